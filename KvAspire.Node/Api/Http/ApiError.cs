@@ -1,0 +1,37 @@
+using KvAspire.Node.Cluster;
+
+namespace KvAspire.Node.Api.Http;
+
+/// <summary>The JSON body of every error answer: a stable machine-readable code and a sentence for people.</summary>
+public sealed record ApiError(string Error, string Message, string? Primary = null, long? Term = null)
+{
+    public static IResult BadRequest(string code, string message) =>
+        TypedResults.Json(new ApiError(code, message), statusCode: StatusCodes.Status400BadRequest);
+
+    public static IResult TooLarge(string message) =>
+        TypedResults.Json(new ApiError("value_too_large", message), statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    /// <summary>421 Misdirected Request: the seed's "not primary", naming the primary so a client can go there.</summary>
+    public static IResult NotPrimary(string? primary, long term) =>
+        TypedResults.Json(new ApiError("not_primary", primary is null
+                ? "this node is not the primary and no primary is known yet; retry shortly"
+                : $"this node is not the primary; send the request to {primary}", primary, term),
+            statusCode: StatusCodes.Status421MisdirectedRequest);
+
+    public static IResult Unavailable(HttpResponse response, string code, string message, long term)
+    {
+        response.Headers.RetryAfter = "1";
+        return TypedResults.Json(new ApiError(code, message, Term: term), statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>Every write outcome other than success, as an HTTP answer.</summary>
+    public static IResult From(WriteOutcome outcome, HttpResponse response) => outcome switch
+    {
+        WriteOutcome.NotPrimary n => NotPrimary(n.Primary, n.Term),
+        WriteOutcome.LeadershipLost l => Unavailable(response, "leadership_lost",
+            "the primary changed before the write was acknowledged; it may or may not have been applied", l.Term),
+        WriteOutcome.TimedOut t => Unavailable(response, "timeout",
+            $"the write was not acknowledged within {t.After.TotalSeconds:0.#} s (no quorum reachable?); it may still be applied", 0),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not an error outcome"),
+    };
+}

@@ -1,0 +1,58 @@
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Cluster;
+
+/// <summary>
+/// <c>Cluster:</c> settings. Timings default to the seed's (2 s heartbeat, 5–8 s election timeout);
+/// <c>Cluster:Timing=Fast</c> selects 50 ms / 300–600 ms for tests and demos. Any explicit interval
+/// overrides the profile.
+/// </summary>
+public sealed class ClusterOptions
+{
+    public const string Section = "Cluster";
+
+    /// <summary>This node's name; must match the name peers know it by.</summary>
+    public string NodeId { get; set; } = "";
+    public string Timing { get; set; } = "Seed";
+    public TimeSpan? HeartbeatInterval { get; set; }
+    public TimeSpan? ElectionTimeoutMin { get; set; }
+    public TimeSpan? ElectionTimeoutMax { get; set; }
+    public TimeSpan? TickInterval { get; set; }
+
+    public TimeSpan Heartbeat => HeartbeatInterval ?? (IsFast ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(2));
+    public TimeSpan ElectionMin => ElectionTimeoutMin ?? (IsFast ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromSeconds(5));
+    public TimeSpan ElectionMax => ElectionTimeoutMax ?? (IsFast ? TimeSpan.FromMilliseconds(600) : TimeSpan.FromSeconds(8));
+    public TimeSpan Tick => TickInterval ?? (IsFast ? TimeSpan.FromMilliseconds(10) : TimeSpan.FromMilliseconds(50));
+
+    private bool IsFast => string.Equals(Timing, "Fast", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Checks every setting and throws naming the first bad one and its allowed range.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(NodeId))
+            throw new OptionsValidationError("Cluster:NodeId", "must name this node (e.g. node1)");
+        if (!IsFast && !string.Equals(Timing, "Seed", StringComparison.OrdinalIgnoreCase))
+            throw new OptionsValidationError("Cluster:Timing", $"is '{Timing}'; allowed: Seed, Fast");
+        if (Tick < TimeSpan.FromMilliseconds(1) || Tick > TimeSpan.FromSeconds(1))
+            throw new OptionsValidationError("Cluster:TickInterval", "must be between 1 ms and 1 s");
+        if (Heartbeat < Tick)
+            throw new OptionsValidationError("Cluster:HeartbeatInterval", $"must be at least the tick interval ({Tick})");
+        if (ElectionMin < 2 * Heartbeat)
+            throw new OptionsValidationError("Cluster:ElectionTimeoutMin", $"must be at least twice the heartbeat interval ({Heartbeat})");
+        if (ElectionMax <= ElectionMin)
+            throw new OptionsValidationError("Cluster:ElectionTimeoutMax", $"must be greater than Cluster:ElectionTimeoutMin ({ElectionMin})");
+    }
+
+    public RaftOptions ToRaftOptions() => new()
+    {
+        HeartbeatTicks = Ticks(Heartbeat),
+        ElectionTicksMin = Ticks(ElectionMin),
+        ElectionTicksMax = Ticks(ElectionMax),
+    };
+
+    private int Ticks(TimeSpan interval) => (int)Math.Max(1, Math.Round(interval / Tick));
+}
+
+/// <summary>A configuration value outside its allowed range; the message names the setting.</summary>
+public sealed class OptionsValidationError(string setting, string problem)
+    : Exception($"Configuration '{setting}' {problem}.");

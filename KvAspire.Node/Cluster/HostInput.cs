@@ -1,0 +1,16 @@
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Cluster;
+
+/// <summary>Everything that reaches the host loop: time, a peer's message, or a client write.</summary>
+internal abstract record HostInput
+{
+    public sealed record Tick : HostInput
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    public sealed record Deliver(Message Message) : HostInput;
+
+    public sealed record Propose(byte[] Data, Acknowledge Acknowledge, TaskCompletionSource<WriteOutcome> Completion) : HostInput;
+}

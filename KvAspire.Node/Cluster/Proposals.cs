@@ -1,0 +1,62 @@
+using KvAspire.Node.Consensus;
+using KvAspire.Node.StateMachine;
+
+namespace KvAspire.Node.Cluster;
+
+/// <summary>
+/// Client writes waiting for their entry's fate, keyed by log index. Owned by the host loop thread.
+/// A proposal completes when its entry is acknowledged under its mode, or fails when the entry at its
+/// index turns out to belong to another term or this node stops being primary.
+/// </summary>
+public sealed class Proposals
+{
+    private readonly Dictionary<long, Pending> _byIndex = [];
+
+    public int Count => _byIndex.Count;
+
+    public void Add(long index, long term, Acknowledge acknowledge, TaskCompletionSource<WriteOutcome> completion) =>
+        _byIndex[index] = new Pending(term, acknowledge, completion);
+
+    /// <summary>The entries are on the primary's disk: <see cref="Acknowledge.Leader"/> writes are done.</summary>
+    public void Persisted(IReadOnlyList<Entry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (_byIndex.TryGetValue(entry.Index, out var pending) && pending.Acknowledge == Acknowledge.Leader)
+                Complete(entry.Index, pending.Term == entry.Term
+                    ? new WriteOutcome.Written(entry.Index, entry.Term, null)
+                    : new WriteOutcome.LeadershipLost(entry.Term));
+        }
+    }
+
+    /// <summary>The entry is committed and applied.</summary>
+    public void Applied(Entry entry, ApplyResult result)
+    {
+        if (_byIndex.TryGetValue(entry.Index, out var pending))
+            Complete(entry.Index, pending.Term == entry.Term
+                ? new WriteOutcome.Written(entry.Index, entry.Term, result.Existed)
+                : new WriteOutcome.LeadershipLost(entry.Term));
+    }
+
+    /// <summary>Entries from <paramref name="index"/> on were replaced by another primary's.</summary>
+    public void Truncated(long index, long term)
+    {
+        foreach (var pendingIndex in _byIndex.Keys.Where(i => i >= index).ToList())
+            Complete(pendingIndex, new WriteOutcome.LeadershipLost(term));
+    }
+
+    /// <summary>This node is no longer primary: nobody here can tell whether pending writes will commit.</summary>
+    public void FailAll(long term)
+    {
+        foreach (var index in _byIndex.Keys.ToList())
+            Complete(index, new WriteOutcome.LeadershipLost(term));
+    }
+
+    private void Complete(long index, WriteOutcome outcome)
+    {
+        _byIndex.Remove(index, out var pending);
+        pending?.Completion.TrySetResult(outcome);
+    }
+
+    private sealed record Pending(long Term, Acknowledge Acknowledge, TaskCompletionSource<WriteOutcome> Completion);
+}

@@ -1,0 +1,28 @@
+namespace KvAspire.Node.Cluster;
+
+/// <summary>When a write is acknowledged to the client.</summary>
+public enum Acknowledge
+{
+    /// <summary>After a majority has the entry on disk and it is applied: no acknowledged write is lost by a failover.</summary>
+    Quorum,
+    /// <summary>The seed's flow: after the primary's own durable append; replication is asynchronous, so the
+    /// last acknowledged writes can be lost if the primary dies before a secondary has them.</summary>
+    Leader,
+}
+
+/// <summary><c>Replication:</c> settings.</summary>
+public sealed class ReplicationOptions
+{
+    public const string Section = "Replication";
+
+    public Acknowledge Acknowledge { get; set; } = Acknowledge.Quorum;
+
+    /// <summary>How long a client write waits for its acknowledgement before the client is told it timed out.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public void Validate()
+    {
+        if (WriteTimeout <= TimeSpan.Zero || WriteTimeout > TimeSpan.FromMinutes(10))
+            throw new OptionsValidationError("Replication:WriteTimeout", "must be between 0 and 10 minutes");
+    }
+}

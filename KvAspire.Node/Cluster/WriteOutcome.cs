@@ -1,0 +1,21 @@
+namespace KvAspire.Node.Cluster;
+
+/// <summary>How a client write ended. Named outcomes, not exceptions: each maps to one client error.</summary>
+public abstract record WriteOutcome
+{
+    private WriteOutcome() { }
+
+    /// <summary>Acknowledged at (Index, Term). <see cref="Existed"/>: the key existed before (null if not known).</summary>
+    public sealed record Written(long Index, long Term, bool? Existed) : WriteOutcome;
+
+    /// <summary>This node is not the primary; <see cref="Primary"/> is the one it knows of, if any.</summary>
+    public sealed record NotPrimary(string? Primary, long Term) : WriteOutcome;
+
+    /// <summary>This node stopped being primary before the write committed: there is no way to know
+    /// whether it will survive, so the client must check before retrying a non-idempotent write.</summary>
+    public sealed record LeadershipLost(long Term) : WriteOutcome;
+
+    /// <summary>Not acknowledged within <see cref="ReplicationOptions.WriteTimeout"/> (no quorum reachable);
+    /// the entry may still commit later.</summary>
+    public sealed record TimedOut(TimeSpan After) : WriteOutcome;
+}

@@ -1,0 +1,35 @@
+namespace KvAspire.Node.Consensus;
+
+/// <summary>
+/// A message between nodes. Every message is one-way and carries the sender's term; a reply is just
+/// another message. The transport may drop, delay, duplicate or reorder them: the core tolerates all.
+/// </summary>
+public abstract record Message(string From, string To, long Term);
+
+/// <summary>A candidate asks for a vote (or, with <see cref="PreVote"/>, asks whether it could win).</summary>
+public sealed record RequestVote(string From, string To, long Term, long LastLogIndex, long LastLogTerm, bool PreVote = false)
+    : Message(From, To, Term);
+
+public sealed record RequestVoteResponse(string From, string To, long Term, bool Granted, bool PreVote = false)
+    : Message(From, To, Term);
+
+/// <summary>
+/// The primary ships entries that follow (<see cref="PrevLogIndex"/>, <see cref="PrevLogTerm"/>).
+/// With no entries it is the heartbeat, and still carries the consistency check and commit index.
+/// </summary>
+public sealed record Replicate(
+    string From, string To, long Term,
+    long PrevLogIndex, long PrevLogTerm, IReadOnlyList<Entry> Entries, long CommitIndex)
+    : Message(From, To, Term)
+{
+    public bool IsHeartbeat => Entries.Count == 0;
+}
+
+/// <summary>
+/// A secondary's answer to <see cref="Replicate"/>. On success <see cref="MatchIndex"/> is the highest
+/// index now known to match; on rejection <see cref="RejectedIndex"/> is the previous index that did
+/// not match and <see cref="HintIndex"/> the secondary's last index, so the primary backs up quickly.
+/// </summary>
+public sealed record ReplicateResponse(
+    string From, string To, long Term, bool Success, long MatchIndex, long RejectedIndex = 0, long HintIndex = 0)
+    : Message(From, To, Term);

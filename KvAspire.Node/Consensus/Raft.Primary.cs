@@ -1,0 +1,109 @@
+namespace KvAspire.Node.Consensus;
+
+public sealed partial class Raft
+{
+    private void BecomePrimary()
+    {
+        Role = Role.Primary;
+        Primary = Id;
+        ResetTimers();
+        _progress.Clear();
+        foreach (var peer in _peers)
+            _progress[peer] = new Progress(Log.LastIndex + 1) { RecentActive = true };
+        // Entries of earlier terms commit only once an entry of this term does (Raft §5.4.2).
+        Log.Append(Term, ReadOnlyMemory<byte>.Empty);
+        _flushPending = true;
+    }
+
+    private void TickPrimary()
+    {
+        _heartbeatElapsed++;
+        _electionElapsed++;
+        if (_options.CheckQuorum && _electionElapsed >= _options.ElectionTicksMin)
+        {
+            _electionElapsed = 0;
+            if (!QuorumRecentlyActive())
+            {
+                // Cut off from a majority: a new primary may exist, so stop accepting writes.
+                BecomeSecondary(Term, primary: null);
+                return;
+            }
+        }
+        if (_heartbeatElapsed >= _options.HeartbeatTicks)
+        {
+            _heartbeatElapsed = 0;
+            foreach (var peer in _peers)
+                SendReplicate(peer, _progress[peer], heartbeat: true);
+        }
+    }
+
+    private bool QuorumRecentlyActive()
+    {
+        var active = 1;
+        foreach (var progress in _progress.Values)
+        {
+            if (progress.RecentActive)
+                active++;
+            progress.RecentActive = false;
+        }
+        return HasMajority(active);
+    }
+
+    private void StepPrimary(Message message)
+    {
+        if (message is not ReplicateResponse response)
+            return;
+        var progress = _progress[response.From];
+        progress.RecentActive = true;
+        if (!response.Success)
+        {
+            progress.MaybeDecrease(response.RejectedIndex, response.HintIndex);
+        }
+        else if (progress.MaybeUpdate(response.MatchIndex))
+        {
+            MaybeCommit();
+        }
+        _flushPending = true;
+    }
+
+    /// <summary>Advance the commit index to what a majority has durably stored, counting only
+    /// entries of the current term (Raft §5.4.2).</summary>
+    private bool MaybeCommit()
+    {
+        var matches = _peers.Select(p => _progress[p].Match).Append(Log.DurableIndex);
+        var candidate = Quorum.CommitIndex(matches);
+        if (candidate <= CommitIndex || Log.TermAt(candidate) != Term)
+            return false;
+        CommitTo(candidate);
+        return true;
+    }
+
+    /// <summary>Send every secondary what it is missing, batched, within its flow-control window.</summary>
+    private void FlushReplicate()
+    {
+        _flushPending = false;
+        foreach (var peer in _peers)
+            SendReplicate(peer, _progress[peer], heartbeat: false);
+    }
+
+    private void SendReplicate(string peer, Progress progress, bool heartbeat)
+    {
+        if (heartbeat && progress.Probing)
+            progress.ProbeSent = false; // the outstanding probe may have been lost
+        var paused = progress.IsPaused(_options.MaxInflight);
+        var entries = paused
+            ? []
+            : Log.Slice(progress.Next, _options.MaxEntriesPerReplicate, _options.MaxBytesPerReplicate);
+        var commitNews = progress.CommitSent < CommitIndex && !(progress.Probing && paused);
+        if (entries.Count == 0 && !heartbeat && !commitNews)
+            return;
+
+        var prevIndex = progress.Next - 1;
+        var prevTerm = Log.TermAt(prevIndex)
+            ?? throw new InvalidOperationException($"No term for index {prevIndex} (last {Log.LastIndex}).");
+        Send(new Replicate(Id, peer, Term, prevIndex, prevTerm, entries, CommitIndex));
+        progress.CommitSent = CommitIndex;
+        if (entries.Count > 0)
+            progress.SentEntries(entries[^1].Index);
+    }
+}

@@ -1,0 +1,59 @@
+namespace KvAspire.Node.Consensus;
+
+public sealed partial class Raft
+{
+    private void BecomeSecondary(long term, string? primary)
+    {
+        if (term > Term)
+            SetHardState(new HardState(term, VotedFor: null));
+        Role = Role.Secondary;
+        Primary = primary;
+        _progress.Clear();
+        ResetTimers();
+    }
+
+    /// <summary>A secondary or candidate that hears nothing for a randomized election timeout campaigns.</summary>
+    private void TickElection()
+    {
+        _electionElapsed++;
+        if (_electionElapsed < _randomizedElectionTimeout)
+            return;
+        if (_options.PreVote)
+            PreCampaign();
+        else
+            Campaign();
+    }
+
+    private void StepSecondary(Message message)
+    {
+        if (message is Replicate replicate)
+        {
+            _electionElapsed = 0;
+            Primary = replicate.From;
+            HandleReplicate(replicate);
+        }
+    }
+
+    private void HandleReplicate(Replicate replicate)
+    {
+        if (replicate.PrevLogIndex < CommitIndex)
+        {
+            // Everything up to our commit index already matches; tell the primary to resume there.
+            Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: CommitIndex));
+            return;
+        }
+
+        if (!Log.TryAppend(replicate.PrevLogIndex, replicate.PrevLogTerm, replicate.Entries, CommitIndex))
+        {
+            var hint = Math.Min(replicate.PrevLogIndex - 1, Log.LastIndex);
+            Send(new ReplicateResponse(Id, replicate.From, Term, Success: false, MatchIndex: 0,
+                RejectedIndex: replicate.PrevLogIndex, HintIndex: hint));
+            return;
+        }
+
+        var lastNew = replicate.PrevLogIndex + replicate.Entries.Count;
+        // Only up to what this message proved matches: entries beyond it may be stale leftovers.
+        CommitTo(Math.Min(replicate.CommitIndex, lastNew));
+        Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: lastNew));
+    }
+}

@@ -1,0 +1,213 @@
+namespace KvAspire.Node.Consensus;
+
+/// <summary>
+/// The election and replication rules as a pure, deterministic state machine (the model is
+/// etcd-io/raft). Inputs: <see cref="Step"/> (a received message), <see cref="Tick"/> (time passing)
+/// and <see cref="Propose"/> (a client write). Outputs are collected in a <see cref="Ready"/>. No
+/// sockets, clocks, threads or disk: the host owns those, and one thread at a time calls in.
+/// </summary>
+public sealed partial class Raft
+{
+    private readonly RaftOptions _options;
+    private readonly Random _random;
+    private readonly string[] _peers;
+    private readonly Dictionary<string, Progress> _progress = [];
+    private readonly HashSet<string> _votesGranted = [];
+    private readonly HashSet<string> _votesRejected = [];
+    private List<Message> _outbox = [];
+
+    private HardState _hardState;
+    private bool _hardStateDirty;
+    private long _appliedIndex;
+    private int _electionElapsed;
+    private int _heartbeatElapsed;
+    private int _randomizedElectionTimeout;
+    private bool _flushPending;
+    private SoftState _lastSoftState;
+
+    /// <param name="id">This node's name.</param>
+    /// <param name="peers">Every other voting member.</param>
+    /// <param name="random">The only source of randomness: seed it to replay a run exactly.</param>
+    /// <param name="hardState">Term and vote as last persisted.</param>
+    /// <param name="log">Entries as last persisted; entries up to <paramref name="appliedIndex"/> are already in the state machine.</param>
+    public Raft(string id, IEnumerable<string> peers, RaftOptions options, Random random,
+        HardState hardState, IEnumerable<Entry> log, long appliedIndex = 0)
+    {
+        options.Validate();
+        Id = id;
+        _peers = [.. peers.Where(p => p != id).Distinct().Order(StringComparer.Ordinal)];
+        _options = options;
+        _random = random;
+        _hardState = hardState;
+        Log = new RaftLog(log);
+        CommitIndex = appliedIndex;
+        _appliedIndex = appliedIndex;
+        BecomeSecondary(hardState.Term, primary: null);
+        _lastSoftState = SoftState;
+    }
+
+    public string Id { get; }
+    public Role Role { get; private set; }
+    public long Term => _hardState.Term;
+    public string? VotedFor => _hardState.VotedFor;
+    public string? Primary { get; private set; }
+    public long CommitIndex { get; private set; }
+    public RaftLog Log { get; }
+    public IReadOnlyList<string> Peers => _peers;
+    public SoftState SoftState => new(Role, Term, Primary, CommitIndex);
+
+    /// <summary>The primary's view of a secondary, or null on a non-primary.</summary>
+    public Progress? ProgressOf(string peer) => Role == Role.Primary ? _progress.GetValueOrDefault(peer) : null;
+
+    /// <summary>True once this primary has committed an entry of its own term, so its state
+    /// machine holds every entry committed before it was elected (Raft §8).</summary>
+    public bool HasCommittedInCurrentTerm => Role == Role.Primary && Log.TermAt(CommitIndex) == Term;
+
+    public void Tick()
+    {
+        if (Role == Role.Primary)
+            TickPrimary();
+        else
+            TickElection();
+    }
+
+    public void Step(Message message)
+    {
+        if (message.To != Id || !IsMember(message.From))
+            return;
+
+        if (message.Term > Term)
+        {
+            if (message is RequestVote && InPrimaryLease)
+                return; // a primary is alive: a node that missed its heartbeats must not depose it
+            if (!IsPreVoteTraffic(message))
+                BecomeSecondary(message.Term, message is Replicate ? message.From : null);
+        }
+        else if (message.Term < Term)
+        {
+            RespondToStaleSender(message);
+            return;
+        }
+
+        switch (message)
+        {
+            case RequestVote vote:
+                HandleRequestVote(vote);
+                break;
+            default:
+                switch (Role)
+                {
+                    case Role.Primary: StepPrimary(message); break;
+                    case Role.Candidate or Role.PreCandidate: StepCandidate(message); break;
+                    default: StepSecondary(message); break;
+                }
+                break;
+        }
+    }
+
+    public ProposeResult Propose(ReadOnlyMemory<byte> data)
+    {
+        if (Role != Role.Primary)
+            return ProposeResult.NotPrimary(Term, Primary);
+        var index = Log.Append(Term, data);
+        _flushPending = true;
+        return new ProposeResult(true, index, Term, Id);
+    }
+
+    public bool HasReady =>
+        _hardStateDirty || Log.HasUnpersisted || _outbox.Count > 0 || CommitIndex > _appliedIndex
+        || (Role == Role.Primary && _flushPending) || SoftState != _lastSoftState;
+
+    public Ready TakeReady()
+    {
+        if (Role == Role.Primary && _flushPending)
+            FlushReplicate();
+
+        var (truncateFrom, entries) = Log.TakeUnpersisted();
+        var ready = new Ready
+        {
+            HardState = _hardStateDirty ? _hardState : null,
+            TruncateFrom = truncateFrom,
+            EntriesToPersist = entries,
+            Messages = _outbox,
+            CommittedEntries = Log.Range(_appliedIndex + 1, CommitIndex),
+            SoftState = SoftState,
+        };
+        _hardStateDirty = false;
+        _outbox = [];
+        _appliedIndex = CommitIndex;
+        _lastSoftState = ready.SoftState;
+        return ready;
+    }
+
+    /// <summary>The host has done everything <paramref name="ready"/> asked.</summary>
+    public void Advance(Ready ready)
+    {
+        Log.MarkDurable(ready.TruncateFrom, ready.EntriesToPersist);
+        if (Role == Role.Primary && MaybeCommit())
+            _flushPending = true;
+    }
+
+    private bool IsMember(string node) => Array.IndexOf(_peers, node) >= 0;
+
+    private void Send(Message message) => _outbox.Add(message);
+
+    private void RespondToStaleSender(Message message)
+    {
+        // A deposed primary or candidate learns the newer term from the answer and steps down.
+        switch (message)
+        {
+            case Replicate:
+                Send(new ReplicateResponse(Id, message.From, Term, Success: false, MatchIndex: 0));
+                break;
+            case RequestVote vote:
+                Send(new RequestVoteResponse(Id, message.From, Term, Granted: false, vote.PreVote));
+                break;
+        }
+    }
+
+    /// <summary>Heard from a live primary within the minimum election timeout (or is one).</summary>
+    private bool InPrimaryLease => _options.CheckQuorum && Primary is not null && _electionElapsed < _options.ElectionTicksMin;
+
+    /// <summary>A pre-vote request, or a granted pre-vote answer, carries a future term without making it ours.</summary>
+    private static bool IsPreVoteTraffic(Message message) =>
+        message is RequestVote { PreVote: true } or RequestVoteResponse { PreVote: true, Granted: true };
+
+    private void HandleRequestVote(RequestVote vote)
+    {
+        // One vote per term (the seed's "haven't voted in this term?"), and only for a log at least
+        // as up to date as ours so the winner holds every committed entry (Raft §5.4.1). A pre-vote
+        // records nothing: it only says whether a real vote would be granted in a later term.
+        var canVote = _hardState.VotedFor == vote.From
+            || (_hardState.VotedFor is null && Primary is null)
+            || (vote.PreVote && vote.Term > Term);
+        var granted = canVote && Log.IsUpToDate(vote.LastLogIndex, vote.LastLogTerm);
+        if (granted && !vote.PreVote)
+        {
+            SetHardState(_hardState with { VotedFor = vote.From });
+            _electionElapsed = 0;
+        }
+        Send(new RequestVoteResponse(Id, vote.From, granted && vote.PreVote ? vote.Term : Term, granted, vote.PreVote));
+    }
+
+    private void SetHardState(HardState hardState)
+    {
+        if (hardState == _hardState)
+            return;
+        _hardState = hardState;
+        _hardStateDirty = true;
+    }
+
+    private void ResetTimers()
+    {
+        _electionElapsed = 0;
+        _heartbeatElapsed = 0;
+        _randomizedElectionTimeout = _random.Next(_options.ElectionTicksMin, _options.ElectionTicksMax);
+    }
+
+    private void CommitTo(long index)
+    {
+        if (index > CommitIndex)
+            CommitIndex = index;
+    }
+}

@@ -1,0 +1,38 @@
+namespace KvAspire.Node.Consensus;
+
+/// <summary>
+/// The core's timing, in ticks (the host decides how long a tick is) and its batching limits.
+/// Validated by <see cref="Validate"/>: an election timeout must span several heartbeats, or a
+/// healthy primary would be deposed by ordinary jitter.
+/// </summary>
+public sealed record RaftOptions
+{
+    public int HeartbeatTicks { get; init; } = 1;
+    public int ElectionTicksMin { get; init; } = 10;
+    /// <summary>Exclusive upper bound of the randomized election timeout.</summary>
+    public int ElectionTicksMax { get; init; } = 20;
+    public int MaxEntriesPerReplicate { get; init; } = 512;
+    public long MaxBytesPerReplicate { get; init; } = 1 << 20;
+    /// <summary>How many unacknowledged Replicate messages a primary pipelines to one secondary.</summary>
+    public int MaxInflight { get; init; } = 64;
+    /// <summary>A primary that has not heard from a majority within an election timeout steps down.</summary>
+    public bool CheckQuorum { get; init; } = true;
+    /// <summary>Run a pre-vote round before a real election (Raft thesis §9.6).</summary>
+    public bool PreVote { get; init; } = true;
+
+    public void Validate()
+    {
+        if (HeartbeatTicks < 1)
+            throw new ArgumentOutOfRangeException(nameof(HeartbeatTicks), HeartbeatTicks, "must be at least 1 tick");
+        if (ElectionTicksMin <= HeartbeatTicks)
+            throw new ArgumentOutOfRangeException(nameof(ElectionTicksMin), ElectionTicksMin, "must be greater than the heartbeat interval");
+        if (ElectionTicksMax <= ElectionTicksMin)
+            throw new ArgumentOutOfRangeException(nameof(ElectionTicksMax), ElectionTicksMax, "must be greater than the minimum election timeout");
+        if (MaxEntriesPerReplicate < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxEntriesPerReplicate), MaxEntriesPerReplicate, "must be at least 1");
+        if (MaxBytesPerReplicate < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxBytesPerReplicate), MaxBytesPerReplicate, "must be at least 1");
+        if (MaxInflight < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxInflight), MaxInflight, "must be at least 1");
+    }
+}

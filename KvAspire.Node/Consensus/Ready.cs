@@ -1,0 +1,27 @@
+namespace KvAspire.Node.Consensus;
+
+/// <summary>
+/// Everything the core asks its host to do after a batch of inputs, in this order:
+/// 1. persist <see cref="HardState"/> (if set) and the <see cref="EntriesToPersist"/>, first removing
+///    every stored entry from <see cref="TruncateFrom"/> on (if set);
+/// 2. send <see cref="Messages"/> (a vote or an acknowledgement must never leave before what it
+///    promises is on disk);
+/// 3. apply <see cref="CommittedEntries"/> to the state machine, in order;
+/// 4. call <see cref="Raft.Advance"/> with this Ready.
+/// </summary>
+public sealed class Ready
+{
+    public HardState? HardState { get; init; }
+    public long? TruncateFrom { get; init; }
+    public IReadOnlyList<Entry> EntriesToPersist { get; init; } = [];
+    public IReadOnlyList<Message> Messages { get; init; } = [];
+    public IReadOnlyList<Entry> CommittedEntries { get; init; } = [];
+
+    /// <summary>Role, term and known primary after this batch; the host publishes it as status.</summary>
+    public required SoftState SoftState { get; init; }
+
+    public bool MustPersist => HardState is not null || TruncateFrom is not null || EntriesToPersist.Count > 0;
+}
+
+/// <summary>Volatile state that the host reports but need not persist.</summary>
+public readonly record struct SoftState(Role Role, long Term, string? Primary, long CommitIndex);

@@ -1,0 +1,67 @@
+using System.Text.Json.Serialization;
+using KvAspire.Node.Api;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.StateMachine;
+using KvAspire.Node.Storage;
+using KvAspire.Node.Transport;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace KvAspire.Node;
+
+/// <summary>Composition of a node: options, endpoints, the host loop and its collaborators.</summary>
+public static class NodeSetup
+{
+    /// <summary>
+    /// Kestrel listens on two ports: <c>KV_HTTP_PORT</c> (HTTP/1.1: client API, /cluster, health) and
+    /// <c>KV_PEER_PORT</c> (HTTP/2 only, since h2c without TLS has no ALPN to negotiate: gRPC between nodes).
+    /// </summary>
+    public static WebApplicationBuilder AddKvNode(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        BindValidated<ClusterOptions>(builder, ClusterOptions.Section, o => o.Validate());
+        BindValidated<ReplicationOptions>(builder, ReplicationOptions.Section, o => o.Validate());
+        var limits = BindValidated<LimitsOptions>(builder, LimitsOptions.Section, o => o.Validate());
+        var storage = BindValidated<StorageOptions>(builder, StorageOptions.Section, o => o.Validate());
+
+        var httpPort = Port(configuration, "KV_HTTP_PORT", 8080);
+        var peerPort = Port(configuration, "KV_PEER_PORT", 8081);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenAnyIP(httpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.ListenAnyIP(peerPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.MaxRequestBodySize = limits.MaxValueBytes + 1L;
+        });
+
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<KvStore>();
+        builder.Services.AddSingleton<IHardStateStore>(new FileHardStateStore(storage.DataDirectory));
+        builder.Services.AddSingleton<PeerDirectory>();
+        builder.Services.AddSingleton<GrpcPeerTransport>();
+        builder.Services.AddSingleton<IPeerTransport>(sp => sp.GetRequiredService<GrpcPeerTransport>());
+        builder.Services.AddSingleton<RaftHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
+        builder.Services.AddSingleton<KvCommands>();
+        return builder;
+    }
+
+    private static T BindValidated<T>(WebApplicationBuilder builder, string section, Action<T> validate) where T : class, new()
+    {
+        var options = builder.Configuration.GetSection(section).Get<T>() ?? new T();
+        validate(options);
+        builder.Services.AddSingleton<IOptions<T>>(Options.Create(options));
+        return options;
+    }
+
+    private static int Port(IConfiguration configuration, string key, int fallback)
+    {
+        var text = configuration[key];
+        if (text is null)
+            return fallback;
+        return int.TryParse(text, out var port) && port is > 0 and < 65536
+            ? port
+            : throw new OptionsValidationError(key, $"is '{text}'; it must be a TCP port (1-65535)");
+    }
+}

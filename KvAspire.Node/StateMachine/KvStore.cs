@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.StateMachine;
+
+/// <summary>A stored value and the content type it was written with.</summary>
+public sealed record StoredValue(ReadOnlyMemory<byte> Value, string? ContentType);
+
+/// <summary>What applying one command did: whether the key existed before it.</summary>
+public readonly record struct ApplyResult(bool Existed);
+
+/// <summary>
+/// The key-value store the committed log is applied to. One thread (the host loop) applies; any
+/// thread may read. Entries arrive in index order exactly once.
+/// </summary>
+public sealed class KvStore
+{
+    private readonly ConcurrentDictionary<string, StoredValue> _values = new(StringComparer.Ordinal);
+
+    public long AppliedIndex { get; private set; }
+    public int Count => _values.Count;
+
+    public StoredValue? Get(string key) => _values.GetValueOrDefault(key);
+
+    public bool ContainsKey(string key) => _values.ContainsKey(key);
+
+    public ApplyResult Apply(Entry entry)
+    {
+        if (entry.Index != AppliedIndex + 1)
+            throw new InvalidOperationException($"Entry {entry.Index} applied out of order after {AppliedIndex}.");
+        AppliedIndex = entry.Index;
+        if (entry.IsNoOp)
+            return default;
+        if (!KvCommand.TryDecode(entry.Data, out var command))
+            throw new InvalidDataException($"Committed entry {entry.Index} (term {entry.Term}) is not a valid command.");
+        return command.Op switch
+        {
+            CommandOp.Set => new ApplyResult(!_values.TryAdd(command.Key, new StoredValue(command.Value, command.ContentType))
+                && Replace(command)),
+            CommandOp.Delete => new ApplyResult(_values.TryRemove(command.Key, out _)),
+            _ => throw new InvalidDataException($"Unknown op {command.Op} in entry {entry.Index}."),
+        };
+    }
+
+    private bool Replace(KvCommand command)
+    {
+        _values[command.Key] = new StoredValue(command.Value, command.ContentType);
+        return true;
+    }
+}

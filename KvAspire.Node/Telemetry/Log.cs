@@ -1,0 +1,23 @@
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Telemetry;
+
+/// <summary>Every log line the node writes, source-generated so disabled levels cost nothing.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "Node {Node} starting at term {Term} with peers {Peers}")]
+    public static partial void NodeStarting(ILogger logger, string node, long term, string peers);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information,
+        Message = "Node {Node} is now {Role} in term {Term}; primary {Primary}")]
+    public static partial void RoleChanged(ILogger logger, string node, Role role, long term, string primary);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug,
+        Message = "Stream to peer {Peer} failed; retrying in {Backoff}")]
+    public static partial void PeerStreamFailed(ILogger logger, string peer, TimeSpan backoff, Exception exception);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning,
+        Message = "Dropped a message from {Peer}: {Reason}")]
+    public static partial void PeerMessageDropped(ILogger logger, string peer, string reason);
+}

@@ -1,0 +1,26 @@
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Transport;
+
+/// <summary>Sends consensus messages over one gRPC (h2c) stream per peer.</summary>
+public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
+{
+    private readonly Dictionary<string, PeerSender> _senders;
+
+    public GrpcPeerTransport(PeerDirectory peers, ILogger<GrpcPeerTransport> logger)
+    {
+        _senders = peers.Addresses.ToDictionary(p => p.Key, p => new PeerSender(p.Key, p.Value, logger));
+    }
+
+    public void Send(Message message)
+    {
+        if (_senders.TryGetValue(message.To, out var sender))
+            sender.Send(message);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var sender in _senders.Values)
+            await sender.DisposeAsync();
+    }
+}

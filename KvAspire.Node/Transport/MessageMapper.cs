@@ -1,0 +1,56 @@
+using Google.Protobuf;
+using KvAspire.Node.Consensus;
+using Proto = KvAspire.Node.Transport.Protos;
+
+namespace KvAspire.Node.Transport;
+
+/// <summary>Translates between the core's messages and their wire form.</summary>
+public static class MessageMapper
+{
+    public static Proto.PeerMessage ToProto(Message message)
+    {
+        var proto = new Proto.PeerMessage { From = message.From, To = message.To, Term = message.Term };
+        switch (message)
+        {
+            case RequestVote m:
+                proto.RequestVote = new Proto.RequestVote { LastLogIndex = m.LastLogIndex, LastLogTerm = m.LastLogTerm, PreVote = m.PreVote };
+                break;
+            case RequestVoteResponse m:
+                proto.RequestVoteResponse = new Proto.RequestVoteResponse { Granted = m.Granted, PreVote = m.PreVote };
+                break;
+            case Replicate m:
+                var replicate = new Proto.Replicate { PrevLogIndex = m.PrevLogIndex, PrevLogTerm = m.PrevLogTerm, CommitIndex = m.CommitIndex };
+                foreach (var entry in m.Entries)
+                    // Entries are immutable once in the log, so the wire message may share their bytes.
+                    replicate.Entries.Add(new Proto.Entry { Index = entry.Index, Term = entry.Term, Data = UnsafeByteOperations.UnsafeWrap(entry.Data) });
+                proto.Replicate = replicate;
+                break;
+            case ReplicateResponse m:
+                proto.ReplicateResponse = new Proto.ReplicateResponse
+                {
+                    Success = m.Success, MatchIndex = m.MatchIndex, RejectedIndex = m.RejectedIndex, HintIndex = m.HintIndex,
+                };
+                break;
+            default:
+                throw new ArgumentException($"No wire form for {message.GetType().Name}.", nameof(message));
+        }
+        return proto;
+    }
+
+    /// <summary>The core's message, or null for a message with no body (from a newer or broken sender).</summary>
+    public static Message? FromProto(Proto.PeerMessage proto) => proto.BodyCase switch
+    {
+        Proto.PeerMessage.BodyOneofCase.RequestVote => new RequestVote(proto.From, proto.To, proto.Term,
+            proto.RequestVote.LastLogIndex, proto.RequestVote.LastLogTerm, proto.RequestVote.PreVote),
+        Proto.PeerMessage.BodyOneofCase.RequestVoteResponse => new RequestVoteResponse(proto.From, proto.To, proto.Term,
+            proto.RequestVoteResponse.Granted, proto.RequestVoteResponse.PreVote),
+        Proto.PeerMessage.BodyOneofCase.Replicate => new Replicate(proto.From, proto.To, proto.Term,
+            proto.Replicate.PrevLogIndex, proto.Replicate.PrevLogTerm,
+            [.. proto.Replicate.Entries.Select(e => new Entry(e.Index, e.Term, e.Data.Memory))],
+            proto.Replicate.CommitIndex),
+        Proto.PeerMessage.BodyOneofCase.ReplicateResponse => new ReplicateResponse(proto.From, proto.To, proto.Term,
+            proto.ReplicateResponse.Success, proto.ReplicateResponse.MatchIndex,
+            proto.ReplicateResponse.RejectedIndex, proto.ReplicateResponse.HintIndex),
+        _ => null,
+    };
+}

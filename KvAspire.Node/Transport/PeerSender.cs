@@ -1,0 +1,98 @@
+using System.Threading.Channels;
+using Grpc.Net.Client;
+using KvAspire.Node.Consensus;
+using KvAspire.Node.Telemetry;
+using Proto = KvAspire.Node.Transport.Protos;
+
+namespace KvAspire.Node.Transport;
+
+/// <summary>
+/// One peer's outgoing stream. Messages queue without blocking the host loop; a background loop
+/// writes them to a long-lived gRPC stream, reconnecting with backoff. When the peer is down the
+/// queue keeps only the newest messages: consensus tolerates loss, and old heartbeats are worthless.
+/// </summary>
+internal sealed class PeerSender : IAsyncDisposable
+{
+    private const int QueueCapacity = 4096;
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(250);
+
+    private readonly string _peer;
+    private readonly GrpcChannel _channel;
+    private readonly ILogger _logger;
+    private readonly Channel<Message> _queue = Channel.CreateBounded<Message>(
+        new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+
+    public PeerSender(string peer, Uri address, ILogger logger)
+    {
+        _peer = peer;
+        _logger = logger;
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxSendMessageSize = null,
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(1),
+                KeepAlivePingDelay = TimeSpan.FromSeconds(5),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            },
+        });
+        _loop = Task.Run(() => RunAsync(_stopping.Token));
+    }
+
+    public void Send(Message message) => _queue.Writer.TryWrite(message);
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var client = new Proto.Peer.PeerClient(_channel);
+        var backoff = MinBackoff;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var call = client.Stream(cancellationToken: cancellationToken);
+                while (await _queue.Reader.WaitToReadAsync(cancellationToken))
+                {
+                    while (_queue.Reader.TryRead(out var message))
+                        await call.RequestStream.WriteAsync(MessageMapper.ToProto(message), cancellationToken);
+                    backoff = MinBackoff;
+                }
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.PeerStreamFailed(_logger, _peer, backoff, e);
+                if (!await DelayAsync(backoff, cancellationToken))
+                    return;
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _loop;
+        _channel.Dispose();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,22 @@
+using Grpc.Core;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Telemetry;
+using Proto = KvAspire.Node.Transport.Protos;
+
+namespace KvAspire.Node.Transport;
+
+/// <summary>The receiving end of every peer's stream: hands each message to the host loop.</summary>
+public sealed class PeerService(RaftHost host, ILogger<PeerService> logger) : Proto.Peer.PeerBase
+{
+    public override async Task<Proto.StreamClosed> Stream(IAsyncStreamReader<Proto.PeerMessage> requestStream, ServerCallContext context)
+    {
+        await foreach (var proto in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            if (MessageMapper.FromProto(proto) is { } message)
+                host.Deliver(message);
+            else
+                Log.PeerMessageDropped(logger, proto.From, "message has no known body");
+        }
+        return new Proto.StreamClosed();
+    }
+}
