@@ -31,6 +31,8 @@ public static class NodeSetup
             kestrel.ListenAnyIP(httpPort, listen => listen.Protocols = HttpProtocols.Http1);
             kestrel.ListenAnyIP(peerPort, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Limits.MaxRequestBodySize = limits.MaxValueBytes + 1L;
+            // The key travels in the path, percent-encoded: up to 3 bytes on the wire per key byte.
+            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, limits.MaxKeyBytes * 3 + 1024);
         });
 
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

@@ -24,6 +24,7 @@ public sealed record ClusterStatus(
     string? Primary,
     long CommitIndex,
     long AppliedIndex,
+    string AppliedDigest,
     long LastLogIndex,
     long LastLogTerm,
     int ProcessId,

@@ -191,7 +191,7 @@ public sealed class RaftHost : BackgroundService
                 : new PeerStatus(peer, null, null))
             .ToList();
         return new ClusterStatus(_options.NodeId, _raft.Role, state, _raft.Term, _raft.Primary, _raft.CommitIndex,
-            _store.AppliedIndex, _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,
+            _store.AppliedIndex, _store.AppliedDigest.ToString("x16"), _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,
             _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, peers);
     }
 

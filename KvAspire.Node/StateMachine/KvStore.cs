@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.IO.Hashing;
 using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.StateMachine;
@@ -20,6 +22,12 @@ public sealed class KvStore
     public long AppliedIndex { get; private set; }
     public int Count => _values.Count;
 
+    /// <summary>
+    /// A hash chained over every applied entry (index, term, payload). Two nodes with the same
+    /// applied index and digest applied the same sequence: a cheap end-to-end check of replication.
+    /// </summary>
+    public ulong AppliedDigest { get; private set; }
+
     public StoredValue? Get(string key) => _values.GetValueOrDefault(key);
 
     public bool ContainsKey(string key) => _values.ContainsKey(key);
@@ -29,6 +37,7 @@ public sealed class KvStore
         if (entry.Index != AppliedIndex + 1)
             throw new InvalidOperationException($"Entry {entry.Index} applied out of order after {AppliedIndex}.");
         AppliedIndex = entry.Index;
+        AppliedDigest = Chain(AppliedDigest, entry);
         if (entry.IsNoOp)
             return default;
         if (!KvCommand.TryDecode(entry.Data, out var command))
@@ -40,6 +49,18 @@ public sealed class KvStore
             CommandOp.Delete => new ApplyResult(_values.TryRemove(command.Key, out _)),
             _ => throw new InvalidDataException($"Unknown op {command.Op} in entry {entry.Index}."),
         };
+    }
+
+    private static ulong Chain(ulong digest, Entry entry)
+    {
+        var hash = new XxHash64();
+        Span<byte> header = stackalloc byte[24];
+        BinaryPrimitives.WriteUInt64LittleEndian(header, digest);
+        BinaryPrimitives.WriteInt64LittleEndian(header[8..], entry.Index);
+        BinaryPrimitives.WriteInt64LittleEndian(header[16..], entry.Term);
+        hash.Append(header);
+        hash.Append(entry.Data.Span);
+        return hash.GetCurrentHashAsUInt64();
     }
 
     private bool Replace(KvCommand command)

@@ -1,9 +1,14 @@
+using System.Text.Json.Serialization;
 using KvAspire.Node.Cluster;
 
 namespace KvAspire.Node.Api.Http;
 
 /// <summary>The JSON body of every error answer: a stable machine-readable code and a sentence for people.</summary>
-public sealed record ApiError(string Error, string Message, string? Primary = null, long? Term = null)
+public sealed record ApiError(
+    string Error,
+    string Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Primary = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Term = null)
 {
     public static IResult BadRequest(string code, string message) =>
         TypedResults.Json(new ApiError(code, message), statusCode: StatusCodes.Status400BadRequest);
@@ -18,7 +23,7 @@ public sealed record ApiError(string Error, string Message, string? Primary = nu
                 : $"this node is not the primary; send the request to {primary}", primary, term),
             statusCode: StatusCodes.Status421MisdirectedRequest);
 
-    public static IResult Unavailable(HttpResponse response, string code, string message, long term)
+    public static IResult Unavailable(HttpResponse response, string code, string message, long? term)
     {
         response.Headers.RetryAfter = "1";
         return TypedResults.Json(new ApiError(code, message, Term: term), statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -31,7 +36,7 @@ public sealed record ApiError(string Error, string Message, string? Primary = nu
         WriteOutcome.LeadershipLost l => Unavailable(response, "leadership_lost",
             "the primary changed before the write was acknowledged; it may or may not have been applied", l.Term),
         WriteOutcome.TimedOut t => Unavailable(response, "timeout",
-            $"the write was not acknowledged within {t.After.TotalSeconds:0.#} s (no quorum reachable?); it may still be applied", 0),
+            $"the write was not acknowledged within {t.After.TotalSeconds:0.#} s (no quorum reachable?); it may still be applied", null),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not an error outcome"),
     };
 }

@@ -1,0 +1,113 @@
+using System.Net.Http.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace KvAspire.IntegrationTests;
+
+/// <summary>
+/// One started AppHost (3 nodes + gateway, fast timings, a fresh data folder) shared by every test
+/// in the "cluster" collection. Clients talk to the real processes over proxyless endpoints.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public static readonly string[] NodeNames = ["node1", "node2", "node3"];
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), "kvaspire-it-" + Guid.NewGuid().ToString("N"));
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The cluster has not started.");
+    public HttpClient Gateway { get; private set; } = null!;
+    public IReadOnlyDictionary<string, HttpClient> Nodes { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.KvAspire_AppHost>(
+            ["--Cluster:Timing=Fast", $"--Storage:DataRoot={_dataRoot}"],
+            (options, _) => options.DisableDashboard = true);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.", LogLevel.Warning));
+        _app = await builder.BuildAsync();
+        using var start = new CancellationTokenSource(StartTimeout);
+        await _app.StartAsync(start.Token);
+
+        var notifications = _app.Services.GetRequiredService<ResourceNotificationService>();
+        foreach (var name in NodeNames.Append("gateway"))
+            await notifications.WaitForResourceHealthyAsync(name, start.Token);
+
+        Gateway = ClientFor("gateway");
+        Nodes = NodeNames.ToDictionary(name => name, ClientFor);
+    }
+
+    private HttpClient ClientFor(string resource) => new()
+    {
+        BaseAddress = App.GetEndpoint(resource, "http"),
+        Timeout = TimeSpan.FromSeconds(5),
+    };
+
+    public static async Task<NodeStatus?> StatusAsync(HttpClient node) =>
+        await node.GetFromJsonAsync<NodeStatus>("/cluster");
+
+    /// <summary>Waits until every node is up, agrees on one primary and has applied the same entries.</summary>
+    public Task<NodeStatus> WaitForSettledClusterAsync(TimeSpan timeout) =>
+        Eventually.ResultAsync("all nodes to agree on one primary and the same applied log", timeout, async () =>
+        {
+            var statuses = await Task.WhenAll(Nodes.Values.Select(StatusAsync));
+            var primaries = statuses.Where(s => s!.Role == "Primary").ToList();
+            if (primaries.Count != 1)
+                return null;
+            var primary = primaries[0]!;
+            var settled = primary.ServesReads && statuses.All(s =>
+                s!.Term == primary.Term && s.Primary == primary.Node
+                && s.AppliedIndex == primary.AppliedIndex && s.AppliedDigest == primary.AppliedDigest
+                && s.LastLogIndex == primary.LastLogIndex && s.LastLogTerm == primary.LastLogTerm);
+            var gateway = await Gateway.GetFromJsonAsync<GatewayStatus>("/cluster");
+            return settled && gateway?.Primary == primary.Node ? primary : null;
+        });
+
+    /// <summary>Kills a node's process the way a crash would (SIGKILL) and waits until Aspire has seen it exit.</summary>
+    public async Task KillAsync(string node, int processId, TimeSpan timeout)
+    {
+        System.Diagnostics.Process.GetProcessById(processId).Kill();
+        var notifications = App.Services.GetRequiredService<ResourceNotificationService>();
+        using var wait = new CancellationTokenSource(timeout);
+        await notifications.WaitForResourceAsync(node,
+            e => e.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart", wait.Token);
+    }
+
+    public async Task StartAsync(string node, TimeSpan timeout)
+    {
+        var commands = App.Services.GetRequiredService<ResourceCommandService>();
+        using var wait = new CancellationTokenSource(timeout);
+        var result = await commands.ExecuteCommandAsync(node, KnownResourceCommands.StartCommand, wait.Token);
+        Assert.True(result.Success, $"starting {node} failed: {result.Message}");
+        await App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceHealthyAsync(node, wait.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Gateway?.Dispose();
+        foreach (var client in Nodes?.Values ?? [])
+            client.Dispose();
+        if (_app is not null)
+            await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // DCP may still be tearing the nodes down; a leftover temp folder is harmless.
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Xunit.Abstractions;
+
+namespace KvAspire.IntegrationTests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper output)
+{
+    private const int KeyCount = 200;
+    private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RejoinTimeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task AcknowledgedWrites_SurvivePrimaryCrash_AndOldPrimaryRejoinsAsSecondary()
+    {
+        var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        var prefix = $"failover-{Guid.NewGuid():N}:";
+        for (var i = 0; i < KeyCount; i++)
+        {
+            using var put = await cluster.Gateway.PutAsync($"/kv/{prefix}{i}", new StringContent($"value-{i}"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        await AssertAllReadableAsync(prefix);
+
+        await cluster.KillAsync(before.Node, before.ProcessId, FailoverTimeout);
+        var clock = Stopwatch.StartNew();
+        await Eventually.UntilAsync("a write through the gateway to succeed after the primary died", FailoverTimeout, async () =>
+        {
+            using var put = await cluster.Gateway.PutAsync($"/kv/{prefix}after-failover", new StringContent("new primary"));
+            return put.StatusCode == HttpStatusCode.OK;
+        });
+        output.WriteLine($"kill -> first successful write through the gateway: {clock.ElapsedMilliseconds} ms");
+
+        var survivors = cluster.Nodes.Where(n => n.Key != before.Node).Select(n => n.Value);
+        var statuses = await Task.WhenAll(survivors.Select(ClusterFixture.StatusAsync));
+        var primary = Assert.Single(statuses, s => s!.Role == "Primary")!;
+        Assert.NotEqual(before.Node, primary.Node);
+        Assert.True(primary.Term > before.Term, $"new term {primary.Term} should exceed {before.Term}");
+        await AssertAllReadableAsync(prefix);
+
+        await cluster.StartAsync(before.Node, RejoinTimeout);
+        var settled = await cluster.WaitForSettledClusterAsync(RejoinTimeout);
+        var rejoined = await ClusterFixture.StatusAsync(cluster.Nodes[before.Node]);
+        Assert.Equal("Secondary", rejoined!.Role);
+        Assert.Equal(settled.Node, rejoined.Primary);
+        Assert.Equal(settled.AppliedDigest, rejoined.AppliedDigest);
+        Assert.Equal(settled.LastLogIndex, rejoined.LastLogIndex);
+    }
+
+    private async Task AssertAllReadableAsync(string prefix)
+    {
+        for (var i = 0; i < KeyCount; i++)
+        {
+            using var get = await cluster.Gateway.GetAsync($"/kv/{prefix}{i}");
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal($"value-{i}", await get.Content.ReadAsStringAsync());
+        }
+    }
+}

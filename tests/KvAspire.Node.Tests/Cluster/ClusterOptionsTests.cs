@@ -1,0 +1,54 @@
+using KvAspire.Node.Cluster;
+
+namespace KvAspire.Node.Tests.Cluster;
+
+public sealed class ClusterOptionsTests
+{
+    [Fact]
+    public void Defaults_AreTheSeedTimings()
+    {
+        var options = new ClusterOptions { NodeId = "node1" };
+
+        options.Validate();
+
+        Assert.Equal(TimeSpan.FromSeconds(2), options.Heartbeat);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ElectionMin);
+        Assert.Equal(TimeSpan.FromSeconds(8), options.ElectionMax);
+        var raft = options.ToRaftOptions();
+        Assert.Equal(40, raft.HeartbeatTicks);
+        Assert.Equal(100, raft.ElectionTicksMin);
+        Assert.Equal(160, raft.ElectionTicksMax);
+    }
+
+    [Fact]
+    public void FastProfile_Is50msHeartbeatAnd300To600msElection()
+    {
+        var options = new ClusterOptions { NodeId = "node1", Timing = "fast" };
+
+        var raft = options.ToRaftOptions();
+
+        Assert.Equal(5, raft.HeartbeatTicks);
+        Assert.Equal(30, raft.ElectionTicksMin);
+        Assert.Equal(60, raft.ElectionTicksMax);
+    }
+
+    [Theory]
+    [InlineData("", "Seed", null, null, "Cluster:NodeId")]
+    [InlineData("n", "Slow", null, null, "Cluster:Timing")]
+    [InlineData("n", "Seed", 3000, null, "Cluster:ElectionTimeoutMin")]
+    [InlineData("n", "Seed", null, 4000, "Cluster:ElectionTimeoutMax")]
+    public void Validate_NamesTheBadSetting(string node, string timing, int? minMs, int? maxMs, string setting)
+    {
+        var options = new ClusterOptions
+        {
+            NodeId = node,
+            Timing = timing,
+            ElectionTimeoutMin = minMs is { } min ? TimeSpan.FromMilliseconds(min) : null,
+            ElectionTimeoutMax = maxMs is { } max ? TimeSpan.FromMilliseconds(max) : null,
+        };
+
+        var error = Assert.Throws<OptionsValidationError>(options.Validate);
+
+        Assert.Contains(setting, error.Message);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using KvAspire.Node.StateMachine;
+
+namespace KvAspire.Node.Tests.StateMachine;
+
+public sealed class KvCommandTests
+{
+    [Fact]
+    public void Set_RoundTrips_WithKeyValueContentTypeAndTimestamp()
+    {
+        var command = KvCommand.Set("user:1", Encoding.UTF8.GetBytes("{\"name\":\"Alice\"}"), "application/json", 1_234_567_890_123);
+
+        Assert.True(KvCommand.TryDecode(command.Encode(), out var decoded));
+
+        Assert.Equal(CommandOp.Set, decoded.Op);
+        Assert.Equal("user:1", decoded.Key);
+        Assert.Equal("{\"name\":\"Alice\"}", Encoding.UTF8.GetString(decoded.Value.Span));
+        Assert.Equal("application/json", decoded.ContentType);
+        Assert.Equal(1_234_567_890_123, decoded.TimestampMs);
+    }
+
+    [Fact]
+    public void Delete_RoundTrips_WithNoValue()
+    {
+        Assert.True(KvCommand.TryDecode(KvCommand.Delete("session:100", 7).Encode(), out var decoded));
+
+        Assert.Equal(CommandOp.Delete, decoded.Op);
+        Assert.Equal("session:100", decoded.Key);
+        Assert.True(decoded.Value.IsEmpty);
+        Assert.Null(decoded.ContentType);
+    }
+
+    [Fact]
+    public void TryDecode_RejectsEveryTruncation_WithoutThrowing()
+    {
+        var encoded = KvCommand.Set("k", new byte[] { 1, 2, 3 }, "t", 1).Encode();
+
+        for (var length = 0; length < encoded.Length; length++)
+            Assert.False(KvCommand.TryDecode(encoded.AsMemory(0, length), out _), $"accepted a {length}-byte prefix");
+    }
+
+    [Fact]
+    public void TryDecode_RejectsTrailingBytes_UnknownOpAndUnknownVersion()
+    {
+        var encoded = KvCommand.Set("k", new byte[] { 1 }, null, 1).Encode();
+        var trailing = encoded.Append((byte)0).ToArray();
+        var badOp = (byte[])encoded.Clone();
+        badOp[1] = 99;
+        var badVersion = (byte[])encoded.Clone();
+        badVersion[0] = 2;
+
+        Assert.False(KvCommand.TryDecode(trailing, out _));
+        Assert.False(KvCommand.TryDecode(badOp, out _));
+        Assert.False(KvCommand.TryDecode(badVersion, out _));
+    }
+
+    [Fact]
+    public void PersistedOpValues_NeverChange()
+    {
+        // Entries on disk and on the wire carry these numbers: append new ops, never renumber.
+        Assert.Equal(1, (byte)CommandOp.Set);
+        Assert.Equal(2, (byte)CommandOp.Delete);
+    }
+}

@@ -1,0 +1,52 @@
+using KvAspire.Node.Consensus;
+using KvAspire.Node.Storage;
+
+namespace KvAspire.Node.Tests.Storage;
+
+public sealed class FileHardStateStoreTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "kv-hardstate-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void Load_OnANewNode_ReturnsTheInitialState()
+    {
+        Assert.Equal(HardState.Initial, new FileHardStateStore(_directory).Load());
+    }
+
+    [Fact]
+    public void Save_ThenLoadInANewInstance_ReturnsTheSavedTermAndVote()
+    {
+        new FileHardStateStore(_directory).Save(new HardState(5, "node2"));
+
+        Assert.Equal(new HardState(5, "node2"), new FileHardStateStore(_directory).Load());
+    }
+
+    [Fact]
+    public void Save_ReplacesTheFile_LeavingNoTemporaryBehind()
+    {
+        var store = new FileHardStateStore(_directory);
+
+        store.Save(new HardState(1, "node1"));
+        store.Save(new HardState(2, null));
+
+        Assert.Equal(new HardState(2, null), store.Load());
+        Assert.Equal(["hardstate.json"], Directory.GetFiles(_directory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Load_OfACorruptFile_ThrowsNamingTheFile()
+    {
+        Directory.CreateDirectory(_directory);
+        File.WriteAllText(Path.Combine(_directory, "hardstate.json"), "{\"Term\":");
+
+        var error = Assert.Throws<InvalidDataException>(() => new FileHardStateStore(_directory).Load());
+
+        Assert.Contains("hardstate.json", error.Message);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+            Directory.Delete(_directory, recursive: true);
+    }
+}
