@@ -1,2 +1,40 @@
+// The topology: node1..nodeN (a Raft group, every node referencing every other one) and the
+// gateway that follows the primary. Settings passed as AppHost arguments (e.g. --Cluster:Nodes=5,
+// --Cluster:Timing=Fast) reach every node; see Extensions.cs.
 var builder = DistributedApplication.CreateBuilder(args);
+
+var nodeNames = builder.GetNodeNames();
+var dataRoot = builder.GetDataRoot();
+
+var nodes = nodeNames
+    .Select(name => builder.AddProject<Projects.KvAspire_Node>(name, launchProfileName: null)
+        .WithHttpEndpoint(name: "http", env: "KV_HTTP_PORT", isProxied: false)
+        .WithHttpEndpoint(name: "peer", env: "KV_PEER_PORT", isProxied: false)
+        .WithEnvironment("Cluster__NodeId", name)
+        .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, name))
+        .WithClusterSettingsFrom(builder.Configuration)
+        .WithHttpHealthCheck("/health", endpointName: "http"))
+    .ToList();
+
+foreach (var node in nodes)
+{
+    // Each node learns its peers from services__{peer}__peer__0; it never gets an entry for itself.
+    foreach (var peer in nodes.Where(peer => peer != node))
+    {
+        node.WithReference(peer.GetEndpoint("peer"));
+    }
+}
+
+// No WaitFor on the nodes: the gateway copes with unreachable nodes (503 until a primary is
+// known), and one node that never starts must not keep the gateway down.
+var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchProfileName: null)
+    .WithHttpEndpoint(name: "http", port: 5080) // fixed for the README's curl tour; tests randomize it
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health", endpointName: "http");
+
+foreach (var node in nodes)
+{
+    gateway.WithReference(node.GetEndpoint("http"));
+}
+
 builder.Build().Run();

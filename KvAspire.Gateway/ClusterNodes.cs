@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+
+namespace KvAspire.Gateway;
+
+/// <summary>A node's name and the base address of its client API.</summary>
+public sealed record ClusterNode(string Name, Uri Address);
+
+/// <summary>
+/// The nodes behind the gateway, read from service-discovery configuration: every
+/// <c>services:{name}:http:0</c> entry (Aspire's <c>WithReference</c>, or Kubernetes env vars of the
+/// same shape). Read once at start: the node set is fixed for the life of a cluster.
+/// </summary>
+public static class ClusterNodes
+{
+    public static IReadOnlyList<ClusterNode> FromConfiguration(IConfiguration configuration)
+    {
+        var nodes = configuration.GetSection("services").GetChildren()
+            .Select(service => (service.Key, Address: service["http:0"]))
+            .Where(service => !string.IsNullOrWhiteSpace(service.Address))
+            .Select(service => new ClusterNode(service.Key, new Uri(service.Address!, UriKind.Absolute)))
+            .OrderBy(node => node.Name, StringComparer.Ordinal)
+            .ToList();
+        if (nodes.Count == 0)
+        {
+            throw new InvalidOperationException(
+                "No nodes configured: the gateway needs at least one services:{node}:http:0 entry " +
+                "(env services__node1__http__0=http://host:port).");
+        }
+        return nodes;
+    }
+}

@@ -1,0 +1,42 @@
+namespace KvAspire.Gateway;
+
+/// <summary>Settings under <c>Gateway:</c>.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>How often each node's <c>/cluster</c> is polled; bounds how late a new primary is seen.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A node that has not answered a poll by then counts as unreachable.</summary>
+    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Request bodies up to this size are buffered so a write refused with 421 can be re-sent to the
+    /// named primary; matches the node's value limit (16 MiB).
+    /// </summary>
+    public long MaxRetriedBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Idle time after which a forwarded request to a node is abandoned (YARP's ActivityTimeout).</summary>
+    public TimeSpan ForwardActivityTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public void Validate()
+    {
+        Require(PollInterval > TimeSpan.Zero && PollInterval <= TimeSpan.FromSeconds(10),
+            $"{Section}:PollInterval must be between 0 and 00:00:10; got {PollInterval}.");
+        Require(PollTimeout > TimeSpan.Zero && PollTimeout <= TimeSpan.FromSeconds(30),
+            $"{Section}:PollTimeout must be between 0 and 00:00:30; got {PollTimeout}.");
+        Require(MaxRetriedBodyBytes >= 0,
+            $"{Section}:MaxRetriedBodyBytes must be >= 0; got {MaxRetriedBodyBytes}.");
+        Require(ForwardActivityTimeout > TimeSpan.Zero,
+            $"{Section}:ForwardActivityTimeout must be positive; got {ForwardActivityTimeout}.");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(message);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Transforms;
+
+namespace KvAspire.Gateway;
+
+public static class GatewayServices
+{
+    /// <summary>
+    /// The primary tracker and a YARP route <c>/kv/{**key}</c> to one cluster of every configured node,
+    /// load-balanced by <see cref="PrimaryLoadBalancingPolicy"/>. Routes are built in code because the
+    /// destinations come from the <c>services:</c> configuration Aspire (or Kubernetes) provides.
+    /// </summary>
+    public static WebApplicationBuilder AddPrimaryFollowingProxy(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
+        options.Validate();
+        var nodes = ClusterNodes.FromConfiguration(builder.Configuration);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Keys travel in the path percent-encoded (up to 3 bytes per key byte; nodes allow 8 KiB keys)
+            // and values in the body (16 MiB): let them through so the node answers with its own errors.
+            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, 3 * 8 * 1024 + 1024);
+            kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024 + 1;
+        });
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton<GatewayTelemetry>();
+        builder.Services.AddSingleton(services => new PrimaryTracker(
+            nodes, CreatePollClient(options), services.GetRequiredService<IOptions<GatewayOptions>>(),
+            services.GetRequiredService<ILogger<PrimaryTracker>>(), services.GetRequiredService<GatewayTelemetry>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<PrimaryTracker>());
+        builder.Services.AddSingleton<ILoadBalancingPolicy, PrimaryLoadBalancingPolicy>();
+
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(
+                [new RouteConfig { RouteId = "kv", ClusterId = "nodes", Match = new RouteMatch { Path = "/kv/{**key}" } }],
+                [new ClusterConfig
+                {
+                    ClusterId = "nodes",
+                    LoadBalancingPolicy = PrimaryLoadBalancingPolicy.PolicyName,
+                    Destinations = nodes.ToDictionary(node => node.Name, node => new DestinationConfig { Address = node.Address.ToString() }),
+                    // YARP's default is 100 s: a node that stops answering must not hold clients that long.
+                    HttpRequest = new ForwarderRequestConfig { ActivityTimeout = options.ForwardActivityTimeout },
+                }])
+            .AddTransforms(context => context.AddResponseTransform(PrimaryRouting.CaptureRefusalAsync));
+        return builder;
+    }
+
+    // Deliberately not from IHttpClientFactory: the service defaults add the standard resilience
+    // handler to those clients, whose retries and circuit breaker would hide a node coming back
+    // for seconds. A poll is cheap; the next one is the retry.
+    private static HttpClient CreatePollClient(GatewayOptions options) =>
+        new(new SocketsHttpHandler { ConnectTimeout = options.PollTimeout })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each poll has its own PollTimeout
+        };
+}

@@ -1,0 +1,22 @@
+namespace KvAspire.Gateway;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "Routing to primary {Primary} (term {Term}), previously {Previous}; learned from {Source}")]
+    public static partial void PrimaryChanged(ILogger logger, string primary, long term, string previous, string source);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "No primary known (previously {Previous}; learned from {Source}): commands get 503 until one is elected")]
+    public static partial void PrimaryLost(ILogger logger, string previous, string source);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Node {Node} is unreachable: {Reason}")]
+    public static partial void NodeUnreachable(ILogger logger, string node, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Node {Node} is reachable")]
+    public static partial void NodeReachable(ILogger logger, string node);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug,
+        Message = "{Responder} answered not_primary; re-sending {Method} {Path} to primary {Primary}")]
+    public static partial void ResendingToPrimary(ILogger logger, string responder, string method, string path, string primary);
+}

@@ -1,0 +1,154 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Transforms;
+
+namespace KvAspire.Gateway;
+
+/// <summary>
+/// The proxy pipeline for <c>/kv</c>: a command goes only to the tracked primary; with no primary the
+/// client gets 503 + <c>Retry-After</c>; a 421 from a node that is no longer primary is re-sent once
+/// to the primary it names. Re-sending is safe because a node that answers 421 has executed nothing.
+/// </summary>
+public static class PrimaryRouting
+{
+    private const int InMemoryBodyBytes = 64 * 1024;
+    private static readonly object RefusalKey = new();
+
+    private sealed record Refusal(string Responder, byte[] Body, string? ContentType);
+
+    public static void UsePrimaryRouting(this IReverseProxyApplicationBuilder pipeline)
+    {
+        pipeline.Use(ResendRefusedAsync);
+        pipeline.UseLoadBalancing();
+        pipeline.Use(RequirePrimaryAsync);
+    }
+
+    /// <summary>
+    /// Response transform: holds back a node's 421 (and feeds its hint to the tracker) so
+    /// <see cref="ResendRefusedAsync"/> can decide what the client sees.
+    /// </summary>
+    public static async ValueTask CaptureRefusalAsync(ResponseTransformContext context)
+    {
+        if (context.ProxyResponse is not { StatusCode: HttpStatusCode.MisdirectedRequest } response
+            || context.HttpContext.GetReverseProxyFeature().ProxiedDestination is not { } responder)
+        {
+            return;
+        }
+        var body = await response.Content.ReadAsByteArrayAsync(context.CancellationToken);
+        var (primary, term) = ReadHint(body);
+        context.HttpContext.RequestServices.GetRequiredService<PrimaryTracker>()
+            .ObserveNotPrimary(responder.DestinationId, primary, term);
+        context.HttpContext.Items[RefusalKey] =
+            new Refusal(responder.DestinationId, body, response.Content.Headers.ContentType?.ToString());
+        context.SuppressResponseBody = true;
+    }
+
+    public static Task WriteNoPrimaryAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "1";
+        return context.Response.WriteAsJsonAsync(new { error = "no_primary" });
+    }
+
+    private static async Task ResendRefusedAsync(HttpContext context, Func<Task> next)
+    {
+        var tracker = context.RequestServices.GetRequiredService<PrimaryTracker>();
+        var proxy = context.GetReverseProxyFeature();
+        var destinations = proxy.AvailableDestinations;
+        var canResend = BufferBody(context, context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value);
+
+        await next();
+        if (TakeRefusal(context) is not { } refusal)
+        {
+            return;
+        }
+        if (canResend && tracker.Primary is { } primary && primary != refusal.Responder
+            && !context.RequestAborted.IsCancellationRequested)
+        {
+            Log.ResendingToPrimary(context.RequestServices.GetRequiredService<ILogger<PrimaryTracker>>(),
+                refusal.Responder, context.Request.Method, context.Request.Path, primary);
+            context.Response.Clear();
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+            proxy.AvailableDestinations = destinations;
+            await next();
+            if (TakeRefusal(context) is not { } second)
+            {
+                return;
+            }
+            refusal = second;
+        }
+
+        context.Response.Clear();
+        if (tracker.Primary is null)
+        {
+            await WriteNoPrimaryAsync(context);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+        context.Response.ContentType = refusal.ContentType;
+        await context.Response.Body.WriteAsync(refusal.Body, context.RequestAborted);
+    }
+
+    private static Task RequirePrimaryAsync(HttpContext context, Func<Task> next)
+    {
+        // YARP skips the load-balancing policy when a single destination is available (a one-node
+        // cluster), so the pick is checked here as well.
+        var chosen = context.GetReverseProxyFeature().AvailableDestinations;
+        var primary = context.RequestServices.GetRequiredService<PrimaryTracker>().Primary;
+        return chosen.Count == 1 && chosen[0].DestinationId == primary ? next() : WriteNoPrimaryAsync(context);
+    }
+
+    /// <summary>
+    /// Makes the body replayable when it fits the limit; a bodyless request needs nothing. Bodies of
+    /// unknown length (chunked) or over the limit are streamed, and their 421 goes to the client.
+    /// </summary>
+    private static bool BufferBody(HttpContext context, GatewayOptions options)
+    {
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return true;
+        }
+        if (context.Request.ContentLength is not { } length || length > options.MaxRetriedBodyBytes)
+        {
+            return false;
+        }
+        context.Request.EnableBuffering(InMemoryBodyBytes, options.MaxRetriedBodyBytes);
+        return true;
+    }
+
+    private static Refusal? TakeRefusal(HttpContext context)
+    {
+        if (context.Items.Remove(RefusalKey, out var value))
+        {
+            return (Refusal?)value;
+        }
+        return null;
+    }
+
+    /// <summary>Reads <c>{"error":"not_primary","primary":"node2"|null,"term":3}</c>; tolerant of anything else.</summary>
+    private static (string? Primary, long Term) ReadHint(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, 0);
+            }
+            var primary = root.TryGetProperty("primary", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+            var term = root.TryGetProperty("term", out var t) && t.TryGetInt64(out var value) ? value : 0;
+            return (primary, term);
+        }
+        catch (JsonException)
+        {
+            return (null, 0);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+
+namespace KvAspire.Gateway;
+
+/// <summary>
+/// Knows which node is primary. Each node's <c>/cluster</c> is polled on its own loop, so a hung node
+/// never delays seeing a new primary elsewhere; the primary is the reachable node that reports role
+/// Primary with the highest term (a deposed primary that has not heard of the new term yet loses on
+/// term). 421 answers from the proxy path are hints that take effect before the next poll.
+/// </summary>
+public sealed class PrimaryTracker : BackgroundService
+{
+    private readonly IReadOnlyList<ClusterNode> nodes;
+    private readonly HttpClient http;
+    private readonly GatewayOptions options;
+    private readonly ILogger<PrimaryTracker> logger;
+    private readonly GatewayTelemetry telemetry;
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, NodeView> views; // guarded by gate
+    private NodeView? primary; // guarded by gate; written only by ElectPrimary
+
+    public PrimaryTracker(
+        IReadOnlyList<ClusterNode> nodes, HttpClient http, IOptions<GatewayOptions> options,
+        ILogger<PrimaryTracker> logger, GatewayTelemetry telemetry)
+    {
+        this.nodes = nodes;
+        this.http = http;
+        this.options = options.Value;
+        this.logger = logger;
+        this.telemetry = telemetry;
+        views = nodes.ToDictionary(node => node.Name, node => NodeView.Unreachable(node.Name));
+    }
+
+    /// <summary>The node commands go to, or null while no primary is known.</summary>
+    public string? Primary
+    {
+        get
+        {
+            lock (gate)
+            {
+                return primary?.Node;
+            }
+        }
+    }
+
+    /// <summary>The current primary, its term (else the highest term seen) and every node's view, by name.</summary>
+    public (string? Primary, long Term, IReadOnlyList<NodeView> Nodes) Snapshot()
+    {
+        lock (gate)
+        {
+            var term = primary?.Term ?? views.Values.Max(view => view.Term);
+            return (primary?.Node, term, [.. views.Values.OrderBy(view => view.Node, StringComparer.Ordinal)]);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="responder"/> refused a command with 421: it is not primary at
+    /// <paramref name="term"/> and names <paramref name="primaryHint"/> (or nobody). Polls stay the
+    /// ground truth; this only lets the next request go to the right node before the next poll.
+    /// </summary>
+    public void ObserveNotPrimary(string responder, string? primaryHint, long term)
+    {
+        lock (gate)
+        {
+            if (views.TryGetValue(responder, out var refusing) && refusing.Term <= term)
+            {
+                views[responder] = refusing with { Role = NodeView.SecondaryRole, Term = term };
+            }
+            // A node we heard from directly at a newer term, or as Secondary in that same term, cannot
+            // be primary at that term: ignore a stale hint.
+            if (primaryHint is not null && views.TryGetValue(primaryHint, out var hinted)
+                && (hinted.Term < term || hinted.Term == term && hinted.Role != NodeView.SecondaryRole))
+            {
+                views[primaryHint] = hinted with { Reachable = true, Role = NodeView.PrimaryRole, Term = term };
+            }
+            ElectPrimary(source: $"not_primary from {responder}");
+        }
+    }
+
+    /// <summary>Polls one node once and updates the primary.</summary>
+    public async Task PollAsync(ClusterNode node, CancellationToken cancellationToken)
+    {
+        var (view, failure) = await FetchAsync(node, cancellationToken);
+        lock (gate)
+        {
+            var previous = views[node.Name];
+            views[node.Name] = view;
+            if (previous.Reachable && !view.Reachable)
+            {
+                Log.NodeUnreachable(logger, node.Name, failure ?? "unknown");
+            }
+            else if (!previous.Reachable && view.Reachable)
+            {
+                Log.NodeReachable(logger, node.Name);
+            }
+            ElectPrimary(source: $"poll of {node.Name}");
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.WhenAll(nodes.Select(node => PollLoopAsync(node, stoppingToken)));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PollLoopAsync(ClusterNode node, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.PollInterval);
+        do
+        {
+            await PollAsync(node, stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task<(NodeView View, string? Failure)> FetchAsync(ClusterNode node, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.PollTimeout);
+        // Ten polls a second per node would drown the real traces; the nodes do not trace /cluster either.
+        using var untraced = SuppressInstrumentationScope.Begin();
+        try
+        {
+            using var response = await http.GetAsync(new Uri(node.Address, "/cluster"), timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (NodeView.Unreachable(node.Name), $"/cluster answered {(int)response.StatusCode}");
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            using var document = await JsonDocument.ParseAsync(body, cancellationToken: timeout.Token);
+            return NodeView.FromReport(node.Name, document.RootElement.Clone()) is { } view
+                ? (view, null)
+                : (NodeView.Unreachable(node.Name), "/cluster JSON has no role or term");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or JsonException or OperationCanceledException
+                                          && !cancellationToken.IsCancellationRequested)
+        {
+            return (NodeView.Unreachable(node.Name), exception is OperationCanceledException
+                ? $"no answer within {options.PollTimeout.TotalMilliseconds} ms"
+                : exception.Message);
+        }
+    }
+
+    // Called under gate after any view changes.
+    private void ElectPrimary(string source)
+    {
+        NodeView? elected = null;
+        foreach (var view in views.Values)
+        {
+            // Two primaries in one term cannot happen in Raft; on a tie keep the current one so
+            // routing does not flap.
+            if (view.ClaimsPrimary && (elected is null || view.Term > elected.Term
+                                       || view.Term == elected.Term && view.Node == primary?.Node))
+            {
+                elected = view;
+            }
+        }
+        var previous = primary;
+        primary = elected;
+        if (elected?.Node == previous?.Node)
+        {
+            return;
+        }
+        if (elected is null)
+        {
+            Log.PrimaryLost(logger, previous?.Node ?? "none", source);
+            return;
+        }
+        Log.PrimaryChanged(logger, elected.Node, elected.Term, previous?.Node ?? "none", source);
+        telemetry.PrimarySwitched(elected.Node);
+    }
+}

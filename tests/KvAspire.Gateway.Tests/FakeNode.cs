@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace KvAspire.Gateway.Tests;
+
+/// <summary>
+/// A stand-in for a KvAspire node on a real socket: <c>/cluster</c> reports what the test sets, and
+/// <c>/kv</c> either accepts (as primary) or refuses with 421 without reading the body, as a node does.
+/// </summary>
+internal sealed class FakeNode : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private bool disposed;
+
+    private FakeNode(string name, WebApplication app)
+    {
+        Name = name;
+        this.app = app;
+    }
+
+    public string Name { get; }
+    public string Role { get; set; } = "Secondary";
+    public long Term { get; set; } = 1;
+    public string? KnownPrimary { get; set; }
+    public ConcurrentQueue<(string Method, string Key, byte[] Body)> Accepted { get; } = new();
+    public ConcurrentQueue<string> Refused { get; } = new();
+    public Uri Address { get; private set; } = null!;
+
+    public static async Task<FakeNode> StartAsync(string name)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var node = new FakeNode(name, app);
+        app.MapGet("/cluster", () => Results.Json(new { node = name, role = node.Role, state = "Normal", term = node.Term, primary = node.KnownPrimary }));
+        app.Map("/kv/{**key}", async (HttpContext context, string key) =>
+        {
+            if (node.Role != "Primary")
+            {
+                node.Refused.Enqueue(key);
+                return Results.Json(new { error = "not_primary", primary = node.KnownPrimary, term = node.Term },
+                    statusCode: StatusCodes.Status421MisdirectedRequest);
+            }
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            node.Accepted.Enqueue((context.Request.Method, key, body.ToArray()));
+            return Results.Json(new { index = node.Accepted.Count, term = node.Term, node = name });
+        });
+        await app.StartAsync();
+        node.Address = new Uri(app.Urls.First());
+        return node;
+    }
+
+    public void BecomePrimary(long term)
+    {
+        Role = "Primary";
+        Term = term;
+        KnownPrimary = Name;
+    }
+
+    public void Follow(FakeNode primary)
+    {
+        Role = "Secondary";
+        Term = primary.Term;
+        KnownPrimary = primary.Name;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!disposed)
+        {
+            disposed = true;
+            await app.DisposeAsync();
+        }
+    }
+}

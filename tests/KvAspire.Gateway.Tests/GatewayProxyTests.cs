@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KvAspire.Gateway.Tests;
+
+/// <summary>The real gateway pipeline (as composed in Program.cs) in front of three fake nodes.</summary>
+public sealed class GatewayProxyTests : IAsyncLifetime
+{
+    private static readonly TimeSpan LearnDeadline = TimeSpan.FromSeconds(5);
+
+    private FakeNode[] nodes = [];
+    private WebApplication? gateway;
+    private HttpClient client = new();
+
+    private FakeNode Node1 => nodes[0];
+    private FakeNode Node2 => nodes[1];
+    private FakeNode Node3 => nodes[2];
+
+    public async Task InitializeAsync() =>
+        nodes = await Task.WhenAll(new[] { "node1", "node2", "node3" }.Select(FakeNode.StartAsync));
+
+    public async Task DisposeAsync()
+    {
+        client.Dispose();
+        if (gateway is not null)
+        {
+            await gateway.DisposeAsync();
+        }
+        foreach (var node in nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Write_GoesToThePrimaryOnly()
+    {
+        Node2.BecomePrimary(term: 2);
+        Node1.Follow(Node2);
+        Node3.Follow(Node2);
+        await StartGatewayAsync(pollInterval: TimeSpan.FromMilliseconds(100));
+        await WaitForPrimaryAsync("node2");
+
+        var response = await client.PutAsync("/kv/user:1", new ByteArrayContent("{\"name\":\"Ada\"}"u8.ToArray()));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var accepted = Assert.Single(Node2.Accepted);
+        Assert.Equal(("PUT", "user:1"), (accepted.Method, accepted.Key));
+        Assert.Empty(Node1.Accepted);
+        Assert.Empty(Node1.Refused);
+        Assert.Empty(Node3.Refused);
+    }
+
+    [Fact]
+    public async Task NoPrimary_Answers503_WithRetryAfter()
+    {
+        await StartGatewayAsync(pollInterval: TimeSpan.FromMilliseconds(100));
+        await WaitForPolledAsync();
+
+        var response = await client.PutAsync("/kv/a", new ByteArrayContent([1, 2, 3]));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("no_primary", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.All(nodes, node => Assert.Empty(node.Refused));
+    }
+
+    [Fact]
+    public async Task NotPrimary_IsResentToTheNamedPrimary_WithTheSameBody()
+    {
+        Node1.BecomePrimary(term: 1);
+        Node2.Follow(Node1);
+        Node3.Follow(Node1);
+        // Polls far apart, so only the 421's hint can move the gateway to the new primary.
+        await StartGatewayAsync(pollInterval: TimeSpan.FromSeconds(10));
+        await WaitForPrimaryAsync("node1");
+        Node2.BecomePrimary(term: 2);
+        Node1.Follow(Node2);
+        Node3.Follow(Node2);
+        var value = new byte[1024 * 1024];
+        Random.Shared.NextBytes(value);
+
+        var response = await client.PutAsync("/kv/a/b", new ByteArrayContent(value));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["a/b"], Node1.Refused);
+        var accepted = Assert.Single(Node2.Accepted);
+        Assert.Equal(value, accepted.Body);
+        Assert.Equal("node2", await GatewayPrimaryAsync());
+    }
+
+    [Fact]
+    public async Task NotPrimary_WithNoPrimaryNamed_Answers503()
+    {
+        Node1.BecomePrimary(term: 1);
+        await StartGatewayAsync(pollInterval: TimeSpan.FromSeconds(10));
+        await WaitForPrimaryAsync("node1");
+        Node1.Role = "Candidate";
+        Node1.Term = 2;
+        Node1.KnownPrimary = null;
+
+        var response = await client.GetAsync("/kv/a");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(["a"], Node1.Refused);
+    }
+
+    [Fact]
+    public async Task Cluster_ReportsEveryNode_AndMarksDeadOnesUnreachable()
+    {
+        Node1.BecomePrimary(term: 3);
+        Node2.Follow(Node1);
+        await Node3.DisposeAsync();
+        await StartGatewayAsync(pollInterval: TimeSpan.FromMilliseconds(100));
+        await WaitForPrimaryAsync("node1");
+
+        var status = await client.GetFromJsonAsync<JsonElement>("/cluster");
+
+        Assert.Equal("node1", status.GetProperty("primary").GetString());
+        Assert.Equal(3, status.GetProperty("term").GetInt64());
+        var reported = status.GetProperty("nodes").EnumerateArray().ToDictionary(node => node.GetProperty("node").GetString()!);
+        Assert.Equal("Primary", reported["node1"].GetProperty("role").GetString());
+        Assert.Equal("Secondary", reported["node2"].GetProperty("role").GetString());
+        Assert.Equal("unreachable", reported["node3"].GetProperty("error").GetString());
+    }
+
+    private async Task StartGatewayAsync(TimeSpan pollInterval)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(nodes
+            .Select(node => KeyValuePair.Create($"services:{node.Name}:http:0", (string?)node.Address.ToString()))
+            .Append(KeyValuePair.Create("Gateway:PollInterval", (string?)pollInterval.ToString()))
+            // Generous, so the first poll cannot time out on a busy machine: some tests poll only once.
+            .Append(KeyValuePair.Create("Gateway:PollTimeout", (string?)"00:00:05")));
+        // Same composition as Program.cs.
+        builder.AddServiceDefaults();
+        builder.AddPrimaryFollowingProxy();
+        gateway = builder.Build();
+        gateway.MapDefaultEndpoints();
+        gateway.MapClusterApi();
+        gateway.MapReverseProxy(pipeline => pipeline.UsePrimaryRouting());
+        await gateway.StartAsync();
+        client = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
+    }
+
+    private async Task<string?> GatewayPrimaryAsync() =>
+        (await client.GetFromJsonAsync<JsonElement>("/cluster")).GetProperty("primary").GetString();
+
+    private async Task WaitForPrimaryAsync(string expected)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (await GatewayPrimaryAsync() != expected)
+        {
+            Assert.True(elapsed.Elapsed < LearnDeadline, $"gateway did not learn primary {expected} within {LearnDeadline}");
+            await Task.Delay(20);
+        }
+    }
+
+    private async Task WaitForPolledAsync()
+    {
+        var elapsed = Stopwatch.StartNew();
+        while ((await client.GetFromJsonAsync<JsonElement>("/cluster")).GetProperty("nodes").EnumerateArray()
+               .Any(node => node.TryGetProperty("error", out _)))
+        {
+            Assert.True(elapsed.Elapsed < LearnDeadline, $"gateway did not poll every node within {LearnDeadline}");
+            await Task.Delay(20);
+        }
+    }
+}

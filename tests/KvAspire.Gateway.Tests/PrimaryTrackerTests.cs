@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace KvAspire.Gateway.Tests;
+
+public sealed class PrimaryTrackerTests : IDisposable
+{
+    private static readonly TimeSpan SwitchDeadline = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StartupDeadline = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
+
+    private readonly FakeClusterHandler cluster = new();
+    private readonly ServiceProvider metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly ClusterNode[] nodes = [.. new[] { "node1", "node2", "node3" }
+        .Select(name => new ClusterNode(name, FakeClusterHandler.AddressOf(name)))];
+    private readonly PrimaryTracker tracker;
+
+    public PrimaryTrackerTests()
+    {
+        tracker = new PrimaryTracker(
+            nodes, new HttpClient(cluster), Options.Create(new GatewayOptions { PollTimeout = TimeSpan.FromMilliseconds(200) }),
+            NullLogger<PrimaryTracker>.Instance, new GatewayTelemetry(metrics.GetRequiredService<IMeterFactory>()));
+    }
+
+    public void Dispose()
+    {
+        tracker.Dispose();
+        metrics.Dispose();
+    }
+
+    [Fact]
+    public async Task Primary_IsTheNodeReportingPrimaryWithTheHighestTerm()
+    {
+        cluster.Report("node1", "Primary", term: 2); // deposed, has not heard of term 3 yet
+        cluster.Report("node2", "Primary", term: 3);
+        cluster.Report("node3", "Secondary", term: 3);
+
+        await PollAllAsync();
+
+        Assert.Equal("node2", tracker.Primary);
+        Assert.Equal(3, tracker.Snapshot().Term);
+    }
+
+    [Fact]
+    public async Task Primary_IsNone_WhenNoNodeReportsPrimary()
+    {
+        cluster.Report("node1", "Candidate", term: 4);
+        cluster.Report("node2", "Secondary", term: 3);
+
+        await PollAllAsync();
+
+        Assert.Null(tracker.Primary);
+        Assert.Equal(4, tracker.Snapshot().Term);
+    }
+
+    [Fact]
+    public async Task Primary_IsDropped_WhenItBecomesUnreachable()
+    {
+        cluster.Report("node1", "Primary", term: 1);
+        await PollAllAsync();
+
+        cluster.Kill("node1");
+        await PollAllAsync();
+
+        Assert.Null(tracker.Primary);
+        var (_, _, views) = tracker.Snapshot();
+        Assert.False(views.Single(view => view.Node == "node1").Reachable);
+    }
+
+    [Fact]
+    public async Task Poll_GivesUpOnAHungNode_AfterPollTimeout()
+    {
+        cluster.Report("node1", "Primary", term: 1);
+        await PollAllAsync();
+        cluster.Hang("node1");
+
+        var elapsed = Stopwatch.StartNew();
+        await tracker.PollAsync(nodes[0], CancellationToken.None);
+
+        Assert.Null(tracker.Primary);
+        Assert.InRange(elapsed.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task NotPrimaryHint_SwitchesBeforeTheNextPoll()
+    {
+        cluster.Report("node1", "Primary", term: 1);
+        cluster.Report("node2", "Secondary", term: 1);
+        await PollAllAsync();
+
+        tracker.ObserveNotPrimary("node1", primaryHint: "node2", term: 2);
+
+        Assert.Equal("node2", tracker.Primary);
+    }
+
+    [Fact]
+    public async Task NotPrimaryHint_WithoutAPrimary_ClearsTheRefusingPrimary()
+    {
+        cluster.Report("node1", "Primary", term: 1);
+        await PollAllAsync();
+
+        tracker.ObserveNotPrimary("node1", primaryHint: null, term: 2);
+
+        Assert.Null(tracker.Primary);
+    }
+
+    [Fact]
+    public async Task NotPrimaryHint_FromAnOlderTerm_IsIgnored()
+    {
+        cluster.Report("node1", "Secondary", term: 5);
+        cluster.Report("node2", "Primary", term: 5);
+        cluster.Report("node3", "Secondary", term: 5);
+        await PollAllAsync();
+
+        tracker.ObserveNotPrimary("node3", primaryHint: "node1", term: 4);
+
+        Assert.Equal("node2", tracker.Primary);
+    }
+
+    [Fact]
+    public async Task Polling_SeesANewPrimary_WithinTheSwitchDeadline()
+    {
+        cluster.Report("node1", "Primary", term: 1);
+        cluster.Report("node2", "Secondary", term: 1);
+        // node3 is down from the start. The deadline is about steady state: let the first polls
+        // (JIT, first exceptions, thread-pool growth) finish before the clock starts.
+        await tracker.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitForPrimaryAsync("node1", StartupDeadline);
+            await Task.Delay(WarmUp);
+
+            // The primary dies and node2 wins term 2.
+            cluster.Kill("node1");
+            cluster.Report("node2", "Primary", term: 2);
+            var elapsed = Stopwatch.StartNew();
+            await WaitForPrimaryAsync("node2", TimeSpan.FromSeconds(2));
+
+            Assert.InRange(elapsed.Elapsed, TimeSpan.Zero, SwitchDeadline);
+        }
+        finally
+        {
+            await tracker.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private Task PollAllAsync() =>
+        Task.WhenAll(nodes.Select(node => tracker.PollAsync(node, CancellationToken.None)));
+
+    private async Task WaitForPrimaryAsync(string expected, TimeSpan deadline)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (tracker.Primary != expected)
+        {
+            Assert.True(elapsed.Elapsed < deadline, $"{expected} not primary after {deadline}; primary is {tracker.Primary ?? "none"}");
+            await Task.Delay(5);
+        }
+    }
+}
