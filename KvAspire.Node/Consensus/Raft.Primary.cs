@@ -9,7 +9,9 @@ public sealed partial class Raft
         ResetTimers();
         _progress.Clear();
         foreach (var peer in _peers)
-            _progress[peer] = new Progress(Log.LastIndex + 1) { RecentActive = true };
+            // Not marked active: a primary cut off right after its election must step down after one
+            // election timeout, not two.
+            _progress[peer] = new Progress(Log.LastIndex + 1);
         // Entries of earlier terms commit only once an entry of this term does (Raft §5.4.2).
         Log.Append(Term, ReadOnlyMemory<byte>.Empty);
         _flushPending = true;

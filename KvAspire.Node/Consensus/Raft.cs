@@ -140,7 +140,11 @@ public sealed partial class Raft
         return ready;
     }
 
-    /// <summary>The host has done everything <paramref name="ready"/> asked.</summary>
+    /// <summary>
+    /// The host has done everything <paramref name="ready"/> asked. Nothing may be stepped, ticked or
+    /// proposed between <see cref="TakeReady"/> and this call: the durable index it records assumes
+    /// the log did not change meanwhile.
+    /// </summary>
     public void Advance(Ready ready)
     {
         Log.MarkDurable(ready.TruncateFrom, ready.EntriesToPersist);

@@ -24,8 +24,8 @@ public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper outp
         }
         await AssertAllReadableAsync(prefix);
 
-        await cluster.KillAsync(before.Node, before.ProcessId, FailoverTimeout);
         var clock = Stopwatch.StartNew();
+        ClusterFixture.Kill(before.ProcessId);
         await Eventually.UntilAsync("a write through the gateway to succeed after the primary died", FailoverTimeout, async () =>
         {
             using var put = await cluster.Gateway.PutAsync($"/kv/{prefix}after-failover", new StringContent("new primary"));
