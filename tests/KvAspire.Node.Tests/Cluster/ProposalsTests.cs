@@ -1,0 +1,79 @@
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+using KvAspire.Node.StateMachine;
+
+namespace KvAspire.Node.Tests.Cluster;
+
+public sealed class ProposalsTests
+{
+    private readonly Proposals _proposals = new();
+
+    private TaskCompletionSource<WriteOutcome> Add(long index, long term, Acknowledge acknowledge)
+    {
+        var completion = new TaskCompletionSource<WriteOutcome>();
+        _proposals.Add(index, term, acknowledge, completion);
+        return completion;
+    }
+
+    private static Entry EntryAt(long index, long term) => new(index, term, new byte[] { 1 });
+
+    [Fact]
+    public async Task QuorumWrite_CompletesOnlyWhenApplied()
+    {
+        var write = Add(5, 2, Acknowledge.Quorum);
+
+        _proposals.Persisted([EntryAt(5, 2)]);
+        Assert.False(write.Task.IsCompleted);
+
+        _proposals.Applied(EntryAt(5, 2), new ApplyResult(Existed: true));
+        Assert.Equal(new WriteOutcome.Written(5, 2, true), await write.Task);
+        Assert.Equal(0, _proposals.Count);
+    }
+
+    [Fact]
+    public async Task LeaderWrite_CompletesWhenPersistedLocally()
+    {
+        var write = Add(5, 2, Acknowledge.Leader);
+
+        _proposals.Persisted([EntryAt(5, 2)]);
+
+        Assert.Equal(new WriteOutcome.Written(5, 2, null), await write.Task);
+    }
+
+    [Fact]
+    public async Task Write_FailsWithLeadershipLost_WhenAnotherTermsEntryIsAppliedAtItsIndex()
+    {
+        var write = Add(5, 2, Acknowledge.Quorum);
+
+        _proposals.Applied(EntryAt(5, 3), default);
+
+        Assert.Equal(new WriteOutcome.LeadershipLost(3), await write.Task);
+    }
+
+    [Fact]
+    public async Task Truncation_FailsEveryWriteFromThatIndexOn_AndKeepsEarlierOnes()
+    {
+        var kept = Add(4, 2, Acknowledge.Quorum);
+        var lost = Add(5, 2, Acknowledge.Quorum);
+        var alsoLost = Add(6, 2, Acknowledge.Quorum);
+
+        _proposals.Truncated(5, 3);
+
+        Assert.False(kept.Task.IsCompleted);
+        Assert.IsType<WriteOutcome.LeadershipLost>(await lost.Task);
+        Assert.IsType<WriteOutcome.LeadershipLost>(await alsoLost.Task);
+    }
+
+    [Fact]
+    public async Task FailAll_FailsEveryPendingWrite()
+    {
+        var a = Add(1, 1, Acknowledge.Quorum);
+        var b = Add(2, 1, Acknowledge.Quorum);
+
+        _proposals.FailAll(2);
+
+        Assert.Equal(new WriteOutcome.LeadershipLost(2), await a.Task);
+        Assert.Equal(new WriteOutcome.LeadershipLost(2), await b.Task);
+        Assert.Equal(0, _proposals.Count);
+    }
+}
