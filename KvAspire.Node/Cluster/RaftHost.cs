@@ -21,6 +21,7 @@ public sealed class RaftHost : BackgroundService
     private readonly Raft _raft;
     private readonly KvStore _store;
     private readonly IHardStateStore _hardStateStore;
+    private readonly DurableLog _log;
     private readonly IPeerTransport _transport;
     private readonly Proposals _proposals = new();
     private readonly ClusterOptions _options;
@@ -32,8 +33,8 @@ public sealed class RaftHost : BackgroundService
     private bool _seenPrimary;
 
     public RaftHost(IOptions<ClusterOptions> options, IOptions<ReplicationOptions> replication, KvStore store,
-        IHardStateStore hardStateStore, IPeerTransport transport, PeerDirectory peers, ILogger<RaftHost> logger,
-        TimeProvider time)
+        IHardStateStore hardStateStore, ILogStore logStore, IOptions<StorageOptions> storage, IPeerTransport transport,
+        PeerDirectory peers, ILogger<RaftHost> logger, TimeProvider time)
     {
         _options = options.Value;
         _replication = replication.Value;
@@ -42,8 +43,9 @@ public sealed class RaftHost : BackgroundService
         _transport = transport;
         _logger = logger;
         _time = time;
+        _log = new DurableLog(logStore, storage.Value.Fsync, time);
         var hardState = hardStateStore.Load();
-        _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, log: []);
+        _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, logStore.Load());
         _status = BuildStatus();
         Log.NodeStarting(_logger, _options.NodeId, hardState.Term, string.Join(",", peers.Names));
     }
@@ -135,6 +137,7 @@ public sealed class RaftHost : BackgroundService
         {
             case HostInput.Tick:
                 _raft.Tick();
+                _log.OnTick();
                 break;
             case HostInput.Deliver deliver:
                 _raft.Step(deliver.Message);
@@ -152,10 +155,9 @@ public sealed class RaftHost : BackgroundService
     private void Process(Ready ready)
     {
         var previous = _status;
+        _log.Persist(ready);
         if (ready.HardState is { } hardState)
             _hardStateStore.Save(hardState);
-        // The log itself lives in the core's memory until it gets its own store; handing the
-        // entries over is what "persisted" means here.
         if (ready.TruncateFrom is { } truncatedFrom)
             _proposals.Truncated(truncatedFrom, ready.SoftState.Term);
         _proposals.Persisted(ready.EntriesToPersist);

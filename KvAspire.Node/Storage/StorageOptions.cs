@@ -10,9 +10,18 @@ public sealed class StorageOptions
     /// <summary>Where this node keeps its durable state; each node needs its own.</summary>
     public string DataDirectory { get; set; } = "";
 
+    public FsyncPolicy Fsync { get; set; } = FsyncPolicy.Always;
+
+    /// <summary>A log segment file is closed and a new one started past this size.</summary>
+    public long SegmentBytes { get; set; } = 64L * 1024 * 1024;
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))
             throw new OptionsValidationError("Storage:DataDirectory", "must be set to a folder this node owns");
+        if (!Enum.IsDefined(Fsync))
+            throw new OptionsValidationError("Storage:Fsync", $"is '{Fsync}'; allowed: Always, EverySecond, Never");
+        if (SegmentBytes is < 4096 or > 1L << 32)
+            throw new OptionsValidationError("Storage:SegmentBytes", "must be between 4096 and 4294967296");
     }
 }

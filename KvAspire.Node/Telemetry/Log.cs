@@ -20,4 +20,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning,
         Message = "Dropped a message from {Peer}: {Reason}")]
     public static partial void PeerMessageDropped(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
+        Message = "Log segment {File} ends with a record cut short at offset {Offset} ({Bytes} bytes, a write interrupted by a crash and never acknowledged); truncated")]
+    public static partial void TornTailTruncated(ILogger logger, string file, long offset, long bytes);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information,
+        Message = "Recovered log entries {First}..{Last} from {Segments} segment(s)")]
+    public static partial void LogRecovered(ILogger logger, long first, long last, int segments);
 }

@@ -1,0 +1,175 @@
+using System.Buffers;
+using KvAspire.Node.Consensus;
+using KvAspire.Node.Telemetry;
+
+namespace KvAspire.Node.Storage;
+
+/// <summary>
+/// The replication log as append-only segment files under <c>{DataDirectory}/log</c>. Recovery reads
+/// every segment in order: a record cut short at the very end of the log (a crash mid-write, never
+/// acknowledged) is truncated with a warning; anything else that does not read back exactly — a bad
+/// checksum, a gap, an entry out of order — stops the node with <see cref="CorruptLogException"/>.
+/// </summary>
+public sealed class SegmentedLogStore : ILogStore
+{
+    private readonly string _directory;
+    private readonly long _segmentBytes;
+    private readonly List<Segment> _segments = [];
+    private readonly ArrayBufferWriter<byte> _buffer = new();
+    private readonly List<int> _recordSizes = [];
+    private List<Entry>? _recovered;
+
+    public SegmentedLogStore(string dataDirectory, long segmentBytes, ILogger logger)
+    {
+        _directory = Path.Combine(dataDirectory, "log");
+        _segmentBytes = segmentBytes;
+        Directory.CreateDirectory(_directory);
+        _recovered = Recover(logger);
+    }
+
+    /// <summary>The last entry appended, whether or not it has left the write buffer yet.</summary>
+    public long LastIndex { get; private set; }
+
+    public IReadOnlyList<Entry> Load()
+    {
+        var entries = _recovered ?? throw new InvalidOperationException("The log has already been loaded.");
+        _recovered = null;
+        return entries;
+    }
+
+    public void Append(IReadOnlyList<Entry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Index != LastIndex + 1)
+                throw new InvalidOperationException($"Entry {entry.Index} does not follow the last stored entry {LastIndex}.");
+            if (_segments.Count == 0 || _segments[^1].Length + _buffer.WrittenCount >= _segmentBytes)
+                Roll(entry.Index);
+            var size = EntryCodec.RecordBytes(entry);
+            EntryCodec.Write(entry, _buffer.GetSpan(size));
+            _buffer.Advance(size);
+            _recordSizes.Add(size);
+            LastIndex = entry.Index;
+        }
+        WriteBuffered();
+    }
+
+    public void TruncateFrom(long index)
+    {
+        WriteBuffered();
+        var removedFiles = false;
+        while (_segments.Count > 0 && _segments[^1].FirstIndex >= index && _segments.Count > 1)
+        {
+            Delete(_segments[^1]);
+            removedFiles = true;
+        }
+        if (_segments.Count > 0 && _segments[^1].LastIndex >= index)
+            _segments[^1].TruncateFrom(Math.Max(index, _segments[^1].FirstIndex));
+        if (removedFiles)
+            DirectorySync.Flush(_directory);
+        LastIndex = Math.Min(LastIndex, index - 1);
+    }
+
+    public void Flush(bool durable)
+    {
+        WriteBuffered();
+        if (_segments.Count > 0)
+            _segments[^1].Flush(durable);
+    }
+
+    private void Roll(long firstIndex)
+    {
+        // What is buffered belongs to the segment being closed.
+        WriteBuffered();
+        if (_segments.Count > 0)
+        {
+            _segments[^1].Flush(durable: true);
+            _segments[^1].Dispose();
+        }
+        _segments.Add(Segment.Create(_directory, firstIndex));
+        DirectorySync.Flush(_directory);
+    }
+
+    private void WriteBuffered()
+    {
+        if (_buffer.WrittenCount == 0)
+            return;
+        _segments[^1].Write(_buffer.WrittenSpan, _recordSizes);
+        _buffer.ResetWrittenCount();
+        _recordSizes.Clear();
+    }
+
+    private void Delete(Segment segment)
+    {
+        segment.Dispose();
+        File.Delete(segment.Path);
+        _segments.Remove(segment);
+    }
+
+    private List<Entry> Recover(ILogger logger)
+    {
+        var files = Directory.GetFiles(_directory)
+            .Select(path => (Path: path, First: Segment.FirstIndexOf(path)))
+            .Where(f => f.First is not null)
+            .OrderBy(f => f.First)
+            .ToList();
+        var entries = new List<Entry>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            var (path, first) = (files[i].Path, files[i].First!.Value);
+            var expected = entries.Count == 0 ? first : entries[^1].Index + 1;
+            if (first != expected)
+                throw new CorruptLogException(path, 0, $"the segment starts at entry {first} but entry {expected} was expected (a segment is missing)");
+            _segments.Add(ReadSegment(path, first, isLast: i == files.Count - 1, entries, logger));
+        }
+        if (entries.Count > 0)
+        {
+            LastIndex = entries[^1].Index;
+            Log.LogRecovered(logger, entries[0].Index, LastIndex, files.Count);
+        }
+        return entries;
+    }
+
+    private static Segment ReadSegment(string path, long firstIndex, bool isLast, List<Entry> entries, ILogger logger)
+    {
+        ReadOnlyMemory<byte> bytes = File.ReadAllBytes(path);
+        var offsets = new List<long>();
+        var offset = 0;
+        while (offset < bytes.Length)
+        {
+            var result = EntryCodec.TryRead(bytes[offset..], out var entry, out var size);
+            if (result != EntryCodec.ReadResult.Ok)
+            {
+                if (result == EntryCodec.ReadResult.Incomplete && isLast)
+                    return TruncateTornTail(path, firstIndex, offsets, offset, bytes.Length, logger);
+                throw new CorruptLogException(path, offset, result == EntryCodec.ReadResult.Incomplete
+                    ? "the last record is cut short but later segments exist"
+                    : "the record's checksum does not match its contents");
+            }
+            var expected = firstIndex + offsets.Count;
+            if (entry.Index != expected)
+                throw new CorruptLogException(path, offset, $"found entry {entry.Index} where entry {expected} belongs");
+            entries.Add(entry);
+            offsets.Add(offset);
+            offset += size;
+        }
+        return Segment.Existing(path, firstIndex, offsets, bytes.Length);
+    }
+
+    private static Segment TruncateTornTail(string path, long firstIndex, List<long> offsets, int offset, int length, ILogger logger)
+    {
+        Log.TornTailTruncated(logger, path, offset, length - offset);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            stream.SetLength(offset);
+            stream.Flush(flushToDisk: true);
+        }
+        return Segment.Existing(path, firstIndex, offsets, offset);
+    }
+
+    public void Dispose()
+    {
+        foreach (var segment in _segments)
+            segment.Dispose();
+    }
+}

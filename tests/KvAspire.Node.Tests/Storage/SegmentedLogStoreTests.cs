@@ -1,0 +1,188 @@
+using KvAspire.Node.Consensus;
+using KvAspire.Node.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KvAspire.Node.Tests.Storage;
+
+public sealed class SegmentedLogStoreTests : IDisposable
+{
+    private const long SmallSegments = 4096;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "kv-log-" + Guid.NewGuid().ToString("N"));
+
+    private string LogDirectory => Path.Combine(_directory, "log");
+
+    private SegmentedLogStore Open(long segmentBytes = SmallSegments) =>
+        new(_directory, segmentBytes, NullLogger.Instance);
+
+    private static List<Entry> Entries(long from, long to, long term = 1) =>
+        [.. Enumerable.Range((int)from, (int)(to - from + 1)).Select(i => new Entry(i, term, new byte[100 + i % 7]))];
+
+    private static void AssertSameEntries(IReadOnlyList<Entry> expected, IReadOnlyList<Entry> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Index, actual[i].Index);
+            Assert.Equal(expected[i].Term, actual[i].Term);
+            Assert.Equal(expected[i].Data.ToArray(), actual[i].Data.ToArray());
+        }
+    }
+
+    private List<Entry> WriteAndClose(List<Entry> entries, long segmentBytes = SmallSegments)
+    {
+        using var store = Open(segmentBytes);
+        store.Load();
+        store.Append(entries);
+        store.Flush(durable: true);
+        return entries;
+    }
+
+    private string[] SegmentFiles() => [.. Directory.GetFiles(LogDirectory).Order()];
+
+    [Fact]
+    public void AppendedEntries_AreLoadedBackAfterReopen_AcrossManySegments()
+    {
+        var written = WriteAndClose(Entries(1, 200));
+
+        using var reopened = Open();
+
+        AssertSameEntries(written, reopened.Load());
+        Assert.True(SegmentFiles().Length > 3, "small segments should have rolled");
+    }
+
+    [Fact]
+    public void TruncateFrom_RemovesTheTail_AcrossSegments_AndAppendsContinueFromThere()
+    {
+        using (var store = Open())
+        {
+            store.Load();
+            store.Append(Entries(1, 200));
+            store.TruncateFrom(37);
+            store.Append(Entries(37, 50, term: 2));
+            store.Flush(durable: true);
+        }
+
+        using var reopened = Open();
+
+        AssertSameEntries([.. Entries(1, 36), .. Entries(37, 50, term: 2)], reopened.Load());
+    }
+
+    [Fact]
+    public void TruncateFrom_TheFirstIndex_EmptiesTheLog()
+    {
+        using (var store = Open())
+        {
+            store.Load();
+            store.Append(Entries(1, 100));
+            store.TruncateFrom(1);
+            store.Append(Entries(1, 3, term: 5));
+            store.Flush(durable: true);
+        }
+
+        AssertSameEntries(Entries(1, 3, term: 5), Open().Load());
+    }
+
+    [Fact]
+    public void Append_ThatDoesNotFollowTheLastEntry_Throws()
+    {
+        using var store = Open();
+        store.Load();
+        store.Append(Entries(1, 3));
+
+        Assert.Throws<InvalidOperationException>(() => store.Append(Entries(5, 5)));
+    }
+
+    [Fact]
+    public void TornTail_AtEveryByteOffsetOfTheLastRecord_IsTruncated_KeepingEveryEarlierEntry()
+    {
+        var written = WriteAndClose(Entries(1, 5), segmentBytes: 1 << 20);
+        var file = Assert.Single(SegmentFiles());
+        var full = File.ReadAllBytes(file);
+        var lastRecord = EntryCodec.RecordBytes(written[^1]);
+
+        for (var cut = full.Length - lastRecord; cut < full.Length; cut++)
+        {
+            File.WriteAllBytes(file, full[..cut]);
+
+            using var store = Open();
+
+            AssertSameEntries(written[..^1], store.Load());
+            Assert.Equal(full.Length - lastRecord, new FileInfo(file).Length);
+        }
+    }
+
+    [Fact]
+    public void TornTail_IsFollowedByNormalAppends()
+    {
+        WriteAndClose(Entries(1, 5), segmentBytes: 1 << 20);
+        var file = Assert.Single(SegmentFiles());
+        File.WriteAllBytes(file, File.ReadAllBytes(file)[..^3]);
+
+        using (var store = Open(1 << 20))
+        {
+            store.Load();
+            store.Append(Entries(5, 6, term: 2));
+            store.Flush(durable: true);
+        }
+
+        AssertSameEntries([.. Entries(1, 4), .. Entries(5, 6, term: 2)], Open().Load());
+    }
+
+    [Fact]
+    public void FlippedBit_InTheMiddleOfASegment_StopsRecovery_NamingFileAndOffset()
+    {
+        WriteAndClose(Entries(1, 20), segmentBytes: 1 << 20);
+        var file = Assert.Single(SegmentFiles());
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(file, bytes);
+
+        var error = Assert.Throws<CorruptLogException>(() => Open());
+
+        Assert.Equal(file, error.File);
+        Assert.InRange(error.Offset, 0, bytes.Length / 2);
+        Assert.Contains(file, error.Message);
+        Assert.Contains("delete its data directory", error.Message);
+    }
+
+    [Fact]
+    public void FlippedBit_InACompleteLastRecord_IsCorruption_NotATornTail()
+    {
+        WriteAndClose(Entries(1, 5), segmentBytes: 1 << 20);
+        var file = Assert.Single(SegmentFiles());
+        var bytes = File.ReadAllBytes(file);
+        bytes[^1] ^= 0x01;
+        File.WriteAllBytes(file, bytes);
+
+        Assert.Throws<CorruptLogException>(() => Open());
+    }
+
+    [Fact]
+    public void MissingSegment_StopsRecovery_SayingWhichEntriesAreMissing()
+    {
+        WriteAndClose(Entries(1, 200));
+        var files = SegmentFiles();
+        File.Delete(files[1]);
+
+        var error = Assert.Throws<CorruptLogException>(() => Open());
+
+        Assert.Equal(files[2], error.File);
+        Assert.Contains("missing", error.Message);
+    }
+
+    [Fact]
+    public void CutShortRecord_InASegmentThatIsNotTheLast_IsCorruption()
+    {
+        WriteAndClose(Entries(1, 200));
+        var first = SegmentFiles()[0];
+        File.WriteAllBytes(first, File.ReadAllBytes(first)[..^5]);
+
+        Assert.Throws<CorruptLogException>(() => Open());
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+            Directory.Delete(_directory, recursive: true);
+    }
+}
