@@ -3,6 +3,7 @@ using KvAspire.Node.Api;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
+using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -45,6 +46,7 @@ public static class NodeSetup
         builder.Services.AddSingleton<PeerDirectory>();
         builder.Services.AddSingleton<GrpcPeerTransport>();
         builder.Services.AddSingleton<IPeerTransport>(sp => sp.GetRequiredService<GrpcPeerTransport>());
+        builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
         builder.Services.AddSingleton<KvCommands>();
