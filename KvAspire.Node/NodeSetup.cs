@@ -41,6 +41,7 @@ public static class NodeSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<KvStore>();
         builder.Services.AddSingleton<IHardStateStore>(new FileHardStateStore(storage.DataDirectory));
+        builder.Services.AddSingleton<ISnapshotStore>(new FileSnapshotStore(storage.DataDirectory));
         builder.Services.AddSingleton<ILogStore>(sp => new SegmentedLogStore(
             storage.DataDirectory, storage.SegmentBytes, sp.GetRequiredService<ILogger<SegmentedLogStore>>()));
         builder.Services.AddSingleton<PeerDirectory>();

@@ -23,6 +23,7 @@ public sealed class RaftHost : BackgroundService
     private readonly KvStore _store;
     private readonly IHardStateStore _hardStateStore;
     private readonly DurableLog _log;
+    private readonly SnapshotScheduler _snapshots;
     private readonly IPeerTransport _transport;
     private readonly Proposals _proposals = new();
     private readonly ClusterOptions _options;
@@ -38,7 +39,8 @@ public sealed class RaftHost : BackgroundService
     private bool _seenPrimary;
 
     public RaftHost(IOptions<ClusterOptions> options, IOptions<ReplicationOptions> replication, KvStore store,
-        IHardStateStore hardStateStore, ILogStore logStore, IOptions<StorageOptions> storage, IPeerTransport transport,
+        IHardStateStore hardStateStore, ILogStore logStore, ISnapshotStore snapshots, IOptions<StorageOptions> storage,
+        IPeerTransport transport,
         PeerDirectory peers, NodeMetrics metrics, ILogger<RaftHost> logger, TimeProvider time)
     {
         _options = options.Value;
@@ -50,7 +52,10 @@ public sealed class RaftHost : BackgroundService
         _time = time;
         _log = new DurableLog(logStore, storage.Value.Fsync, time);
         var hardState = hardStateStore.Load();
-        _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, logStore.Load());
+        _snapshots = new SnapshotScheduler(snapshots, storage.Value.SnapshotEntries, logger);
+        var entries = logStore.Load();
+        var applied = RestoreSnapshot(snapshots, entries.Count == 0 ? 0 : entries[^1].Index);
+        _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, entries, applied);
         _softState = _raft.SoftState;
         _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
         _replicationTracing = new ReplicationTracing(_options.NodeId);
@@ -126,6 +131,7 @@ public sealed class RaftHost : BackgroundService
         }
         _proposals.FailAll(_raft.Term);
         await ticker;
+        await _snapshots.WhenIdle();
     }
 
     private async Task TickAsync(CancellationToken stoppingToken)
@@ -190,6 +196,8 @@ public sealed class RaftHost : BackgroundService
 
         foreach (var entry in ready.CommittedEntries)
             _proposals.Applied(entry, _store.Apply(entry));
+        if (ready.CommittedEntries.Count > 0)
+            _snapshots.MaybeStart(_store, _raft.Log.TermAt);
 
         if (before.Role == Role.Primary && after.Role != Role.Primary)
         {
@@ -219,6 +227,19 @@ public sealed class RaftHost : BackgroundService
             slowest = Math.Min(slowest, match);
         }
         _lagClock.ForgetThrough(slowest);
+    }
+
+    /// <summary>Loads the newest snapshot into the store; returns the index it covers (0 for none).</summary>
+    private long RestoreSnapshot(ISnapshotStore snapshots, long lastLogIndex)
+    {
+        if (snapshots.Latest is not { } latest)
+            return 0;
+        if (latest.Index > lastLogIndex)
+            throw new CorruptLogException(latest.Path, 0,
+                $"the snapshot covers entry {latest.Index} but the log ends at {lastLogIndex} (entries lost under Storage:Fsync other than Always?)");
+        _store.Restore(StoreSnapshot.ReadFrom(snapshots.ReadBody(latest), latest.Index, latest.Digest));
+        Log.SnapshotRestored(_logger, _store.Count, latest.Index, latest.Term);
+        return latest.Index;
     }
 
     private void Publish()

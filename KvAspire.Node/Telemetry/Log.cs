@@ -29,6 +29,17 @@ internal static partial class Log
         Message = "Recovered log entries {First}..{Last} from {Segments} segment(s)")]
     public static partial void LogRecovered(ILogger logger, long first, long last, int segments);
 
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information,
+        Message = "Snapshot at entry {Index} (term {Term}) saved: {Keys} keys, {Bytes} bytes in {Milliseconds} ms")]
+    public static partial void SnapshotSaved(ILogger logger, long index, long term, int keys, long bytes, double milliseconds);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Snapshot at entry {Index} failed; the log still holds every entry")]
+    public static partial void SnapshotFailed(ILogger logger, long index, Exception exception);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information,
+        Message = "Restored {Keys} keys from the snapshot at entry {Index} (term {Term})")]
+    public static partial void SnapshotRestored(ILogger logger, int keys, long index, long term);
+
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Node {Node} starts an election for term {Term}")]
     public static partial void ElectionStarted(ILogger logger, string node, long term);
 

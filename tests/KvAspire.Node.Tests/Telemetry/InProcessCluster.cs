@@ -41,7 +41,7 @@ public sealed class InProcessCluster : IAsyncDisposable
             var host = new RaftHost(cluster, Options.Create(new ReplicationOptions()), store,
                 new FileHardStateStore(storage.Value.DataDirectory),
                 new SegmentedLogStore(storage.Value.DataDirectory, storage.Value.SegmentBytes, NullLogger.Instance),
-                storage, new Transport(this), new PeerDirectory(configuration, cluster), metrics,
+                new FileSnapshotStore(storage.Value.DataDirectory), storage, new Transport(this), new PeerDirectory(configuration, cluster), metrics,
                 NullLogger<RaftHost>.Instance, TimeProvider.System);
             _hosts[name] = host;
             Commands[name] = new KvCommands(host, store, Options.Create(new ReplicationOptions()), metrics, TimeProvider.System);
