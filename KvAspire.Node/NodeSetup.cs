@@ -45,8 +45,7 @@ public static class NodeSetup
         builder.Services.AddSingleton<ILogStore>(sp => new SegmentedLogStore(
             storage.DataDirectory, storage.SegmentBytes, sp.GetRequiredService<ILogger<SegmentedLogStore>>()));
         builder.Services.AddSingleton<PeerDirectory>();
-        builder.Services.AddSingleton<GrpcPeerTransport>();
-        builder.Services.AddSingleton<IPeerTransport>(sp => sp.GetRequiredService<GrpcPeerTransport>());
+        builder.Services.AddSingleton<IPeerTransport, GrpcPeerTransport>();
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
