@@ -6,16 +6,6 @@ namespace KvAspire.Node.Tests.Consensus;
 /// <summary>Raft thesis §6.4: linearizable reads through ReadIndex.</summary>
 public class ReadIndexTests
 {
-    private static Raft CommittedPrimary()
-    {
-        var primary = NewPrimary();
-        DrainAll(primary);
-        primary.Step(Ack(primary, "b", 1));
-        DrainAll(primary);
-        Assert.True(primary.HasCommittedInCurrentTerm);
-        return primary;
-    }
-
     private static (List<ReadState> States, List<Message> Messages) Collect(Raft raft)
     {
         var states = new List<ReadState>();
@@ -44,7 +34,7 @@ public class ReadIndexTests
     [Fact]
     public void Primary_ConfirmsRead_OnlyAfterAMajorityEchoesItsHeartbeat()
     {
-        var primary = CommittedPrimary();
+        var primary = CaughtUpPrimary();
 
         Assert.True(primary.ReadIndex(7));
         var (states, messages) = Collect(primary);
@@ -61,7 +51,7 @@ public class ReadIndexTests
     [Fact]
     public void Primary_CountsARejection_AsConfirmation_ButNotAStaleContext()
     {
-        var primary = CommittedPrimary();
+        var primary = CaughtUpPrimary();
         primary.ReadIndex(1);
         var first = Collect(primary).Messages.OfType<Replicate>().First().ReadContext;
         primary.ReadIndex(2);
@@ -78,7 +68,7 @@ public class ReadIndexTests
     [Fact]
     public void Primary_WithoutContext_InTheAnswer_DoesNotConfirmARead()
     {
-        var primary = CommittedPrimary();
+        var primary = CaughtUpPrimary();
         primary.ReadIndex(1);
         Collect(primary);
 
@@ -110,7 +100,7 @@ public class ReadIndexTests
     [Fact]
     public void Heartbeat_RetriesTheReadContext_AfterLoss()
     {
-        var primary = CommittedPrimary();
+        var primary = CaughtUpPrimary();
         primary.ReadIndex(1);
         var lost = Collect(primary).Messages.OfType<Replicate>().First().ReadContext;
 
@@ -137,7 +127,7 @@ public class ReadIndexTests
     [Fact]
     public void DeposedPrimary_DropsItsUnconfirmedReads()
     {
-        var primary = CommittedPrimary();
+        var primary = CaughtUpPrimary();
         primary.ReadIndex(1);
         var context = Collect(primary).Messages.OfType<Replicate>().First().ReadContext;
 

@@ -239,29 +239,22 @@ internal sealed partial class Simulator
 
     private SimNode Node(string id) => _nodes[id[1] - '1'];
 
-    private SimNode? RandomNode(bool up)
+    private SimNode? RandomNode(bool up) => up ? RandomNode(static n => n.IsUp) : RandomNode(static n => !n.IsUp);
+
+    /// <summary>Clients mostly find a node that believes it is primary (deposed ones included).</summary>
+    private SimNode? PreferPrimary() => RandomNode(static n => n.Raft?.Role == Role.Primary) ?? RandomNode(up: true);
+
+    /// <summary>A node matching <paramref name="match"/>, searching from a random start.</summary>
+    private SimNode? RandomNode(Func<SimNode, bool> match)
     {
         var start = _random.Next(_nodes.Length);
         for (var i = 0; i < _nodes.Length; i++)
         {
             var node = _nodes[(start + i) % _nodes.Length];
-            if (node.IsUp == up)
+            if (match(node))
                 return node;
         }
         return null;
-    }
-
-    /// <summary>Clients mostly find a node that believes it is primary (deposed ones included).</summary>
-    private SimNode? PreferPrimary()
-    {
-        var start = _random.Next(_nodes.Length);
-        for (var i = 0; i < _nodes.Length; i++)
-        {
-            var node = _nodes[(start + i) % _nodes.Length];
-            if (node.Raft?.Role == Role.Primary)
-                return node;
-        }
-        return RandomNode(up: true);
     }
 
     private void Trace(string line) => _trace?.Add($"{StepNumber,6} {line}");
