@@ -8,7 +8,7 @@ public sealed class PendingReadsTests
     private static TaskCompletionSource<ReadPermit> NewRead() => new();
 
     [Fact]
-    public void Read_IsGranted_OnlyOnceConfirmedAndApplied()
+    public async Task Read_IsGranted_OnlyOnceConfirmedAndApplied()
     {
         var reads = new PendingReads();
         var read = NewRead();
@@ -21,12 +21,12 @@ public sealed class PendingReadsTests
         Assert.False(read.Task.IsCompleted);
 
         reads.Applied(12);
-        Assert.Equal(new ReadPermit.Granted(12), read.Task.Result);
+        Assert.Equal(new ReadPermit.Granted(12), await read.Task);
         Assert.Equal(0, reads.Count);
     }
 
     [Fact]
-    public void LosingLeadership_FailsUnconfirmedReads_ButKeepsConfirmedOnes()
+    public async Task LosingLeadership_FailsUnconfirmedReads_ButKeepsConfirmedOnes()
     {
         var reads = new PendingReads();
         var confirmed = NewRead();
@@ -36,14 +36,14 @@ public sealed class PendingReadsTests
 
         reads.FailUnconfirmed("n2", 3);
 
-        Assert.Equal(new ReadPermit.NotPrimary("n2", 3), unconfirmed.Task.Result);
+        Assert.Equal(new ReadPermit.NotPrimary("n2", 3), await unconfirmed.Task);
         Assert.False(confirmed.Task.IsCompleted);
         reads.Applied(5);
-        Assert.IsType<ReadPermit.Granted>(confirmed.Task.Result);
+        Assert.IsType<ReadPermit.Granted>(await confirmed.Task);
     }
 
     [Fact]
-    public void Reject_FailsOnlyThatRead_AndFailAll_FailsEveryRead()
+    public async Task Reject_FailsOnlyThatRead_AndFailAll_FailsEveryRead()
     {
         var reads = new PendingReads();
         var first = NewRead();
@@ -52,11 +52,11 @@ public sealed class PendingReadsTests
         reads.Confirmed([new ReadState(reads.Add(second), 9)], appliedIndex: 1);
 
         reads.Reject(firstId, null, 2);
-        Assert.Equal(new ReadPermit.NotPrimary(null, 2), first.Task.Result);
+        Assert.Equal(new ReadPermit.NotPrimary(null, 2), await first.Task);
         Assert.False(second.Task.IsCompleted);
 
         reads.FailAll(null, 2);
-        Assert.IsType<ReadPermit.NotPrimary>(second.Task.Result);
+        Assert.IsType<ReadPermit.NotPrimary>(await second.Task);
         Assert.Equal(0, reads.Count);
     }
 }

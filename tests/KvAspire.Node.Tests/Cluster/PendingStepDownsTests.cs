@@ -7,7 +7,7 @@ namespace KvAspire.Node.Tests.Cluster;
 public sealed class PendingStepDownsTests
 {
     [Fact]
-    public void StepDown_CompletesWithTheNewPrimary_OnceItIsKnown()
+    public async Task StepDown_CompletesWithTheNewPrimary_OnceItIsKnown()
     {
         var network = new TestNetwork(3, seed: 8);
         var primary = network.ElectPrimary();
@@ -20,13 +20,13 @@ public sealed class PendingStepDownsTests
         network.Deliver();
         stepDowns.Update(primary);
 
-        var transferred = Assert.IsType<StepDownOutcome.Transferred>(completion.Task.Result);
+        var transferred = Assert.IsType<StepDownOutcome.Transferred>(await completion.Task);
         Assert.Equal(network.Primary.Id, transferred.Primary);
         Assert.NotEqual(primary.Id, transferred.Primary);
     }
 
     [Fact]
-    public void StepDown_OnASecondary_OrToAnUnknownNode_CompletesAtOnce()
+    public async Task StepDown_OnASecondary_OrToAnUnknownNode_CompletesAtOnce()
     {
         var network = new TestNetwork(3, seed: 9);
         var primary = network.ElectPrimary();
@@ -38,12 +38,12 @@ public sealed class PendingStepDownsTests
         stepDowns.Start(secondary, null, notPrimary);
         stepDowns.Start(primary, "nope", unknown);
 
-        Assert.Equal(new StepDownOutcome.NotPrimary(primary.Id, primary.Term), notPrimary.Task.Result);
-        Assert.Equal(new StepDownOutcome.UnknownTarget("nope"), unknown.Task.Result);
+        Assert.Equal(new StepDownOutcome.NotPrimary(primary.Id, primary.Term), await notPrimary.Task);
+        Assert.Equal(new StepDownOutcome.UnknownTarget("nope"), await unknown.Task);
     }
 
     [Fact]
-    public void StepDown_IsAbandoned_WhenTheTargetNeverCatchesUp()
+    public async Task StepDown_IsAbandoned_WhenTheTargetNeverCatchesUp()
     {
         var network = new TestNetwork(3, seed: 10);
         var primary = network.ElectPrimary();
@@ -56,6 +56,6 @@ public sealed class PendingStepDownsTests
         network.Tick(network.Options.ElectionTicksMin);
         stepDowns.Update(primary);
 
-        Assert.Equal(new StepDownOutcome.Abandoned(target, primary.Term), completion.Task.Result);
+        Assert.Equal(new StepDownOutcome.Abandoned(target, primary.Term), await completion.Task);
     }
 }
