@@ -95,6 +95,12 @@ public class ReadIndexTests
 
         primary.Step(Echo(primary, "b", context));
         Assert.Equal([new ReadState(3, 1)], Collect(primary).States);
+
+        // A later read is confirmed on its own: the held read is not confirmed a second time.
+        primary.ReadIndex(4);
+        var next = Collect(primary).Messages.OfType<Replicate>().Select(m => m.ReadContext).Max();
+        primary.Step(Echo(primary, "c", next));
+        Assert.Equal([new ReadState(4, 1)], Collect(primary).States);
     }
 
     [Fact]
