@@ -15,7 +15,7 @@ public abstract record ReadOutcome
     public sealed record Found(StoredValue Value) : ReadOutcome;
     public sealed record NotFound : ReadOutcome;
     public sealed record NotPrimary(string? Primary, long Term) : ReadOutcome;
-    /// <summary>This node is primary but has not yet applied what earlier primaries committed.</summary>
+    /// <summary>This node believes it is primary but could not confirm it with a majority in time.</summary>
     public sealed record NotReady(long Term) : ReadOutcome;
 }
 
@@ -46,12 +46,13 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
         var started = Stopwatch.GetTimestamp();
         using var activity = KvTelemetry.Source.StartActivity(KvTelemetry.Spans.Command("GET"));
         activity?.SetTag("db.key", key);
-        var status = await host.WaitUntilReadableAsync(_replication.WriteTimeout, cancellationToken);
-        ReadOutcome outcome = status switch
+        // ReadIndex: served only once a majority has confirmed this node is still primary, so a deposed
+        // primary that has not noticed yet never answers from stale state.
+        ReadOutcome outcome = await host.ReadAsync(_replication.WriteTimeout, cancellationToken) switch
         {
-            { Role: not Role.Primary } => new ReadOutcome.NotPrimary(status.Primary, status.Term),
-            { ServesReads: false } => new ReadOutcome.NotReady(status.Term),
-            _ => store.Get(key) is { } value ? new ReadOutcome.Found(value) : new ReadOutcome.NotFound(),
+            ReadPermit.Granted => store.Get(key) is { } value ? new ReadOutcome.Found(value) : new ReadOutcome.NotFound(),
+            ReadPermit.NotPrimary n => new ReadOutcome.NotPrimary(n.Primary, n.Term),
+            _ => new ReadOutcome.NotReady(host.Status.Term),
         };
         Record("GET", outcome.GetType().Name, started, activity);
         return outcome;

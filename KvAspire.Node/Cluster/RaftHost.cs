@@ -26,6 +26,8 @@ public sealed class RaftHost : BackgroundService
     private readonly SnapshotScheduler _snapshots;
     private readonly IPeerTransport _transport;
     private readonly Proposals _proposals = new();
+    private readonly PendingReads _reads = new();
+    private readonly PendingStepDowns _stepDowns = new();
     private readonly ClusterOptions _options;
     private readonly ReplicationOptions _replication;
     private readonly ILogger<RaftHost> _logger;
@@ -87,27 +89,41 @@ public sealed class RaftHost : BackgroundService
     }
 
     /// <summary>
-    /// Completes with the status once this node can serve reads (it is primary and has applied every
-    /// entry committed before its term), or with a non-primary status; waits at most <paramref name="timeout"/>.
+    /// Waits until a read may be served from the state machine without being stale (ReadIndex: a majority
+    /// confirmed this node is still primary after the read arrived, and everything committed before then is
+    /// applied), or until this node turns out not to be primary; at most <paramref name="timeout"/>.
     /// </summary>
-    public async Task<ClusterStatus> WaitUntilReadableAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<ReadPermit> ReadAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        while (true)
+        var completion = new TaskCompletionSource<ReadPermit>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inbox.Writer.TryWrite(new HostInput.Read(completion)))
+            return new ReadPermit.NotPrimary(null, _status.Term);
+        try
         {
-            var signal = _statusChanged.Task;
-            var status = _status;
-            if (status.Role != Role.Primary || status.ServesReads)
-                return status;
-            try
-            {
-                await signal.WaitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return _status;
-            }
+            return await completion.Task.WaitAsync(timeout, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return new ReadPermit.TimedOut(timeout);
+        }
+    }
+
+    /// <summary>
+    /// Hands leadership to <paramref name="to"/> (or the most up-to-date secondary) and waits until the new
+    /// primary is known, at most <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<StepDownOutcome> StepDownAsync(string? to, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var completion = new TaskCompletionSource<StepDownOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inbox.Writer.TryWrite(new HostInput.StepDown(to, completion)))
+            return new StepDownOutcome.NotPrimary(null, _status.Term);
+        try
+        {
+            return await completion.Task.WaitAsync(timeout, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return new StepDownOutcome.Pending(timeout);
         }
     }
 
@@ -123,6 +139,7 @@ public sealed class RaftHost : BackgroundService
                     Handle(input);
                 while (_raft.HasReady)
                     Process(_raft.TakeReady());
+                _stepDowns.Update(_raft);
                 Publish();
             }
         }
@@ -130,6 +147,7 @@ public sealed class RaftHost : BackgroundService
         {
         }
         _proposals.FailAll(_raft.Term);
+        _reads.FailAll(_raft.Primary, _raft.Term);
         await ticker;
         await _snapshots.WhenIdle();
     }
@@ -166,6 +184,14 @@ public sealed class RaftHost : BackgroundService
                 else
                     propose.Completion.TrySetResult(new WriteOutcome.NotPrimary(result.Primary, result.Term));
                 break;
+            case HostInput.Read read:
+                var id = _reads.Add(read.Completion);
+                if (!_raft.ReadIndex(id))
+                    _reads.Reject(id, _raft.Primary, _raft.Term);
+                break;
+            case HostInput.StepDown stepDown:
+                _stepDowns.Start(_raft, stepDown.To, stepDown.Completion);
+                break;
         }
     }
 
@@ -196,6 +222,7 @@ public sealed class RaftHost : BackgroundService
 
         foreach (var entry in ready.CommittedEntries)
             _proposals.Applied(entry, _store.Apply(entry));
+        _reads.Confirmed(ready.ReadStates, _store.AppliedIndex);
         if (ready.CommittedEntries.Count > 0)
             _snapshots.MaybeStart(_store, _raft.Log.TermAt);
 
@@ -204,6 +231,8 @@ public sealed class RaftHost : BackgroundService
             _proposals.FailAll(after.Term);
             _replicationTracing.LeadershipLost();
         }
+        if (before.Role == Role.Primary && (after.Role != Role.Primary || after.Term != before.Term))
+            _reads.FailUnconfirmed(after.Primary, after.Term);
         if (after.Role != before.Role || after.Primary != before.Primary || after.Term != before.Term)
         {
             Log.RoleChanged(_logger, _options.NodeId, after.Role, after.Term, after.Primary ?? "(none)");

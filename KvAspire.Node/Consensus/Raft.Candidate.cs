@@ -15,8 +15,9 @@ public sealed partial class Raft
             Send(new RequestVote(Id, peer, Term + 1, Log.LastIndex, Log.LastTerm, PreVote: true));
     }
 
-    /// <summary>Start an election: term + 1, vote for ourselves, ask everyone else.</summary>
-    private void Campaign()
+    /// <summary>Start an election: term + 1, vote for ourselves, ask everyone else. A
+    /// <paramref name="transfer"/> election was asked for by the primary, so voters ignore its lease.</summary>
+    private void Campaign(bool transfer = false)
     {
         SetHardState(new HardState(Term + 1, Id));
         StartRound(Role.Candidate);
@@ -26,7 +27,7 @@ public sealed partial class Raft
             return;
         }
         foreach (var peer in _peers)
-            Send(new RequestVote(Id, peer, Term, Log.LastIndex, Log.LastTerm));
+            Send(new RequestVote(Id, peer, Term, Log.LastIndex, Log.LastTerm, Transfer: transfer));
     }
 
     private void StartRound(Role role)

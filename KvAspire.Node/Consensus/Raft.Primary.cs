@@ -7,6 +7,8 @@ public sealed partial class Raft
         Role = Role.Primary;
         Primary = Id;
         ResetTimers();
+        _reads.Clear();
+        _transferTarget = null;
         _progress.Clear();
         foreach (var peer in _peers)
             // Not marked active: a primary cut off right after its election must step down after one
@@ -21,6 +23,7 @@ public sealed partial class Raft
     {
         _heartbeatElapsed++;
         _electionElapsed++;
+        TickTransfer();
         if (_options.CheckQuorum && _electionElapsed >= _options.ElectionTicksMin)
         {
             _electionElapsed = 0;
@@ -57,13 +60,18 @@ public sealed partial class Raft
             return;
         var progress = _progress[response.From];
         progress.RecentActive = true;
+        // Any answer in our term, even a rejection, shows the sender still follows us.
+        _reads.Acknowledge(response.From, response.ReadContext);
+        ReleaseReads();
         if (!response.Success)
         {
             progress.MaybeDecrease(response.RejectedIndex, response.HintIndex);
         }
-        else if (progress.MaybeUpdate(response.MatchIndex))
+        else
         {
-            MaybeCommit();
+            if (progress.MaybeUpdate(response.MatchIndex))
+                MaybeCommit();
+            MaybeSendTimeoutNow(response.From, progress);
         }
         _flushPending = true;
     }
@@ -76,7 +84,10 @@ public sealed partial class Raft
         var candidate = Quorum.CommitIndex(matches);
         if (candidate <= CommitIndex || Log.TermAt(candidate) != Term)
             return false;
+        var firstInTerm = !HasCommittedInCurrentTerm;
         CommitTo(candidate);
+        if (firstInTerm)
+            OnCommittedInTerm();
         return true;
     }
 
@@ -103,7 +114,7 @@ public sealed partial class Raft
         var prevIndex = progress.Next - 1;
         var prevTerm = Log.TermAt(prevIndex)
             ?? throw new InvalidOperationException($"No term for index {prevIndex} (last {Log.LastIndex}).");
-        Send(new Replicate(Id, peer, Term, prevIndex, prevTerm, entries, CommitIndex));
+        Send(new Replicate(Id, peer, Term, prevIndex, prevTerm, entries, CommitIndex, _reads.ContextToSend));
         progress.CommitSent = CommitIndex;
         if (entries.Count > 0)
             progress.SentEntries(entries[^1].Index);

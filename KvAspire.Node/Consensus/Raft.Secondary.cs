@@ -9,6 +9,8 @@ public sealed partial class Raft
         Role = Role.Secondary;
         Primary = primary;
         _progress.Clear();
+        _reads.Clear();
+        _transferTarget = null;
         ResetTimers();
     }
 
@@ -26,11 +28,16 @@ public sealed partial class Raft
 
     private void StepSecondary(Message message)
     {
-        if (message is Replicate replicate)
+        switch (message)
         {
-            _electionElapsed = 0;
-            Primary = replicate.From;
-            HandleReplicate(replicate);
+            case Replicate replicate:
+                _electionElapsed = 0;
+                Primary = replicate.From;
+                HandleReplicate(replicate);
+                break;
+            case TimeoutNow:
+                Campaign(transfer: true);
+                break;
         }
     }
 
@@ -39,7 +46,8 @@ public sealed partial class Raft
         if (replicate.PrevLogIndex < CommitIndex)
         {
             // Everything up to our commit index already matches; tell the primary to resume there.
-            Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: CommitIndex));
+            Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: CommitIndex,
+                ReadContext: replicate.ReadContext));
             return;
         }
 
@@ -47,13 +55,14 @@ public sealed partial class Raft
         {
             var hint = Math.Min(replicate.PrevLogIndex - 1, Log.LastIndex);
             Send(new ReplicateResponse(Id, replicate.From, Term, Success: false, MatchIndex: 0,
-                RejectedIndex: replicate.PrevLogIndex, HintIndex: hint));
+                RejectedIndex: replicate.PrevLogIndex, HintIndex: hint, ReadContext: replicate.ReadContext));
             return;
         }
 
         var lastNew = replicate.PrevLogIndex + replicate.Entries.Count;
         // Only up to what this message proved matches: entries beyond it may be stale leftovers.
         CommitTo(Math.Min(replicate.CommitIndex, lastNew));
-        Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: lastNew));
+        Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: lastNew,
+            ReadContext: replicate.ReadContext));
     }
 }

@@ -78,7 +78,7 @@ public sealed partial class Raft
 
         if (message.Term > Term)
         {
-            if (message is RequestVote && InPrimaryLease)
+            if (message is RequestVote { Transfer: false } && InPrimaryLease)
                 return; // a primary is alive: a node that missed its heartbeats must not depose it
             if (!IsPreVoteTraffic(message))
                 BecomeSecondary(message.Term, message is Replicate ? message.From : null);
@@ -109,6 +109,8 @@ public sealed partial class Raft
     {
         if (Role != Role.Primary)
             return ProposeResult.NotPrimary(Term, Primary);
+        if (_transferTarget is not null)
+            return ProposeResult.NotPrimary(Term, _transferTarget); // handing over: the target is about to lead
         var index = Log.Append(Term, data);
         _flushPending = true;
         return new ProposeResult(true, index, Term, Id);
@@ -116,7 +118,8 @@ public sealed partial class Raft
 
     public bool HasReady =>
         _hardStateDirty || Log.HasUnpersisted || _outbox.Count > 0 || CommitIndex > _appliedIndex
-        || (Role == Role.Primary && _flushPending) || SoftState != _lastSoftState;
+        || (Role == Role.Primary && _flushPending) || SoftState != _lastSoftState
+        || _readStates.Count > 0;
 
     public Ready TakeReady()
     {
@@ -131,10 +134,12 @@ public sealed partial class Raft
             EntriesToPersist = entries,
             Messages = _outbox,
             CommittedEntries = Log.Range(_appliedIndex + 1, CommitIndex),
+            ReadStates = _readStates,
             SoftState = SoftState,
         };
         _hardStateDirty = false;
         _outbox = [];
+        _readStates = [];
         _appliedIndex = CommitIndex;
         _lastSoftState = ready.SoftState;
         return ready;

@@ -16,6 +16,8 @@ public sealed class Ready
     public IReadOnlyList<Entry> EntriesToPersist { get; init; } = [];
     public IReadOnlyList<Message> Messages { get; init; } = [];
     public IReadOnlyList<Entry> CommittedEntries { get; init; } = [];
+    /// <summary>Reads confirmed by a majority: serve each once the state machine has applied its index.</summary>
+    public IReadOnlyList<ReadState> ReadStates { get; init; } = [];
 
     /// <summary>Role, term and known primary after this batch; the host publishes it as status.</summary>
     public required SoftState SoftState { get; init; }

@@ -13,13 +13,13 @@ public static class MessageMapper
         switch (message)
         {
             case RequestVote m:
-                proto.RequestVote = new Proto.RequestVote { LastLogIndex = m.LastLogIndex, LastLogTerm = m.LastLogTerm, PreVote = m.PreVote };
+                proto.RequestVote = new Proto.RequestVote { LastLogIndex = m.LastLogIndex, LastLogTerm = m.LastLogTerm, PreVote = m.PreVote, Transfer = m.Transfer };
                 break;
             case RequestVoteResponse m:
                 proto.RequestVoteResponse = new Proto.RequestVoteResponse { Granted = m.Granted, PreVote = m.PreVote };
                 break;
             case Replicate m:
-                var replicate = new Proto.Replicate { PrevLogIndex = m.PrevLogIndex, PrevLogTerm = m.PrevLogTerm, CommitIndex = m.CommitIndex };
+                var replicate = new Proto.Replicate { PrevLogIndex = m.PrevLogIndex, PrevLogTerm = m.PrevLogTerm, CommitIndex = m.CommitIndex, ReadContext = m.ReadContext };
                 foreach (var entry in m.Entries)
                     // Entries are immutable once in the log, so the wire message may share their bytes.
                     replicate.Entries.Add(new Proto.Entry { Index = entry.Index, Term = entry.Term, Data = UnsafeByteOperations.UnsafeWrap(entry.Data) });
@@ -29,7 +29,11 @@ public static class MessageMapper
                 proto.ReplicateResponse = new Proto.ReplicateResponse
                 {
                     Success = m.Success, MatchIndex = m.MatchIndex, RejectedIndex = m.RejectedIndex, HintIndex = m.HintIndex,
+                    ReadContext = m.ReadContext,
                 };
+                break;
+            case TimeoutNow:
+                proto.TimeoutNow = new Proto.TimeoutNow();
                 break;
             default:
                 throw new ArgumentException($"No wire form for {message.GetType().Name}.", nameof(message));
@@ -41,16 +45,17 @@ public static class MessageMapper
     public static Message? FromProto(Proto.PeerMessage proto) => proto.BodyCase switch
     {
         Proto.PeerMessage.BodyOneofCase.RequestVote => new RequestVote(proto.From, proto.To, proto.Term,
-            proto.RequestVote.LastLogIndex, proto.RequestVote.LastLogTerm, proto.RequestVote.PreVote),
+            proto.RequestVote.LastLogIndex, proto.RequestVote.LastLogTerm, proto.RequestVote.PreVote, proto.RequestVote.Transfer),
         Proto.PeerMessage.BodyOneofCase.RequestVoteResponse => new RequestVoteResponse(proto.From, proto.To, proto.Term,
             proto.RequestVoteResponse.Granted, proto.RequestVoteResponse.PreVote),
         Proto.PeerMessage.BodyOneofCase.Replicate => new Replicate(proto.From, proto.To, proto.Term,
             proto.Replicate.PrevLogIndex, proto.Replicate.PrevLogTerm,
             [.. proto.Replicate.Entries.Select(e => new Entry(e.Index, e.Term, e.Data.Memory))],
-            proto.Replicate.CommitIndex),
+            proto.Replicate.CommitIndex, proto.Replicate.ReadContext),
         Proto.PeerMessage.BodyOneofCase.ReplicateResponse => new ReplicateResponse(proto.From, proto.To, proto.Term,
             proto.ReplicateResponse.Success, proto.ReplicateResponse.MatchIndex,
-            proto.ReplicateResponse.RejectedIndex, proto.ReplicateResponse.HintIndex),
+            proto.ReplicateResponse.RejectedIndex, proto.ReplicateResponse.HintIndex, proto.ReplicateResponse.ReadContext),
+        Proto.PeerMessage.BodyOneofCase.TimeoutNow => new TimeoutNow(proto.From, proto.To, proto.Term),
         _ => null,
     };
 }

@@ -1,13 +1,42 @@
 using KvAspire.Node.Cluster;
+using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api.Http;
 
-/// <summary><c>GET /cluster</c>: this node's view — role, term, primary, indexes, per-peer lag, process id.</summary>
+/// <summary>
+/// <c>GET /cluster</c>: this node's view — role, term, primary, indexes, per-peer lag, process id.
+/// <c>POST /cluster/step-down[?to=node2]</c>: on the primary, hand leadership over (leader transfer).
+/// </summary>
 public static class ClusterApi
 {
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/cluster", (RaftHost host) => TypedResults.Ok(host.Status));
+        app.MapPost("/cluster/step-down", StepDownAsync);
         return app;
     }
+
+    /// <summary>200 with the new primary once it is known; 409 if this node is not primary or the target never
+    /// caught up; 400 for an unknown target; 202 if no new primary was known within two election timeouts.</summary>
+    private static async Task<IResult> StepDownAsync(string? to, RaftHost host, IOptions<ClusterOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var wait = 2 * options.Value.ElectionMax;
+        return await host.StepDownAsync(string.IsNullOrEmpty(to) ? null : to, wait, cancellationToken) switch
+        {
+            StepDownOutcome.Transferred t => TypedResults.Ok(new StepDownResult(t.Primary, t.Term)),
+            StepDownOutcome.NotPrimary n => TypedResults.Json(new ApiError("not_primary",
+                "only the primary can step down" + (n.Primary is null ? "" : $"; the primary is {n.Primary}"), n.Primary, n.Term),
+                statusCode: StatusCodes.Status409Conflict),
+            StepDownOutcome.UnknownTarget u => ApiError.BadRequest("unknown_target", $"'{u.Target}' is not another member of the cluster"),
+            StepDownOutcome.Abandoned a => TypedResults.Json(new ApiError("transfer_failed",
+                $"{a.Target} did not catch up and take over within an election timeout; this node is still primary", Term: a.Term),
+                statusCode: StatusCodes.Status409Conflict),
+            StepDownOutcome.Pending p => TypedResults.Json(new ApiError("transfer_pending",
+                $"no new primary known after {p.After.TotalSeconds:0.#} s; check GET /cluster"), statusCode: StatusCodes.Status202Accepted),
+            var other => throw new InvalidOperationException($"Unexpected step-down outcome {other}."),
+        };
+    }
+
+    public sealed record StepDownResult(string Primary, long Term);
 }

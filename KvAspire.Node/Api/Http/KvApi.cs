@@ -33,7 +33,7 @@ public static class KvApi
             ReadOutcome.NotFound => TypedResults.Json(new ApiError("not_found", $"no value for key '{key}'"), statusCode: StatusCodes.Status404NotFound),
             ReadOutcome.NotPrimary n => ApiError.NotPrimary(n.Primary, n.Term),
             ReadOutcome.NotReady r => ApiError.Unavailable(response, "not_ready",
-                "this primary was just elected and is still applying earlier entries", r.Term),
+                "this primary could not confirm with a majority that it still leads (just elected, or cut off); retry shortly", r.Term),
             var other => throw new InvalidOperationException($"Unexpected read outcome {other}."),
         };
     }

@@ -72,6 +72,18 @@ internal static class RaftTestKit
         return raft;
     }
 
+    /// <summary>A primary of a, b, c whose no-op at index 1 both secondaries hold and that is committed.</summary>
+    public static Raft CaughtUpPrimary()
+    {
+        var primary = NewPrimary();
+        DrainAll(primary);
+        primary.Step(Ack(primary, "b", 1));
+        primary.Step(Ack(primary, "c", 1));
+        DrainAll(primary);
+        Assert.Equal(1, primary.CommitIndex);
+        return primary;
+    }
+
     /// <summary>A secondary's successful answer to the primary.</summary>
     public static ReplicateResponse Ack(Raft primary, string from, long matchIndex) =>
         new(from, primary.Id, primary.Term, Success: true, MatchIndex: matchIndex);

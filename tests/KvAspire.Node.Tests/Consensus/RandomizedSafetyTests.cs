@@ -49,7 +49,8 @@ public class RandomizedSafetyTests
         network.RunUntil(() => network.Primaries.Count == 1 && network.Primary.HasCommittedInCurrentTerm
             && network.AllLiveApplied(network.Primary.Log.LastIndex), 400, $"recovery of seed {seed}");
         CheckAppliedSequencesArePrefixes(network, seed);
-        Assert.True(ReplicationTests.AllLogsMatch(network), $"seed {seed}: logs differ after recovery: {network.Describe()}");
+        if (!(ReplicationTests.AllLogsMatch(network)))
+            Assert.Fail($"seed {seed}: logs differ after recovery: {network.Describe()}");
     }
 
     private static void Disturb(TestNetwork network, Random random)
@@ -93,8 +94,8 @@ public class RandomizedSafetyTests
         {
             var applied = network.Applied(id);
             for (var i = 0; i < applied.Count; i++)
-                Assert.True(TestNetwork.SameEntry(applied[i], longest[i]),
-                    $"seed {seed}, tick {network.Ticks}: {id} applied a different entry at index {i + 1}");
+                if (!TestNetwork.SameEntry(applied[i], longest[i]))
+                    Assert.Fail($"seed {seed}, tick {network.Ticks}: {id} applied a different entry at index {i + 1}");
         }
     }
 }

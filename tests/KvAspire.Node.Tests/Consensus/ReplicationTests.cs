@@ -6,18 +6,6 @@ namespace KvAspire.Node.Tests.Consensus;
 /// <summary>Raft §5.3, log replication.</summary>
 public class ReplicationTests
 {
-    /// <summary>A primary of a, b, c whose no-op at index 1 both secondaries hold and that is committed.</summary>
-    private static Raft CaughtUpPrimary()
-    {
-        var primary = NewPrimary();
-        DrainAll(primary);
-        primary.Step(Ack(primary, "b", 1));
-        primary.Step(Ack(primary, "c", 1));
-        DrainAll(primary);
-        Assert.Equal(1, primary.CommitIndex);
-        return primary;
-    }
-
     [Fact]
     public void Primary_CountsItsOwnEntry_OnlyAfterAdvance()
     {

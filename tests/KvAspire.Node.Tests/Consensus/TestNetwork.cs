@@ -61,6 +61,8 @@ public sealed class TestNetwork
     public IReadOnlyList<Entry> PersistedLog(string id) => _nodes[id].Log;
     public HardState PersistedHardState(string id) => _nodes[id].HardState;
     public IReadOnlyList<long> Truncations(string id) => _nodes[id].Truncations;
+    /// <summary>Every read the node's core confirmed (ReadIndex), in order.</summary>
+    public IReadOnlyList<ReadState> ReadStates(string id) => _nodes[id].ReadStates;
 
     /// <summary>The live primaries (a deposed one may not know it yet, so there can be several).</summary>
     public IReadOnlyList<Raft> Primaries => [.. Live.Where(r => r.Role == Role.Primary)];
@@ -210,6 +212,7 @@ public sealed class TestNetwork
             _queue.Add(message);
         }
         Apply(node, ready.CommittedEntries);
+        node.ReadStates.AddRange(ready.ReadStates);
         if (ready.SoftState.Role == Role.Primary)
             RecordPrimary(ready.SoftState.Term, node.Id);
         raft.Advance(ready);
@@ -220,10 +223,11 @@ public sealed class TestNetwork
         if (ready.HardState is { } hardState)
         {
             var old = node.HardState;
-            Assert.True(hardState.Term >= old.Term, $"{node.Id}: persisted term went back from {old.Term} to {hardState.Term}");
+            if (hardState.Term < old.Term)
+                Assert.Fail($"{node.Id}: persisted term went back from {old.Term} to {hardState.Term}");
             if (hardState.Term == old.Term && old.VotedFor is not null)
-                Assert.True(hardState.VotedFor == old.VotedFor,
-                    $"{node.Id}: changed its vote in term {old.Term} from {old.VotedFor} to {hardState.VotedFor ?? "nobody"}");
+                if (hardState.VotedFor != old.VotedFor)
+                    Assert.Fail($"{node.Id}: changed its vote in term {old.Term} from {old.VotedFor} to {hardState.VotedFor ?? "nobody"}");
             node.HardState = hardState;
         }
         if (ready.TruncateFrom is { } from)
@@ -234,8 +238,8 @@ public sealed class TestNetwork
         }
         foreach (var entry in ready.EntriesToPersist)
         {
-            Assert.True(entry.Index == node.Log.Count + 1,
-                $"{node.Id}: asked to persist entry {entry.Index} after {node.Log.Count} (truncate from {ready.TruncateFrom?.ToString() ?? "-"})");
+            if (entry.Index != node.Log.Count + 1)
+                Assert.Fail($"{node.Id}: asked to persist entry {entry.Index} after {node.Log.Count} (truncate from {ready.TruncateFrom?.ToString() ?? "-"})");
             node.Log.Add(entry);
         }
     }
@@ -244,8 +248,8 @@ public sealed class TestNetwork
     {
         foreach (var entry in entries)
         {
-            Assert.True(entry.Index == node.Applied.Count + 1,
-                $"{node.Id}: applied entry {entry.Index} after {node.Applied.Count}");
+            if (entry.Index != node.Applied.Count + 1)
+                Assert.Fail($"{node.Id}: applied entry {entry.Index} after {node.Applied.Count}");
             RecordCommitted(node.Id, entry);
             node.Applied.Add(entry);
         }
@@ -254,18 +258,27 @@ public sealed class TestNetwork
     private void RecordPrimary(long term, string id)
     {
         if (_primaryByTerm.TryGetValue(term, out var existing))
-            Assert.True(existing == id, $"Two primaries in term {term}: {existing} and {id} (seed {_seed}, tick {Ticks})");
+        {
+            if (existing != id)
+                Assert.Fail($"Two primaries in term {term}: {existing} and {id} (seed {_seed}, tick {Ticks})");
+        }
         else
+        {
             _primaryByTerm[term] = id;
+        }
     }
 
     private void RecordCommitted(string id, Entry entry)
     {
         if (_committed.TryGetValue(entry.Index, out var existing))
-            Assert.True(SameEntry(existing, entry),
-                $"{id}: committed entry {entry.Index} changed from term {existing.Term} to term {entry.Term} (seed {_seed}, tick {Ticks})");
+        {
+            if (!SameEntry(existing, entry))
+                Assert.Fail($"{id}: committed entry {entry.Index} changed from term {existing.Term} to term {entry.Term} (seed {_seed}, tick {Ticks})");
+        }
         else
+        {
             _committed[entry.Index] = entry;
+        }
     }
 
     /// <summary>
@@ -279,25 +292,27 @@ public sealed class TestNetwork
         {
             if (node.Raft is not { } raft)
                 continue;
-            var where = $"{node.Id} (seed {_seed}, tick {Ticks})";
+            string where() => $"{node.Id} (seed {_seed}, tick {Ticks})";
             if (raft.Role == Role.Primary)
                 RecordPrimary(raft.Term, node.Id);
-            Assert.True(raft.CommitIndex >= node.VerifiedCommit, $"{where}: commit index went back from {node.VerifiedCommit} to {raft.CommitIndex}");
+            if (raft.CommitIndex < node.VerifiedCommit)
+                Assert.Fail($"{where()}: commit index went back from {node.VerifiedCommit} to {raft.CommitIndex}");
             for (var index = node.VerifiedCommit + 1; index <= raft.CommitIndex; index++)
             {
-                Assert.True(_committed.TryGetValue(index, out var committed) && SameEntry(committed, raft.Log[index]),
-                    $"{where}: log entry {index} (term {raft.Log[index].Term}) differs from the committed one");
+                if (!(_committed.TryGetValue(index, out var committed) && SameEntry(committed, raft.Log[index])))
+                    Assert.Fail($"{where()}: log entry {index} (term {raft.Log[index].Term}) differs from the committed one");
             }
             node.VerifiedCommit = raft.CommitIndex;
 
-            Assert.True(new HardState(raft.Term, raft.VotedFor) == node.HardState, $"{where}: term or vote not persisted");
-            Assert.True(raft.Log.LastIndex == node.Log.Count && (node.Log.Count == 0 || SameEntry(node.Log[^1], raft.Log[raft.Log.LastIndex])),
-                $"{where}: persisted log ({node.Log.Count}) differs from the core's ({raft.Log.LastIndex})");
+            if (new HardState(raft.Term, raft.VotedFor) != node.HardState)
+                Assert.Fail($"{where()}: term or vote not persisted");
+            if (!(raft.Log.LastIndex == node.Log.Count && (node.Log.Count == 0 || SameEntry(node.Log[^1], raft.Log[raft.Log.LastIndex]))))
+                Assert.Fail($"{where()}: persisted log ({node.Log.Count}) differs from the core's ({raft.Log.LastIndex})");
             foreach (var peer in raft.Peers)
             {
                 if (raft.ProgressOf(peer) is { } progress)
-                    Assert.True(progress.Match >= 0 && progress.Match < progress.Next && progress.Next <= raft.Log.LastIndex + 1,
-                        $"{where}: progress of {peer} breaks 0 <= Match ({progress.Match}) < Next ({progress.Next}) <= last + 1 ({raft.Log.LastIndex + 1})");
+                    if (!(progress.Match >= 0 && progress.Match < progress.Next && progress.Next <= raft.Log.LastIndex + 1))
+                        Assert.Fail($"{where()}: progress of {peer} breaks 0 <= Match ({progress.Match}) < Next ({progress.Next}) <= last + 1 ({raft.Log.LastIndex + 1})");
             }
         }
     }
@@ -313,6 +328,7 @@ public sealed class TestNetwork
         public List<Entry> Log { get; } = [];
         public List<Entry> Applied { get; } = [];
         public List<long> Truncations { get; } = [];
+        public List<ReadState> ReadStates { get; } = [];
         public long VerifiedCommit { get; set; }
         public int Restarts { get; set; }
     }

@@ -1,0 +1,62 @@
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Tests.Cluster;
+
+public sealed class PendingReadsTests
+{
+    private static TaskCompletionSource<ReadPermit> NewRead() => new();
+
+    [Fact]
+    public async Task Read_IsGranted_OnlyOnceConfirmedAndApplied()
+    {
+        var reads = new PendingReads();
+        var read = NewRead();
+        var id = reads.Add(read);
+
+        reads.Applied(10);
+        Assert.False(read.Task.IsCompleted);
+
+        reads.Confirmed([new ReadState(id, 12)], appliedIndex: 11);
+        Assert.False(read.Task.IsCompleted);
+
+        reads.Applied(12);
+        Assert.Equal(new ReadPermit.Granted(12), await read.Task);
+        Assert.Equal(0, reads.Count);
+    }
+
+    [Fact]
+    public async Task LosingLeadership_FailsUnconfirmedReads_ButKeepsConfirmedOnes()
+    {
+        var reads = new PendingReads();
+        var confirmed = NewRead();
+        var unconfirmed = NewRead();
+        reads.Confirmed([new ReadState(reads.Add(confirmed), 5)], appliedIndex: 4);
+        reads.Add(unconfirmed);
+
+        reads.FailUnconfirmed("n2", 3);
+
+        Assert.Equal(new ReadPermit.NotPrimary("n2", 3), await unconfirmed.Task);
+        Assert.False(confirmed.Task.IsCompleted);
+        reads.Applied(5);
+        Assert.IsType<ReadPermit.Granted>(await confirmed.Task);
+    }
+
+    [Fact]
+    public async Task Reject_FailsOnlyThatRead_AndFailAll_FailsEveryRead()
+    {
+        var reads = new PendingReads();
+        var first = NewRead();
+        var second = NewRead();
+        var firstId = reads.Add(first);
+        reads.Confirmed([new ReadState(reads.Add(second), 9)], appliedIndex: 1);
+
+        reads.Reject(firstId, null, 2);
+        Assert.Equal(new ReadPermit.NotPrimary(null, 2), await first.Task);
+        Assert.False(second.Task.IsCompleted);
+
+        reads.FailAll(null, 2);
+        Assert.IsType<ReadPermit.NotPrimary>(await second.Task);
+        Assert.Equal(0, reads.Count);
+    }
+}

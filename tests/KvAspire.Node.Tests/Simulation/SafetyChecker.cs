@@ -1,0 +1,178 @@
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Tests.Simulation;
+
+/// <summary>
+/// The properties of Raft §5 (Figure 3) and of KvAspire's clients, checked incrementally so that every
+/// Ready and every step can be checked cheaply:
+/// - election safety: at most one primary per term;
+/// - log matching: logs holding an entry with the same index and term are identical up to it (each log
+///   keeps a prefix hash per entry; the first hash seen for an (index, term) must be the only one);
+/// - leader completeness: every committed entry is in the log of every later primary;
+/// - state machine safety: every node applies the same sequence, and a committed entry never changes
+///   and is never truncated from a log that holds it;
+/// - terms, votes and commit indexes never go backwards (a vote never changes within a term);
+/// - a Quorum-acknowledged write is committed; a granted read observes every write committed before it
+///   began; at the end every Quorum-acknowledged write is in every node's state.
+/// </summary>
+internal sealed class SafetyChecker(Simulator sim)
+{
+    private readonly List<Entry> _committed = [];
+    private readonly List<ulong> _committedHash = [];
+    private readonly Dictionary<(long Index, long Term), ulong> _prefixByIndexTerm = [];
+    private readonly Dictionary<long, string> _primaryOfTerm = [];
+    private readonly List<(long WriteId, long Index)> _quorumAcked = [];
+    private readonly List<(long WriteId, long Index, long Term)> _leaderAcked = [];
+
+    /// <summary>How many entries are known committed (applied somewhere).</summary>
+    public long CommittedCount => _committed.Count;
+
+    public void PersistHardState(SimNode node, HardState hardState)
+    {
+        var old = node.HardState;
+        if (hardState.Term < old.Term)
+            sim.Fail($"{node.Id}: persisted term went back from {old.Term} to {hardState.Term}");
+        if (hardState.Term == old.Term && old.VotedFor is not null && hardState.VotedFor != old.VotedFor)
+            sim.Fail($"{node.Id}: changed its vote in term {old.Term} from {old.VotedFor} to {hardState.VotedFor ?? "nobody"}");
+        node.HardState = hardState;
+    }
+
+    public void Truncate(SimNode node, long from)
+    {
+        for (var index = from; index <= node.Log.Count; index++)
+        {
+            if (index <= _committed.Count && SameEntry(node.Log[(int)index - 1], _committed[(int)index - 1]))
+                sim.Fail($"{node.Id}: truncated committed entry {index} (term {_committed[(int)index - 1].Term})");
+        }
+        if (from <= node.Log.Count)
+        {
+            var count = node.Log.Count - (int)from + 1;
+            node.Log.RemoveRange((int)from - 1, count);
+            node.PrefixHash.RemoveRange((int)from - 1, count);
+        }
+    }
+
+    public void PersistEntries(SimNode node, IReadOnlyList<Entry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Index != node.Log.Count + 1)
+                sim.Fail($"{node.Id}: asked to persist entry {entry.Index} after {node.Log.Count}");
+            var hash = Mix(node.HashAt(entry.Index - 1), entry);
+            node.Log.Add(entry);
+            node.PrefixHash.Add(hash);
+            if (_prefixByIndexTerm.TryGetValue((entry.Index, entry.Term), out var seen))
+            {
+                if (seen != hash)
+                    sim.Fail($"{node.Id}: log matching broken at {entry.Index}/{entry.Term}: same index and term, different entries or prefixes");
+            }
+            else
+            {
+                _prefixByIndexTerm[(entry.Index, entry.Term)] = hash;
+            }
+        }
+    }
+
+    public void Apply(SimNode node, Entry entry)
+    {
+        if (entry.Index != node.AppliedIndex + 1)
+            sim.Fail($"{node.Id}: applied entry {entry.Index} after {node.AppliedIndex}");
+        if (entry.Index <= _committed.Count)
+        {
+            var committed = _committed[(int)entry.Index - 1];
+            if (!SameEntry(committed, entry))
+                sim.Fail($"{node.Id}: applied {Show(entry)} at {entry.Index} but {Show(committed)} was committed there");
+        }
+        else
+        {
+            _committed.Add(entry);
+            _committedHash.Add(Mix(_committedHash.Count == 0 ? 0 : _committedHash[^1], entry));
+        }
+    }
+
+    public void NewPrimary(SimNode node, long term)
+    {
+        if (_primaryOfTerm.TryGetValue(term, out var existing) && existing != node.Id)
+            sim.Fail($"two primaries in term {term}: {existing} and {node.Id}");
+        _primaryOfTerm[term] = node.Id;
+        var committed = _committed.Count;
+        if (committed > 0 && (node.Log.Count < committed || node.HashAt(committed) != _committedHash[committed - 1]))
+            sim.Fail($"{node.Id} became primary of term {term} without every committed entry (committed {committed}, its log {node.Log.Count})");
+    }
+
+    /// <summary>After every step: what the core holds is what the host persisted, and commit indexes only grow.</summary>
+    public void CheckStep()
+    {
+        foreach (var node in sim.Nodes)
+        {
+            if (node.Raft is not { } raft)
+                continue;
+            if (raft.Term != node.HardState.Term || raft.VotedFor != node.HardState.VotedFor)
+                sim.Fail($"{node.Id}: term {raft.Term}/vote {raft.VotedFor} not persisted ({node.HardState})");
+            if (raft.Log.LastIndex != node.Log.Count)
+                sim.Fail($"{node.Id}: core log ends at {raft.Log.LastIndex}, persisted log at {node.Log.Count}");
+            if (raft.CommitIndex < node.SeenCommit)
+                sim.Fail($"{node.Id}: commit index went back from {node.SeenCommit} to {raft.CommitIndex}");
+            node.SeenCommit = raft.CommitIndex;
+        }
+    }
+
+    public void Acknowledged(ClientWrite write, WriteOutcome.Written written)
+    {
+        if (write.Mode == Acknowledge.Leader)
+        {
+            sim.Stats.LeaderAcks++;
+            _leaderAcked.Add((write.Id, written.Index, written.Term));
+            return;
+        }
+        sim.Stats.QuorumAcks++;
+        if (written.Index > _committed.Count || WriteIdOf(_committed[(int)written.Index - 1]) != write.Id)
+            sim.Fail($"w{write.Id} acknowledged (Quorum) by {write.Node} at {written.Index}/{written.Term} but that is not what was committed there");
+        _quorumAcked.Add((write.Id, written.Index));
+    }
+
+    public void Served(ClientRead read, ReadPermit.Granted granted)
+    {
+        sim.Stats.ReadsServed++;
+        if (granted.Index < read.MustSee)
+            sim.Fail($"stale read on {read.Node}: served at applied index {granted.Index}, but {read.MustSee} entries were committed before the read began");
+    }
+
+    /// <summary>After recovery: every node holds the same state, containing every Quorum-acknowledged write.</summary>
+    public void CheckFinal(ClientWrite final)
+    {
+        foreach (var node in sim.Nodes)
+        {
+            if (node.AppliedIndex != _committed.Count)
+                sim.Fail($"{node.Id} applied {node.AppliedIndex} of {_committed.Count} committed entries");
+            foreach (var (writeId, index) in _quorumAcked)
+            {
+                if (WriteIdOf(node.Log[(int)index - 1]) != writeId)
+                    sim.Fail($"{node.Id} lost Quorum-acknowledged write w{writeId} at {index}");
+            }
+        }
+        if (!_quorumAcked.Exists(a => a.WriteId == final.Id))
+            sim.Fail($"the final write w{final.Id} was not acknowledged");
+        foreach (var (writeId, index, term) in _leaderAcked)
+        {
+            if (index > _committed.Count || _committed[(int)index - 1].Term != term || WriteIdOf(_committed[(int)index - 1]) != writeId)
+                sim.Stats.LeaderAcksLost++;
+        }
+    }
+
+    private static long WriteIdOf(Entry entry) => entry.Data.Length == 8 ? BitConverter.ToInt64(entry.Data.Span) : 0;
+
+    private static bool SameEntry(Entry a, Entry b) => a.Index == b.Index && a.Term == b.Term && WriteIdOf(a) == WriteIdOf(b);
+
+    private static string Show(Entry entry) => $"{entry.Index}/{entry.Term} w{WriteIdOf(entry)}";
+
+    /// <summary>A prefix hash: index, term and payload of this entry folded into the previous one's.</summary>
+    private static ulong Mix(ulong previous, Entry entry)
+    {
+        var h = previous ^ (ulong)entry.Index * 0x9E3779B97F4A7C15UL;
+        h = (h ^ (ulong)entry.Term) * 0xBF58476D1CE4E5B9UL;
+        h = (h ^ (ulong)WriteIdOf(entry)) * 0x94D049BB133111EBUL;
+        return h ^ (h >> 31);
+    }
+}

@@ -1,0 +1,53 @@
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Tests.Simulation;
+
+/// <summary>
+/// One simulated node: the real <see cref="Raft"/> core, what its host keeps on disk (hard state and log,
+/// which survive a crash) and what it keeps in memory (applied index, waiting clients, which do not).
+/// Waiting clients use the host's own <see cref="Proposals"/> and <see cref="PendingReads"/>.
+/// </summary>
+internal sealed class SimNode(string id, int number)
+{
+    public string Id { get; } = id;
+    public int Number { get; } = number;
+    public Raft? Raft { get; set; }
+    public bool IsUp => Raft is not null;
+
+    // Durable.
+    public HardState HardState { get; set; } = HardState.Initial;
+    public List<Entry> Log { get; } = [];
+    /// <summary>PrefixHash[i] covers persisted entries 1..i+1, so two logs agree up to i+1 iff these agree.</summary>
+    public List<ulong> PrefixHash { get; } = [];
+    public int Restarts { get; set; }
+
+    // Volatile: lost in a crash.
+    public long AppliedIndex { get; set; }
+    public Proposals Proposals { get; set; } = new();
+    public PendingReads Reads { get; set; } = new();
+    public SoftState Soft { get; set; }
+    /// <summary>The commit index last seen, to check it never goes back within one incarnation.</summary>
+    public long SeenCommit { get; set; }
+    /// <summary>The group this node is in; messages cross only within a group.</summary>
+    public int Partition { get; set; }
+
+    public ulong HashAt(long index) => index == 0 ? 0 : PrefixHash[(int)index - 1];
+
+    public void Crash()
+    {
+        Raft = null;
+        Proposals.FailAll(HardState.Term);
+        Reads.FailAll(null, HardState.Term);
+    }
+
+    public void Start(IReadOnlyList<string> ids, RaftOptions options, Random random)
+    {
+        AppliedIndex = 0;
+        SeenCommit = 0;
+        Proposals = new Proposals();
+        Reads = new PendingReads();
+        Raft = new Raft(Id, ids, options, random, HardState, Log, appliedIndex: 0);
+        Soft = Raft.SoftState;
+    }
+}

@@ -1,0 +1,157 @@
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Tests.Simulation;
+
+internal sealed partial class Simulator
+{
+    /// <summary>Long enough for several election timeouts; recovery taking longer is a liveness bug.</summary>
+    public const int RecoveryTickBound = 300;
+
+    /// <summary>
+    /// The host's handling of one node's Readys, in RaftHost.Process's order: persist (and fail writes
+    /// whose entries were truncated, acknowledge Leader-mode writes), send, apply (acknowledge Quorum
+    /// writes, grant confirmed reads), fail waiting clients if leadership was lost, advance.
+    /// </summary>
+    private void ProcessReady(SimNode node)
+    {
+        var raft = node.Raft!;
+        while (raft.HasReady)
+        {
+            var ready = raft.TakeReady();
+            var previous = node.Soft;
+            var soft = ready.SoftState;
+            if (ready.HardState is { } hardState)
+                _checker.PersistHardState(node, hardState);
+            if (ready.TruncateFrom is { } from)
+            {
+                _checker.Truncate(node, from);
+                node.Proposals.Truncated(from, soft.Term);
+            }
+            _checker.PersistEntries(node, ready.EntriesToPersist);
+            node.Proposals.Persisted(ready.EntriesToPersist);
+
+            foreach (var message in ready.Messages)
+            {
+                if (message.From != node.Id)
+                    Fail($"{node.Id} sent a message as {message.From}");
+                _inflight.Add(message);
+            }
+
+            foreach (var entry in ready.CommittedEntries)
+            {
+                _checker.Apply(node, entry);
+                node.AppliedIndex = entry.Index;
+                node.Proposals.Applied(entry, default);
+            }
+            node.Reads.Confirmed(ready.ReadStates, node.AppliedIndex);
+
+            var wasPrimary = previous.Role == Role.Primary;
+            if (wasPrimary && soft.Role != Role.Primary)
+                node.Proposals.FailAll(soft.Term);
+            if (wasPrimary && (soft.Role != Role.Primary || soft.Term != previous.Term))
+                node.Reads.FailUnconfirmed(soft.Primary, soft.Term);
+            if (soft.Role == Role.Primary && (!wasPrimary || soft.Term != previous.Term))
+            {
+                Stats.Elections++;
+                Trace($"elected {node.Id} primary of term {soft.Term}");
+                _checker.NewPrimary(node, soft.Term);
+            }
+            else if (_trace is not null && soft != previous)
+            {
+                Trace($"{node.Id} is {soft.Role} t{soft.Term} primary={soft.Primary ?? "-"} commit={soft.CommitIndex}");
+            }
+            node.Soft = soft;
+            raft.Advance(ready);
+        }
+    }
+
+    /// <summary>
+    /// Liveness: heal the network, stop injecting faults, restart every crashed node, then tick all
+    /// nodes in step. Within <see cref="RecoveryTickBound"/> ticks there must be one primary that has
+    /// committed in its term, every node must have applied its whole log, every waiting client must
+    /// have its answer, and a fresh Quorum write must be acknowledged.
+    /// </summary>
+    private void Recover()
+    {
+        Trace("recover: heal, restart all, no more faults");
+        Heal();
+        DropRate = DuplicateRate = 0;
+        foreach (var node in _nodes)
+        {
+            if (!node.IsUp)
+                Restart(node);
+        }
+
+        ClientWrite? final = null;
+        for (var tick = 0; ; tick++)
+        {
+            if (tick > RecoveryTickBound)
+                Fail($"no recovery within {RecoveryTickBound} ticks: {_writes.Count} writes and {_reads.Count} reads still waiting"
+                    + (final is null ? ", no stable primary" : $", final write w{final.Id} not acknowledged"));
+            StepNumber++;
+            foreach (var node in _nodes)
+                TickNode(node);
+            DeliverAll();
+            SweepClients();
+            _checker.CheckStep();
+            if (final is null && StablePrimary() is { } primary)
+            {
+                final = ClientWrite(primary, Acknowledge.Quorum);
+                DeliverAll();
+                SweepClients();
+            }
+            if (final is not null && _writes.Count == 0 && _reads.Count == 0 && StablePrimary() is not null)
+            {
+                Stats.RecoveryTicks = tick;
+                break;
+            }
+        }
+        _checker.CheckFinal(final!);
+    }
+
+    /// <summary>The one primary, if it has committed in its term and every node has applied its whole log.</summary>
+    private SimNode? StablePrimary()
+    {
+        SimNode? primary = null;
+        foreach (var node in _nodes)
+        {
+            if (node.Raft!.Role != Role.Primary)
+                continue;
+            if (primary is not null)
+                return null;
+            primary = node;
+        }
+        if (primary?.Raft is not { HasCommittedInCurrentTerm: true } raft)
+            return null;
+        foreach (var node in _nodes)
+        {
+            if (node.AppliedIndex != raft.Log.LastIndex)
+                return null;
+        }
+        return primary;
+    }
+
+    /// <summary>Deliver everything in flight, in order, until the network is quiet.</summary>
+    private void DeliverAll()
+    {
+        for (var round = 0; _inflight.Count > 0; round++)
+        {
+            if (round > 1_000)
+                Fail("the network did not quiesce");
+            var batch = _inflight.ToArray();
+            _inflight.Clear();
+            foreach (var message in batch)
+                Deliver(message, dropRate: 0);
+        }
+    }
+
+    private static string Describe(Message message) => message switch
+    {
+        RequestVote m => $"{m.From}->{m.To} {(m.PreVote ? "PreVote" : "Vote")}{(m.Transfer ? "(transfer)" : "")} t{m.Term} last {m.LastLogIndex}/{m.LastLogTerm}",
+        RequestVoteResponse m => $"{m.From}->{m.To} {(m.PreVote ? "PreVote" : "Vote")}Response t{m.Term} {(m.Granted ? "granted" : "rejected")}",
+        Replicate m => $"{m.From}->{m.To} Replicate t{m.Term} prev {m.PrevLogIndex}/{m.PrevLogTerm} entries {m.Entries.Count} commit {m.CommitIndex} ctx {m.ReadContext}",
+        ReplicateResponse m => $"{m.From}->{m.To} ReplicateResponse t{m.Term} {(m.Success ? $"ok match {m.MatchIndex}" : $"reject {m.RejectedIndex} hint {m.HintIndex}")} ctx {m.ReadContext}",
+        _ => $"{message.From}->{message.To} {message.GetType().Name} t{message.Term}",
+    };
+}

@@ -1,0 +1,303 @@
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Tests.Simulation;
+
+/// <summary>
+/// A deterministic simulation of a KvAspire cluster (in the spirit of FoundationDB's and TigerBeetle's
+/// simulators): the real <see cref="Raft"/> core on every node, and ONE seeded <see cref="Random"/> that
+/// decides everything — which message arrives next (so messages are delayed and reordered), which are
+/// dropped or duplicated, partitions and heals, crashes and restarts, whose clock ticks, client writes in
+/// both acknowledgement modes, reads, and leader transfers. Each step is one such action; the node it
+/// touches then runs its host's Ready handling exactly as <c>RaftHost</c> does (persist, send, apply,
+/// advance). <see cref="SafetyChecker"/> checks every Ready and every step.
+/// </summary>
+internal sealed partial class Simulator
+{
+    private readonly Random _random;
+    private readonly SimNode[] _nodes;
+    private readonly string[] _ids;
+    private readonly List<Message> _inflight = [];
+    private readonly List<ClientWrite> _writes = [];
+    private readonly List<ClientRead> _reads = [];
+    private readonly SafetyChecker _checker;
+    private readonly List<string>? _trace;
+    private long _nextWriteId;
+
+    public Simulator(int seed, bool trace = false)
+    {
+        Seed = seed;
+        _random = new Random(seed);
+        var size = seed % 4 == 0 ? 5 : 3;
+        _ids = [.. Enumerable.Range(1, size).Select(i => $"n{i}")];
+        _nodes = [.. _ids.Select((id, i) => new SimNode(id, i))];
+        // Most runs use production settings; one in five runs the paper's bare protocol.
+        var bare = seed % 5 == 0;
+        Options = new RaftOptions
+        {
+            HeartbeatTicks = 1 + _random.Next(2),
+            ElectionTicksMin = 10,
+            ElectionTicksMax = 20,
+            MaxInflight = 1 + _random.Next(4),
+            MaxEntriesPerReplicate = 1 + _random.Next(8),
+            PreVote = !bare,
+            CheckQuorum = !bare,
+        };
+        DropRate = _random.NextDouble() * 0.2;
+        DuplicateRate = _random.NextDouble() * 0.1;
+        _trace = trace ? [] : null;
+        _checker = new SafetyChecker(this);
+        foreach (var node in _nodes)
+            node.Start(_ids, Options, _random);
+        Trace($"seed {seed}: {size} nodes, {Options}, drop {DropRate:F3}, duplicate {DuplicateRate:F3}");
+    }
+
+    public int Seed { get; }
+    public int StepNumber { get; private set; }
+    public RaftOptions Options { get; }
+    public double DropRate { get; private set; }
+    public double DuplicateRate { get; private set; }
+    public IReadOnlyList<SimNode> Nodes => _nodes;
+    public IReadOnlyList<string>? TraceLines => _trace;
+    public SimulationStats Stats { get; } = new();
+
+    /// <summary>Runs <paramref name="steps"/> adversarial steps, then checks the cluster recovers.</summary>
+    public void Run(int steps)
+    {
+        for (StepNumber = 1; StepNumber <= steps; StepNumber++)
+        {
+            Act();
+            SweepClients();
+            _checker.CheckStep();
+        }
+        Recover();
+    }
+
+    private void Act()
+    {
+        var roll = _random.NextDouble();
+        if (roll < 0.50 && _inflight.Count > 0)
+            DeliverOne();
+        else if (roll < 0.80)
+            TickNode(RandomNode(up: true));
+        else if (roll < 0.88)
+            ClientWrite(PreferPrimary(), _random.Next(2) == 0 ? Acknowledge.Quorum : Acknowledge.Leader);
+        else if (roll < 0.92)
+            ClientRead(PreferPrimary());
+        else if (roll < 0.925)
+            Transfer(PreferPrimary());
+        else if (roll < 0.94)
+            Partition();
+        else if (roll < 0.96)
+            Heal();
+        else if (roll < 0.97)
+            Crash(RandomNode(up: true));
+        else if (roll < 0.99)
+            Restart(RandomNode(up: false));
+        else
+            TickNode(RandomNode(up: true));
+    }
+
+    private void DeliverOne()
+    {
+        var at = _random.Next(_inflight.Count);
+        var message = _inflight[at];
+        var duplicate = DuplicateRate > 0 && _random.NextDouble() < DuplicateRate;
+        if (!duplicate)
+        {
+            _inflight[at] = _inflight[^1];
+            _inflight.RemoveAt(_inflight.Count - 1);
+        }
+        Deliver(message, dropRate: DropRate);
+    }
+
+    private void Deliver(Message message, double dropRate)
+    {
+        var from = Node(message.From);
+        var to = Node(message.To);
+        if (from.Partition != to.Partition || !to.IsUp || (dropRate > 0 && _random.NextDouble() < dropRate))
+        {
+            if (_trace is not null)
+                Trace($"drop    {Describe(message)}");
+            return;
+        }
+        if (_trace is not null)
+            Trace($"deliver {Describe(message)}");
+        to.Raft!.Step(message);
+        ProcessReady(to);
+    }
+
+    private void TickNode(SimNode? node)
+    {
+        if (node?.Raft is not { } raft)
+            return;
+        raft.Tick();
+        ProcessReady(node);
+    }
+
+    private ClientWrite? ClientWrite(SimNode? node, Acknowledge mode)
+    {
+        if (node?.Raft is not { } raft)
+            return null;
+        var write = new ClientWrite(++_nextWriteId, mode, node.Id);
+        var result = raft.Propose(BitConverter.GetBytes(write.Id));
+        if (_trace is not null)
+            Trace($"write   w{write.Id} ({mode}) on {node.Id}: {(result.Accepted ? $"at {result.Index}/{result.Term}" : "refused")}");
+        if (!result.Accepted)
+            return null;
+        node.Proposals.Add(result.Index, result.Term, mode, write.Completion);
+        _writes.Add(write);
+        Stats.Writes++;
+        ProcessReady(node);
+        return write;
+    }
+
+    private void ClientRead(SimNode? node)
+    {
+        if (node?.Raft is not { } raft)
+            return;
+        // A linearizable read must observe every write committed before it began.
+        var read = new ClientRead(node.Id, _checker.CommittedCount);
+        var id = node.Reads.Add(read.Completion);
+        if (_trace is not null)
+            Trace($"read    r{id} on {node.Id} (must see {read.MustSee})");
+        if (!raft.ReadIndex(id))
+            node.Reads.Reject(id, raft.Primary, raft.Term);
+        _reads.Add(read);
+        ProcessReady(node);
+    }
+
+    private void Transfer(SimNode? node)
+    {
+        if (node?.Raft is not { } raft)
+            return;
+        var target = _random.Next(2) == 0 ? null : _ids[_random.Next(_ids.Length)];
+        var result = raft.TransferLeadership(target);
+        if (_trace is not null)
+            Trace($"step-down on {node.Id} to {target ?? "(best)"}: {result}");
+        ProcessReady(node);
+    }
+
+    private void Partition()
+    {
+        foreach (var node in _nodes)
+            node.Partition = _random.Next(2);
+        if (_trace is not null)
+            Trace($"partition {string.Join(" ", _nodes.Select(n => $"{n.Id}:{n.Partition}"))}");
+    }
+
+    private void Heal()
+    {
+        foreach (var node in _nodes)
+            node.Partition = 0;
+        Trace("heal");
+    }
+
+    private void Crash(SimNode? node)
+    {
+        if (node is null)
+            return;
+        node.Crash();
+        Stats.Crashes++;
+        Trace($"crash   {node.Id}");
+    }
+
+    private void Restart(SimNode? node)
+    {
+        if (node is null)
+            return;
+        node.Restarts++;
+        node.Start(_ids, Options, _random);
+        Trace($"restart {node.Id} term {node.HardState.Term} log {node.Log.Count}");
+        ProcessReady(node);
+    }
+
+    /// <summary>Completes waiting clients' bookkeeping and checks what they were told.</summary>
+    private void SweepClients()
+    {
+        for (var i = _writes.Count - 1; i >= 0; i--)
+        {
+            var write = _writes[i];
+            if (!write.Completion.Task.IsCompleted)
+                continue;
+            if (write.Completion.Task.Result is WriteOutcome.Written written)
+                _checker.Acknowledged(write, written);
+            _writes[i] = _writes[^1];
+            _writes.RemoveAt(_writes.Count - 1);
+        }
+        for (var i = _reads.Count - 1; i >= 0; i--)
+        {
+            var read = _reads[i];
+            if (!read.Completion.Task.IsCompleted)
+                continue;
+            if (read.Completion.Task.Result is ReadPermit.Granted granted)
+                _checker.Served(read, granted);
+            _reads[i] = _reads[^1];
+            _reads.RemoveAt(_reads.Count - 1);
+        }
+    }
+
+    private SimNode Node(string id) => _nodes[id[1] - '1'];
+
+    private SimNode? RandomNode(bool up) => up ? RandomNode(static n => n.IsUp) : RandomNode(static n => !n.IsUp);
+
+    /// <summary>Clients mostly find a node that believes it is primary (deposed ones included).</summary>
+    private SimNode? PreferPrimary() => RandomNode(static n => n.Raft?.Role == Role.Primary) ?? RandomNode(up: true);
+
+    /// <summary>A node matching <paramref name="match"/>, searching from a random start.</summary>
+    private SimNode? RandomNode(Func<SimNode, bool> match)
+    {
+        var start = _random.Next(_nodes.Length);
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            var node = _nodes[(start + i) % _nodes.Length];
+            if (match(node))
+                return node;
+        }
+        return null;
+    }
+
+    private void Trace(string line) => _trace?.Add($"{StepNumber,6} {line}");
+
+    internal void Fail(string what) =>
+        throw new SimulationFailure(Seed, StepNumber, $"seed {Seed}, step {StepNumber}: {what}\n  state: {Describe()}");
+
+    public string Describe() => string.Join("; ", _nodes.Select(n => n.Raft is { } r
+        ? $"{n.Id} {r.Role} t{r.Term} primary={r.Primary ?? "-"} last={r.Log.LastIndex}/{r.Log.LastTerm} commit={r.CommitIndex} applied={n.AppliedIndex} part={n.Partition}"
+        : $"{n.Id} down t{n.HardState.Term} log={n.Log.Count}"));
+}
+
+/// <summary>A client write waiting for its acknowledgement; the payload is its id.</summary>
+internal sealed class ClientWrite(long id, Acknowledge mode, string node)
+{
+    public long Id { get; } = id;
+    public Acknowledge Mode { get; } = mode;
+    public string Node { get; } = node;
+    public TaskCompletionSource<WriteOutcome> Completion { get; } = new();
+}
+
+/// <summary>A client read and the committed prefix it must observe.</summary>
+internal sealed class ClientRead(string node, long mustSee)
+{
+    public string Node { get; } = node;
+    public long MustSee { get; } = mustSee;
+    public TaskCompletionSource<ReadPermit> Completion { get; } = new();
+}
+
+internal sealed class SimulationStats
+{
+    public long Writes { get; set; }
+    public long QuorumAcks { get; set; }
+    public long LeaderAcks { get; set; }
+    public long LeaderAcksLost { get; set; }
+    public long ReadsServed { get; set; }
+    public long Crashes { get; set; }
+    public long Elections { get; set; }
+    public int RecoveryTicks { get; set; }
+}
+
+internal sealed class SimulationFailure(int seed, int step, string message) : Exception(message)
+{
+    public int Seed { get; } = seed;
+    public int Step { get; } = step;
+}
