@@ -6,12 +6,15 @@ using Proto = KvAspire.Node.Transport.Protos;
 namespace KvAspire.Node.Transport;
 
 /// <summary>The receiving end of every peer's stream: hands each message to the host loop.</summary>
-public sealed class PeerService(RaftHost host, ILogger<PeerService> logger) : Proto.Peer.PeerBase
+public sealed class PeerService(RaftHost host, PeerIsolation isolation, ILogger<PeerService> logger) : Proto.Peer.PeerBase
 {
     public override async Task<Proto.StreamClosed> Stream(IAsyncStreamReader<Proto.PeerMessage> requestStream, ServerCallContext context)
     {
         await foreach (var proto in requestStream.ReadAllAsync(context.CancellationToken))
         {
+            // Keep reading while isolated so the sender's stream stays open; the message is just lost.
+            if (isolation.IsIsolated)
+                continue;
             if (MessageMapper.FromProto(proto) is { } message)
                 host.Deliver(message);
             else
