@@ -36,7 +36,8 @@ internal sealed class NodeRoleWatcher(
     public static void AddTo(IDistributedApplicationBuilder builder, IEnumerable<IResourceBuilder<ProjectResource>> nodes)
     {
         // Shorter than a poll interval or two: a dead node must not hold back the others' updates.
-        builder.Services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(1));
+        // No request logging: a stopped node would log a failed request twice a second.
+        builder.Services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(1)).RemoveAllLoggers();
         var resources = nodes.Select(node => node.Resource).ToList();
         builder.Services.AddHostedService(sp => new NodeRoleWatcher(
             resources, sp.GetRequiredService<ResourceNotificationService>(), sp.GetRequiredService<IHttpClientFactory>()));
