@@ -16,12 +16,27 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
     // Command names and property name as the AppHost declares them (NodeCommands, NodeRoleWatcher).
     private const string CrashCommand = "kv-crash";
     private const string IsolateCommand = "kv-isolate";
+    private const string StepDownCommand = "kv-step-down";
     private const string RoleProperty = "kv.role";
     private static readonly TimeSpan IsolationTime = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RejoinTimeout = TimeSpan.FromSeconds(90);
 
     private ResourceCommandService Commands => cluster.App.Services.GetRequiredService<ResourceCommandService>();
+
+    [Fact]
+    public async Task StepDown_IsEnabledOnThePrimaryOnly()
+    {
+        var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+
+        foreach (var node in ClusterFixture.NodeNames)
+        {
+            var expected = node == primary.Node ? ResourceCommandState.Enabled : ResourceCommandState.Disabled;
+            using var wait = new CancellationTokenSource(FailoverTimeout);
+            await cluster.App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceAsync(node,
+                e => e.Snapshot.Commands.Any(c => c.Name == StepDownCommand && c.State == expected), wait.Token);
+        }
+    }
 
     [Fact]
     public async Task Crash_KillsThePrimary_AndAnotherNodeIsElected_AndTheDashboardShowsIt()
