@@ -3,6 +3,7 @@ using KvAspire.Node.Api;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
+using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -41,12 +42,13 @@ public static class NodeSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<KvStore>();
         builder.Services.AddSingleton<IHardStateStore>(new FileHardStateStore(storage.DataDirectory));
+        builder.Services.AddSingleton<ISnapshotStore>(new FileSnapshotStore(storage.DataDirectory));
         builder.Services.AddSingleton<ILogStore>(sp => new SegmentedLogStore(
             storage.DataDirectory, storage.SegmentBytes, sp.GetRequiredService<ILogger<SegmentedLogStore>>()));
         builder.Services.AddSingleton<PeerDirectory>();
         builder.Services.AddSingleton<PeerIsolation>();
-        builder.Services.AddSingleton<GrpcPeerTransport>();
-        builder.Services.AddSingleton<IPeerTransport>(sp => sp.GetRequiredService<GrpcPeerTransport>());
+        builder.Services.AddSingleton<IPeerTransport, GrpcPeerTransport>();
+        builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
         builder.Services.AddSingleton<KvCommands>();

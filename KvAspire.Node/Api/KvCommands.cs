@@ -23,7 +23,8 @@ public abstract record ReadOutcome
 /// The one command layer behind every front end: validated keys, writes through the log, reads
 /// only on a primary that has caught up. Front ends translate outcomes into their own errors.
 /// </summary>
-public sealed class KvCommands(RaftHost host, KvStore store, IOptions<ReplicationOptions> replication, TimeProvider time)
+public sealed class KvCommands(RaftHost host, KvStore store, IOptions<ReplicationOptions> replication, NodeMetrics metrics,
+    TimeProvider time)
 {
     private readonly ReplicationOptions _replication = replication.Value;
 
@@ -43,7 +44,7 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
     public async Task<ReadOutcome> GetAsync(string key, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = KvTelemetry.Source.StartActivity("kv GET");
+        using var activity = KvTelemetry.Source.StartActivity(KvTelemetry.Spans.Command("GET"));
         activity?.SetTag("db.key", key);
         var status = await host.WaitUntilReadableAsync(_replication.WriteTimeout, cancellationToken);
         ReadOutcome outcome = status switch
@@ -59,7 +60,7 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
     private async Task<WriteOutcome> WriteAsync(string name, KvCommand command, Acknowledge? acknowledge, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = KvTelemetry.Source.StartActivity($"kv {name}");
+        using var activity = KvTelemetry.Source.StartActivity(KvTelemetry.Spans.Command(name));
         activity?.SetTag("db.key", command.Key);
         var mode = acknowledge ?? _replication.Acknowledge;
         // Under Leader acknowledgement the reply comes before the entry is applied, so whether the key
@@ -68,15 +69,19 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
         var outcome = await host.ProposeAsync(command.Encode(), mode, cancellationToken);
         if (outcome is WriteOutcome.Written { Existed: null } written)
             outcome = written with { Existed = existedBefore };
+        if (outcome is WriteOutcome.Written acknowledged)
+            activity?.AddEvent(new ActivityEvent(mode == Acknowledge.Quorum ? "commit" : "appended", tags: new ActivityTagsCollection
+            {
+                ["kv.index"] = acknowledged.Index,
+                ["kv.term"] = acknowledged.Term,
+            }));
         Record(name, outcome.GetType().Name, started, activity);
         return outcome;
     }
 
-    private static void Record(string command, string result, long started, Activity? activity)
+    private void Record(string command, string result, long started, Activity? activity)
     {
-        var tags = new TagList { { "command", command }, { "result", result } };
-        KvTelemetry.Commands.Add(1, tags);
-        KvTelemetry.CommandDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        metrics.CommandCompleted(command, result, Stopwatch.GetElapsedTime(started));
         activity?.SetTag("kv.result", result);
     }
 }

@@ -13,7 +13,9 @@ public enum ClusterState
     Election,
 }
 
-public sealed record PeerStatus(string Node, long? MatchIndex, long? Lag);
+/// <summary>A secondary as the primary sees it (nulls on a non-primary): how far it has matched the log,
+/// how many entries it lacks, and the age in seconds of the oldest one it lacks.</summary>
+public sealed record PeerStatus(string Node, long? MatchIndex, long? Lag, double? LagSeconds);
 
 /// <summary>One node's view of the cluster, published by the host loop after every batch; immutable.</summary>
 public sealed record ClusterStatus(
@@ -30,4 +32,5 @@ public sealed record ClusterStatus(
     int ProcessId,
     bool ServesReads,
     int Keys,
+    long LogBytes,
     IReadOnlyList<PeerStatus> Peers);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.Cluster;
@@ -12,5 +13,7 @@ internal abstract record HostInput
 
     public sealed record Deliver(Message Message) : HostInput;
 
-    public sealed record Propose(byte[] Data, Acknowledge Acknowledge, TaskCompletionSource<WriteOutcome> Completion) : HostInput;
+    /// <param name="Command">The client command's span, so replication can be traced under it.</param>
+    public sealed record Propose(byte[] Data, Acknowledge Acknowledge, TaskCompletionSource<WriteOutcome> Completion,
+        ActivityContext? Command) : HostInput;
 }

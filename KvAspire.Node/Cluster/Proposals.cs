@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.StateMachine;
 
@@ -14,8 +15,12 @@ public sealed class Proposals
 
     public int Count => _byIndex.Count;
 
-    public void Add(long index, long term, Acknowledge acknowledge, TaskCompletionSource<WriteOutcome> completion) =>
-        _byIndex[index] = new Pending(term, acknowledge, completion);
+    public void Add(long index, long term, Acknowledge acknowledge, TaskCompletionSource<WriteOutcome> completion,
+        ActivityContext? command = null) =>
+        _byIndex[index] = new Pending(term, acknowledge, completion, command);
+
+    /// <summary>The span of the client command waiting on the entry at <paramref name="index"/>, if any.</summary>
+    public ActivityContext? CommandOf(long index) => _byIndex.GetValueOrDefault(index)?.Command;
 
     /// <summary>The entries are on the primary's disk: <see cref="Acknowledge.Leader"/> writes are done.</summary>
     public void Persisted(IReadOnlyList<Entry> entries)
@@ -58,5 +63,6 @@ public sealed class Proposals
         pending?.Completion.TrySetResult(outcome);
     }
 
-    private sealed record Pending(long Term, Acknowledge Acknowledge, TaskCompletionSource<WriteOutcome> Completion);
+    private sealed record Pending(long Term, Acknowledge Acknowledge, TaskCompletionSource<WriteOutcome> Completion,
+        ActivityContext? Command);
 }

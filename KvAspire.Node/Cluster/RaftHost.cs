@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.StateMachine;
@@ -22,19 +23,25 @@ public sealed class RaftHost : BackgroundService
     private readonly KvStore _store;
     private readonly IHardStateStore _hardStateStore;
     private readonly DurableLog _log;
+    private readonly SnapshotScheduler _snapshots;
     private readonly IPeerTransport _transport;
     private readonly Proposals _proposals = new();
     private readonly ClusterOptions _options;
     private readonly ReplicationOptions _replication;
     private readonly ILogger<RaftHost> _logger;
     private readonly TimeProvider _time;
+    private readonly ElectionObserver _elections;
+    private readonly ReplicationTracing _replicationTracing;
+    private readonly ReplicationLagClock _lagClock;
+    private SoftState _softState;
     private volatile ClusterStatus _status;
     private TaskCompletionSource _statusChanged = NewSignal();
     private bool _seenPrimary;
 
     public RaftHost(IOptions<ClusterOptions> options, IOptions<ReplicationOptions> replication, KvStore store,
-        IHardStateStore hardStateStore, ILogStore logStore, IOptions<StorageOptions> storage, IPeerTransport transport,
-        PeerDirectory peers, ILogger<RaftHost> logger, TimeProvider time)
+        IHardStateStore hardStateStore, ILogStore logStore, ISnapshotStore snapshots, IOptions<StorageOptions> storage,
+        IPeerTransport transport,
+        PeerDirectory peers, NodeMetrics metrics, ILogger<RaftHost> logger, TimeProvider time)
     {
         _options = options.Value;
         _replication = replication.Value;
@@ -45,8 +52,16 @@ public sealed class RaftHost : BackgroundService
         _time = time;
         _log = new DurableLog(logStore, storage.Value.Fsync, time);
         var hardState = hardStateStore.Load();
-        _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, logStore.Load());
+        _snapshots = new SnapshotScheduler(snapshots, storage.Value.SnapshotEntries, logger);
+        var entries = logStore.Load();
+        var applied = RestoreSnapshot(snapshots, entries.Count == 0 ? 0 : entries[^1].Index);
+        _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, entries, applied);
+        _softState = _raft.SoftState;
+        _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
+        _replicationTracing = new ReplicationTracing(_options.NodeId);
+        _lagClock = new ReplicationLagClock(time);
         _status = BuildStatus();
+        metrics.Observe(() => _status);
         Log.NodeStarting(_logger, _options.NodeId, hardState.Term, string.Join(",", peers.Names));
     }
 
@@ -59,7 +74,7 @@ public sealed class RaftHost : BackgroundService
     public async Task<WriteOutcome> ProposeAsync(byte[] data, Acknowledge acknowledge, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inbox.Writer.TryWrite(new HostInput.Propose(data, acknowledge, completion)))
+        if (!_inbox.Writer.TryWrite(new HostInput.Propose(data, acknowledge, completion, Activity.Current?.Context)))
             return new WriteOutcome.NotPrimary(null, _status.Term);
         try
         {
@@ -116,6 +131,7 @@ public sealed class RaftHost : BackgroundService
         }
         _proposals.FailAll(_raft.Term);
         await ticker;
+        await _snapshots.WhenIdle();
     }
 
     private async Task TickAsync(CancellationToken stoppingToken)
@@ -140,12 +156,13 @@ public sealed class RaftHost : BackgroundService
                 _log.OnTick();
                 break;
             case HostInput.Deliver deliver:
+                _elections.Delivered(deliver.Message);
                 _raft.Step(deliver.Message);
                 break;
             case HostInput.Propose propose:
                 var result = _raft.Propose(propose.Data);
                 if (result.Accepted)
-                    _proposals.Add(result.Index, result.Term, propose.Acknowledge, propose.Completion);
+                    _proposals.Add(result.Index, result.Term, propose.Acknowledge, propose.Completion, propose.Command);
                 else
                     propose.Completion.TrySetResult(new WriteOutcome.NotPrimary(result.Primary, result.Term));
                 break;
@@ -154,26 +171,75 @@ public sealed class RaftHost : BackgroundService
 
     private void Process(Ready ready)
     {
-        var previous = _status;
+        var before = _softState;
+        var after = ready.SoftState;
+        _softState = after;
+        if (after.Role == Role.Primary && before.Role != Role.Primary)
+            _lagClock.BecamePrimary();
+
         _log.Persist(ready);
         if (ready.HardState is { } hardState)
             _hardStateStore.Save(hardState);
         if (ready.TruncateFrom is { } truncatedFrom)
-            _proposals.Truncated(truncatedFrom, ready.SoftState.Term);
+            _proposals.Truncated(truncatedFrom, after.Term);
         _proposals.Persisted(ready.EntriesToPersist);
+        if (after.Role == Role.Primary)
+        {
+            foreach (var entry in ready.EntriesToPersist)
+                _lagClock.Appended(entry.Index);
+        }
 
         foreach (var message in ready.Messages)
             _transport.Send(message);
+        _elections.Sent(ready.Messages);
+        _replicationTracing.Sent(ready.Messages, _proposals.CommandOf);
 
         foreach (var entry in ready.CommittedEntries)
             _proposals.Applied(entry, _store.Apply(entry));
+        if (ready.CommittedEntries.Count > 0)
+            _snapshots.MaybeStart(_store, _raft.Log.TermAt);
 
-        if (previous.Role == Role.Primary && ready.SoftState.Role != Role.Primary)
-            _proposals.FailAll(ready.SoftState.Term);
-        if (ready.SoftState.Role != previous.Role || ready.SoftState.Primary != previous.Primary || ready.SoftState.Term != previous.Term)
-            Log.RoleChanged(_logger, _options.NodeId, ready.SoftState.Role, ready.SoftState.Term, ready.SoftState.Primary ?? "(none)");
+        if (before.Role == Role.Primary && after.Role != Role.Primary)
+        {
+            _proposals.FailAll(after.Term);
+            _replicationTracing.LeadershipLost();
+        }
+        if (after.Role != before.Role || after.Primary != before.Primary || after.Term != before.Term)
+        {
+            Log.RoleChanged(_logger, _options.NodeId, after.Role, after.Term, after.Primary ?? "(none)");
+            _elections.RoleChanged(before, after);
+        }
 
         _raft.Advance(ready);
+        ObserveAcknowledgements();
+    }
+
+    /// <summary>Secondaries' match indexes moved: end the spans and lag timestamps they cover.</summary>
+    private void ObserveAcknowledgements()
+    {
+        if (_raft.Role != Role.Primary)
+            return;
+        var slowest = long.MaxValue;
+        foreach (var peer in _raft.Peers)
+        {
+            var match = _raft.ProgressOf(peer)!.Match;
+            _replicationTracing.Acknowledged(peer, match);
+            slowest = Math.Min(slowest, match);
+        }
+        _lagClock.ForgetThrough(slowest);
+    }
+
+    /// <summary>Loads the newest snapshot into the store; returns the index it covers (0 for none).</summary>
+    private long RestoreSnapshot(ISnapshotStore snapshots, long lastLogIndex)
+    {
+        if (snapshots.Latest is not { } latest)
+            return 0;
+        if (latest.Index > lastLogIndex)
+            throw new CorruptLogException(latest.Path, 0,
+                $"the snapshot covers entry {latest.Index} but the log ends at {lastLogIndex} (entries lost under Storage:Fsync other than Always?)");
+        _store.Restore(StoreSnapshot.ReadFrom(snapshots.ReadBody(latest), latest.Index, latest.Digest));
+        Log.SnapshotRestored(_logger, _store.Count, latest.Index, latest.Term);
+        return latest.Index;
     }
 
     private void Publish()
@@ -188,13 +254,14 @@ public sealed class RaftHost : BackgroundService
         var state = _raft.Primary is not null ? ClusterState.Normal
             : _seenPrimary || _raft.Role == Role.Candidate ? ClusterState.Election
             : ClusterState.Starting;
+        var last = _raft.Log.LastIndex;
         var peers = _raft.Peers.Select(peer => _raft.ProgressOf(peer) is { } progress
-                ? new PeerStatus(peer, progress.Match, _raft.Log.LastIndex - progress.Match)
-                : new PeerStatus(peer, null, null))
+                ? new PeerStatus(peer, progress.Match, last - progress.Match, _lagClock.LagSeconds(progress.Match, last))
+                : new PeerStatus(peer, null, null, null))
             .ToList();
         return new ClusterStatus(_options.NodeId, _raft.Role, state, _raft.Term, _raft.Primary, _raft.CommitIndex,
             _store.AppliedIndex, _store.AppliedDigest.ToString("x16"), _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,
-            _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, peers);
+            _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, _log.SizeBytes, peers);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

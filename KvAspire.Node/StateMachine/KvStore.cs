@@ -30,6 +30,19 @@ public sealed class KvStore
 
     public StoredValue? Get(string key) => _values.GetValueOrDefault(key);
 
+    /// <summary>A point-in-time copy; host loop only, so no entry is applied meanwhile.</summary>
+    public StoreSnapshot Capture() => new(AppliedIndex, AppliedDigest, _values.ToArray());
+
+    /// <summary>Replaces everything with <paramref name="snapshot"/>; host loop only.</summary>
+    public void Restore(StoreSnapshot snapshot)
+    {
+        _values.Clear();
+        foreach (var (key, value) in snapshot.Items)
+            _values[key] = value;
+        AppliedIndex = snapshot.AppliedIndex;
+        AppliedDigest = snapshot.AppliedDigest;
+    }
+
     public bool ContainsKey(string key) => _values.ContainsKey(key);
 
     public ApplyResult Apply(Entry entry)

@@ -13,6 +13,8 @@ public sealed class DurableLog(ILogStore store, FsyncPolicy policy, TimeProvider
     private long _lastSync = time.GetTimestamp();
     private bool _unsynced;
 
+    public long SizeBytes => store.SizeBytes;
+
     /// <summary>Writes the Ready's truncation and entries; returns once they are durable under the policy.</summary>
     public void Persist(Ready ready)
     {

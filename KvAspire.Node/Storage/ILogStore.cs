@@ -18,6 +18,9 @@ public interface ILogStore : IDisposable
     /// <summary>Removes every entry from <paramref name="index"/> on.</summary>
     void TruncateFrom(long index);
 
+    /// <summary>Bytes the log takes on disk (including what is still buffered).</summary>
+    long SizeBytes { get; }
+
     /// <summary>Hands buffered writes to the operating system, and with <paramref name="durable"/> waits
     /// until they are on stable storage (fsync).</summary>
     void Flush(bool durable);

@@ -30,6 +30,8 @@ public sealed class SegmentedLogStore : ILogStore
     /// <summary>The last entry appended, whether or not it has left the write buffer yet.</summary>
     public long LastIndex { get; private set; }
 
+    public long SizeBytes => _segments.Sum(s => s.Length) + _buffer.WrittenCount;
+
     public IReadOnlyList<Entry> Load()
     {
         var entries = _recovered ?? throw new InvalidOperationException("The log has already been loaded.");

@@ -1,16 +1,57 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 
 namespace KvAspire.Node.Telemetry;
 
-/// <summary>The node's ActivitySource and Meter. Their names are part of the interface (DESIGN §7).</summary>
+/// <summary>
+/// The node's ActivitySource, Meter name and instrument names: part of the interface (DESIGN §7),
+/// never renamed. Spans carry the node's name in <see cref="NodeTag"/>.
+/// </summary>
 public static class KvTelemetry
 {
     public const string Name = "KvAspire.Node";
+    public const string NodeTag = "kv.node";
 
     public static readonly ActivitySource Source = new(Name);
-    public static readonly Meter Meter = new(Name);
 
-    public static readonly Counter<long> Commands = Meter.CreateCounter<long>("kv.commands", description: "Client commands by command and result");
-    public static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>("kv.command.duration", unit: "s", description: "Client command latency by command and result");
+    /// <summary>
+    /// Starts a span with exactly the given parent (none: a root span) without making it the ambient
+    /// <see cref="Activity.Current"/>: the host loop keeps spans open across iterations, and they must
+    /// not become the parent of whatever that thread does next.
+    /// </summary>
+    public static Activity? StartDetached(string name, ActivityKind kind, ActivityContext parent = default,
+        IEnumerable<ActivityLink>? links = null)
+    {
+        var previous = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            return Source.StartActivity(name, kind, parent, links: links);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+    }
+
+    public static class Instruments
+    {
+        public const string Commands = "kv.commands";
+        public const string CommandDuration = "kv.command.duration";
+        public const string Elections = "kv.elections";
+        public const string FailoverDuration = "kv.failover.duration";
+        public const string ReplicationLag = "kv.replication.lag";
+        public const string Term = "kv.raft.term";
+        public const string Role = "kv.raft.role";
+        public const string Keys = "kv.keys";
+        public const string LogEntries = "kv.log.entries";
+        public const string LogBytes = "kv.log.bytes";
+    }
+
+    public static class Spans
+    {
+        public const string Election = "election";
+        public const string RequestVote = "request_vote";
+        public const string Replicate = "replicate";
+        public static string Command(string name) => "kv " + name;
+    }
 }

@@ -28,4 +28,30 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, Level = LogLevel.Information,
         Message = "Recovered log entries {First}..{Last} from {Segments} segment(s)")]
     public static partial void LogRecovered(ILogger logger, long first, long last, int segments);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information,
+        Message = "Snapshot at entry {Index} (term {Term}) saved: {Keys} keys, {Bytes} bytes in {Milliseconds} ms")]
+    public static partial void SnapshotSaved(ILogger logger, long index, long term, int keys, long bytes, double milliseconds);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Snapshot at entry {Index} failed; the log still holds every entry")]
+    public static partial void SnapshotFailed(ILogger logger, long index, Exception exception);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information,
+        Message = "Restored {Keys} keys from the snapshot at entry {Index} (term {Term})")]
+    public static partial void SnapshotRestored(ILogger logger, int keys, long index, long term);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Node {Node} starts an election for term {Term}")]
+    public static partial void ElectionStarted(ILogger logger, string node, long term);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information,
+        Message = "Node {Node} election ended in term {Term}: {Outcome} with {Votes} vote(s)")]
+    public static partial void ElectionEnded(ILogger logger, string node, long term, string outcome, int votes);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning,
+        Message = "Node {Node} stepped down as primary of term {Term}; now in term {NewTerm}")]
+    public static partial void SteppedDown(ILogger logger, string node, long term, long newTerm);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information,
+        Message = "Node {Node} is primary of term {Term}, {Milliseconds} ms after it last heard from the previous primary")]
+    public static partial void FailoverCompleted(ILogger logger, string node, long term, double milliseconds);
 }

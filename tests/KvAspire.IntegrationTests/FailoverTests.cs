@@ -18,10 +18,7 @@ public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper outp
         var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
         var prefix = $"failover-{Guid.NewGuid():N}:";
         for (var i = 0; i < KeyCount; i++)
-        {
-            using var put = await cluster.Gateway.PutAsync($"/kv/{prefix}{i}", new StringContent($"value-{i}"));
-            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        }
+            await PutUntilAcknowledgedAsync($"/kv/{prefix}{i}", $"value-{i}");
         await AssertAllReadableAsync(prefix);
 
         var clock = Stopwatch.StartNew();
@@ -49,13 +46,33 @@ public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper outp
         Assert.Equal(settled.LastLogIndex, rejoined.LastLogIndex);
     }
 
+    /// <summary>
+    /// A 503 (an election under way on a loaded machine) is an honest answer, not a failure: the client
+    /// retries as Retry-After asks. Re-sending a PUT of the same value is idempotent.
+    /// </summary>
+    private async Task PutUntilAcknowledgedAsync(string path, string value) =>
+        await Eventually.UntilAsync($"PUT {path} to be acknowledged", ClusterFixture.ElectionTimeout, async () =>
+        {
+            using var put = await cluster.Gateway.PutAsync(path, new StringContent(value));
+            Assert.True(put.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable,
+                $"PUT {path}: {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
+            return put.StatusCode == HttpStatusCode.OK;
+        });
+
     private async Task AssertAllReadableAsync(string prefix)
     {
         for (var i = 0; i < KeyCount; i++)
         {
-            using var get = await cluster.Gateway.GetAsync($"/kv/{prefix}{i}");
-            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
-            Assert.Equal($"value-{i}", await get.Content.ReadAsStringAsync());
+            var path = $"/kv/{prefix}{i}";
+            var body = await Eventually.ResultAsync($"GET {path} to be answered by a primary", ClusterFixture.ElectionTimeout, async () =>
+            {
+                using var get = await cluster.Gateway.GetAsync(path);
+                if (get.StatusCode == HttpStatusCode.ServiceUnavailable)
+                    return null;
+                Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+                return await get.Content.ReadAsStringAsync();
+            });
+            Assert.Equal($"value-{i}", body);
         }
     }
 }

@@ -35,6 +35,8 @@ public sealed class NodeProcess : IAsyncDisposable
                 ["Cluster__NodeId"] = "solo",
                 ["Cluster__Timing"] = "Fast",
                 ["Storage__DataDirectory"] = dataDirectory,
+                // Snapshot often, so restarts also restore from a snapshot (and some crashes hit one mid-write).
+                ["Storage__SnapshotEntries"] = "50",
                 ["KV_HTTP_PORT"] = httpPort.ToString(),
                 ["KV_PEER_PORT"] = FreePort().ToString(),
                 ["Logging__LogLevel__Default"] = "Warning",

@@ -1,0 +1,120 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+
+namespace KvAspire.Node.Storage;
+
+/// <summary>
+/// Snapshots under <c>{DataDirectory}/snapshots</c>, one file each:
+/// <c>[magic "KVSNAP01"][index:8][term:8][digest:8][bodyLength:8][body][crc32c(body):4]</c>.
+/// Written to a temp file, fsynced and renamed, so a crash mid-snapshot leaves the previous one.
+/// </summary>
+public sealed class FileSnapshotStore : ISnapshotStore
+{
+    private const int HeaderBytes = 40;
+    private const int TrailerBytes = 4;
+    private static readonly byte[] Magic = "KVSNAP01"u8.ToArray();
+    private readonly string _directory;
+
+    public FileSnapshotStore(string dataDirectory)
+    {
+        _directory = Path.Combine(dataDirectory, "snapshots");
+        Directory.CreateDirectory(_directory);
+        foreach (var leftover in Directory.GetFiles(_directory, "*.tmp"))
+            File.Delete(leftover); // a snapshot interrupted by a crash
+        Latest = Directory.GetFiles(_directory, "*.snap").Order().Select(ReadHeader).LastOrDefault();
+    }
+
+    public SnapshotMetadata? Latest { get; private set; }
+
+    public SnapshotMetadata Save(long index, long term, ulong digest, Action<Stream> writeBody)
+    {
+        var path = Path.Combine(_directory, $"{index:D20}-{term:D20}.snap");
+        var temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None))
+        {
+            file.Write(new byte[HeaderBytes]);
+            using (var body = new ChecksumStream(file))
+            {
+                writeBody(body);
+                Span<byte> trailer = stackalloc byte[TrailerBytes];
+                BinaryPrimitives.WriteUInt32LittleEndian(trailer, body.Checksum);
+                file.Write(trailer);
+            }
+            var bodyLength = file.Length - HeaderBytes - TrailerBytes;
+            file.Position = 0;
+            file.Write(Header(index, term, digest, bodyLength));
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+        DirectorySync.Flush(_directory);
+        var previous = Latest;
+        Latest = ReadHeader(path);
+        if (previous is not null && previous.Path != path)
+            File.Delete(previous.Path);
+        return Latest;
+    }
+
+    public ReadOnlyMemory<byte> ReadBody(SnapshotMetadata snapshot)
+    {
+        var bytes = File.ReadAllBytes(snapshot.Path);
+        if (bytes.Length != HeaderBytes + snapshot.Bytes + TrailerBytes)
+            throw new CorruptSnapshotException(snapshot.Path, $"it is {bytes.Length} bytes, expected {HeaderBytes + snapshot.Bytes + TrailerBytes}");
+        var body = bytes.AsMemory(HeaderBytes, (int)snapshot.Bytes);
+        var crc = new Crc32(Crc32ParameterSet.Crc32C);
+        crc.Append(body.Span);
+        if (crc.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - TrailerBytes)))
+            throw new CorruptSnapshotException(snapshot.Path, "its checksum does not match its contents");
+        return body;
+    }
+
+    private static byte[] Header(long index, long term, ulong digest, long bodyLength)
+    {
+        var header = new byte[HeaderBytes];
+        Magic.CopyTo(header, 0);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(8), index);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), term);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(24), digest);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(32), bodyLength);
+        return header;
+    }
+
+    private static SnapshotMetadata ReadHeader(string path)
+    {
+        using var file = File.OpenRead(path);
+        Span<byte> header = stackalloc byte[HeaderBytes];
+        if (file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes || !header[..8].SequenceEqual(Magic))
+            throw new CorruptSnapshotException(path, "its header is missing or not a KvAspire snapshot");
+        return new SnapshotMetadata(
+            BinaryPrimitives.ReadInt64LittleEndian(header[8..]),
+            BinaryPrimitives.ReadInt64LittleEndian(header[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(header[24..]),
+            BinaryPrimitives.ReadInt64LittleEndian(header[32..]),
+            path);
+    }
+
+    /// <summary>Passes writes through while computing their CRC-32C.</summary>
+    private sealed class ChecksumStream(Stream inner) : Stream
+    {
+        private readonly Crc32 _crc = new(Crc32ParameterSet.Crc32C);
+
+        public uint Checksum => _crc.GetCurrentHashAsUInt32();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _crc.Append(buffer);
+            inner.Write(buffer);
+        }
+
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

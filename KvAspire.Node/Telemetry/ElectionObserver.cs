@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using KvAspire.Node.Consensus;
+
+namespace KvAspire.Node.Telemetry;
+
+/// <summary>
+/// Turns the role changes the host loop sees into the election telemetry: an <c>election</c> span on
+/// the candidate (term, votes received, outcome), <c>request_vote</c> spans on each voter,
+/// <c>kv.elections</c> by outcome, <c>kv.failover.duration</c> on a new primary, and logs. Host loop only.
+/// </summary>
+public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger logger, TimeProvider time)
+{
+    private Activity? _election;
+    private readonly HashSet<string> _votes = [];
+    private long? _lastHeardFromPrimary;
+
+    /// <summary>A message reached the core.</summary>
+    public void Delivered(Message message)
+    {
+        switch (message)
+        {
+            case Replicate:
+                _lastHeardFromPrimary = time.GetTimestamp();
+                break;
+            case RequestVoteResponse { Granted: true, PreVote: false } vote:
+                _votes.Add(vote.From);
+                break;
+        }
+    }
+
+    /// <summary>The messages a Ready sent: each vote this node cast becomes a <c>request_vote</c> span.</summary>
+    public void Sent(IReadOnlyList<Message> messages)
+    {
+        foreach (var message in messages)
+        {
+            if (message is not RequestVoteResponse { PreVote: false } answer)
+                continue;
+            using var span = KvTelemetry.StartDetached(KvTelemetry.Spans.RequestVote, ActivityKind.Server);
+            span?.SetTag(KvTelemetry.NodeTag, node);
+            span?.SetTag("kv.candidate", answer.To);
+            span?.SetTag("kv.term", answer.Term);
+            span?.SetTag("kv.vote_granted", answer.Granted);
+        }
+    }
+
+    public void RoleChanged(SoftState before, SoftState after)
+    {
+        var wasCampaigning = before.Role is Role.PreCandidate or Role.Candidate;
+        var campaigning = after.Role is Role.PreCandidate or Role.Candidate;
+        if (wasCampaigning && campaigning && after.Term > before.Term && before.Role == Role.Candidate)
+            End("split", after.Term);
+        else if (wasCampaigning && after.Role == Role.Primary)
+            Won(after.Term);
+        else if (wasCampaigning && !campaigning)
+            End("lost", after.Term);
+
+        if (campaigning && _election is null)
+            Start(after);
+        if (_election is not null && after.Role == Role.Candidate)
+            _election.SetTag("kv.term", after.Term);
+        if (before.Role == Role.Primary && after.Role != Role.Primary)
+            Log.SteppedDown(logger, node, before.Term, after.Term);
+    }
+
+    private void Start(SoftState state)
+    {
+        _votes.Clear();
+        _votes.Add(node);
+        _election = KvTelemetry.StartDetached(KvTelemetry.Spans.Election, ActivityKind.Internal);
+        _election?.SetTag(KvTelemetry.NodeTag, node);
+        _election?.SetTag("kv.candidate", node);
+        _election?.SetTag("kv.term", state.Term);
+        Log.ElectionStarted(logger, node, state.Term);
+    }
+
+    private void Won(long term)
+    {
+        End("won", term);
+        if (_lastHeardFromPrimary is { } heard)
+        {
+            var duration = time.GetElapsedTime(heard);
+            metrics.FailoverCompleted(duration);
+            Log.FailoverCompleted(logger, node, term, duration.TotalMilliseconds);
+        }
+    }
+
+    private void End(string outcome, long term)
+    {
+        metrics.ElectionEnded(outcome);
+        Log.ElectionEnded(logger, node, term, outcome, _votes.Count);
+        if (_election is null)
+            return;
+        _election.SetTag("kv.votes_received", _votes.Count);
+        _election.SetTag("kv.outcome", outcome);
+        _election.SetStatus(outcome == "won" ? ActivityStatusCode.Ok : ActivityStatusCode.Unset);
+        _election.Dispose();
+        _election = null;
+    }
+}

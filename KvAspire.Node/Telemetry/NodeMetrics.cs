@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using KvAspire.Node.Cluster;
+using static KvAspire.Node.Telemetry.KvTelemetry;
+
+namespace KvAspire.Node.Telemetry;
+
+/// <summary>
+/// The node's instruments on one <c>KvAspire.Node</c> meter (from IMeterFactory, so several nodes in
+/// one test process keep separate meters). Gauges read the status the host loop publishes.
+/// </summary>
+public sealed class NodeMetrics
+{
+    private readonly Meter _meter;
+    private readonly Counter<long> _commands;
+    private readonly Histogram<double> _commandDuration;
+    private readonly Counter<long> _elections;
+    private readonly Histogram<double> _failoverDuration;
+
+    public NodeMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(Name);
+        _commands = _meter.CreateCounter<long>(Instruments.Commands, "{command}", "Client commands by command and result");
+        _commandDuration = _meter.CreateHistogram<double>(Instruments.CommandDuration, "s", "Client command latency by command and result");
+        _elections = _meter.CreateCounter<long>(Instruments.Elections, "{election}", "Elections this node ran, by outcome (won, lost, split)");
+        _failoverDuration = _meter.CreateHistogram<double>(Instruments.FailoverDuration, "s",
+            "On a new primary: from the last message of the old primary to this node's first heartbeat as primary");
+    }
+
+    public void CommandCompleted(string command, string result, TimeSpan duration)
+    {
+        var tags = new TagList { { "command", command }, { "result", result } };
+        _commands.Add(1, tags);
+        _commandDuration.Record(duration.TotalSeconds, tags);
+    }
+
+    public void ElectionEnded(string outcome) => _elections.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void FailoverCompleted(TimeSpan duration) => _failoverDuration.Record(duration.TotalSeconds);
+
+    /// <summary>Registers the gauges, read from <paramref name="status"/> whenever an exporter collects.</summary>
+    public void Observe(Func<ClusterStatus> status)
+    {
+        _meter.CreateObservableGauge(Instruments.Term, () => status().Term, "{term}", "Current term");
+        _meter.CreateObservableGauge(Instruments.Role, () => (int)status().Role, null,
+            "Role: 0 Secondary, 1 PreCandidate, 2 Candidate, 3 Primary");
+        _meter.CreateObservableGauge(Instruments.Keys, () => status().Keys, "{key}", "Keys in the store");
+        _meter.CreateObservableGauge(Instruments.LogEntries, () => status().LastLogIndex, "{entry}", "Entries in the replication log");
+        _meter.CreateObservableGauge(Instruments.LogBytes, () => status().LogBytes, "By", "Bytes of the replication log on disk");
+        _meter.CreateObservableGauge(Instruments.ReplicationLag, () => ReplicationLag(status()), null,
+            "Per secondary, on the primary: entries it lacks (unit=entries) and the age of the oldest one (unit=seconds); 0 when caught up");
+    }
+
+    private static IEnumerable<Measurement<double>> ReplicationLag(ClusterStatus status)
+    {
+        foreach (var peer in status.Peers)
+        {
+            if (peer.Lag is not { } entries)
+                continue;
+            yield return new Measurement<double>(entries, new("peer", peer.Node), new("unit", "entries"));
+            yield return new Measurement<double>(peer.LagSeconds ?? 0, new("peer", peer.Node), new("unit", "seconds"));
+        }
+    }
+}

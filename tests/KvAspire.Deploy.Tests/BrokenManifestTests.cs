@@ -1,0 +1,123 @@
+using Xunit.Abstractions;
+using YamlDotNet.RepresentationModel;
+
+namespace KvAspire.Deploy.Tests;
+
+/// <summary>
+/// The checker is only worth something if it fails: each case breaks one thing in a copy of the
+/// rendered base and expects the problem it must report.
+/// </summary>
+public sealed class BrokenManifestTests(ITestOutputHelper output)
+{
+    private static readonly string[] NodePod = ["spec", "template", "spec"];
+
+    public static TheoryData<string, string> Breakages() => new()
+    {
+        { "statefulset-selector", "StatefulSet/kv: selector {app.kubernetes.io/name=kvaspire-nodes} does not match the pod template labels" },
+        { "service-selector", "Service/kv-resp: selector {app.kubernetes.io/name=kv} matches no pod template" },
+        { "node-http-port", "StatefulSet/kv: container port http is 8090 but the node listens on KV_HTTP_PORT=8080" },
+        { "node-http-port-setting", "StatefulSet/kv: container port http is 8080 but the node listens on KV_HTTP_PORT=9000" },
+        { "service-target-port", "Service/kv-resp: port resp targets 'redis', which no container of StatefulSet/kv exposes" },
+        { "gateway-port", "Deployment/kv-gateway: container port http is 5000 but the gateway listens on ASPNETCORE_HTTP_PORTS=8080" },
+        { "readiness-path", "StatefulSet/kv: readinessProbe path is /healthz, the service answers on /health" },
+        { "unknown-setting", "StatefulSet/kv: env Cluster__HeartbeatIntervall is not a configuration key the node reads" },
+        { "service-name", "StatefulSet/kv: serviceName kv-headless names no Service in the manifest" },
+        { "replicas-without-peers", "StatefulSet/kv: services__*__peer__0 lists [kv-0, kv-1, kv-2] but the StatefulSet has 5 replicas" },
+        { "gateway-missing-node", "Deployment/kv-gateway: services__*__http__0 lists [kv-0, kv-1] but the StatefulSet has 3 replicas" },
+        { "peer-port", "StatefulSet/kv: services__kv-1__peer__0 uses port 8080, the node's peer port is 8081" },
+        { "pdb", "PodDisruptionBudget/kv: allows 2 voluntary disruptions of 3 nodes; it must allow exactly 1" },
+        { "service-links", "StatefulSet/kv: enableServiceLinks must be false" },
+        { "node-id", "StatefulSet/kv: Cluster__NodeId must come from the pod name" },
+        { "image", "expected one StatefulSet running image kvaspire/node" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Breakages))]
+    public void A_broken_manifest_fails_the_check(string breakage, string expected)
+    {
+        var manifest = Kustomize.Load(Kustomize.Base); // a fresh, mutable copy
+        Assert.Empty(ManifestChecker.Check(manifest));
+
+        Break(manifest, breakage);
+        var problems = ManifestChecker.Check(manifest);
+        foreach (var problem in problems)
+            output.WriteLine(problem);
+
+        Assert.True(problems.Any(p => p.Contains(expected, StringComparison.Ordinal)),
+            $"expected a problem containing \"{expected}\"; got:\n  " + string.Join("\n  ", problems));
+    }
+
+    private static void Break(Manifest manifest, string breakage)
+    {
+        var kv = manifest.Get("StatefulSet", "kv");
+        var node = Container(kv);
+        var gateway = Container(manifest.Get("Deployment", "kv-gateway"));
+        switch (breakage)
+        {
+            case "statefulset-selector":
+                kv.Set(["spec", "selector", "matchLabels"], "app.kubernetes.io/name", "kvaspire-nodes");
+                break;
+            case "service-selector":
+                manifest.Get("Service", "kv-resp").Set(["spec", "selector"], "app.kubernetes.io/name", "kv");
+                break;
+            case "node-http-port":
+                Port(node, "http").Set([], "containerPort", "8090");
+                break;
+            case "node-http-port-setting":
+                Env(node, "KV_HTTP_PORT").Set([], "value", "9000");
+                break;
+            case "service-target-port":
+                manifest.Get("Service", "kv-resp").Items("spec", "ports")[0].Set([], "targetPort", "redis");
+                break;
+            case "gateway-port":
+                Port(gateway, "http").Set([], "containerPort", "5000");
+                break;
+            case "readiness-path":
+                node.Set(["readinessProbe", "httpGet"], "path", "/healthz");
+                break;
+            case "unknown-setting":
+                ConfigMap(manifest, "kv-settings").Set(["data"], "Cluster__HeartbeatIntervall", "00:00:01");
+                break;
+            case "service-name":
+                kv.Set(["spec"], "serviceName", "kv-headless");
+                break;
+            case "replicas-without-peers":
+                kv.Set(["spec"], "replicas", "5");
+                break;
+            case "gateway-missing-node":
+                ConfigMap(manifest, "kv-gateway-nodes").Remove(["data"], "services__kv-2__http__0");
+                break;
+            case "peer-port":
+                ConfigMap(manifest, "kv-peers").Set(["data"], "services__kv-1__peer__0", "http://kv-1.kv-peers:8080");
+                break;
+            case "pdb":
+                manifest.Get("PodDisruptionBudget", "kv").Set(["spec"], "minAvailable", "1");
+                break;
+            case "service-links":
+                kv.Remove(NodePod, "enableServiceLinks");
+                break;
+            case "node-id":
+                var nodeId = Env(node, "Cluster__NodeId");
+                nodeId.Remove([], "valueFrom");
+                nodeId.Set([], "value", "kv-0");
+                break;
+            case "image":
+                node.Set([], "image", "kvaspire/kv-node:0.1.0");
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(breakage), breakage, null);
+        }
+    }
+
+    private static YamlMappingNode Container(YamlNode workload) =>
+        (YamlMappingNode)workload.Items("spec", "template", "spec", "containers")[0];
+
+    private static YamlMappingNode Port(YamlNode container, string name) =>
+        (YamlMappingNode)container.Items("ports").Single(p => p.Str("name") == name);
+
+    private static YamlMappingNode Env(YamlNode container, string name) =>
+        (YamlMappingNode)container.Items("env").Single(e => e.Str("name") == name);
+
+    private static YamlMappingNode ConfigMap(Manifest manifest, string prefix) =>
+        manifest.OfKind("ConfigMap").Single(c => c.Str("metadata", "name")!.StartsWith(prefix + "-", StringComparison.Ordinal));
+}

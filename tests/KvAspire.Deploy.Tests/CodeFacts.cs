@@ -1,0 +1,135 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using KvAspire.Gateway;
+using KvAspire.Node.Cluster;
+
+namespace KvAspire.Deploy.Tests;
+
+/// <summary>
+/// What the node and gateway code read and listen on, taken from the code itself (reflection, the
+/// node's source and the project files) so that a code change the manifests do not follow fails the tests.
+/// </summary>
+internal sealed class CodeFacts
+{
+    /// <summary>
+    /// The RESP listener lands with the RESP front end (another branch); until NodeSetup reads it, the
+    /// key and its default are known here. Once NodeSetup reads it, the source wins.
+    /// </summary>
+    private static readonly KeyValuePair<string, int> RespPort = new("KV_RESP_PORT", 6379);
+
+    /// <summary>Standard keys the OpenTelemetry SDK (ServiceDefaults) reads from the environment.</summary>
+    private static readonly string[] OpenTelemetryKeys =
+    [
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES",
+    ];
+
+    public static CodeFacts Current { get; } = Load();
+
+    /// <summary>Port settings of the node (KV_HTTP_PORT, ...) and their defaults, from NodeSetup.</summary>
+    public required IReadOnlyDictionary<string, int> NodePorts { get; init; }
+
+    /// <summary><c>Section:Property</c> of every node options class (case-insensitive, as configuration is).</summary>
+    public required IReadOnlySet<string> NodeOptionKeys { get; init; }
+
+    public required IReadOnlySet<string> GatewayOptionKeys { get; init; }
+    public required IReadOnlySet<string> TelemetryKeys { get; init; }
+
+    /// <summary>The ServiceDefaults health endpoints: readiness (every check) and liveness.</summary>
+    public required string HealthPath { get; init; }
+    public required string AlivePath { get; init; }
+
+    public required ContainerSettings NodeContainer { get; init; }
+    public required ContainerSettings GatewayContainer { get; init; }
+
+    /// <summary>The port name a port setting is exposed under: KV_HTTP_PORT -> http.</summary>
+    public static string PortName(string key) => key["KV_".Length..^"_PORT".Length].ToLowerInvariant();
+
+    private static CodeFacts Load()
+    {
+        var nodeAssembly = typeof(ClusterOptions).Assembly;
+        var defaults = typeof(Microsoft.Extensions.Hosting.Extensions);
+        return new CodeFacts
+        {
+            NodePorts = NodePortsFromSource(),
+            NodeOptionKeys = OptionKeys(nodeAssembly.GetTypes().Where(IsOptionsClass)),
+            GatewayOptionKeys = OptionKeys([typeof(GatewayOptions)]),
+            TelemetryKeys = new HashSet<string>(OpenTelemetryKeys, StringComparer.Ordinal),
+            HealthPath = Constant(defaults, "HealthEndpointPath"),
+            AlivePath = Constant(defaults, "AlivenessEndpointPath"),
+            NodeContainer = ContainerSettings.FromProject("KvAspire.Node/KvAspire.Node.csproj"),
+            GatewayContainer = ContainerSettings.FromProject("KvAspire.Gateway/KvAspire.Gateway.csproj"),
+        };
+    }
+
+    /// <summary>An options class: has <c>public const string Section</c> (ClusterOptions, StorageOptions, ...).</summary>
+    private static bool IsOptionsClass(Type type) =>
+        type is { IsClass: true, IsPublic: true }
+        && type.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
+        && field.FieldType == typeof(string);
+
+    private static HashSet<string> OptionKeys(IEnumerable<Type> types)
+    {
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var type in types)
+        {
+            var section = (string)type.GetField("Section")!.GetRawConstantValue()!;
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (property.SetMethod is { IsPublic: true })
+                    keys.Add($"{section}:{property.Name}");
+            }
+        }
+        if (keys.Count == 0)
+            throw new InvalidOperationException("No options classes (public const string Section) found.");
+        return keys;
+    }
+
+    private static string Constant(Type type, string name) =>
+        type.GetField(name, BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string
+        ?? throw new InvalidOperationException($"{type.FullName}.{name} is gone: update the deployment tests.");
+
+    /// <summary>
+    /// The node's ports are literals in NodeSetup (<c>Port(configuration, "KV_HTTP_PORT", 8080)</c>), not
+    /// reachable by reflection: read them from the source, and fail loudly if that shape changes.
+    /// </summary>
+    private static Dictionary<string, int> NodePortsFromSource()
+    {
+        var ports = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pattern = new Regex("""Port\(\s*\w+\s*,\s*"(KV_[A-Z]+_PORT)"\s*,\s*(\d+)\s*\)""");
+        foreach (var file in Directory.EnumerateFiles(Repository.PathOf("KvAspire.Node"), "*.cs", SearchOption.AllDirectories))
+        {
+            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                continue;
+            foreach (Match match in pattern.Matches(File.ReadAllText(file)))
+                ports[match.Groups[1].Value] = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (!ports.ContainsKey("KV_HTTP_PORT") || !ports.ContainsKey("KV_PEER_PORT"))
+        {
+            throw new InvalidOperationException(
+                "KvAspire.Node no longer reads its ports as Port(configuration, \"KV_..._PORT\", default): " +
+                "update CodeFacts.NodePortsFromSource so the manifests stay checked against the code.");
+        }
+        ports.TryAdd(RespPort.Key, RespPort.Value);
+        return ports;
+    }
+}
+
+/// <summary>SDK container settings of a project (what <c>dotnet publish -t:PublishContainer</c> builds).</summary>
+internal sealed record ContainerSettings(string Repository, IReadOnlyList<string> Tags, string? User, IReadOnlySet<int> Ports)
+{
+    public static ContainerSettings FromProject(string project)
+    {
+        var xml = XDocument.Load(Tests.Repository.PathOf(project));
+        string? Property(string name) => xml.Descendants(name).LastOrDefault()?.Value.Trim();
+        var repository = Property("ContainerRepository")
+            ?? throw new InvalidOperationException($"{project} declares no ContainerRepository.");
+        var tags = (Property("ContainerImageTags") ?? Property("ContainerImageTag") ?? "latest")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var ports = xml.Descendants("ContainerPort")
+            .Select(port => int.Parse(port.Attribute("Include")!.Value, System.Globalization.CultureInfo.InvariantCulture))
+            .ToHashSet();
+        return new ContainerSettings(repository, tags, Property("ContainerUser"), ports);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using KvAspire.Node.Api;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+using KvAspire.Node.StateMachine;
+using KvAspire.Node.Storage;
+using KvAspire.Node.Telemetry;
+using KvAspire.Node.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace KvAspire.Node.Tests.Telemetry;
+
+/// <summary>
+/// Real host loops (fast timings, real disk) wired by an in-process transport that can cut a node
+/// off. For telemetry tests: everything the node does except gRPC and HTTP.
+/// </summary>
+public sealed class InProcessCluster : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "kv-inproc-" + Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, RaftHost> _hosts = [];
+    private readonly HashSet<string> _blocked = [];
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    public InProcessCluster(params string[] names)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(names.Select(n => KeyValuePair.Create($"services:{n}:peer:0", (string?)$"http://{n}")))
+            .Build();
+        foreach (var name in names)
+        {
+            var cluster = Options.Create(new ClusterOptions { NodeId = name, Timing = "Fast" });
+            var storage = Options.Create(new StorageOptions { DataDirectory = Path.Combine(_root, name) });
+            var store = new KvStore();
+            var metrics = new NodeMetrics(_services.GetRequiredService<IMeterFactory>());
+            var host = new RaftHost(cluster, Options.Create(new ReplicationOptions()), store,
+                new FileHardStateStore(storage.Value.DataDirectory),
+                new SegmentedLogStore(storage.Value.DataDirectory, storage.Value.SegmentBytes, NullLogger.Instance),
+                new FileSnapshotStore(storage.Value.DataDirectory), storage, new Transport(this), new PeerDirectory(configuration, cluster), metrics,
+                NullLogger<RaftHost>.Instance, TimeProvider.System);
+            _hosts[name] = host;
+            Commands[name] = new KvCommands(host, store, Options.Create(new ReplicationOptions()), metrics, TimeProvider.System);
+        }
+    }
+
+    public Dictionary<string, KvCommands> Commands { get; } = [];
+
+    public ClusterStatus Status(string node) => _hosts[node].Status;
+
+    public async Task StartAsync()
+    {
+        foreach (var host in _hosts.Values)
+            await host.StartAsync(CancellationToken.None);
+    }
+
+    /// <summary>Drops every message to or from <paramref name="node"/> until <see cref="Unblock"/>.</summary>
+    public void Block(string node)
+    {
+        lock (_blocked)
+            _blocked.Add(node);
+    }
+
+    public void Unblock(string node)
+    {
+        lock (_blocked)
+            _blocked.Remove(node);
+    }
+
+    public async Task<ClusterStatus> WaitForPrimaryAsync() =>
+        await WaitAsync("a primary that serves reads", () =>
+            _hosts.Values.Select(h => h.Status).FirstOrDefault(s => s.Role == Role.Primary && s.ServesReads));
+
+    public static async Task<T> WaitAsync<T>(string what, Func<T?> probe) where T : class
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < Patience)
+        {
+            if (probe() is { } result)
+                return result;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"Timed out after {Patience.TotalSeconds} s waiting for {what}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _hosts.Values)
+        {
+            await host.StopAsync(CancellationToken.None);
+            host.Dispose();
+        }
+        await _services.DisposeAsync();
+        if (Directory.Exists(_root))
+            Directory.Delete(_root, recursive: true);
+    }
+
+    private sealed class Transport(InProcessCluster cluster) : IPeerTransport
+    {
+        public void Send(Message message)
+        {
+            lock (cluster._blocked)
+            {
+                if (cluster._blocked.Contains(message.From) || cluster._blocked.Contains(message.To))
+                    return;
+            }
+            cluster._hosts[message.To].Deliver(message);
+        }
+    }
+}
