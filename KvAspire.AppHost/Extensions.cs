@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace Aspire.Hosting;
 
@@ -6,6 +7,7 @@ internal static class Extensions
 {
     private const string NodesSetting = "Cluster:Nodes";
     private const string DataRootSetting = "Storage:DataRoot";
+    private const string AdminSetting = "Admin:Enabled";
 
     /// <summary>
     /// Node settings the AppHost forwards from its own configuration (appsettings, arguments such as
@@ -41,6 +43,14 @@ internal static class Extensions
     /// </summary>
     public static string GetDataRoot(this IDistributedApplicationBuilder builder) =>
         Path.GetFullPath(builder.Configuration[DataRootSetting] ?? Path.Combine(builder.AppHostDirectory, ".kvdata"));
+
+    /// <summary>
+    /// Whether the nodes get their crash/isolate drill endpoints (and the dashboard its Crash and Isolate
+    /// commands): <c>Admin:Enabled</c> if set, else only in Development (the http launch profile, and
+    /// Aspire.Hosting.Testing, which applies that profile).
+    /// </summary>
+    public static bool IsNodeAdminEnabled(this IDistributedApplicationBuilder builder) =>
+        builder.Configuration.GetValue<bool?>(AdminSetting) ?? builder.Environment.IsDevelopment();
 
     public static IResourceBuilder<ProjectResource> WithClusterSettingsFrom(
         this IResourceBuilder<ProjectResource> node, IConfiguration configuration)

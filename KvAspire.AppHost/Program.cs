@@ -5,6 +5,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var nodeNames = builder.GetNodeNames();
 var dataRoot = builder.GetDataRoot();
+var adminEnabled = builder.IsNodeAdminEnabled();
 
 var nodes = nodeNames
     .Select(name => builder.AddProject<Projects.KvAspire_Node>(name, launchProfileName: null)
@@ -13,8 +14,10 @@ var nodes = nodeNames
         .WithEnvironment("Cluster__NodeId", name)
         .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, name))
         .WithClusterSettingsFrom(builder.Configuration)
-        .WithHttpHealthCheck("/health", endpointName: "http"))
+        .WithHttpHealthCheck("/health", endpointName: "http")
+        .WithNodeCommands(adminEnabled))
     .ToList();
+NodeRoleWatcher.AddTo(builder, nodes);
 
 foreach (var node in nodes)
 {

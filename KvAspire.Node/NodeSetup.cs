@@ -24,6 +24,7 @@ public static class NodeSetup
         BindValidated<ReplicationOptions>(builder, ReplicationOptions.Section, o => o.Validate());
         var limits = BindValidated<LimitsOptions>(builder, LimitsOptions.Section, o => o.Validate());
         var storage = BindValidated<StorageOptions>(builder, StorageOptions.Section, o => o.Validate());
+        BindValidated<AdminOptions>(builder, AdminOptions.Section, o => o.Validate());
 
         var httpPort = Port(configuration, "KV_HTTP_PORT", 8080);
         var peerPort = Port(configuration, "KV_PEER_PORT", 8081);
@@ -45,6 +46,7 @@ public static class NodeSetup
         builder.Services.AddSingleton<ILogStore>(sp => new SegmentedLogStore(
             storage.DataDirectory, storage.SegmentBytes, sp.GetRequiredService<ILogger<SegmentedLogStore>>()));
         builder.Services.AddSingleton<PeerDirectory>();
+        builder.Services.AddSingleton<PeerIsolation>();
         builder.Services.AddSingleton<IPeerTransport, GrpcPeerTransport>();
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<RaftHost>();

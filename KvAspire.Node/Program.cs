@@ -10,5 +10,6 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapKvApi();
 app.MapClusterApi();
+app.MapAdminApi();
 app.MapGrpcService<PeerService>();
 app.Run();

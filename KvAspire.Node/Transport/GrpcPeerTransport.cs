@@ -6,14 +6,18 @@ namespace KvAspire.Node.Transport;
 public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
 {
     private readonly Dictionary<string, PeerSender> _senders;
+    private readonly PeerIsolation _isolation;
 
-    public GrpcPeerTransport(PeerDirectory peers, ILogger<GrpcPeerTransport> logger)
+    public GrpcPeerTransport(PeerDirectory peers, PeerIsolation isolation, ILogger<GrpcPeerTransport> logger)
     {
+        _isolation = isolation;
         _senders = peers.Addresses.ToDictionary(p => p.Key, p => new PeerSender(p.Key, p.Value, logger));
     }
 
     public void Send(Message message)
     {
+        if (_isolation.IsIsolated)
+            return;
         if (_senders.TryGetValue(message.To, out var sender))
             sender.Send(message);
     }

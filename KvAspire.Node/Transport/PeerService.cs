@@ -6,7 +6,8 @@ using Proto = KvAspire.Node.Transport.Protos;
 namespace KvAspire.Node.Transport;
 
 /// <summary>The receiving end of every peer's stream: hands each message to the host loop.</summary>
-public sealed class PeerService(RaftHost host, IHostApplicationLifetime lifetime, ILogger<PeerService> logger) : Proto.Peer.PeerBase
+public sealed class PeerService(RaftHost host, PeerIsolation isolation, IHostApplicationLifetime lifetime, ILogger<PeerService> logger)
+    : Proto.Peer.PeerBase
 {
     public override async Task<Proto.StreamClosed> Stream(IAsyncStreamReader<Proto.PeerMessage> requestStream, ServerCallContext context)
     {
@@ -16,6 +17,9 @@ public sealed class PeerService(RaftHost host, IHostApplicationLifetime lifetime
         {
             await foreach (var proto in requestStream.ReadAllAsync(stopping.Token))
             {
+                // Keep reading while isolated so the sender's stream stays open; the message is just lost.
+                if (isolation.IsIsolated)
+                    continue;
                 if (MessageMapper.FromProto(proto) is { } message)
                     host.Deliver(message);
                 else

@@ -54,7 +54,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public static async Task<NodeStatus?> StatusAsync(HttpClient node) =>
         await node.GetFromJsonAsync<NodeStatus>("/cluster");
 
-    /// <summary>Waits until every node is up, agrees on one primary and has applied the same entries.</summary>
+    /// <summary>Waits until every node is up, agrees on one primary and has applied every entry in its log.</summary>
     public Task<NodeStatus> WaitForSettledClusterAsync(TimeSpan timeout) =>
         Eventually.ResultAsync("all nodes to agree on one primary and the same applied log", timeout, async () =>
         {
@@ -63,7 +63,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             if (primaries.Count != 1)
                 return null;
             var primary = primaries[0]!;
-            var settled = primary.ServesReads && statuses.All(s =>
+            // Applied up to the primary's last entry: a write acknowledged by the primary alone
+            // (ack=leader) is in every log before its commit reaches the secondaries.
+            var settled = primary.ServesReads && primary.AppliedIndex == primary.LastLogIndex && statuses.All(s =>
                 s!.Term == primary.Term && s.Primary == primary.Node
                 && s.AppliedIndex == primary.AppliedIndex && s.AppliedDigest == primary.AppliedDigest
                 && s.LastLogIndex == primary.LastLogIndex && s.LastLogTerm == primary.LastLogTerm);

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net.Http.Json;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Aspire.Hosting;
+
+/// <summary>
+/// Shows each node's Raft view in the dashboard: polls the node's <c>GET /cluster</c> every 500 ms and
+/// publishes role, term, primary and commit index as highlighted resource properties (the resource's
+/// details pane). A change is published at once, so a failover shows within one poll; an unchanged
+/// view publishes nothing. Runs inside the AppHost, also under Aspire.Hosting.Testing.
+/// </summary>
+internal sealed class NodeRoleWatcher(
+    IReadOnlyList<ProjectResource> nodes, ResourceNotificationService notifications, IHttpClientFactory clients)
+    : BackgroundService
+{
+    public const string RoleProperty = "kv.role";
+    public const string TermProperty = "kv.term";
+    public const string PrimaryProperty = "kv.primary";
+    public const string CommitIndexProperty = "kv.commitIndex";
+    public const string Unreachable = "Unreachable";
+    private const string HttpClientName = "kv-node-status";
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly string[] OwnProperties = [RoleProperty, TermProperty, PrimaryProperty, CommitIndexProperty];
+
+    private readonly ConcurrentDictionary<string, NodeView> _shown = new();
+
+    /// <summary>The role last published for the resource in <paramref name="snapshot"/>, if any.</summary>
+    public static string? RoleOf(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(p => p.Name == RoleProperty)?.Value as string;
+
+    public static void AddTo(IDistributedApplicationBuilder builder, IEnumerable<IResourceBuilder<ProjectResource>> nodes)
+    {
+        // Shorter than a poll interval or two: a dead node must not hold back the others' updates.
+        // No request logging: a stopped node would log a failed request twice a second.
+        builder.Services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(1)).RemoveAllLoggers();
+        var resources = nodes.Select(node => node.Resource).ToList();
+        builder.Services.AddHostedService(sp => new NodeRoleWatcher(
+            resources, sp.GetRequiredService<ResourceNotificationService>(), sp.GetRequiredService<IHttpClientFactory>()));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var client = clients.CreateClient(HttpClientName);
+        using var timer = new PeriodicTimer(PollInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                await Task.WhenAll(nodes.Select(node => RefreshAsync(node, client, stoppingToken)));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RefreshAsync(ProjectResource node, HttpClient client, CancellationToken cancellationToken)
+    {
+        var endpoint = node.GetEndpoint("http");
+        if (!endpoint.IsAllocated)
+            return;
+        var view = await ReadAsync(client, new Uri(new Uri(endpoint.Url), "/cluster"), cancellationToken);
+        if (_shown.TryGetValue(node.Name, out var shown) && shown == view)
+            return;
+        _shown[node.Name] = view;
+        await notifications.PublishUpdateAsync(node, snapshot => snapshot with
+        {
+            Properties = [.. snapshot.Properties.Where(p => !OwnProperties.Contains(p.Name)), .. view.ToProperties()],
+        });
+    }
+
+    private static async Task<NodeView> ReadAsync(HttpClient client, Uri address, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.GetFromJsonAsync<NodeView>(address, cancellationToken) ?? NodeView.Down;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException
+                                   && !cancellationToken.IsCancellationRequested)
+        {
+            return NodeView.Down;
+        }
+    }
+
+    /// <summary>The part of a node's <c>/cluster</c> answer shown in the dashboard.</summary>
+    private sealed record NodeView(string Role, long Term, string? Primary, long CommitIndex)
+    {
+        public static readonly NodeView Down = new(Unreachable, 0, null, 0);
+
+        public ImmutableArray<ResourcePropertySnapshot> ToProperties() => Role == Unreachable
+            ? [Property(RoleProperty, "Role", Unreachable, 0)]
+            :
+            [
+                Property(RoleProperty, "Role", Role, 0),
+                Property(TermProperty, "Term", Term.ToString(System.Globalization.CultureInfo.InvariantCulture), 1),
+                Property(PrimaryProperty, "Primary", Primary ?? "(none: election)", 2),
+                Property(CommitIndexProperty, "Commit index", CommitIndex.ToString(System.Globalization.CultureInfo.InvariantCulture), 3),
+            ];
+
+        private static ResourcePropertySnapshot Property(string name, string displayName, string value, int order) =>
+            new(name, value) { DisplayName = displayName, IsHighlighted = true, SortOrder = order };
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Telemetry;
+using KvAspire.Node.Transport;
+using Microsoft.Extensions.Options;
+
+namespace KvAspire.Node.Api.Http;
+
+/// <summary>
+/// Failure drills for operators (the dashboard's Crash and Isolate commands):
+/// <c>POST /admin/crash</c> and <c>POST /admin/isolate?seconds=30</c>. Off unless
+/// <c>Admin:Enabled=true</c>; when off every admin route answers 403 <c>{error:"admin_disabled"}</c>
+/// (403 rather than 404 so a caller can tell "switched off here" from "no such route").
+/// </summary>
+public static class AdminApi
+{
+    private const int DefaultIsolationSeconds = 30;
+
+    /// <summary>Time between the 202 leaving and the kill, so the caller sees the answer before the socket dies.</summary>
+    private static readonly TimeSpan CrashFlushDelay = TimeSpan.FromMilliseconds(100);
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var enabled = app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value.Enabled;
+        Log.AdminEndpoints(app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminApi).FullName!),
+            enabled ? "on" : "off");
+        var admin = app.MapGroup("/admin").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value.Enabled
+                ? await next(context)
+                : Disabled());
+        admin.MapPost("/crash", Crash);
+        admin.MapPost("/isolate", Isolate);
+        return app;
+    }
+
+    private static IResult Disabled() => TypedResults.Json(new ApiError("admin_disabled",
+            "admin endpoints are off on this node; set Admin:Enabled=true (the AppHost does in Development)"),
+        statusCode: StatusCodes.Status403Forbidden);
+
+    /// <summary>Answers 202, then kills this process with SIGKILL: no shutdown hooks, no flush, as kill -9 would.</summary>
+    private static IResult Crash(HttpResponse response, IOptions<ClusterOptions> cluster, ILoggerFactory loggers)
+    {
+        var processId = Environment.ProcessId;
+        var logger = loggers.CreateLogger(typeof(AdminApi).FullName!);
+        response.OnCompleted(() =>
+        {
+            _ = Task.Delay(CrashFlushDelay).ContinueWith(_ =>
+            {
+                Log.CrashRequested(logger, processId);
+                Process.GetCurrentProcess().Kill();
+            }, TaskScheduler.Default);
+            return Task.CompletedTask;
+        });
+        return TypedResults.Accepted((string?)null,
+            new AdminAnswer(cluster.Value.NodeId, $"process {processId} is being killed (SIGKILL)"));
+    }
+
+    private static IResult Isolate(int? seconds, PeerIsolation isolation, IOptions<ClusterOptions> cluster, IOptions<AdminOptions> admin)
+    {
+        var duration = TimeSpan.FromSeconds(seconds ?? DefaultIsolationSeconds);
+        var max = admin.Value.MaxIsolation;
+        if (duration <= TimeSpan.Zero || duration > max)
+            return ApiError.BadRequest("invalid_duration", $"seconds must be between 1 and {max.TotalSeconds:0} (Admin:MaxIsolation)");
+        var until = isolation.Isolate(duration);
+        return TypedResults.Ok(new AdminAnswer(cluster.Value.NodeId,
+            $"dropping all peer traffic for {duration.TotalSeconds:0} s; heals by itself at {until:O}", until));
+    }
+}
+
+/// <summary>The JSON body of a successful admin answer.</summary>
+public sealed record AdminAnswer(
+    string Node,
+    string Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? IsolatedUntil = null);

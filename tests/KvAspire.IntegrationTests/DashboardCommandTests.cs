@@ -1,0 +1,113 @@
+using System.Net.Http.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace KvAspire.IntegrationTests;
+
+/// <summary>
+/// The dashboard's node commands, invoked the way the dashboard does (ResourceCommandService), and the
+/// role the dashboard shows. Each test leaves three settled nodes behind for the rest of the collection.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHelper output)
+{
+    // Command names and property name as the AppHost declares them (NodeCommands, NodeRoleWatcher).
+    private const string CrashCommand = "kv-crash";
+    private const string IsolateCommand = "kv-isolate";
+    private const string StepDownCommand = "kv-step-down";
+    private const string RoleProperty = "kv.role";
+    private static readonly TimeSpan IsolationTime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RejoinTimeout = TimeSpan.FromSeconds(90);
+
+    private ResourceCommandService Commands => cluster.App.Services.GetRequiredService<ResourceCommandService>();
+
+    [Fact]
+    public async Task StepDown_IsEnabledOnThePrimaryOnly()
+    {
+        var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+
+        foreach (var node in ClusterFixture.NodeNames)
+        {
+            var expected = node == primary.Node ? ResourceCommandState.Enabled : ResourceCommandState.Disabled;
+            using var wait = new CancellationTokenSource(FailoverTimeout);
+            await cluster.App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceAsync(node,
+                e => e.Snapshot.Commands.Any(c => c.Name == StepDownCommand && c.State == expected), wait.Token);
+        }
+    }
+
+    [Fact]
+    public async Task Crash_KillsThePrimary_AndAnotherNodeIsElected_AndTheDashboardShowsIt()
+    {
+        var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        try
+        {
+            var result = await Commands.ExecuteCommandAsync(before.Node, CrashCommand);
+
+            Assert.True(result.Success, $"crash command failed: {result.Message}");
+            var primary = await Eventually.ResultAsync("the gateway to follow a new primary", FailoverTimeout, async () =>
+                await cluster.Gateway.GetFromJsonAsync<GatewayStatus>("/cluster") is { Primary: { } node } && node != before.Node
+                    ? node
+                    : null);
+            output.WriteLine($"crashed {before.Node}; new primary {primary}");
+            Assert.True(HasExited(before.ProcessId), $"{before.Node}'s process {before.ProcessId} is still alive");
+            await WaitForRoleAsync(primary, "Primary", FailoverTimeout);
+        }
+        finally
+        {
+            await cluster.StartAsync(before.Node, RejoinTimeout);
+            await cluster.WaitForSettledClusterAsync(RejoinTimeout);
+        }
+    }
+
+    [Fact]
+    public async Task Isolate_PrimaryStepsDown_OthersElectANewOne_AndItRejoinsAsSecondaryWhenHealed()
+    {
+        var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        var isolated = cluster.Nodes[before.Node];
+
+        var result = await Commands.ExecuteCommandAsync(before.Node, IsolateCommand);
+
+        Assert.True(result.Success, $"isolate command failed: {result.Message}");
+        // Check-quorum: a primary that hears from no majority steps down.
+        await Eventually.UntilAsync($"isolated {before.Node} to stop being primary", FailoverTimeout, async () =>
+            (await ClusterFixture.StatusAsync(isolated))!.Role != "Primary");
+        var others = cluster.Nodes.Where(n => n.Key != before.Node).Select(n => n.Value).ToList();
+        var elected = await Eventually.ResultAsync("the other two to elect a new primary", FailoverTimeout, async () =>
+        {
+            var statuses = await Task.WhenAll(others.Select(ClusterFixture.StatusAsync));
+            return statuses.SingleOrDefault(s => s!.Role == "Primary" && s.Term > before.Term);
+        });
+        output.WriteLine($"isolated {before.Node}; {elected.Node} elected in term {elected.Term}");
+
+        var settled = await cluster.WaitForSettledClusterAsync(IsolationTime + RejoinTimeout);
+        var rejoined = await ClusterFixture.StatusAsync(isolated);
+        Assert.NotEqual(before.Node, settled.Node);
+        Assert.Equal("Secondary", rejoined!.Role);
+        Assert.Equal(settled.Node, rejoined.Primary);
+    }
+
+    private static bool HasExited(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process any more
+        }
+    }
+
+    /// <summary>Waits until the dashboard's resource view shows <paramref name="role"/> for <paramref name="node"/>.</summary>
+    private async Task WaitForRoleAsync(string node, string role, TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        await cluster.App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceAsync(node,
+            e => e.Snapshot.Properties.Any(p => p.Name == RoleProperty && role.Equals(p.Value as string, StringComparison.Ordinal)),
+            wait.Token);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KvAspire.Node.Api.Http;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KvAspire.Node.Tests.Admin;
+
+/// <summary>The Admin:Enabled gate and the isolate endpoint, on an in-memory server. Crash is only
+/// ever called while disabled here: enabled, it would kill the test host (the integration tests cover it).</summary>
+public sealed class AdminApiTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private WebApplication? _app;
+
+    private PeerIsolation Isolation => _app!.Services.GetRequiredService<PeerIsolation>();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+            await _app.DisposeAsync();
+    }
+
+    private async Task<HttpClient> StartAsync(bool enabled)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton(Options.Create(new AdminOptions { Enabled = enabled }));
+        builder.Services.AddSingleton(Options.Create(new ClusterOptions { NodeId = "node1" }));
+        builder.Services.AddSingleton<TimeProvider>(_time);
+        builder.Services.AddSingleton<PeerIsolation>();
+        _app = builder.Build();
+        _app.MapAdminApi();
+        await _app.StartAsync();
+        return _app.GetTestClient();
+    }
+
+    [Theory]
+    [InlineData("/admin/crash")]
+    [InlineData("/admin/isolate?seconds=30")]
+    public async Task Disabled_Answers403AdminDisabled_AndDoesNothing(string path)
+    {
+        var client = await StartAsync(enabled: false);
+
+        using var response = await client.PostAsync(path, content: null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("admin_disabled", body.GetProperty("error").GetString());
+        Assert.Contains("Admin:Enabled", body.GetProperty("message").GetString());
+        Assert.False(Isolation.IsIsolated);
+    }
+
+    [Fact]
+    public async Task Enabled_Isolate_CutsPeersForTheAskedTime()
+    {
+        var client = await StartAsync(enabled: true);
+
+        using var response = await client.PostAsync("/admin/isolate?seconds=30", content: null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("node1", body.GetProperty("node").GetString());
+        Assert.Equal(_time.GetUtcNow().AddSeconds(30), body.GetProperty("isolatedUntil").GetDateTimeOffset());
+        Assert.True(Isolation.IsIsolated);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("601")] // Admin:MaxIsolation defaults to 10 minutes
+    public async Task Enabled_Isolate_RejectsADurationOutOfRange(string seconds)
+    {
+        var client = await StartAsync(enabled: true);
+
+        using var response = await client.PostAsync($"/admin/isolate?seconds={seconds}", content: null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("invalid_duration", body.GetProperty("error").GetString());
+        Assert.False(Isolation.IsIsolated);
+    }
+
+    [Fact]
+    public void Options_AreOffByDefault_AndNameABadMaxIsolation()
+    {
+        var options = new AdminOptions { MaxIsolation = TimeSpan.Zero };
+
+        var error = Assert.Throws<OptionsValidationError>(options.Validate);
+
+        Assert.False(new AdminOptions().Enabled);
+        Assert.Contains("Admin:MaxIsolation", error.Message);
+    }
+}
