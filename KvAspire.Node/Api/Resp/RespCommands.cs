@@ -23,6 +23,11 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             WriteError(output, RespErrors.WrongArity(command.Name));
             return ValueTask.CompletedTask;
         }
+        if (session.InRefusedTransaction)
+        {
+            RefusedTransaction(session, command.Id, output);
+            return ValueTask.CompletedTask;
+        }
         switch (command.Id)
         {
             case RespCommandId.Ping: Ping(args, output); break;
@@ -49,13 +54,30 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             case RespCommandId.Command: server.Command(args, output); break;
             case RespCommandId.Config: server.Config(args, output); break;
             case RespCommandId.Cluster: WriteError(output, RespErrors.ClusterDisabled); break;
-            case RespCommandId.Multi or RespCommandId.Exec or RespCommandId.Discard or RespCommandId.Watch or RespCommandId.Unwatch:
+            case RespCommandId.Multi:
+                session.InRefusedTransaction = true;
+                WriteError(output, RespErrors.NoTransactions);
+                break;
+            case RespCommandId.Exec or RespCommandId.Discard or RespCommandId.Watch or RespCommandId.Unwatch:
                 WriteError(output, RespErrors.NoTransactions);
                 break;
             default:
                 throw new InvalidOperationException($"No handler for {command.Id}.");
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>After a refused MULTI: EXEC and DISCARD end it (EXEC with Redis' EXECABORT); anything else is not run.</summary>
+    private static void RefusedTransaction(RespSession session, RespCommandId command, IBufferWriter<byte> output)
+    {
+        if (command is RespCommandId.Exec or RespCommandId.Discard)
+            session.InRefusedTransaction = false;
+        WriteError(output, command switch
+        {
+            RespCommandId.Exec => RespErrors.ExecAbort,
+            RespCommandId.Discard or RespCommandId.Multi => RespErrors.NoTransactions,
+            _ => RespErrors.QueuedInRefusedTransaction,
+        });
     }
 
     private static void Ping(RespArguments args, IBufferWriter<byte> output)

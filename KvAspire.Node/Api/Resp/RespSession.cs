@@ -13,6 +13,12 @@ public sealed class RespSession(long id)
     /// <summary>The log index of this client's latest acknowledged write: what WAIT waits for.</summary>
     public long LastWriteIndex { get; private set; }
 
+    /// <summary>
+    /// A MULTI was refused: until EXEC or DISCARD, commands are refused too rather than executed, since
+    /// a client that pipelines MULTI ... EXEC expects none of them to run outside the transaction.
+    /// </summary>
+    public bool InRefusedTransaction { get; set; }
+
     /// <summary>QUIT was received: reply, then close.</summary>
     public bool Closing { get; set; }
 
