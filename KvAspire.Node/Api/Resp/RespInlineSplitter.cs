@@ -33,70 +33,47 @@ internal static class RespInlineSplitter
 
     private static bool TryReadArgument(byte[] s, int end, ref int p, ref int output)
     {
-        var inDouble = false;
-        var inSingle = false;
-        while (true)
+        byte quote = 0; // the open quote character, or 0 outside quotes
+        for (; ; p++)
         {
-            if (inDouble)
-            {
-                if (p == end)
-                    return false;
-                if (s[p] == '\\' && p + 3 < end && s[p + 1] == 'x' && IsHex(s[p + 2]) && IsHex(s[p + 3]))
-                {
-                    s[output++] = (byte)(Hex(s[p + 2]) * 16 + Hex(s[p + 3]));
-                    p += 3;
-                }
-                else if (s[p] == '\\' && p + 1 < end)
-                {
-                    p++;
-                    s[output++] = s[p] switch { (byte)'n' => (byte)'\n', (byte)'r' => (byte)'\r', (byte)'t' => (byte)'\t',
-                        (byte)'b' => (byte)'\b', (byte)'a' => (byte)'\a', var other => other };
-                }
-                else if (s[p] == '"')
-                {
-                    if (p + 1 < end && !IsSpace(s[p + 1]))
-                        return false;
-                    p++;
-                    return true;
-                }
-                else
-                {
-                    s[output++] = s[p];
-                }
-            }
-            else if (inSingle)
-            {
-                if (p == end)
-                    return false;
-                if (s[p] == '\\' && p + 1 < end && s[p + 1] == '\'')
-                {
-                    p++;
-                    s[output++] = (byte)'\'';
-                }
-                else if (s[p] == '\'')
-                {
-                    if (p + 1 < end && !IsSpace(s[p + 1]))
-                        return false;
-                    p++;
-                    return true;
-                }
-                else
-                {
-                    s[output++] = s[p];
-                }
-            }
-            else
+            if (quote == 0)
             {
                 if (p == end || IsSpace(s[p]))
                     return true;
-                if (s[p] == '"')
-                    inDouble = true;
-                else if (s[p] == '\'')
-                    inSingle = true;
+                if (s[p] is (byte)'"' or (byte)'\'')
+                    quote = s[p];
                 else
                     s[output++] = s[p];
+                continue;
             }
-            p++;
+            if (p == end)
+                return false;
+            if (s[p] == quote)
+            {
+                // A closing quote must end the argument.
+                p++;
+                return p == end || IsSpace(s[p]);
+            }
+            if (quote == '"' && s[p] == '\\' && p + 3 < end && s[p + 1] == 'x' && IsHex(s[p + 2]) && IsHex(s[p + 3]))
+            {
+                s[output++] = (byte)(Hex(s[p + 2]) * 16 + Hex(s[p + 3]));
+                p += 3;
+            }
+            else if (quote == '"' && s[p] == '\\' && p + 1 < end)
+            {
+                p++;
+                s[output++] = s[p] switch { (byte)'n' => (byte)'\n', (byte)'r' => (byte)'\r', (byte)'t' => (byte)'\t',
+                    (byte)'b' => (byte)'\b', (byte)'a' => (byte)'\a', var other => other };
+            }
+            else if (quote == '\'' && s[p] == '\\' && p + 1 < end && s[p + 1] == '\'')
+            {
+                p++;
+                s[output++] = (byte)'\'';
+            }
+            else
+            {
+                s[output++] = s[p];
+            }
         }
     }
 
