@@ -96,6 +96,26 @@ public sealed class RespCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ValueAtTheLimit_RoundTrips_AndOneByteMoreIsRefused()
+    {
+        var limit = new KvAspire.Node.Cluster.LimitsOptions().MaxValueBytes;
+        var value = new string('v', limit);
+
+        Assert.Equal("+OK\r\n", await _node.SendAsync("SET", "big", value));
+        var reply = await _node.SendAsync("GET", "big");
+        Assert.Equal(limit + $"${limit}\r\n\r\n".Length, reply.Length);
+        Assert.Equal("ERR Protocol error: invalid bulk length", await _node.SendAsync("SET", "big", value + "v"));
+    }
+
+    [Fact]
+    public async Task Unlink_DeletesLikeDel()
+    {
+        await _node.SendAsync("SET", "u", "1");
+
+        Assert.Equal(":1\r\n", await _node.SendAsync("UNLINK", "u", "missing"));
+    }
+
+    [Fact]
     public async Task Pipeline_IsAnsweredInOrder()
     {
         var request = Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\np\r\n$1\r\n1\r\nGET p\r\n*1\r\n$4\r\nPING\r\n");
