@@ -3,7 +3,7 @@ namespace KvAspire.Node.Api.Resp;
 public enum RespCommandId
 {
     Ping, Echo, Hello, Auth, Select, Quit,
-    Get, Set, Del, Unlink, Exists, MGet, MSet, DbSize, Scan, Wait,
+    Get, Set, SetNx, Del, Unlink, Exists, MGet, MSet, DbSize, Scan, Wait,
     Info, Role, Command, Config, Client, Cluster,
     Multi, Exec, Discard, Watch, Unwatch,
 }
@@ -36,6 +36,7 @@ public static class RespCommandTable
         new(RespCommandId.Quit, "quit", -1, Fast, 0, 0, 0, "connection", "Closes the connection."),
         new(RespCommandId.Get, "get", 2, ReadOnly, 1, 1, 1, "string", "Returns the string value of a key (primary only)."),
         new(RespCommandId.Set, "set", -3, Write, 1, 1, 1, "string", "Sets the string value of a key through the replication log (NX, XX, GET; no expiry)."),
+        new(RespCommandId.SetNx, "setnx", 3, Write, 1, 1, 1, "string", "Sets a key only if it does not exist (1: set, 0: not)."),
         new(RespCommandId.Del, "del", -2, Write, 1, -1, 1, "keyspace", "Deletes keys, one log entry each."),
         new(RespCommandId.Unlink, "unlink", -2, Write, 1, -1, 1, "keyspace", "Deletes keys: the same as DEL here (clients use it from Redis 4 on)."),
         new(RespCommandId.Exists, "exists", -2, ReadOnly, 1, -1, 1, "keyspace", "Counts how many of the keys exist."),

@@ -42,6 +42,7 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             case RespCommandId.Client: Client(session, args, output); break;
             case RespCommandId.Get: return data.GetAsync(args, output, cancellationToken);
             case RespCommandId.Set: return data.SetAsync(session, args, output, cancellationToken);
+            case RespCommandId.SetNx: return data.SetIfAbsentAsync(session, args, output, cancellationToken);
             case RespCommandId.Del or RespCommandId.Unlink: return data.DeleteAsync(session, args, output, cancellationToken);
             case RespCommandId.Exists: return data.ExistsAsync(args, output, cancellationToken);
             case RespCommandId.MGet: return data.GetManyAsync(args, output, cancellationToken);

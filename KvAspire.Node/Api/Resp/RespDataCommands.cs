@@ -87,6 +87,19 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
             WriteRaw(output, RespLiterals.Ok);
     }
 
+    /// <summary><c>SETNX key value</c> (StackExchange.Redis' "set when not exists"): 1 if set, 0 if the key existed.</summary>
+    public async ValueTask SetIfAbsentAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (!TryKey(args, 1, output, out var key) || !TryValue(args, 2, output, out var value))
+            return;
+        var outcome = await commands.SetIfAsync(CommandOp.SetIfAbsent, key, value, cancellationToken);
+        session.Wrote(outcome);
+        if (outcome is WriteOutcome.Written written)
+            WriteInteger(output, written.Existed == true ? 0 : 1);
+        else
+            WriteError(output, Refusal(outcome));
+    }
+
     public async ValueTask DeleteAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         if (!TryKeys(args, 1, 1, output, out var keys))

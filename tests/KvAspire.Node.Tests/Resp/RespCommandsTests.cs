@@ -116,6 +116,14 @@ public sealed class RespCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SetNx_SetsOnlyAbsentKeys()
+    {
+        Assert.Equal(":1\r\n", await _node.SendAsync("SETNX", "once", "1"));
+        Assert.Equal(":0\r\n", await _node.SendAsync("SETNX", "once", "2"));
+        Assert.Equal("$1\r\n1\r\n", await _node.SendAsync("GET", "once"));
+    }
+
+    [Fact]
     public async Task Pipeline_IsAnsweredInOrder()
     {
         var request = Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\np\r\n$1\r\n1\r\nGET p\r\n*1\r\n$4\r\nPING\r\n");
