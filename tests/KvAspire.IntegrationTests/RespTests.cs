@@ -43,7 +43,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
         }
 
         var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        var tooBig = await RawCommandAsync(primary.Node, $"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${MaxValueBytes + 1}\r\n");
+        var tooBig = await RawRequestAsync(primary.Node, $"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${MaxValueBytes + 1}\r\n");
         Assert.Equal("-ERR Protocol error: invalid bulk length\r\n", tooBig);
     }
 
@@ -243,10 +243,11 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
         var request = new StringBuilder($"*{args.Length}\r\n");
         foreach (var arg in args)
             request.Append($"${Encoding.UTF8.GetByteCount(arg)}\r\n{arg}\r\n");
-        return RawCommandAsync(node, request.ToString());
+        return RawRequestAsync(node, request.ToString());
     }
 
-    private async Task<string> RawCommandAsync(string node, string request)
+    /// <summary>Sends <paramref name="request"/> as it is (named apart so a one-word command never binds here).</summary>
+    private async Task<string> RawRequestAsync(string node, string request)
     {
         var address = cluster.RespEndpoint(node).Split(':');
         using var client = new TcpClient();
@@ -255,7 +256,17 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
         await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
         using var timeout = new CancellationTokenSource(RawReplyTimeout);
         var buffer = new byte[64 * 1024];
-        var read = await stream.ReadAsync(buffer, timeout.Token);
+        int read;
+        try
+        {
+            read = await stream.ReadAsync(buffer, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            var status = await ClusterFixture.StatusAsync(cluster.Nodes[node]);
+            throw new TimeoutException($"{node} ({status?.Role}, term {status?.Term}) sent no reply to {request.ReplaceLineEndings(" ")} " +
+                $"within {RawReplyTimeout.TotalSeconds} s");
+        }
         return Encoding.UTF8.GetString(buffer, 0, read);
     }
 }
