@@ -8,6 +8,8 @@ internal static class Extensions
     private const string NodesSetting = "Cluster:Nodes";
     private const string DataRootSetting = "Storage:DataRoot";
     private const string AdminSetting = "Admin:Enabled";
+    private const string RespBasePortSetting = "Resp:BasePort";
+    private const int DefaultRespBasePort = 6379;
 
     /// <summary>
     /// Node settings the AppHost forwards from its own configuration (appsettings, arguments such as
@@ -21,6 +23,8 @@ internal static class Extensions
         "Cluster:ElectionTimeoutMax",
         "Cluster:TickInterval",
         "Replication:Acknowledge",
+        "Resp:MaxClients",
+        "Resp:IdleTimeout",
     ];
 
     /// <summary>node1..nodeN from <c>Cluster:Nodes</c> (default 3).</summary>
@@ -51,6 +55,23 @@ internal static class Extensions
     /// </summary>
     public static bool IsNodeAdminEnabled(this IDistributedApplicationBuilder builder) =>
         builder.Configuration.GetValue<bool?>(AdminSetting) ?? builder.Environment.IsDevelopment();
+
+    /// <summary>
+    /// The RESP (Redis protocol) port of each node: <c>Resp:BasePort</c> + 0, 1, 2... (default 6379, so
+    /// node1..3 get the seed's 6379, 6380, 6381). <c>Resp:BasePort=0</c> leaves them unassigned so Aspire
+    /// picks free ones: tests use it, since fixed proxyless ports are not randomized by the testing builder.
+    /// </summary>
+    public static IReadOnlyList<int?> GetRespPorts(this IDistributedApplicationBuilder builder, int nodeCount)
+    {
+        var setting = builder.Configuration[RespBasePortSetting];
+        var basePort = DefaultRespBasePort;
+        if (setting is not null && (!int.TryParse(setting, out basePort) || basePort < 0 || basePort + nodeCount > 65536))
+        {
+            throw new InvalidOperationException(
+                $"{RespBasePortSetting} must be 0 (free ports) or a TCP port leaving room for {nodeCount} nodes; got '{setting}'.");
+        }
+        return [.. Enumerable.Range(0, nodeCount).Select(i => basePort == 0 ? (int?)null : basePort + i)];
+    }
 
     public static IResourceBuilder<ProjectResource> WithClusterSettingsFrom(
         this IResourceBuilder<ProjectResource> node, IConfiguration configuration)

@@ -7,10 +7,13 @@ var nodeNames = builder.GetNodeNames();
 var dataRoot = builder.GetDataRoot();
 var adminEnabled = builder.IsNodeAdminEnabled();
 
+var respPorts = builder.GetRespPorts(nodeNames.Count);
+
 var nodes = nodeNames
-    .Select(name => builder.AddProject<Projects.KvAspire_Node>(name, launchProfileName: null)
+    .Select((name, i) => builder.AddProject<Projects.KvAspire_Node>(name, launchProfileName: null)
         .WithHttpEndpoint(name: "http", env: "KV_HTTP_PORT", isProxied: false)
         .WithHttpEndpoint(name: "peer", env: "KV_PEER_PORT", isProxied: false)
+        .WithEndpoint(name: "resp", scheme: "tcp", env: "KV_RESP_PORT", port: respPorts[i], isProxied: false)
         .WithEnvironment("Cluster__NodeId", name)
         .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, name))
         .WithClusterSettingsFrom(builder.Configuration)
@@ -21,10 +24,12 @@ NodeRoleWatcher.AddTo(builder, nodes);
 
 foreach (var node in nodes)
 {
-    // Each node learns its peers from services__{peer}__peer__0; it never gets an entry for itself.
+    // Each node learns its peers from services__{peer}__peer__0 (and their Redis addresses, for ROLE
+    // and -READONLY, from services__{peer}__resp__0); it never gets an entry for itself.
     foreach (var peer in nodes.Where(peer => peer != node))
     {
         node.WithReference(peer.GetEndpoint("peer"));
+        node.WithReference(peer.GetEndpoint("resp"));
     }
 }
 

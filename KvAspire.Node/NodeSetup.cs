@@ -1,10 +1,12 @@
 using System.Text.Json.Serialization;
 using KvAspire.Node.Api;
+using KvAspire.Node.Api.Resp;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -14,8 +16,9 @@ namespace KvAspire.Node;
 public static class NodeSetup
 {
     /// <summary>
-    /// Kestrel listens on two ports: <c>KV_HTTP_PORT</c> (HTTP/1.1: client API, /cluster, health) and
-    /// <c>KV_PEER_PORT</c> (HTTP/2 only, since h2c without TLS has no ALPN to negotiate: gRPC between nodes).
+    /// Kestrel listens on three ports: <c>KV_HTTP_PORT</c> (HTTP/1.1: client API, /cluster, health),
+    /// <c>KV_PEER_PORT</c> (HTTP/2 only, since h2c without TLS has no ALPN to negotiate: gRPC between nodes)
+    /// and <c>KV_RESP_PORT</c> (raw TCP speaking the Redis protocol, default 6379).
     /// </summary>
     public static WebApplicationBuilder AddKvNode(this WebApplicationBuilder builder)
     {
@@ -25,13 +28,19 @@ public static class NodeSetup
         var limits = BindValidated<LimitsOptions>(builder, LimitsOptions.Section, o => o.Validate());
         var storage = BindValidated<StorageOptions>(builder, StorageOptions.Section, o => o.Validate());
         BindValidated<AdminOptions>(builder, AdminOptions.Section, o => o.Validate());
+        var resp = BindValidated<RespOptions>(builder, RespOptions.Section, o => o.Validate(limits));
 
         var httpPort = Port(configuration, "KV_HTTP_PORT", 8080);
         var peerPort = Port(configuration, "KV_PEER_PORT", 8081);
+        var respPort = Port(configuration, "KV_RESP_PORT", 6379);
+        // A RESP command is parsed only once it has wholly arrived, so the transport must be able to
+        // buffer the largest one allowed; the default 1 MiB would stall a 16 MiB SET for ever.
+        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = resp.MaxQueryBufferBytes + 64L * 1024);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenAnyIP(httpPort, listen => listen.Protocols = HttpProtocols.Http1);
             kestrel.ListenAnyIP(peerPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ListenAnyIP(respPort, listen => listen.UseConnectionHandler<RespConnectionHandler>());
             kestrel.Limits.MaxRequestBodySize = limits.MaxValueBytes + 1L;
             // The key travels in the path, percent-encoded: up to 3 bytes on the wire per key byte.
             kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, limits.MaxKeyBytes * 3 + 1024);
@@ -52,6 +61,11 @@ public static class NodeSetup
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
         builder.Services.AddSingleton<KvCommands>();
+        builder.Services.AddSingleton<RespDirectory>();
+        builder.Services.AddSingleton<RespClients>();
+        builder.Services.AddSingleton<RespDataCommands>();
+        builder.Services.AddSingleton<RespServerCommands>();
+        builder.Services.AddSingleton<RespCommands>();
         return builder;
     }
 

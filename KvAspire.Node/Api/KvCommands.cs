@@ -17,6 +17,12 @@ public abstract record ReadOutcome
     public sealed record NotPrimary(string? Primary, long Term) : ReadOutcome;
     /// <summary>This node believes it is primary but could not confirm it with a majority in time.</summary>
     public sealed record NotReady(long Term) : ReadOutcome;
+    /// <summary>A number: how many keys exist.</summary>
+    public sealed record Count(long Value) : ReadOutcome;
+    /// <summary>The values of several keys, null where a key has none.</summary>
+    public sealed record Values(IReadOnlyList<StoredValue?> Items) : ReadOutcome;
+    /// <summary>One page of a key scan.</summary>
+    public sealed record Page(KeyPage Keys) : ReadOutcome;
 }
 
 /// <summary>
@@ -41,21 +47,82 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
         return await WriteAsync("DELETE", command, acknowledge, cancellationToken);
     }
 
-    public async Task<ReadOutcome> GetAsync(string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// A set that happens only if <paramref name="condition"/> (<see cref="CommandOp.SetIfAbsent"/> or
+    /// <see cref="CommandOp.SetIfPresent"/>) holds when the entry is applied. Always acknowledged under
+    /// Quorum: only the applied entry can tell whether the condition held.
+    /// </summary>
+    public async Task<WriteOutcome> SetIfAsync(CommandOp condition, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        var command = KvCommand.SetIf(condition, key, value, null, time.GetUtcNow().ToUnixTimeMilliseconds());
+        return await WriteAsync("SET", command, Acknowledge.Quorum, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets several keys, one log entry each, proposed in order: acknowledged when every entry is. Not
+    /// atomic: a failure or a failover can leave some of the keys written (the first failure is returned).
+    /// </summary>
+    public async Task<WriteOutcome> SetManyAsync(IReadOnlyList<KeyValuePair<string, byte[]>> pairs, Acknowledge? acknowledge,
+        CancellationToken cancellationToken)
+    {
+        var writes = pairs.Select(pair => SetAsync(pair.Key, pair.Value, null, acknowledge, cancellationToken)).ToList();
+        return Combine(await Task.WhenAll(writes)).Outcome;
+    }
+
+    /// <summary>Deletes several keys, one log entry each; <c>Removed</c> counts the keys that existed.</summary>
+    public async Task<(WriteOutcome Outcome, int Removed)> DeleteManyAsync(IReadOnlyList<string> keys, Acknowledge? acknowledge,
+        CancellationToken cancellationToken)
+    {
+        var writes = keys.Select(key => DeleteAsync(key, acknowledge, cancellationToken)).ToList();
+        return Combine(await Task.WhenAll(writes));
+    }
+
+    public Task<ReadOutcome> GetAsync(string key, CancellationToken cancellationToken) =>
+        ReadAsync("GET", key, () => store.Get(key) is { } value ? new ReadOutcome.Found(value) : new ReadOutcome.NotFound(), cancellationToken);
+
+    public Task<ReadOutcome> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        ReadAsync("MGET", null, () => new ReadOutcome.Values(keys.Select(store.Get).ToList()), cancellationToken);
+
+    public Task<ReadOutcome> CountExistingAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        ReadAsync("EXISTS", null, () => new ReadOutcome.Count(keys.Count(store.ContainsKey)), cancellationToken);
+
+    public Task<ReadOutcome> CountKeysAsync(CancellationToken cancellationToken) =>
+        ReadAsync("DBSIZE", null, () => new ReadOutcome.Count(store.Count), cancellationToken);
+
+    public Task<ReadOutcome> ScanAsync(ulong cursor, int count, Func<string, bool>? match, CancellationToken cancellationToken) =>
+        ReadAsync("SCAN", null, () => new ReadOutcome.Page(KeyScan.Page(store.Keys, cursor, count, match)), cancellationToken);
+
+    /// <summary>
+    /// Waits until <paramref name="wanted"/> secondaries have stored the log up to <paramref name="index"/>, or
+    /// <paramref name="timeout"/> passes (null: no limit); returns how many have. Null when this node is not primary.
+    /// </summary>
+    public Task<int?> WaitForSecondariesAsync(long index, int wanted, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        SecondaryAcks.WaitAsync(host, index, wanted, timeout, time, cancellationToken);
+
+    private async Task<ReadOutcome> ReadAsync(string name, string? key, Func<ReadOutcome> read, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = KvTelemetry.Source.StartActivity(KvTelemetry.Spans.Command("GET"));
-        activity?.SetTag("db.key", key);
+        using var activity = KvTelemetry.Source.StartActivity(KvTelemetry.Spans.Command(name));
+        if (key is not null)
+            activity?.SetTag("db.key", key);
         // ReadIndex: served only once a majority has confirmed this node is still primary, so a deposed
         // primary that has not noticed yet never answers from stale state.
         ReadOutcome outcome = await host.ReadAsync(_replication.WriteTimeout, cancellationToken) switch
         {
-            ReadPermit.Granted => store.Get(key) is { } value ? new ReadOutcome.Found(value) : new ReadOutcome.NotFound(),
+            ReadPermit.Granted => read(),
             ReadPermit.NotPrimary n => new ReadOutcome.NotPrimary(n.Primary, n.Term),
             _ => new ReadOutcome.NotReady(host.Status.Term),
         };
-        Record("GET", outcome.GetType().Name, started, activity);
+        Record(name, outcome.GetType().Name, started, activity);
         return outcome;
+    }
+
+    /// <summary>The first failure among <paramref name="outcomes"/>, else the last write; and how many keys existed before.</summary>
+    private static (WriteOutcome Outcome, int Existed) Combine(WriteOutcome[] outcomes)
+    {
+        var failure = outcomes.FirstOrDefault(o => o is not WriteOutcome.Written);
+        var existed = outcomes.Count(o => o is WriteOutcome.Written { Existed: true });
+        return (failure ?? outcomes.MaxBy(o => ((WriteOutcome.Written)o).Index)!, existed);
     }
 
     private async Task<WriteOutcome> WriteAsync(string name, KvCommand command, Acknowledge? acknowledge, CancellationToken cancellationToken)

@@ -69,6 +69,9 @@ public sealed class RaftHost : BackgroundService
 
     public ClusterStatus Status => _status;
 
+    /// <summary>Completes when the loop next publishes a status (after every batch, so at least once a tick).</summary>
+    public Task StatusChanged => _statusChanged.Task;
+
     /// <summary>Queue a message received from a peer.</summary>
     public void Deliver(Message message) => _inbox.Writer.TryWrite(new HostInput.Deliver(message));
 

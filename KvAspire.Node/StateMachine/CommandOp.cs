@@ -5,4 +5,8 @@ public enum CommandOp : byte
 {
     Set = 1,
     Delete = 2,
+    /// <summary>Set only if the key is absent when the entry is applied (RESP <c>SET NX</c>).</summary>
+    SetIfAbsent = 3,
+    /// <summary>Set only if the key exists when the entry is applied (RESP <c>SET XX</c>).</summary>
+    SetIfPresent = 4,
 }

@@ -16,6 +16,13 @@ public sealed record KvCommand(CommandOp Op, string Key, ReadOnlyMemory<byte> Va
     public static KvCommand Set(string key, ReadOnlyMemory<byte> value, string? contentType, long timestampMs) =>
         new(CommandOp.Set, key, value, contentType, timestampMs);
 
+    /// <summary>A set that the state machine applies only if <paramref name="op"/>'s condition holds at apply time,
+    /// so the decision is the same on every node and never races with other writers.</summary>
+    public static KvCommand SetIf(CommandOp op, string key, ReadOnlyMemory<byte> value, string? contentType, long timestampMs) =>
+        op is CommandOp.SetIfAbsent or CommandOp.SetIfPresent
+            ? new(op, key, value, contentType, timestampMs)
+            : throw new ArgumentOutOfRangeException(nameof(op), op, "not a conditional set");
+
     public static KvCommand Delete(string key, long timestampMs) =>
         new(CommandOp.Delete, key, ReadOnlyMemory<byte>.Empty, null, timestampMs);
 

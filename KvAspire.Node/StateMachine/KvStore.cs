@@ -45,6 +45,9 @@ public sealed class KvStore
 
     public bool ContainsKey(string key) => _values.ContainsKey(key);
 
+    /// <summary>The keys at the moment of enumeration (a live, lock-free walk: concurrent applies may or may not show).</summary>
+    public IEnumerable<string> Keys => _values.Select(pair => pair.Key);
+
     public ApplyResult Apply(Entry entry)
     {
         if (entry.Index != AppliedIndex + 1)
@@ -60,6 +63,9 @@ public sealed class KvStore
             CommandOp.Set => new ApplyResult(!_values.TryAdd(command.Key, new StoredValue(command.Value, command.ContentType))
                 && Replace(command)),
             CommandOp.Delete => new ApplyResult(_values.TryRemove(command.Key, out _)),
+            // Existed tells the client whether its condition held: NX wrote if false, XX wrote if true.
+            CommandOp.SetIfAbsent => new ApplyResult(!_values.TryAdd(command.Key, new StoredValue(command.Value, command.ContentType))),
+            CommandOp.SetIfPresent => new ApplyResult(_values.ContainsKey(command.Key) && Replace(command)),
             _ => throw new InvalidDataException($"Unknown op {command.Op} in entry {entry.Index}."),
         };
     }

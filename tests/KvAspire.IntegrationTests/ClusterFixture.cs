@@ -26,7 +26,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.KvAspire_AppHost>(
-            ["--Cluster:Timing=Fast", $"--Storage:DataRoot={_dataRoot}"],
+            // Resp:BasePort=0: free RESP ports, since the default fixed 6379.. are not randomized in tests.
+            ["--Cluster:Timing=Fast", $"--Storage:DataRoot={_dataRoot}", "--Resp:BasePort=0"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -50,6 +51,13 @@ public sealed class ClusterFixture : IAsyncLifetime
         BaseAddress = App.GetEndpoint(resource, "http"),
         Timeout = TimeSpan.FromSeconds(5),
     };
+
+    /// <summary>A node's Redis-protocol endpoint as StackExchange.Redis wants it: host:port.</summary>
+    public string RespEndpoint(string node)
+    {
+        var uri = App.GetEndpoint(node, "resp");
+        return $"{uri.Host}:{uri.Port}";
+    }
 
     public static async Task<NodeStatus?> StatusAsync(HttpClient node) =>
         await node.GetFromJsonAsync<NodeStatus>("/cluster");

@@ -60,5 +60,7 @@ public sealed class KvCommandTests
         // Entries on disk and on the wire carry these numbers: append new ops, never renumber.
         Assert.Equal(1, (byte)CommandOp.Set);
         Assert.Equal(2, (byte)CommandOp.Delete);
+        Assert.Equal(3, (byte)CommandOp.SetIfAbsent);
+        Assert.Equal(4, (byte)CommandOp.SetIfPresent);
     }
 }

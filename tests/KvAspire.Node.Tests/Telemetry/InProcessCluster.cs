@@ -25,7 +25,6 @@ public sealed class InProcessCluster : IAsyncDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "kv-inproc-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, RaftHost> _hosts = [];
     private readonly HashSet<string> _blocked = [];
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
     public InProcessCluster(params string[] names)
     {
@@ -34,17 +33,9 @@ public sealed class InProcessCluster : IAsyncDisposable
             .Build();
         foreach (var name in names)
         {
-            var cluster = Options.Create(new ClusterOptions { NodeId = name, Timing = "Fast" });
-            var storage = Options.Create(new StorageOptions { DataDirectory = Path.Combine(_root, name) });
-            var store = new KvStore();
-            var metrics = new NodeMetrics(_services.GetRequiredService<IMeterFactory>());
-            var host = new RaftHost(cluster, Options.Create(new ReplicationOptions()), store,
-                new FileHardStateStore(storage.Value.DataDirectory),
-                new SegmentedLogStore(storage.Value.DataDirectory, storage.Value.SegmentBytes, NullLogger.Instance),
-                new FileSnapshotStore(storage.Value.DataDirectory), storage, new Transport(this), new PeerDirectory(configuration, cluster), metrics,
-                NullLogger<RaftHost>.Instance, TimeProvider.System);
-            _hosts[name] = host;
-            Commands[name] = new KvCommands(host, store, Options.Create(new ReplicationOptions()), metrics, TimeProvider.System);
+            var node = TestHost.Create(name, Path.Combine(_root, name), configuration, new Transport(this));
+            _hosts[name] = node.Host;
+            Commands[name] = node.Commands;
         }
     }
 
@@ -94,7 +85,6 @@ public sealed class InProcessCluster : IAsyncDisposable
             await host.StopAsync(CancellationToken.None);
             host.Dispose();
         }
-        await _services.DisposeAsync();
         if (Directory.Exists(_root))
             Directory.Delete(_root, recursive: true);
     }

@@ -1,0 +1,42 @@
+# Shared by .ci/resp-smoke.sh and bench/resp-bench.sh: start the AppHost in the background, find
+# the primary's RESP port, stop it with SIGTERM. Source it; it defines functions only.
+# Callers set: WORK (a scratch folder), RESP_BASE_PORT.
+
+apphost_pid=""
+
+# start_apphost [extra AppHost arguments...]: builds nothing (build first), logs to $WORK/apphost.log.
+start_apphost() {
+  dotnet run --project KvAspire.AppHost --launch-profile http --no-build -- \
+    --Cluster:Timing=Fast --Resp:BasePort="$RESP_BASE_PORT" --Storage:DataRoot="$WORK/data-$RANDOM" "$@" \
+    >"$WORK/apphost.log" 2>&1 &
+  apphost_pid=$!
+}
+
+# stop_apphost [timeout_s]: SIGTERM (the AppHost ignores SIGINT in the background), then SIGKILL.
+stop_apphost() {
+  local timeout_s=${1:-30}
+  if [ -n "$apphost_pid" ] && kill -0 "$apphost_pid" 2>/dev/null; then
+    # `dotnet run` is a wrapper: signal the AppHost itself (its child) as well as the wrapper.
+    kill -TERM $(pgrep -P "$apphost_pid") "$apphost_pid" 2>/dev/null || true
+    for _ in $(seq 1 "$timeout_s"); do kill -0 "$apphost_pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL "$apphost_pid" 2>/dev/null || true
+  fi
+  apphost_pid=""
+}
+
+# wait_for_primary timeout_s: prints the RESP port of the node that says "master" and serves reads.
+wait_for_primary() {
+  local deadline=$((SECONDS + $1)) port
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    kill -0 "$apphost_pid" 2>/dev/null || return 1
+    for port in "$RESP_BASE_PORT" "$((RESP_BASE_PORT + 1))" "$((RESP_BASE_PORT + 2))"; do
+      if [ "$(timeout 2 redis-cli -p "$port" ROLE 2>/dev/null | head -n 1)" = "master" ] \
+         && ! timeout 2 redis-cli -p "$port" GET apphost-lib:probe 2>&1 | grep -qE "^(READONLY|LOADING)"; then
+        echo "$port"
+        return 0
+      fi
+    done
+    sleep 1
+  done
+  return 1
+}

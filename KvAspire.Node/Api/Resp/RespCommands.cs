@@ -1,0 +1,203 @@
+using System.Buffers;
+using static KvAspire.Node.Api.Resp.RespWriter;
+
+namespace KvAspire.Node.Api.Resp;
+
+/// <summary>
+/// The one dispatch of the RESP endpoint: look the command up, check its arity (Redis' error text),
+/// then one switch. Connection commands are answered here; data and server commands by their own
+/// classes. Every reply is written to <c>output</c> before the returned task completes.
+/// </summary>
+public sealed class RespCommands(RespDataCommands data, RespServerCommands server)
+{
+    public ValueTask ExecuteAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        var command = RespCommandTable.Find(args);
+        if (command is null)
+        {
+            WriteError(output, RespErrors.UnknownCommand(args.Text(0), Enumerable.Range(1, args.Count - 1).Select(args.Text)));
+            return ValueTask.CompletedTask;
+        }
+        if (!command.AcceptsArity(args.Count))
+        {
+            WriteError(output, RespErrors.WrongArity(command.Name));
+            return ValueTask.CompletedTask;
+        }
+        if (session.InRefusedTransaction)
+        {
+            RefusedTransaction(session, command.Id, output);
+            return ValueTask.CompletedTask;
+        }
+        switch (command.Id)
+        {
+            case RespCommandId.Ping: Ping(args, output); break;
+            case RespCommandId.Echo: WriteBulk(output, args[1]); break;
+            case RespCommandId.Hello: Hello(session, args, output); break;
+            case RespCommandId.Auth: Auth(args, output); break;
+            case RespCommandId.Select: Select(args, output); break;
+            case RespCommandId.Quit:
+                session.Closing = true;
+                RespWriter.WriteRaw(output, RespLiterals.Ok);
+                break;
+            case RespCommandId.Client: Client(session, args, output); break;
+            case RespCommandId.Get: return data.GetAsync(args, output, cancellationToken);
+            case RespCommandId.Set: return data.SetAsync(session, args, output, cancellationToken);
+            case RespCommandId.SetNx: return data.SetIfAbsentAsync(session, args, output, cancellationToken);
+            case RespCommandId.Del or RespCommandId.Unlink: return data.DeleteAsync(session, args, output, cancellationToken);
+            case RespCommandId.Exists: return data.ExistsAsync(args, output, cancellationToken);
+            case RespCommandId.MGet: return data.GetManyAsync(args, output, cancellationToken);
+            case RespCommandId.MSet: return data.SetManyAsync(session, args, output, cancellationToken);
+            case RespCommandId.DbSize: return data.CountKeysAsync(output, cancellationToken);
+            case RespCommandId.Scan: return data.ScanAsync(args, output, cancellationToken);
+            case RespCommandId.Wait: return data.WaitAsync(session, args, output, cancellationToken);
+            case RespCommandId.Info: server.Info(args, output); break;
+            case RespCommandId.Role: server.Role(output); break;
+            case RespCommandId.Command: server.Command(args, output); break;
+            case RespCommandId.Config: server.Config(args, output); break;
+            case RespCommandId.Cluster: WriteError(output, RespErrors.ClusterDisabled); break;
+            case RespCommandId.Multi:
+                session.InRefusedTransaction = true;
+                WriteError(output, RespErrors.NoTransactions);
+                break;
+            case RespCommandId.Exec or RespCommandId.Discard or RespCommandId.Watch or RespCommandId.Unwatch:
+                WriteError(output, RespErrors.NoTransactions);
+                break;
+            default:
+                throw new InvalidOperationException($"No handler for {command.Id}.");
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>After a refused MULTI: EXEC and DISCARD end it (EXEC with Redis' EXECABORT); anything else is not run.</summary>
+    private static void RefusedTransaction(RespSession session, RespCommandId command, IBufferWriter<byte> output)
+    {
+        if (command is RespCommandId.Exec or RespCommandId.Discard)
+            session.InRefusedTransaction = false;
+        WriteError(output, command switch
+        {
+            RespCommandId.Exec => RespErrors.ExecAbort,
+            RespCommandId.Discard or RespCommandId.Multi => RespErrors.NoTransactions,
+            _ => RespErrors.QueuedInRefusedTransaction,
+        });
+    }
+
+    private static void Ping(RespArguments args, IBufferWriter<byte> output)
+    {
+        if (args.Count > 2)
+            WriteError(output, RespErrors.WrongArity("ping"));
+        else if (args.Count == 2)
+            WriteBulk(output, args[1]);
+        else
+            WriteRaw(output, RespLiterals.Pong);
+    }
+
+    /// <summary><c>HELLO [protover [AUTH user pass] [SETNAME name]]</c>: RESP2 only.</summary>
+    private void Hello(RespSession session, RespArguments args, IBufferWriter<byte> output)
+    {
+        if (args.Count >= 2)
+        {
+            if (!args.TryInteger(1, out var version))
+            {
+                WriteError(output, RespErrors.ProtocolVersion);
+                return;
+            }
+            if (version != 2)
+            {
+                WriteError(output, RespErrors.NoProto);
+                return;
+            }
+        }
+        string? name = null;
+        for (var i = 2; i < args.Count; i++)
+        {
+            if (args.Is(i, RespLiterals.Auth) && i + 2 < args.Count)
+            {
+                if (!IsDefaultUser(args, i + 1))
+                {
+                    WriteError(output, RespErrors.WrongPass);
+                    return;
+                }
+                i += 2;
+            }
+            else if (args.Is(i, RespLiterals.SetName) && i + 1 < args.Count)
+            {
+                name = args.Text(++i);
+                if (!IsValidClientName(name))
+                {
+                    WriteError(output, RespErrors.ClientName);
+                    return;
+                }
+            }
+            else
+            {
+                WriteError(output, $"ERR Syntax error in HELLO option '{args.Text(i)}'");
+                return;
+            }
+        }
+        if (name is not null)
+            session.Name = name;
+        server.Hello(session, output);
+    }
+
+    /// <summary>
+    /// No password is configured, so (as in Redis) <c>AUTH password</c> is an error and the default
+    /// user, which has no password, accepts any: <c>AUTH default anything</c> succeeds.
+    /// </summary>
+    private static void Auth(RespArguments args, IBufferWriter<byte> output)
+    {
+        if (args.Count > 3)
+            WriteError(output, RespErrors.Syntax);
+        else if (args.Count == 2)
+            WriteError(output, RespErrors.NoPassword);
+        else if (IsDefaultUser(args, 1))
+            WriteRaw(output, RespLiterals.Ok);
+        else
+            WriteError(output, RespErrors.WrongPass);
+    }
+
+    private static bool IsDefaultUser(RespArguments args, int index) => args.Text(index) == "default";
+
+    private static void Select(RespArguments args, IBufferWriter<byte> output)
+    {
+        if (!args.TryInteger(1, out var index))
+            WriteError(output, RespErrors.NotInteger);
+        else if (index != 0)
+            WriteError(output, RespErrors.DbIndexOutOfRange);
+        else
+            WriteRaw(output, RespLiterals.Ok);
+    }
+
+    /// <summary><c>CLIENT SETNAME | GETNAME | SETINFO | ID</c>: what client libraries send on connect.</summary>
+    private static void Client(RespSession session, RespArguments args, IBufferWriter<byte> output)
+    {
+        if (args.Is(1, RespLiterals.Id) && args.Count == 2)
+            WriteInteger(output, session.Id);
+        else if (args.Is(1, RespLiterals.GetName) && args.Count == 2)
+        {
+            if (session.Name is { Length: > 0 } name)
+                WriteBulk(output, name);
+            else
+                WriteNull(output);
+        }
+        else if (args.Is(1, RespLiterals.SetName) && args.Count == 3)
+        {
+            var name = args.Text(2);
+            if (!IsValidClientName(name))
+                WriteError(output, RespErrors.ClientName);
+            else
+            {
+                session.Name = name;
+                WriteRaw(output, RespLiterals.Ok);
+            }
+        }
+        else if (args.Is(1, RespLiterals.SetInfo) && args.Count == 4)
+            WriteRaw(output, RespLiterals.Ok);
+        else if (args.Is(1, RespLiterals.Id) || args.Is(1, RespLiterals.GetName) || args.Is(1, RespLiterals.SetName) || args.Is(1, RespLiterals.SetInfo))
+            WriteError(output, RespErrors.WrongArity("client|" + args.Text(1).ToLowerInvariant()));
+        else
+            WriteError(output, RespErrors.UnknownSubcommand(args.Text(1), "CLIENT"));
+    }
+
+    /// <summary>Redis allows printable ASCII without spaces.</summary>
+    private static bool IsValidClientName(string name) => name.All(c => c is > ' ' and <= '~');
+}

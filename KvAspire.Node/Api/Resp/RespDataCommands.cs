@@ -1,0 +1,305 @@
+using System.Buffers;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.StateMachine;
+using Microsoft.Extensions.Options;
+using static KvAspire.Node.Api.Resp.RespWriter;
+
+namespace KvAspire.Node.Api.Resp;
+
+/// <summary>
+/// The key-value commands, each a thin translation onto <see cref="KvCommands"/>: arguments in,
+/// named outcomes out, Redis replies and errors written. Writes follow <c>Replication:Acknowledge</c>.
+/// </summary>
+public sealed class RespDataCommands(KvCommands commands, RespDirectory directory, IOptions<LimitsOptions> limits)
+{
+    private const int DefaultScanCount = 10;
+
+    private readonly LimitsOptions _limits = limits.Value;
+
+    public async ValueTask GetAsync(RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (!TryKey(args, 1, output, out var key))
+            return;
+        var outcome = await commands.GetAsync(key, cancellationToken);
+        if (outcome is ReadOutcome.Found found)
+            WriteBulk(output, found.Value.Value.Span);
+        else if (outcome is ReadOutcome.NotFound)
+            WriteNull(output);
+        else
+            WriteError(output, Refusal(outcome));
+    }
+
+    /// <summary><c>SET key value [NX|XX] [GET] [KEEPTTL]</c>; expiry options are refused (no TTL support).</summary>
+    public async ValueTask SetAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        CommandOp? condition = null;
+        var returnOld = false;
+        for (var i = 3; i < args.Count; i++)
+        {
+            if (args.Is(i, RespLiterals.Nx) || args.Is(i, RespLiterals.Xx))
+            {
+                var op = args.Is(i, RespLiterals.Nx) ? CommandOp.SetIfAbsent : CommandOp.SetIfPresent;
+                if (condition is not null && condition != op)
+                {
+                    WriteError(output, RespErrors.Syntax);
+                    return;
+                }
+                condition = op;
+            }
+            else if (args.Is(i, RespLiterals.Get))
+                returnOld = true;
+            else if (args.Is(i, RespLiterals.KeepTtl))
+                continue;
+            else
+            {
+                var expiry = args.Is(i, RespLiterals.Ex) || args.Is(i, RespLiterals.Px) || args.Is(i, RespLiterals.ExAt) || args.Is(i, RespLiterals.PxAt);
+                WriteError(output, expiry ? RespErrors.NoExpiry : RespErrors.Syntax);
+                return;
+            }
+        }
+        if (!TryKey(args, 1, output, out var key) || !TryValue(args, 2, output, out var value))
+            return;
+
+        // GET: the value on the primary just before the write is proposed (see docs/readme/resp.md).
+        ReadOutcome? old = null;
+        if (returnOld)
+        {
+            old = await commands.GetAsync(key, cancellationToken);
+            if (old is not (ReadOutcome.Found or ReadOutcome.NotFound))
+            {
+                WriteError(output, Refusal(old));
+                return;
+            }
+        }
+        var outcome = condition is { } conditional
+            ? await commands.SetIfAsync(conditional, key, value, cancellationToken)
+            : await commands.SetAsync(key, value, null, null, cancellationToken);
+        session.Wrote(outcome);
+        if (outcome is not WriteOutcome.Written written)
+            WriteError(output, Refusal(outcome));
+        else if (old is ReadOutcome.Found previous)
+            WriteBulk(output, previous.Value.Value.Span);
+        else if (returnOld)
+            WriteNull(output);
+        else if (condition == CommandOp.SetIfAbsent ? written.Existed == true : condition == CommandOp.SetIfPresent && written.Existed != true)
+            WriteNull(output);
+        else
+            WriteRaw(output, RespLiterals.Ok);
+    }
+
+    /// <summary><c>SETNX key value</c> (StackExchange.Redis' "set when not exists"): 1 if set, 0 if the key existed.</summary>
+    public async ValueTask SetIfAbsentAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (!TryKey(args, 1, output, out var key) || !TryValue(args, 2, output, out var value))
+            return;
+        var outcome = await commands.SetIfAsync(CommandOp.SetIfAbsent, key, value, cancellationToken);
+        session.Wrote(outcome);
+        if (outcome is WriteOutcome.Written written)
+            WriteInteger(output, written.Existed == true ? 0 : 1);
+        else
+            WriteError(output, Refusal(outcome));
+    }
+
+    public async ValueTask DeleteAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (!TryKeys(args, 1, 1, output, out var keys))
+            return;
+        var (outcome, removed) = await commands.DeleteManyAsync(keys, null, cancellationToken);
+        session.Wrote(outcome);
+        if (outcome is WriteOutcome.Written)
+            WriteInteger(output, removed);
+        else
+            WriteError(output, Refusal(outcome));
+    }
+
+    public async ValueTask ExistsAsync(RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (TryKeys(args, 1, 1, output, out var keys))
+            WriteCount(output, await commands.CountExistingAsync(keys, cancellationToken));
+    }
+
+    public async ValueTask CountKeysAsync(IBufferWriter<byte> output, CancellationToken cancellationToken) =>
+        WriteCount(output, await commands.CountKeysAsync(cancellationToken));
+
+    public async ValueTask GetManyAsync(RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (!TryKeys(args, 1, 1, output, out var keys))
+            return;
+        var outcome = await commands.GetManyAsync(keys, cancellationToken);
+        if (outcome is not ReadOutcome.Values values)
+        {
+            WriteError(output, Refusal(outcome));
+            return;
+        }
+        WriteArrayHeader(output, values.Items.Count);
+        foreach (var value in values.Items)
+        {
+            if (value is null)
+                WriteNull(output);
+            else
+                WriteBulk(output, value.Value.Span);
+        }
+    }
+
+    /// <summary><c>MSET k v [k v ...]</c>: one log entry per key, OK once all are acknowledged. Not atomic.</summary>
+    public async ValueTask SetManyAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (args.Count % 2 == 0)
+        {
+            WriteError(output, RespErrors.WrongArity("mset"));
+            return;
+        }
+        var pairs = new List<KeyValuePair<string, byte[]>>(args.Count / 2);
+        for (var i = 1; i < args.Count; i += 2)
+        {
+            if (!TryKey(args, i, output, out var key) || !TryValue(args, i + 1, output, out var value))
+                return;
+            pairs.Add(new(key, value));
+        }
+        var outcome = await commands.SetManyAsync(pairs, null, cancellationToken);
+        session.Wrote(outcome);
+        if (outcome is WriteOutcome.Written)
+            WriteRaw(output, RespLiterals.Ok);
+        else
+            WriteError(output, Refusal(outcome));
+    }
+
+    /// <summary><c>SCAN cursor [MATCH pattern] [COUNT n] [TYPE string]</c>.</summary>
+    public async ValueTask ScanAsync(RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (!ulong.TryParse(args.Text(1), out var cursor) || cursor >= KeyScan.CursorLimit)
+        {
+            WriteError(output, RespErrors.InvalidCursor);
+            return;
+        }
+        string? pattern = null;
+        var count = DefaultScanCount;
+        var onlyStrings = true;
+        for (var i = 2; i < args.Count; i += 2)
+        {
+            if (i + 1 >= args.Count)
+            {
+                WriteError(output, RespErrors.Syntax);
+                return;
+            }
+            if (args.Is(i, RespLiterals.Match))
+                pattern = args.Text(i + 1);
+            else if (args.Is(i, RespLiterals.Count))
+            {
+                if (!args.TryInteger(i + 1, out var n) || n < 1)
+                {
+                    WriteError(output, n < 1 && args.TryInteger(i + 1, out _) ? RespErrors.Syntax : RespErrors.NotInteger);
+                    return;
+                }
+                count = (int)Math.Min(n, int.MaxValue);
+            }
+            else if (args.Is(i, RespLiterals.Type))
+                onlyStrings = args.Is(i + 1, RespLiterals.String); // every KvAspire value is a string
+            else
+            {
+                WriteError(output, RespErrors.Syntax);
+                return;
+            }
+        }
+        Func<string, bool>? match = !onlyStrings ? _ => false
+            : pattern is null or "*" ? null
+            : key => RespGlob.IsMatch(pattern, key);
+        var outcome = await commands.ScanAsync(cursor, count, match, cancellationToken);
+        if (outcome is not ReadOutcome.Page page)
+        {
+            WriteError(output, Refusal(outcome));
+            return;
+        }
+        WriteArrayHeader(output, 2);
+        WriteBulk(output, page.Keys.Cursor.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        WriteBulkArray(output, page.Keys.Keys);
+    }
+
+    /// <summary><c>WAIT numreplicas timeout</c>: how many secondaries have this client's last write (timeout 0: wait for ever).</summary>
+    public async ValueTask WaitAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        if (!args.TryInteger(1, out var wanted) || !args.TryInteger(2, out var timeoutMs))
+        {
+            WriteError(output, RespErrors.NotInteger);
+            return;
+        }
+        if (timeoutMs < 0)
+        {
+            WriteError(output, RespErrors.TimeoutNegative);
+            return;
+        }
+        var timeout = timeoutMs == 0 ? (TimeSpan?)null : TimeSpan.FromMilliseconds(timeoutMs);
+        var acknowledged = await commands.WaitForSecondariesAsync(session.LastWriteIndex, (int)Math.Clamp(wanted, 0, int.MaxValue),
+            timeout, cancellationToken);
+        if (acknowledged is { } count)
+            WriteInteger(output, count);
+        else
+            WriteError(output, RespErrors.WaitOnReplica);
+    }
+
+    private void WriteCount(IBufferWriter<byte> output, ReadOutcome outcome)
+    {
+        if (outcome is ReadOutcome.Count count)
+            WriteInteger(output, count.Value);
+        else
+            WriteError(output, Refusal(outcome));
+    }
+
+    private bool TryKey(RespArguments args, int index, IBufferWriter<byte> output, out string key)
+    {
+        if (!args.TryKey(index, out key))
+            WriteError(output, RespErrors.KeyNotUtf8);
+        else if (key.Length == 0)
+            WriteError(output, RespErrors.EmptyKey);
+        else if (KeyValidation.Problem(key, _limits) is { } problem)
+            WriteError(output, "ERR " + problem);
+        else
+            return true;
+        return false;
+    }
+
+    private bool TryKeys(RespArguments args, int first, int step, IBufferWriter<byte> output, out List<string> keys)
+    {
+        keys = new List<string>((args.Count - first + step - 1) / step);
+        for (var i = first; i < args.Count; i += step)
+        {
+            if (!TryKey(args, i, output, out var key))
+                return false;
+            keys.Add(key);
+        }
+        return true;
+    }
+
+    /// <summary>The reader already bounds bulk strings by the larger of the key and value limits; values get their own.</summary>
+    private bool TryValue(RespArguments args, int index, IBufferWriter<byte> output, out byte[] value)
+    {
+        value = [];
+        if (args[index].Length > _limits.MaxValueBytes)
+        {
+            WriteError(output, $"ERR the value is {args[index].Length} bytes; the limit (Limits:MaxValueBytes) is {_limits.MaxValueBytes}");
+            return false;
+        }
+        value = args.Bytes(index);
+        return true;
+    }
+
+    private string Refusal(ReadOutcome outcome) => outcome switch
+    {
+        ReadOutcome.NotPrimary n => NotPrimary("You can't read from a secondary: only the primary serves reads.", n.Primary, n.Term),
+        ReadOutcome.NotReady => RespErrors.NotReady,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a refusal"),
+    };
+
+    private string Refusal(WriteOutcome outcome) => outcome switch
+    {
+        WriteOutcome.NotPrimary n => NotPrimary("You can't write against a read only replica.", n.Primary, n.Term),
+        WriteOutcome.LeadershipLost => RespErrors.LeadershipLost,
+        WriteOutcome.TimedOut t => RespErrors.TimedOut(t.After),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a refusal"),
+    };
+
+    /// <summary>Redis' READONLY error, plus where the primary is so a person (or a script) can go there.</summary>
+    private string NotPrimary(string redisText, string? primary, long term) => primary is null
+        ? $"READONLY {redisText} No primary is known yet (election in term {term}); retry shortly."
+        : $"READONLY {redisText} The primary is {directory.Describe(primary)} (term {term}).";
+}

@@ -1,0 +1,70 @@
+namespace KvAspire.Node.Api.Resp;
+
+/// <summary>
+/// Error replies, without the leading <c>-</c> and trailing CRLF. Where Redis has the same error,
+/// the text is Redis' own, word for word, because clients match on it.
+/// </summary>
+internal static class RespErrors
+{
+    public const string Syntax = "ERR syntax error";
+    public const string NotInteger = "ERR value is not an integer or out of range";
+    public const string DbIndexOutOfRange = "ERR DB index is out of range";
+    public const string InvalidCursor = "ERR invalid cursor";
+    public const string TimeoutNegative = "ERR timeout is negative";
+    public const string MaxClients = "ERR max number of clients reached";
+    public const string NoPassword =
+        "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
+    public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
+    public const string NoProto = "NOPROTO sorry, this protocol version is not supported.";
+    public const string ProtocolVersion = "ERR Protocol version is not an integer or out of range";
+    public const string ClientName = "ERR Client names cannot contain spaces, newlines or special characters.";
+    public const string ClusterDisabled = "ERR This instance has cluster support disabled";
+    public const string WaitOnReplica =
+        "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.";
+
+    public const string InvalidMultibulkLength = "ERR Protocol error: invalid multibulk length";
+    public const string InvalidBulkLength = "ERR Protocol error: invalid bulk length";
+    public const string TooBigInline = "ERR Protocol error: too big inline request";
+    public const string TooBigMultibulkCount = "ERR Protocol error: too big mbulk count string";
+    public const string TooBigBulkCount = "ERR Protocol error: too big bulk count string";
+    public const string UnbalancedQuotes = "ERR Protocol error: unbalanced quotes in request";
+
+    // KvAspire's own refusals: what is not supported, and why.
+    public const string NoExpiry =
+        "ERR KvAspire keys never expire: EX, PX, EXAT and PXAT are not supported (KEEPTTL is accepted and changes nothing)";
+    public const string NoTransactions =
+        "ERR KvAspire does not support transactions (MULTI/EXEC/WATCH): every command is replicated on its own; use MSET to write several keys";
+    public const string ExecAbort = "EXECABORT Transaction discarded because MULTI was refused: KvAspire does not support transactions";
+    public const string QueuedInRefusedTransaction =
+        "ERR not executed: this command follows a refused MULTI; send EXEC or DISCARD to leave the transaction";
+    public const string EmptyKey = "ERR KvAspire does not store empty keys";
+    public const string KeyNotUtf8 = "ERR KvAspire keys must be valid UTF-8";
+    public const string LeadershipLost =
+        "ERR the primary changed before the write was acknowledged; it may or may not have been applied";
+    public const string NotReady = "LOADING this primary was just elected and is still applying earlier entries; retry shortly";
+
+    public static string ExpectedDollar(byte got) => $"ERR Protocol error: expected '$', got '{(char)got}'";
+
+    public static string WrongArity(string command) => $"ERR wrong number of arguments for '{command}' command";
+
+    public static string UnknownSubcommand(string subcommand, string command) =>
+        $"ERR unknown subcommand '{Truncate(subcommand)}'. Try {command} HELP.";
+
+    /// <summary>Redis quotes the first arguments, up to about 128 characters in all.</summary>
+    public static string UnknownCommand(string name, IEnumerable<string> arguments)
+    {
+        var quoted = new System.Text.StringBuilder();
+        foreach (var argument in arguments)
+        {
+            if (quoted.Length >= 128)
+                break;
+            quoted.Append('\'').Append(Truncate(argument, 128 - quoted.Length)).Append("' ");
+        }
+        return $"ERR unknown command '{Truncate(name)}', with args beginning with: {quoted}";
+    }
+
+    public static string TimedOut(TimeSpan after) =>
+        $"NOREPLICAS the write was not acknowledged by a quorum within {after.TotalSeconds:0.#} s; it may still be applied";
+
+    private static string Truncate(string text, int max = 128) => text.Length <= max ? text : text[..max];
+}

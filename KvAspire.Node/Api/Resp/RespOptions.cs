@@ -1,0 +1,49 @@
+using KvAspire.Node.Cluster;
+
+namespace KvAspire.Node.Api.Resp;
+
+/// <summary>
+/// <c>Resp:</c> limits of the Redis-protocol endpoint. Defaults follow Redis where Redis has one
+/// (64 KiB inline requests, 1M multibulk items, no idle timeout); the bulk limit is the store's own
+/// value limit (<c>Limits:MaxValueBytes</c>), not Redis' 512 MB.
+/// </summary>
+public sealed class RespOptions
+{
+    public const string Section = "Resp";
+
+    /// <summary>Most items one command may carry (<c>*N</c>).</summary>
+    public int MaxMultibulkLength { get; set; } = 1024 * 1024;
+
+    /// <summary>Longest inline command line (Redis' PROTO_INLINE_MAX_SIZE), and longest <c>*N</c>/<c>$N</c> header.</summary>
+    public int MaxInlineBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Most unparsed bytes one client may have buffered (Redis' client-query-buffer-limit).</summary>
+    public int MaxQueryBufferBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Most simultaneous RESP clients on one node (Redis' maxclients).</summary>
+    public int MaxClients { get; set; } = 10_000;
+
+    /// <summary>A client silent this long is disconnected; zero keeps idle clients forever (Redis' <c>timeout 0</c>).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The largest bulk string accepted: a key or a value, whichever limit is larger.</summary>
+    public static int MaxBulkBytes(LimitsOptions limits) => Math.Max(limits.MaxValueBytes, limits.MaxKeyBytes);
+
+    /// <summary>Checks every setting and throws naming the first bad one and its allowed range.</summary>
+    public void Validate(LimitsOptions limits)
+    {
+        if (MaxMultibulkLength is < 3 or > int.MaxValue / 2)
+            throw new OptionsValidationError("Resp:MaxMultibulkLength", "must be between 3 and 1073741823");
+        if (MaxInlineBytes is < 1024 or > 16 * 1024 * 1024)
+            throw new OptionsValidationError("Resp:MaxInlineBytes", "must be between 1024 and 16777216");
+        // A SET of the largest key and value, with its headers, must fit in one client's buffer.
+        var largestSet = (long)limits.MaxValueBytes + limits.MaxKeyBytes + 1024;
+        if (MaxQueryBufferBytes < largestSet || MaxQueryBufferBytes > 1024 * 1024 * 1024)
+            throw new OptionsValidationError("Resp:MaxQueryBufferBytes",
+                $"must be between {largestSet} (Limits:MaxValueBytes + Limits:MaxKeyBytes + 1024) and 1073741824");
+        if (MaxClients is < 1 or > 1_000_000)
+            throw new OptionsValidationError("Resp:MaxClients", "must be between 1 and 1000000");
+        if (IdleTimeout < TimeSpan.Zero || IdleTimeout > TimeSpan.FromDays(365))
+            throw new OptionsValidationError("Resp:IdleTimeout", "must be zero (never) or a positive time up to 365 days");
+    }
+}

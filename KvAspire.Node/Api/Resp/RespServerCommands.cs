@@ -1,0 +1,231 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+using Microsoft.Extensions.Options;
+using static KvAspire.Node.Api.Resp.RespWriter;
+
+namespace KvAspire.Node.Api.Resp;
+
+/// <summary>
+/// HELLO, INFO, ROLE, COMMAND and CONFIG GET: what Redis clients ask to learn the server and, above
+/// all, its replication role. A client given every node reads <c>role:master</c> / <c>role:slave</c>
+/// and <c>master_host</c>/<c>master_port</c> (the primary's RESP address) and follows the primary.
+/// </summary>
+public sealed class RespServerCommands(RaftHost host, RespDirectory directory, RespClients clients, IOptions<RespOptions> resp,
+    IOptions<LimitsOptions> limits, IOptions<ReplicationOptions> replication)
+{
+    /// <summary>The Redis version whose commands and replies this endpoint follows; clients pick features by it.</summary>
+    public const string RedisVersion = "7.2.0";
+
+    private static readonly string RunId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(BitConverter.GetBytes(Environment.ProcessId));
+    private static readonly DateTime StartedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+    public void Hello(RespSession session, IBufferWriter<byte> output)
+    {
+        WriteArrayHeader(output, 14);
+        WriteBulk(output, "server");
+        WriteBulk(output, "redis");
+        WriteBulk(output, "version");
+        WriteBulk(output, RedisVersion);
+        WriteBulk(output, "proto");
+        WriteInteger(output, 2);
+        WriteBulk(output, "id");
+        WriteInteger(output, session.Id);
+        WriteBulk(output, "mode");
+        WriteBulk(output, "standalone");
+        WriteBulk(output, "role");
+        WriteBulk(output, host.Status.Role == Consensus.Role.Primary ? "master" : "replica");
+        WriteBulk(output, "modules");
+        WriteRaw(output, RespLiterals.EmptyArray);
+    }
+
+    /// <summary><c>INFO [section ...]</c>: server, clients, replication, keyspace (and kvaspire); "all"/"everything"/"default" give all.</summary>
+    public void Info(RespArguments args, IBufferWriter<byte> output)
+    {
+        var wanted = Enumerable.Range(1, args.Count - 1).Select(i => args.Text(i).ToLowerInvariant()).ToHashSet();
+        var all = wanted.Count == 0 || wanted.Overlaps(["all", "everything", "default"]);
+        var status = host.Status;
+        var text = new StringBuilder();
+        if (all || wanted.Contains("server"))
+            Server(text);
+        if (all || wanted.Contains("clients"))
+            text.Append("# Clients\r\n").Append($"connected_clients:{clients.Connected}\r\nmaxclients:{resp.Value.MaxClients}\r\n\r\n");
+        if (all || wanted.Contains("replication"))
+            Replication(text, status);
+        if (all || wanted.Contains("keyspace"))
+        {
+            text.Append("# Keyspace\r\n");
+            if (status.Keys > 0)
+                text.Append($"db0:keys={status.Keys},expires=0,avg_ttl=0\r\n");
+            text.Append("\r\n");
+        }
+        if (all || wanted.Contains("kvaspire"))
+            KvAspire(text, status);
+        WriteBulk(output, text.ToString().TrimEnd('\r', '\n') + "\r\n");
+    }
+
+    /// <summary><c>ROLE</c>: <c>[master, offset, [[host, port, offset]...]]</c> or <c>[slave, host, port, state, offset]</c>.</summary>
+    public void Role(IBufferWriter<byte> output)
+    {
+        var status = host.Status;
+        if (status.Role == Consensus.Role.Primary)
+        {
+            WriteArrayHeader(output, 3);
+            WriteBulk(output, "master");
+            WriteInteger(output, status.LastLogIndex);
+            var secondaries = status.Peers.Select(p => (Peer: p, Address: directory.Find(p.Node))).Where(s => s.Address is not null).ToList();
+            WriteArrayHeader(output, secondaries.Count);
+            foreach (var (peer, address) in secondaries)
+                WriteBulkArray(output, [address!.Host, address.Port.ToString(), (peer.MatchIndex ?? 0).ToString()]);
+            return;
+        }
+        var primary = directory.Find(status.Primary);
+        WriteArrayHeader(output, 5);
+        WriteBulk(output, "slave");
+        WriteBulk(output, primary?.Host ?? "");
+        WriteInteger(output, primary?.Port ?? 0);
+        WriteBulk(output, primary is null ? "connect" : "connected");
+        WriteInteger(output, status.AppliedIndex);
+    }
+
+    /// <summary><c>COMMAND</c>, <c>COMMAND COUNT</c>, <c>COMMAND INFO name...</c>, <c>COMMAND DOCS [name...]</c>.</summary>
+    public void Command(RespArguments args, IBufferWriter<byte> output)
+    {
+        if (args.Count == 1)
+        {
+            WriteCommandInfos(output, RespCommandTable.All);
+            return;
+        }
+        var names = Enumerable.Range(2, args.Count - 2).Select(args.Text).ToList();
+        if (args.Is(1, RespLiterals.Count) && args.Count == 2)
+            WriteInteger(output, RespCommandTable.All.Count);
+        else if (args.Is(1, RespLiterals.Info))
+            WriteCommandInfos(output, names.Count == 0 ? [.. RespCommandTable.All] : names.Select(RespCommandTable.Find).ToList());
+        else if (args.Is(1, RespLiterals.Docs))
+            WriteCommandDocs(output, names.Count == 0 ? RespCommandTable.All : names.Select(RespCommandTable.Find).OfType<RespCommandInfo>().ToList());
+        else
+            WriteError(output, RespErrors.UnknownSubcommand(args.Text(1), "COMMAND"));
+    }
+
+    /// <summary><c>CONFIG GET pattern [pattern ...]</c> over the few settings clients and redis-benchmark read.</summary>
+    public void Config(RespArguments args, IBufferWriter<byte> output)
+    {
+        if (!args.Is(1, RespLiterals.Get))
+        {
+            WriteError(output, RespErrors.UnknownSubcommand(args.Text(1), "CONFIG"));
+            return;
+        }
+        if (args.Count < 3)
+        {
+            WriteError(output, RespErrors.WrongArity("config|get"));
+            return;
+        }
+        var settings = Settings();
+        var patterns = Enumerable.Range(2, args.Count - 2).Select(args.Text).ToList();
+        var matched = settings.Where(s => patterns.Any(p => RespGlob.IsMatch(p, s.Key, ignoreCase: true))).ToList();
+        WriteArrayHeader(output, matched.Count * 2);
+        foreach (var (name, value) in matched)
+        {
+            WriteBulk(output, name);
+            WriteBulk(output, value);
+        }
+    }
+
+    private List<KeyValuePair<string, string>> Settings() =>
+    [
+        new("databases", "1"),
+        new("timeout", ((long)resp.Value.IdleTimeout.TotalSeconds).ToString()),
+        new("maxclients", resp.Value.MaxClients.ToString()),
+        new("proto-max-bulk-len", RespOptions.MaxBulkBytes(limits.Value).ToString()),
+        new("client-query-buffer-limit", resp.Value.MaxQueryBufferBytes.ToString()),
+        new("replica-read-only", "yes"),
+        new("slave-read-only", "yes"),
+        new("save", ""),
+        new("appendonly", "no"),
+    ];
+
+    private void Server(StringBuilder text) => text.Append("# Server\r\n")
+        .Append($"redis_version:{RedisVersion}\r\n")
+        .Append("redis_mode:standalone\r\n")
+        .Append($"os:{Environment.OSVersion.Platform}\r\n")
+        .Append($"arch_bits:{IntPtr.Size * 8}\r\n")
+        .Append($"process_id:{Environment.ProcessId}\r\n")
+        .Append($"run_id:{RunId}\r\n")
+        .Append($"uptime_in_seconds:{(long)(DateTime.UtcNow - StartedAt).TotalSeconds}\r\n")
+        .Append("\r\n");
+
+    private void Replication(StringBuilder text, ClusterStatus status)
+    {
+        text.Append("# Replication\r\n");
+        if (status.Role == Consensus.Role.Primary)
+        {
+            text.Append("role:master\r\n").Append($"connected_slaves:{status.Peers.Count}\r\n");
+            var i = 0;
+            foreach (var peer in status.Peers)
+            {
+                var address = directory.Find(peer.Node);
+                text.Append($"slave{i++}:ip={address?.Host ?? peer.Node},port={address?.Port ?? 0},state=online,offset={peer.MatchIndex ?? 0},lag=0\r\n");
+            }
+        }
+        else
+        {
+            var primary = directory.Find(status.Primary);
+            text.Append("role:slave\r\n");
+            if (primary is not null)
+                text.Append($"master_host:{primary.Host}\r\nmaster_port:{primary.Port}\r\n");
+            text.Append($"master_link_status:{(status.Primary is null ? "down" : "up")}\r\n")
+                .Append($"slave_repl_offset:{status.AppliedIndex}\r\n")
+                .Append("slave_read_only:1\r\n");
+        }
+        text.Append($"master_repl_offset:{status.LastLogIndex}\r\n\r\n");
+    }
+
+    private void KvAspire(StringBuilder text, ClusterStatus status) => text.Append("# KvAspire\r\n")
+        .Append($"kv_node:{status.Node}\r\n")
+        .Append($"kv_role:{status.Role}\r\n")
+        .Append($"kv_state:{status.State}\r\n")
+        .Append($"kv_term:{status.Term}\r\n")
+        .Append($"kv_primary:{status.Primary ?? ""}\r\n")
+        .Append($"kv_commit_index:{status.CommitIndex}\r\n")
+        .Append($"kv_applied_index:{status.AppliedIndex}\r\n")
+        .Append($"kv_acknowledge:{replication.Value.Acknowledge}\r\n")
+        .Append("kv_mset:one log entry per key, not atomic\r\n")
+        .Append("\r\n");
+
+    private static void WriteCommandInfos(IBufferWriter<byte> output, IReadOnlyCollection<RespCommandInfo?> commands)
+    {
+        WriteArrayHeader(output, commands.Count);
+        foreach (var command in commands)
+        {
+            if (command is null)
+            {
+                WriteNull(output);
+                continue;
+            }
+            // Redis 7's ten fields: name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands.
+            WriteArrayHeader(output, 10);
+            WriteBulk(output, command.Name);
+            WriteInteger(output, command.Arity);
+            WriteArrayHeader(output, command.Flags.Length);
+            foreach (var flag in command.Flags)
+                WriteSimple(output, flag);
+            WriteInteger(output, command.FirstKey);
+            WriteInteger(output, command.LastKey);
+            WriteInteger(output, command.Step);
+            for (var i = 0; i < 4; i++)
+                WriteRaw(output, RespLiterals.EmptyArray);
+        }
+    }
+
+    private static void WriteCommandDocs(IBufferWriter<byte> output, IReadOnlyCollection<RespCommandInfo> commands)
+    {
+        WriteArrayHeader(output, commands.Count * 2);
+        foreach (var command in commands)
+        {
+            WriteBulk(output, command.Name);
+            WriteBulkArray(output, ["summary", command.Summary, "since", "1.0.0", "group", command.Group]);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using KvAspire.Node.Cluster;
+
+namespace KvAspire.Node.Api.Resp;
+
+/// <summary>One client connection's state. Used by that connection's loop only.</summary>
+public sealed class RespSession(long id)
+{
+    public long Id { get; } = id;
+
+    /// <summary>Set by CLIENT SETNAME or HELLO SETNAME.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The log index of this client's latest acknowledged write: what WAIT waits for.</summary>
+    public long LastWriteIndex { get; private set; }
+
+    /// <summary>
+    /// A MULTI was refused: until EXEC or DISCARD, commands are refused too rather than executed, since
+    /// a client that pipelines MULTI ... EXEC expects none of them to run outside the transaction.
+    /// </summary>
+    public bool InRefusedTransaction { get; set; }
+
+    /// <summary>QUIT was received: reply, then close.</summary>
+    public bool Closing { get; set; }
+
+    public void Wrote(WriteOutcome outcome)
+    {
+        if (outcome is WriteOutcome.Written written)
+            LastWriteIndex = Math.Max(LastWriteIndex, written.Index);
+    }
+}
+
+/// <summary>The connected RESP clients of this node: their number (for maxclients) and ids.</summary>
+public sealed class RespClients
+{
+    private int _connected;
+    private long _lastId;
+
+    public int Connected => Volatile.Read(ref _connected);
+
+    /// <summary>Counts a new client in, unless <paramref name="max"/> are already connected.</summary>
+    public bool TryAdmit(int max)
+    {
+        if (Interlocked.Increment(ref _connected) <= max)
+            return true;
+        Interlocked.Decrement(ref _connected);
+        return false;
+    }
+
+    public void Leave() => Interlocked.Decrement(ref _connected);
+
+    public long NextId() => Interlocked.Increment(ref _lastId);
+}

@@ -1,0 +1,29 @@
+namespace KvAspire.Node.Telemetry;
+
+/// <summary>The RESP endpoint's log lines (event ids 100 and up).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning,
+        Message = "Refused RESP client {Remote}: {Max} clients already connected (Resp:MaxClients)")]
+    public static partial void RespMaxClients(ILogger logger, string? remote, int max);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information,
+        Message = "Closed RESP client {Id} ({Remote}) after a protocol error: {Error}")]
+    public static partial void RespProtocolError(ILogger logger, long id, string? remote, string error);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
+        Message = "Closed RESP client {Id} ({Remote}): {Bytes} bytes buffered exceed Resp:MaxQueryBufferBytes ({Max})")]
+    public static partial void RespQueryBufferExceeded(ILogger logger, long id, string? remote, long bytes, int max);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Debug,
+        Message = "Closed RESP client {Id} ({Remote}): idle longer than Resp:IdleTimeout ({Timeout})")]
+    public static partial void RespIdleTimeout(ILogger logger, long id, string? remote, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Debug,
+        Message = "RESP client {Id} ({Remote}) went away")]
+    public static partial void RespConnectionLost(ILogger logger, long id, string? remote, Exception exception);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error,
+        Message = "RESP client {Id} ({Remote}) closed after an unexpected failure")]
+    public static partial void RespConnectionFailed(ILogger logger, long id, string? remote, Exception exception);
+}

@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace KvAspire.IntegrationTests;
+
+/// <summary>StackExchange.Redis, unchanged, against the nodes' RESP endpoints.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
+{
+    private const int MaxValueBytes = 16 * 1024 * 1024;
+    private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RejoinTimeout = TimeSpan.FromSeconds(90);
+    /// <summary>Generous: a node restarted by the failover test JIT-compiles its RESP path on first use, on a busy machine.</summary>
+    private static readonly TimeSpan RawReplyTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Strings_OfManySizes_RoundTrip_AndBeyondTheLimitIsRefused()
+    {
+        await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        var db = redis.GetDatabase();
+        var random = new Random(5);
+
+        // Up to 1 MiB here: a 16 MiB entry outlasts the fast profile's election timeout on this machine and
+        // triggers an election on every try (a replication limit, not a RESP one); the RESP path itself is
+        // tested at exactly the limit in KvAspire.Node.Tests (RespCommandsTests.ValueAtTheLimit_RoundTrips).
+        foreach (var size in new[] { 0, 1, 2, 127, 4096, 65_535, 65_536, 1024 * 1024 })
+        {
+            var value = new byte[size];
+            random.NextBytes(value);
+            var key = $"resp-size:{size}";
+
+            // Replicating a 16 MiB entry can outlast the fast profile's 300 ms election timeout on a busy
+            // machine; the retry (SET is idempotent) rides out such an election rather than hiding it.
+            Assert.True(await RetryAsync($"SET of {size} bytes", () => db.StringSetAsync(key, value)));
+            byte[]? read = await RetryAsync($"GET of {size} bytes", async () => (byte[]?)await db.StringGetAsync(key));
+
+            Assert.NotNull(read);
+            Assert.True(value.AsSpan().SequenceEqual(read), $"the {size}-byte value came back different");
+        }
+
+        var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        var tooBig = await RawRequestAsync(primary.Node, $"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${MaxValueBytes + 1}\r\n");
+        Assert.Equal("-ERR Protocol error: invalid bulk length\r\n", tooBig);
+    }
+
+    [Fact]
+    public async Task BinaryValues_WithEveryByteAndProtocolCharacters_RoundTrip()
+    {
+        var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        await using var redis = await ConnectAsync(primary.Node);
+        var db = redis.GetDatabase();
+        var everyByte = Enumerable.Range(0, 256).Select(b => (byte)b).ToArray();
+        var protocolLike = Encoding.ASCII.GetBytes("*1\r\n$4\r\nPING\r\n-ERR\r\n\0");
+
+        await db.StringSetAsync("resp-binary:every-byte", everyByte);
+        await db.StringSetAsync("resp-binary:protocol", protocolLike);
+
+        Assert.Equal(everyByte, (byte[]?)await db.StringGetAsync("resp-binary:every-byte"));
+        Assert.Equal(protocolLike, (byte[]?)await db.StringGetAsync("resp-binary:protocol"));
+    }
+
+    [Fact]
+    public async Task PipelinedBatch_IsAnsweredInOrder_AndMultiKeyCommandsWork()
+    {
+        await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        var db = redis.GetDatabase();
+        const int count = 500;
+        var prefix = $"resp-batch-{Guid.NewGuid():N}:";
+
+        // The whole batch is repeated if an election interrupts it (its SETs are idempotent).
+        var values = await RetryAsync("a pipelined batch", async () =>
+        {
+            var batch = db.CreateBatch();
+            var sets = Enumerable.Range(0, count).Select(i => batch.StringSetAsync(prefix + i, $"v{i}")).ToList();
+            var gets = Enumerable.Range(0, count).Select(i => batch.StringGetAsync(prefix + i)).ToList();
+            batch.Execute();
+            Assert.All(await Task.WhenAll(sets), Assert.True);
+            return await Task.WhenAll(gets);
+        });
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"v{i}"), values.Select(v => (string?)v));
+
+        await db.StringSetAsync([new(prefix + "a", "1"), new(prefix + "b", "2")]);
+        var many = await db.StringGetAsync([prefix + "a", prefix + "b", prefix + "missing"]);
+        Assert.Equal(["1", "2", null], many.Select(v => (string?)v));
+        Assert.Equal(2, await db.KeyExistsAsync([prefix + "a", prefix + "b", prefix + "missing"]));
+        Assert.Equal(2, await db.KeyDeleteAsync([prefix + "a", prefix + "b", prefix + "missing"]));
+        Assert.False(await db.StringSetAsync(prefix + "0", "again", when: When.NotExists));
+        Assert.True(await db.StringSetAsync(prefix + "0", "again", when: When.Exists));
+        Assert.Equal("again", (string?)await db.StringGetAsync(prefix + "0"));
+    }
+
+    [Fact]
+    public async Task Scan_VisitsEveryKeyOnce_WithMatch()
+    {
+        var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        await using var redis = await ConnectAsync(primary.Node);
+        var prefix = $"resp-scan-{Guid.NewGuid():N}:";
+        var db = redis.GetDatabase();
+        await db.StringSetAsync(Enumerable.Range(0, 120).Select(i => new KeyValuePair<RedisKey, RedisValue>(prefix + i, i)).ToArray());
+
+        var server = redis.GetServer(cluster.RespEndpoint(primary.Node));
+        var keys = server.Keys(pattern: prefix + "*", pageSize: 7).Select(k => (string)k!).ToList();
+
+        Assert.Equal(120, keys.Count);
+        Assert.Equal(120, keys.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Transactions_AreRefusedCleanly_AndTheConnectionKeepsWorking()
+    {
+        var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        await using var redis = await ConnectAsync(primary.Node);
+        var db = redis.GetDatabase();
+
+        var multi = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("MULTI"));
+        var transaction = db.CreateTransaction();
+        _ = transaction.StringSetAsync("resp-tx:k", "v");
+        var committed = await Record.ExceptionAsync(() => transaction.ExecuteAsync());
+
+        Assert.Contains("does not support transactions", multi.Message);
+        Assert.True(committed is RedisException, $"EXEC should fail, got {committed?.GetType().Name ?? "success"}");
+        Assert.True((await db.StringGetAsync("resp-tx:k")).IsNull, "nothing of the transaction may be applied");
+        Assert.Equal("PONG", (await db.ExecuteAsync("PING")).ToString());
+    }
+
+    [Fact]
+    public async Task Secondary_RefusesDataCommandsNamingThePrimary_AndReportsItsRole()
+    {
+        var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        var secondary = ClusterFixture.NodeNames.First(n => n != primary.Node);
+        var primaryAddress = cluster.RespEndpoint(primary.Node);
+
+        var set = await RawCommandAsync(secondary, "SET", "resp-secondary", "v");
+        var get = await RawCommandAsync(secondary, "GET", "resp-secondary");
+        var role = await RawCommandAsync(secondary, "ROLE");
+        var info = await RawCommandAsync(secondary, "INFO", "replication");
+
+        Assert.StartsWith("-READONLY You can't write against a read only replica.", set);
+        Assert.Contains($"{primary.Node} at {primaryAddress}", set);
+        Assert.StartsWith("-READONLY", get);
+        Assert.Contains($"{primary.Node} at {primaryAddress}", get);
+        Assert.StartsWith("*5\r\n$5\r\nslave\r\n", role);
+        Assert.Contains("role:slave", info);
+        Assert.Contains($"master_port:{primaryAddress.Split(':')[1]}", info);
+    }
+
+    [Fact]
+    public async Task Wait_CountsTheSecondariesThatHaveTheClientsLastWrite()
+    {
+        var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        await using var redis = await ConnectAsync(primary.Node);
+        var db = redis.GetDatabase();
+
+        // WAIT is per connection, so the write and the WAIT must share one: a batch sends them together.
+        var batch = db.CreateBatch();
+        var set = batch.StringSetAsync("resp-wait", "v");
+        var wait = batch.ExecuteAsync("WAIT", 2, 5000);
+        batch.Execute();
+
+        Assert.True(await set);
+        Assert.Equal(2, (long)await wait);
+    }
+
+    [Fact]
+    public async Task Multiplexer_GivenAllNodes_KeepsWritingAfterThePrimaryIsKilled()
+    {
+        var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        var db = redis.GetDatabase();
+        Assert.True(await db.StringSetAsync("resp-failover:before", "1"));
+
+        var clock = Stopwatch.StartNew();
+        ClusterFixture.Kill(before.ProcessId);
+        try
+        {
+            // The test only repeats the write; finding the new primary is the client's own doing.
+            Assert.True(await RetryAsync("a write after the primary was killed", () => db.StringSetAsync("resp-failover:after", "2")));
+            output.WriteLine($"kill -> first successful RESP write: {clock.ElapsedMilliseconds} ms");
+            Assert.Equal("1", (string?)await db.StringGetAsync("resp-failover:before"));
+            Assert.Equal("2", (string?)await db.StringGetAsync("resp-failover:after"));
+        }
+        finally
+        {
+            // Other tests in the collection expect three nodes.
+            await cluster.StartAsync(before.Node, RejoinTimeout);
+            await cluster.WaitForSettledClusterAsync(RejoinTimeout);
+        }
+    }
+
+    /// <summary>
+    /// Repeats <paramref name="attempt"/> while the cluster is between primaries (server refusals,
+    /// connection errors, timeouts) until <see cref="FailoverTimeout"/>; fails naming the last error.
+    /// </summary>
+    private async Task<T> RetryAsync<T>(string what, Func<Task<T>> attempt)
+    {
+        var clock = Stopwatch.StartNew();
+        var retries = 0;
+        while (true)
+        {
+            try
+            {
+                var result = await attempt();
+                if (retries > 0)
+                    output.WriteLine($"{what}: succeeded after {retries} retries, {clock.ElapsedMilliseconds} ms");
+                return result;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException && clock.Elapsed < FailoverTimeout)
+            {
+                retries++;
+                output.WriteLine($"{what}: {e.GetType().Name}: {e.Message.Split(" - ")[0]}");
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>
+    /// configCheckSeconds=1: StackExchange.Redis re-reads every node's role (INFO replication) each
+    /// second instead of each minute, which is what lets it find a new primary after a failover.
+    /// </summary>
+    private Task<ConnectionMultiplexer> ConnectAsync(params string[] nodes)
+    {
+        var options = new ConfigurationOptions
+        {
+            AbortOnConnectFail = false,
+            ConfigCheckSeconds = 1,
+            ConnectTimeout = 5000,
+            SyncTimeout = 10_000,
+            AsyncTimeout = 10_000,
+        };
+        foreach (var node in nodes)
+            options.EndPoints.Add(cluster.RespEndpoint(node));
+        return ConnectionMultiplexer.ConnectAsync(options);
+    }
+
+    /// <summary>One command over a plain socket, bypassing the client's routing; returns the raw reply.</summary>
+    private Task<string> RawCommandAsync(string node, params string[] args)
+    {
+        var request = new StringBuilder($"*{args.Length}\r\n");
+        foreach (var arg in args)
+            request.Append($"${Encoding.UTF8.GetByteCount(arg)}\r\n{arg}\r\n");
+        return RawRequestAsync(node, request.ToString());
+    }
+
+    /// <summary>Sends <paramref name="request"/> as it is (named apart so a one-word command never binds here).</summary>
+    private async Task<string> RawRequestAsync(string node, string request)
+    {
+        var address = cluster.RespEndpoint(node).Split(':');
+        using var client = new TcpClient();
+        await client.ConnectAsync(address[0], int.Parse(address[1]));
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
+        using var timeout = new CancellationTokenSource(RawReplyTimeout);
+        var buffer = new byte[64 * 1024];
+        int read;
+        try
+        {
+            read = await stream.ReadAsync(buffer, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            var status = await ClusterFixture.StatusAsync(cluster.Nodes[node]);
+            throw new TimeoutException($"{node} ({status?.Role}, term {status?.Term}) sent no reply to {request.ReplaceLineEndings(" ")} " +
+                $"within {RawReplyTimeout.TotalSeconds} s");
+        }
+        return Encoding.UTF8.GetString(buffer, 0, read);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text;
+
+namespace KvAspire.Node.Tests.Resp;
+
+/// <summary>Replies and error texts, checked byte for byte against what Redis 7 answers.</summary>
+public sealed class RespCommandsTests : IAsyncLifetime
+{
+    private SingleNodeResp _node = null!;
+
+    public async Task InitializeAsync() => _node = await SingleNodeResp.StartAsync();
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Theory]
+    [InlineData("-ERR wrong number of arguments for 'get' command\r\n", "GET")]
+    [InlineData("-ERR wrong number of arguments for 'get' command\r\n", "get", "a", "b")]
+    [InlineData("-ERR wrong number of arguments for 'set' command\r\n", "SET", "k")]
+    [InlineData("-ERR wrong number of arguments for 'mset' command\r\n", "MSET", "a", "1", "b")]
+    [InlineData("-ERR wrong number of arguments for 'ping' command\r\n", "PING", "a", "b")]
+    [InlineData("-ERR wrong number of arguments for 'wait' command\r\n", "WAIT", "1")]
+    [InlineData("-ERR wrong number of arguments for 'config|get' command\r\n", "CONFIG", "GET")]
+    [InlineData("-ERR unknown command 'FOO', with args beginning with: 'a' 'b c' \r\n", "FOO", "a", "b c")]
+    [InlineData("-ERR unknown command 'foo', with args beginning with: \r\n", "foo")]
+    [InlineData("-ERR unknown subcommand 'NOPE'. Try CONFIG HELP.\r\n", "CONFIG", "NOPE")]
+    [InlineData("-ERR unknown subcommand 'nope'. Try CLIENT HELP.\r\n", "CLIENT", "nope")]
+    [InlineData("-ERR syntax error\r\n", "SET", "k", "v", "NX", "XX")]
+    [InlineData("-ERR syntax error\r\n", "SET", "k", "v", "BOGUS")]
+    [InlineData("-ERR DB index is out of range\r\n", "SELECT", "1")]
+    [InlineData("-ERR value is not an integer or out of range\r\n", "SELECT", "x")]
+    [InlineData("-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n", "AUTH", "secret")]
+    [InlineData("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "bob", "secret")]
+    [InlineData("-NOPROTO sorry, this protocol version is not supported.\r\n", "HELLO", "3")]
+    [InlineData("-ERR invalid cursor\r\n", "SCAN", "x")]
+    [InlineData("-ERR timeout is negative\r\n", "WAIT", "1", "-1")]
+    [InlineData("-ERR This instance has cluster support disabled\r\n", "CLUSTER", "NODES")]
+    public async Task Errors_UseRedisExactTexts(string expected, params string[] command) =>
+        Assert.Equal(expected, await _node.SendAsync(command));
+
+    [Theory]
+    [InlineData("EXEC")]
+    [InlineData("WATCH", "k")]
+    public async Task Transactions_AreRefusedWithAReason(params string[] command) =>
+        Assert.StartsWith("-ERR KvAspire does not support transactions", await _node.SendAsync(command));
+
+    [Fact]
+    public async Task CommandsAfterARefusedMulti_AreNotExecuted_UntilExecOrDiscard()
+    {
+        Assert.StartsWith("-ERR KvAspire does not support transactions", await _node.SendAsync("MULTI"));
+        Assert.StartsWith("-ERR not executed", await _node.SendAsync("SET", "tx", "1"));
+        Assert.StartsWith("-EXECABORT", await _node.SendAsync("EXEC"));
+
+        Assert.Equal("$-1\r\n", await _node.SendAsync("GET", "tx"));
+        Assert.StartsWith("-ERR KvAspire does not support transactions", await _node.SendAsync("DISCARD"));
+    }
+
+    [Theory]
+    [InlineData("EX", "10")]
+    [InlineData("PX", "10")]
+    public async Task Expiry_IsRefusedSayingKeysNeverExpire(string option, string value) =>
+        Assert.StartsWith("-ERR KvAspire keys never expire", await _node.SendAsync("SET", "k", "v", option, value));
+
+    [Fact]
+    public async Task ConnectionCommands_AnswerLikeRedis()
+    {
+        Assert.Equal("+PONG\r\n", await _node.SendAsync("PING"));
+        Assert.Equal("$2\r\nhi\r\n", await _node.SendAsync("ping", "hi"));
+        Assert.Equal("$3\r\na b\r\n", await _node.SendAsync("ECHO", "a b"));
+        Assert.Equal("+OK\r\n", await _node.SendAsync("SELECT", "0"));
+        Assert.Equal("+OK\r\n", await _node.SendAsync("CLIENT", "SETNAME", "tester"));
+        Assert.Equal("$6\r\ntester\r\n", await _node.SendAsync("CLIENT", "GETNAME"));
+        Assert.Equal("+OK\r\n", await _node.SendAsync("CLIENT", "SETINFO", "lib-name", "x"));
+        Assert.Equal(":1\r\n", await _node.SendAsync("CLIENT", "ID"));
+        Assert.StartsWith("*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n", await _node.SendAsync("HELLO", "2"));
+        Assert.Equal("+OK\r\n", await _node.SendAsync("QUIT"));
+        Assert.True(_node.Session.Closing);
+    }
+
+    [Fact]
+    public async Task StringCommands_FollowRedisSemantics()
+    {
+        Assert.Equal("$-1\r\n", await _node.SendAsync("GET", "k"));
+        Assert.Equal("+OK\r\n", await _node.SendAsync("SET", "k", "v1"));
+        Assert.Equal("$2\r\nv1\r\n", await _node.SendAsync("GET", "k"));
+        Assert.Equal("$-1\r\n", await _node.SendAsync("SET", "k", "v2", "NX"));
+        Assert.Equal("+OK\r\n", await _node.SendAsync("SET", "k", "v2", "XX"));
+        Assert.Equal("$-1\r\n", await _node.SendAsync("SET", "missing", "v", "XX"));
+        Assert.Equal("$2\r\nv2\r\n", await _node.SendAsync("SET", "k", "v3", "GET"));
+        Assert.Equal("+OK\r\n", await _node.SendAsync("SET", "n", "1", "nx", "KEEPTTL"));
+        Assert.Equal("+OK\r\n", await _node.SendAsync("MSET", "a", "1", "b", "2"));
+        Assert.Equal("*3\r\n$1\r\n1\r\n$-1\r\n$2\r\nv3\r\n", await _node.SendAsync("MGET", "a", "missing", "k"));
+        Assert.Equal(":3\r\n", await _node.SendAsync("EXISTS", "a", "a", "b", "missing"));
+        Assert.Equal(":4\r\n", await _node.SendAsync("DBSIZE"));
+        Assert.Equal(":2\r\n", await _node.SendAsync("DEL", "a", "b", "missing"));
+        Assert.Equal(":2\r\n", await _node.SendAsync("DBSIZE"));
+        Assert.Equal("*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n", await _node.SendAsync("SCAN", "0", "MATCH", "k*", "COUNT", "100"));
+    }
+
+    [Fact]
+    public async Task ValueAtTheLimit_RoundTrips_AndOneByteMoreIsRefused()
+    {
+        var limit = new KvAspire.Node.Cluster.LimitsOptions().MaxValueBytes;
+        var value = new string('v', limit);
+
+        Assert.Equal("+OK\r\n", await _node.SendAsync("SET", "big", value));
+        var reply = await _node.SendAsync("GET", "big");
+        Assert.Equal(limit + $"${limit}\r\n\r\n".Length, reply.Length);
+        Assert.Equal("ERR Protocol error: invalid bulk length", await _node.SendAsync("SET", "big", value + "v"));
+    }
+
+    [Fact]
+    public async Task Unlink_DeletesLikeDel()
+    {
+        await _node.SendAsync("SET", "u", "1");
+
+        Assert.Equal(":1\r\n", await _node.SendAsync("UNLINK", "u", "missing"));
+    }
+
+    [Fact]
+    public async Task SetNx_SetsOnlyAbsentKeys()
+    {
+        Assert.Equal(":1\r\n", await _node.SendAsync("SETNX", "once", "1"));
+        Assert.Equal(":0\r\n", await _node.SendAsync("SETNX", "once", "2"));
+        Assert.Equal("$1\r\n1\r\n", await _node.SendAsync("GET", "once"));
+    }
+
+    [Fact]
+    public async Task Pipeline_IsAnsweredInOrder()
+    {
+        var request = Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\np\r\n$1\r\n1\r\nGET p\r\n*1\r\n$4\r\nPING\r\n");
+
+        Assert.Equal("+OK\r\n$1\r\n1\r\n+PONG\r\n", await _node.SendRawAsync(request));
+    }
+
+    [Fact]
+    public async Task Wait_WithNoSecondaries_ReturnsZeroAtOnce()
+    {
+        await _node.SendAsync("SET", "w", "1");
+
+        Assert.Equal(":0\r\n", await _node.SendAsync("WAIT", "0", "100"));
+        Assert.Equal(":0\r\n", await _node.SendAsync("WAIT", "1", "50"));
+    }
+
+    [Fact]
+    public async Task InfoAndRole_ReportAPrimary()
+    {
+        var info = await _node.SendAsync("INFO");
+
+        Assert.Contains("role:master", info);
+        Assert.Contains("redis_version:", info);
+        Assert.Contains("# Keyspace", info);
+        Assert.Contains("# Clients", info);
+        Assert.StartsWith("*3\r\n$6\r\nmaster\r\n", await _node.SendAsync("ROLE"));
+        Assert.StartsWith(":", await _node.SendAsync("COMMAND", "COUNT"));
+        Assert.StartsWith("*4\r\n$9\r\ndatabases\r\n$1\r\n1\r\n", await _node.SendAsync("CONFIG", "GET", "databases", "slave-read-only"));
+    }
+
+    [Fact]
+    public async Task InvalidUtf8Key_IsRefused()
+    {
+        var request = RespStreams.Multibulk([Encoding.ASCII.GetBytes("SET"), [0xff, 0xfe], Encoding.ASCII.GetBytes("v")]);
+
+        Assert.Equal("-ERR KvAspire keys must be valid UTF-8\r\n", await _node.SendRawAsync(request));
+    }
+}

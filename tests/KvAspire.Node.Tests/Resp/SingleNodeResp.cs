@@ -1,0 +1,97 @@
+using System.Buffers;
+using System.Text;
+using KvAspire.Node.Api;
+using KvAspire.Node.Api.Resp;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+using KvAspire.Node.StateMachine;
+using KvAspire.Node.Storage;
+using KvAspire.Node.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace KvAspire.Node.Tests.Resp;
+
+/// <summary>
+/// A one-node cluster in this process (it elects itself primary within the fast election timeout)
+/// with the RESP command layer on top: requests go in as wire bytes, replies come out as wire text.
+/// </summary>
+internal sealed class SingleNodeResp : IAsyncDisposable
+{
+    private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "kvaspire-resp-" + Guid.NewGuid().ToString("N"));
+    private readonly RaftHost _host;
+    private readonly RespCommands _commands;
+    private readonly RespReadLimits _limits;
+
+    public SingleNodeResp(LimitsOptions? limits = null)
+    {
+        limits ??= new LimitsOptions();
+        var configuration = new ConfigurationBuilder().Build();
+        var cluster = Options.Create(new ClusterOptions { NodeId = "node1", Timing = "Fast" });
+        var replication = Options.Create(new ReplicationOptions());
+        var node = TestHost.Create("node1", _dataDirectory, configuration, new NoPeers());
+        _host = node.Host;
+        var kv = node.Commands;
+        var directory = new RespDirectory(configuration, cluster);
+        var resp = Options.Create(new RespOptions());
+        _commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits)),
+            new RespServerCommands(_host, directory, new RespClients(), resp, Options.Create(limits), replication));
+        _limits = new RespReadLimits(resp.Value.MaxMultibulkLength, RespOptions.MaxBulkBytes(limits), resp.Value.MaxInlineBytes);
+    }
+
+    public RespSession Session { get; } = new(1);
+
+    public static async Task<SingleNodeResp> StartAsync(LimitsOptions? limits = null)
+    {
+        var node = new SingleNodeResp(limits);
+        await node._host.StartAsync(CancellationToken.None);
+        using var timeout = new CancellationTokenSource(ElectionTimeout);
+        while (node._host.Status is not { Role: Role.Primary, ServesReads: true })
+            await node._host.StatusChanged.WaitAsync(timeout.Token);
+        return node;
+    }
+
+    /// <summary>Sends one command, written as a RESP array of the given arguments; returns the reply's wire text.</summary>
+    public Task<string> SendAsync(params string[] args) =>
+        SendRawAsync(RespStreams.Multibulk(args.Select(Encoding.UTF8.GetBytes).ToList()));
+
+    public async Task<string> SendRawAsync(byte[] request)
+    {
+        var arguments = new RespArguments();
+        var output = new ArrayBufferWriter<byte>();
+        var rest = request.AsMemory();
+        while (!rest.IsEmpty)
+        {
+            var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(rest));
+            var status = RespReader.TryRead(ref reader, arguments, _limits, out var error);
+            if (status != RespReadStatus.Command)
+                return error ?? "(incomplete)";
+            rest = rest[(int)reader.Consumed..];
+            await _commands.ExecuteAsync(Session, arguments, output, CancellationToken.None);
+        }
+        return Encoding.UTF8.GetString(output.WrittenSpan);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class NoPeers : IPeerTransport
+    {
+        public void Send(Message message)
+        {
+        }
+    }
+}

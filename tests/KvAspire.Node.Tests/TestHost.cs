@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+using KvAspire.Node.Api;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.StateMachine;
+using KvAspire.Node.Storage;
+using KvAspire.Node.Telemetry;
+using KvAspire.Node.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace KvAspire.Node.Tests;
+
+/// <summary>A real host loop with real disk storage in <paramref name="DataDirectory"/> and fast timings, built for in-process tests.</summary>
+internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Commands)
+{
+    private static readonly IMeterFactory Meters =
+        new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+
+    /// <param name="peers">Configuration with the <c>services:{name}:peer:0</c> keys naming the other members.</param>
+    public static TestHost Create(string node, string dataDirectory, IConfiguration peers, IPeerTransport transport)
+    {
+        var cluster = Options.Create(new ClusterOptions { NodeId = node, Timing = "Fast" });
+        var replication = Options.Create(new ReplicationOptions());
+        var storage = Options.Create(new StorageOptions { DataDirectory = dataDirectory });
+        var store = new KvStore();
+        var metrics = new NodeMetrics(Meters);
+        var host = new RaftHost(cluster, replication, store, new FileHardStateStore(dataDirectory),
+            new SegmentedLogStore(dataDirectory, storage.Value.SegmentBytes, NullLogger.Instance),
+            new FileSnapshotStore(dataDirectory), storage, transport, new PeerDirectory(peers, cluster), metrics,
+            NullLogger<RaftHost>.Instance, TimeProvider.System);
+        return new TestHost(host, store, new KvCommands(host, store, replication, metrics, TimeProvider.System));
+    }
+}
