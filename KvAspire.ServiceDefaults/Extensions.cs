@@ -12,12 +12,13 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// The Aspire service defaults every KvAspire process shares: OpenTelemetry (OTLP when
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set), service discovery, HttpClient resilience and the
-/// <c>/health</c> and <c>/alive</c> endpoints.
+/// <c>/health</c>, <c>/alive</c> and <c>/metrics</c> (Prometheus text) endpoints.
 /// </summary>
 public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
+    private const string MetricsEndpointPath = "/metrics";
 
     /// <summary>Meters and activity sources a service adds beyond the framework's own.</summary>
     public static readonly List<string> ServiceTelemetrySources = ["KvAspire.Node", "KvAspire.Gateway"];
@@ -48,7 +49,9 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter([.. ServiceTelemetrySources]))
+                .AddMeter([.. ServiceTelemetrySources])
+                // Scrapable without a collector (Kubernetes, tests); OTLP below when one is configured.
+                .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource([.. ServiceTelemetrySources])
@@ -57,6 +60,7 @@ public static class Extensions
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                        && !context.Request.Path.StartsWithSegments(MetricsEndpointPath)
                         && !context.Request.Path.StartsWithSegments("/cluster"))
                 .AddGrpcClientInstrumentation()
                 .AddHttpClientInstrumentation());
@@ -75,7 +79,8 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health</c> (every check must pass) and <c>/alive</c> (only the "live" checks).</summary>
+    /// <summary>Maps <c>/health</c> (every check must pass), <c>/alive</c> (only the "live" checks) and
+    /// <c>/metrics</c> (every instrument in Prometheus text format).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks(HealthEndpointPath);
@@ -83,6 +88,7 @@ public static class Extensions
         {
             Predicate = registration => registration.Tags.Contains("live"),
         });
+        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
         return app;
     }
 }

@@ -21,11 +21,16 @@ public sealed class NodeMetrics
     {
         _meter = meterFactory.Create(Name);
         _commands = _meter.CreateCounter<long>(Instruments.Commands, "{command}", "Client commands by command and result");
-        _commandDuration = _meter.CreateHistogram<double>(Instruments.CommandDuration, "s", "Client command latency by command and result");
+        _commandDuration = _meter.CreateHistogram(Instruments.CommandDuration, "s", "Client command latency by command and result",
+            advice: Buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
         _elections = _meter.CreateCounter<long>(Instruments.Elections, "{election}", "Elections this node ran, by outcome (won, lost, split)");
-        _failoverDuration = _meter.CreateHistogram<double>(Instruments.FailoverDuration, "s",
-            "On a new primary: from the last message of the old primary to this node's first heartbeat as primary");
+        _failoverDuration = _meter.CreateHistogram(Instruments.FailoverDuration, "s",
+            "On a new primary: from the last message of the old primary to this node's first heartbeat as primary",
+            advice: Buckets(0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 30, 60));
     }
+
+    // The SDK's default buckets (0..10000) suit milliseconds; these durations are in seconds.
+    private static InstrumentAdvice<double> Buckets(params double[] boundaries) => new() { HistogramBucketBoundaries = boundaries };
 
     public void CommandCompleted(string command, string result, TimeSpan duration)
     {

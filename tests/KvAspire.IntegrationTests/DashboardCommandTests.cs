@@ -18,6 +18,9 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
     private const string IsolateCommand = "kv-isolate";
     private const string StepDownCommand = "kv-step-down";
     private const string RoleProperty = "kv.role";
+    // kv.failover.duration (a histogram in seconds) and the gateway's kv.gateway.primary_switches, as /metrics names them.
+    private const string FailoverCount = "kv_failover_duration_seconds_count";
+    private const string PrimarySwitches = "kv_gateway_primary_switches_total";
     private static readonly TimeSpan IsolationTime = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RejoinTimeout = TimeSpan.FromSeconds(90);
@@ -42,6 +45,10 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
     public async Task Crash_KillsThePrimary_AndAnotherNodeIsElected_AndTheDashboardShowsIt()
     {
         var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        var failoversBefore = new Dictionary<string, double>();
+        foreach (var (name, node) in cluster.Nodes)
+            failoversBefore[name] = await PrometheusText.SumAsync(node, FailoverCount);
+        var switchesBefore = await PrometheusText.SumAsync(cluster.Gateway, PrimarySwitches);
         try
         {
             var result = await Commands.ExecuteCommandAsync(before.Node, CrashCommand);
@@ -54,6 +61,10 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
             output.WriteLine($"crashed {before.Node}; new primary {primary}");
             Assert.True(HasExited(before.ProcessId), $"{before.Node}'s process {before.ProcessId} is still alive");
             await WaitForRoleAsync(primary, "Primary", FailoverTimeout);
+            Assert.True(await PrometheusText.SumAsync(cluster.Nodes[primary], FailoverCount) > failoversBefore[primary],
+                $"{primary} did not record {FailoverCount}");
+            Assert.True(await PrometheusText.SumAsync(cluster.Gateway, PrimarySwitches) > switchesBefore,
+                $"the gateway did not count the switch in {PrimarySwitches}");
         }
         finally
         {
