@@ -21,6 +21,7 @@ public sealed class PrimaryTracker : BackgroundService
     private readonly Lock gate = new();
     private readonly Dictionary<string, NodeView> views; // guarded by gate
     private NodeView? primary; // guarded by gate; written only by ElectPrimary
+    private long? primaryLostAt; // guarded by gate: when the last known primary was lost, while none is known
 
     public PrimaryTracker(
         IReadOnlyList<ClusterNode> nodes, HttpClient http, IOptions<GatewayOptions> options,
@@ -171,8 +172,14 @@ public sealed class PrimaryTracker : BackgroundService
         }
         if (elected is null)
         {
+            primaryLostAt = System.Diagnostics.Stopwatch.GetTimestamp();
             Log.PrimaryLost(logger, previous?.Node ?? "none", source);
             return;
+        }
+        if (primaryLostAt is { } lostAt)
+        {
+            telemetry.PrimaryRegained(System.Diagnostics.Stopwatch.GetElapsedTime(lostAt));
+            primaryLostAt = null;
         }
         Log.PrimaryChanged(logger, elected.Node, elected.Term, previous?.Node ?? "none", source);
         telemetry.PrimarySwitched(elected.Node);

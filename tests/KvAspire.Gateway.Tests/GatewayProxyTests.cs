@@ -74,6 +74,29 @@ public sealed class GatewayProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_CountRequestsByStatus_AndTimeWithoutAPrimary()
+    {
+        Node1.BecomePrimary(term: 1);
+        await StartGatewayAsync(pollInterval: TimeSpan.FromMilliseconds(100));
+        await WaitForPrimaryAsync("node1");
+        using var metrics = new GatewayMetricsRecorder(gateway!.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+
+        (await client.PutAsync("/kv/a", new ByteArrayContent([1]))).Dispose();
+        Node1.Role = "Candidate";
+        Node1.Term = 2;
+        Node1.KnownPrimary = null;
+        await WaitForPrimaryAsync(null);
+        (await client.PutAsync("/kv/a", new ByteArrayContent([1]))).Dispose();
+        Node2.BecomePrimary(term: 2);
+        await WaitForPrimaryAsync("node2");
+
+        Assert.Equal(1, metrics.Requests(200));
+        Assert.Equal(1, metrics.Requests(503));
+        var window = Assert.Single(metrics.WithoutPrimary);
+        Assert.InRange(window, 0.0, LearnDeadline.TotalSeconds * 2);
+    }
+
+    [Fact]
     public async Task NotPrimary_IsResentToTheNamedPrimary_WithTheSameBody()
     {
         Node1.BecomePrimary(term: 1);
@@ -122,7 +145,15 @@ public sealed class GatewayProxyTests : IAsyncLifetime
         await StartGatewayAsync(pollInterval: TimeSpan.FromMilliseconds(100));
         await WaitForPrimaryAsync("node1");
 
-        var status = await client.GetFromJsonAsync<JsonElement>("/cluster");
+        // Each node is polled on its own loop: wait for node3's first (failed) poll, not only node1's.
+        var elapsed = Stopwatch.StartNew();
+        JsonElement status;
+        while (!(status = await client.GetFromJsonAsync<JsonElement>("/cluster")).GetProperty("nodes").EnumerateArray()
+                   .Any(node => node.GetProperty("node").GetString() == "node3" && node.TryGetProperty("error", out _)))
+        {
+            Assert.True(elapsed.Elapsed < LearnDeadline, $"gateway did not report node3 unreachable within {LearnDeadline}");
+            await Task.Delay(20);
+        }
 
         Assert.Equal("node1", status.GetProperty("primary").GetString());
         Assert.Equal(3, status.GetProperty("term").GetInt64());
@@ -156,7 +187,7 @@ public sealed class GatewayProxyTests : IAsyncLifetime
     private async Task<string?> GatewayPrimaryAsync() =>
         (await client.GetFromJsonAsync<JsonElement>("/cluster")).GetProperty("primary").GetString();
 
-    private async Task WaitForPrimaryAsync(string expected)
+    private async Task WaitForPrimaryAsync(string? expected)
     {
         var elapsed = Stopwatch.StartNew();
         while (await GatewayPrimaryAsync() != expected)
