@@ -1,14 +1,10 @@
 using System.Buffers;
 using System.Text;
-using KvAspire.Node.Api;
 using KvAspire.Node.Api.Resp;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
-using KvAspire.Node.StateMachine;
-using KvAspire.Node.Storage;
 using KvAspire.Node.Transport;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Resp;

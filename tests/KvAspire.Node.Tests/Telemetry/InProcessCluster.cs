@@ -1,16 +1,9 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using KvAspire.Node.Api;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
-using KvAspire.Node.StateMachine;
-using KvAspire.Node.Storage;
-using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Telemetry;
 
