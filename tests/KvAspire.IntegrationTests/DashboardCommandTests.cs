@@ -100,6 +100,30 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
         Assert.Equal(settled.Node, rejoined.Primary);
     }
 
+    [Fact]
+    public async Task StepDown_HandsThePrimaryRoleToAnotherNode_WithoutLosingAcknowledgedWrites()
+    {
+        var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        var key = $"/kv/step-down/{Guid.NewGuid():N}";
+        using (var put = await cluster.Nodes[before.Node].PutAsync(key, new StringContent("kept")))
+            Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
+
+        var result = await Commands.ExecuteCommandAsync(before.Node, StepDownCommand);
+
+        Assert.True(result.Success, $"step-down command failed: {result.Message}");
+        var after = await cluster.WaitForSettledClusterAsync(FailoverTimeout);
+        output.WriteLine($"{before.Node} handed over to {after.Node} (term {before.Term} -> {after.Term})");
+        Assert.NotEqual(before.Node, after.Node);
+        Assert.True(after.Term > before.Term);
+        Assert.Equal("Secondary", (await ClusterFixture.StatusAsync(cluster.Nodes[before.Node]))!.Role);
+        var value = await Eventually.ResultAsync("the key to be readable through the gateway", FailoverTimeout, async () =>
+        {
+            using var get = await cluster.Gateway.GetAsync(key);
+            return get.IsSuccessStatusCode ? await get.Content.ReadAsStringAsync() : null;
+        });
+        Assert.Equal("kept", value);
+    }
+
     private static bool HasExited(int processId)
     {
         try
