@@ -28,6 +28,14 @@ public sealed partial class Raft
     {
         _reads.Start(requestId, CommitIndex, Id);
         ReleaseReads();
+        // One heartbeat round per Ready, not per read: a round carrying the newest context confirms
+        // every read started before it, so reads arriving together share one round trip.
+        _readRoundPending |= _reads.ContextToSend != 0;
+    }
+
+    private void FlushReadRound()
+    {
+        _readRoundPending = false;
         if (_reads.ContextToSend == 0)
             return;
         foreach (var peer in _peers)

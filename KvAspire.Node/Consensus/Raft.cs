@@ -23,6 +23,7 @@ public sealed partial class Raft
     private int _heartbeatElapsed;
     private int _randomizedElectionTimeout;
     private bool _flushPending;
+    private bool _readRoundPending;
     private SoftState _lastSoftState;
 
     /// <param name="id">This node's name.</param>
@@ -118,11 +119,13 @@ public sealed partial class Raft
 
     public bool HasReady =>
         _hardStateDirty || Log.HasUnpersisted || _outbox.Count > 0 || CommitIndex > _appliedIndex
-        || (Role == Role.Primary && _flushPending) || SoftState != _lastSoftState
+        || (Role == Role.Primary && (_flushPending || _readRoundPending)) || SoftState != _lastSoftState
         || _readStates.Count > 0;
 
     public Ready TakeReady()
     {
+        if (Role == Role.Primary && _readRoundPending)
+            FlushReadRound();
         if (Role == Role.Primary && _flushPending)
             FlushReplicate();
 
