@@ -58,16 +58,24 @@ public sealed class KvStore
             return default;
         if (!KvCommand.TryDecode(entry.Data, out var command))
             throw new InvalidDataException($"Committed entry {entry.Index} (term {entry.Term}) is not a valid command.");
+        var value = new StoredValue(command.Value, command.ContentType);
         return command.Op switch
         {
-            CommandOp.Set => new ApplyResult(!_values.TryAdd(command.Key, new StoredValue(command.Value, command.ContentType))
-                && Replace(command)),
+            CommandOp.Set => new ApplyResult(Put(command.Key, value)),
             CommandOp.Delete => new ApplyResult(_values.TryRemove(command.Key, out _)),
             // Existed tells the client whether its condition held: NX wrote if false, XX wrote if true.
-            CommandOp.SetIfAbsent => new ApplyResult(!_values.TryAdd(command.Key, new StoredValue(command.Value, command.ContentType))),
-            CommandOp.SetIfPresent => new ApplyResult(_values.ContainsKey(command.Key) && Replace(command)),
+            CommandOp.SetIfAbsent => new ApplyResult(!_values.TryAdd(command.Key, value)),
+            CommandOp.SetIfPresent => new ApplyResult(_values.ContainsKey(command.Key) && Put(command.Key, value)),
             _ => throw new InvalidDataException($"Unknown op {command.Op} in entry {entry.Index}."),
         };
+    }
+
+    /// <summary>Stores <paramref name="value"/>; returns whether the key existed before. One writer, so no race.</summary>
+    private bool Put(string key, StoredValue value)
+    {
+        var existed = _values.ContainsKey(key);
+        _values[key] = value;
+        return existed;
     }
 
     private static ulong Chain(ulong digest, Entry entry)
@@ -82,9 +90,4 @@ public sealed class KvStore
         return hash.GetCurrentHashAsUInt64();
     }
 
-    private bool Replace(KvCommand command)
-    {
-        _values[command.Key] = new StoredValue(command.Value, command.ContentType);
-        return true;
-    }
 }

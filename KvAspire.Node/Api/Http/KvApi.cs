@@ -41,10 +41,8 @@ public static class KvApi
     private static async Task<IResult> PutAsync(string? key, HttpRequest request, KvCommands commands,
         IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
-        if (KeyValidation.Problem(key, limits.Value) is { } problem)
-            return ApiError.BadRequest("invalid_key", problem);
-        if (!TryReadAcknowledge(request, out var acknowledge, out var ackProblem))
-            return ackProblem;
+        if (WriteProblem(key, request, limits.Value, out var acknowledge) is { } problem)
+            return problem;
         var maxValue = limits.Value.MaxValueBytes;
         var value = await RequestBody.ReadAsync(request, maxValue, cancellationToken);
         if (value is null)
@@ -58,10 +56,8 @@ public static class KvApi
     private static async Task<IResult> DeleteAsync(string? key, HttpRequest request, KvCommands commands,
         IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
-        if (KeyValidation.Problem(key, limits.Value) is { } problem)
-            return ApiError.BadRequest("invalid_key", problem);
-        if (!TryReadAcknowledge(request, out var acknowledge, out var ackProblem))
-            return ackProblem;
+        if (WriteProblem(key, request, limits.Value, out var acknowledge) is { } problem)
+            return problem;
         var outcome = await commands.DeleteAsync(key!, acknowledge, cancellationToken);
         return outcome switch
         {
@@ -70,6 +66,15 @@ public static class KvApi
             WriteOutcome.Written w => TypedResults.Ok(new WriteAccepted(w.Index, w.Term)),
             _ => ApiError.From(outcome, request.HttpContext.Response),
         };
+    }
+
+    /// <summary>What every write checks first: the key, and the acknowledgement mode if one is asked for.</summary>
+    private static IResult? WriteProblem(string? key, HttpRequest request, LimitsOptions limits, out Acknowledge? acknowledge)
+    {
+        acknowledge = null;
+        if (KeyValidation.Problem(key, limits) is { } keyProblem)
+            return ApiError.BadRequest("invalid_key", keyProblem);
+        return TryReadAcknowledge(request, out acknowledge, out var ackProblem) ? null : ackProblem;
     }
 
     private static bool TryReadAcknowledge(HttpRequest request, out Acknowledge? acknowledge, out IResult problem)
