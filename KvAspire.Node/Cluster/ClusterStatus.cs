@@ -11,11 +11,14 @@ public enum ClusterState
     Normal,
     /// <summary>No primary is known: an election is under way.</summary>
     Election,
+    /// <summary>Receiving a snapshot from the primary, having fallen behind the primary's log start.</summary>
+    Syncing,
 }
 
 /// <summary>A secondary as the primary sees it (nulls on a non-primary): how far it has matched the log,
-/// how many entries it lacks, and the age in seconds of the oldest one it lacks.</summary>
-public sealed record PeerStatus(string Node, long? MatchIndex, long? Lag, double? LagSeconds);
+/// how many entries it lacks, the age in seconds of the oldest one it lacks, and how it is being sent
+/// entries (<c>replicate</c>, <c>probe</c>, or <c>snapshot</c> while a snapshot streams to it).</summary>
+public sealed record PeerStatus(string Node, long? MatchIndex, long? Lag, double? LagSeconds, string? Replication);
 
 /// <summary>One node's view of the cluster, published by the host loop after every batch; immutable.</summary>
 public sealed record ClusterStatus(
@@ -33,4 +36,6 @@ public sealed record ClusterStatus(
     bool ServesReads,
     int Keys,
     long LogBytes,
+    long LogStart,
+    SyncProgress? Sync,
     IReadOnlyList<PeerStatus> Peers);

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using KvAspire.Node.Consensus;
+using KvAspire.Node.Storage;
 
 namespace KvAspire.Node.Cluster;
 
-/// <summary>Everything that reaches the host loop: time, a peer's message, a client write or read, or an operator's step-down.</summary>
+/// <summary>Everything that reaches the host loop: time, a peer's message or snapshot, a client write or read, an
+/// operator's step-down, or news from background snapshot work.</summary>
 internal abstract record HostInput
 {
     public sealed record Tick : HostInput
@@ -12,6 +14,15 @@ internal abstract record HostInput
     }
 
     public sealed record Deliver(Message Message) : HostInput;
+
+    /// <summary>A primary's snapshot arrived whole and is stored as <see cref="Received"/>, not yet installed.</summary>
+    public sealed record DeliverSnapshot(InstallSnapshot Message, SnapshotMetadata Received) : HostInput;
+
+    /// <summary>A snapshot of this node's own state is durable.</summary>
+    public sealed record SnapshotSaved(SnapshotMetadata Snapshot) : HostInput;
+
+    /// <summary>Streaming a snapshot to <see cref="Peer"/> ended.</summary>
+    public sealed record SnapshotShipped(string Peer, bool Delivered) : HostInput;
 
     /// <param name="Command">The client command's span, so replication can be traced under it.</param>
     public sealed record Propose(byte[] Data, Acknowledge Acknowledge, TaskCompletionSource<WriteOutcome> Completion,

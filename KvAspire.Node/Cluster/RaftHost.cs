@@ -23,7 +23,9 @@ public sealed class RaftHost : BackgroundService
     private readonly KvStore _store;
     private readonly IHardStateStore _hardStateStore;
     private readonly DurableLog _log;
+    private readonly ISnapshotStore _snapshotStore;
     private readonly SnapshotScheduler _snapshots;
+    private readonly long _catchUpEntries;
     private readonly IPeerTransport _transport;
     private readonly Proposals _proposals = new();
     private readonly PendingReads _reads = new();
@@ -39,6 +41,8 @@ public sealed class RaftHost : BackgroundService
     private volatile ClusterStatus _status;
     private TaskCompletionSource _statusChanged = NewSignal();
     private bool _seenPrimary;
+    private SnapshotMetadata? _received;
+    private CancellationToken _stopping;
 
     public RaftHost(IOptions<ClusterOptions> options, IOptions<ReplicationOptions> replication, KvStore store,
         IHardStateStore hardStateStore, ILogStore logStore, ISnapshotStore snapshots, IOptions<StorageOptions> storage,
@@ -54,10 +58,14 @@ public sealed class RaftHost : BackgroundService
         _time = time;
         _log = new DurableLog(logStore, storage.Value.Fsync, time);
         var hardState = hardStateStore.Load();
-        _snapshots = new SnapshotScheduler(snapshots, storage.Value.SnapshotEntries, logger);
-        var entries = logStore.Load();
-        var applied = RestoreSnapshot(snapshots, entries.Count == 0 ? 0 : entries[^1].Index);
-        _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, entries, applied);
+        _snapshotStore = snapshots;
+        _catchUpEntries = storage.Value.CatchUpEntries;
+        _snapshots = new SnapshotScheduler(snapshots, storage.Value,
+            saved => _inbox.Writer.TryWrite(new HostInput.SnapshotSaved(saved)), logger);
+        var snapshot = RestoreSnapshot(snapshots);
+        var entries = LogRecovery.EntriesAfter(snapshot, snapshots.Latest?.Path ?? Path.Combine(storage.Value.DataDirectory, "log"),
+            logStore.Load(), logStore, logger);
+        _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, entries, snapshot);
         _softState = _raft.SoftState;
         _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
         _replicationTracing = new ReplicationTracing(_options.NodeId);
@@ -69,11 +77,21 @@ public sealed class RaftHost : BackgroundService
 
     public ClusterStatus Status => _status;
 
+    /// <summary>The snapshot being received from the primary, if any (updated by the receiving call).</summary>
+    public SnapshotReception Reception { get; } = new();
+
     /// <summary>Completes when the loop next publishes a status (after every batch, so at least once a tick).</summary>
     public Task StatusChanged => _statusChanged.Task;
 
     /// <summary>Queue a message received from a peer.</summary>
     public void Deliver(Message message) => _inbox.Writer.TryWrite(new HostInput.Deliver(message));
+
+    /// <summary>Queue a primary's snapshot message; <paramref name="received"/> is the snapshot it names, whole on disk.</summary>
+    public void DeliverSnapshot(InstallSnapshot message, SnapshotMetadata received)
+    {
+        if (!_inbox.Writer.TryWrite(new HostInput.DeliverSnapshot(message, received)))
+            _snapshotStore.Discard(received);
+    }
 
     /// <summary>Propose a client write and wait for it to be acknowledged under <paramref name="acknowledge"/>.</summary>
     public async Task<WriteOutcome> ProposeAsync(byte[] data, Acknowledge acknowledge, CancellationToken cancellationToken)
@@ -132,6 +150,7 @@ public sealed class RaftHost : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         var ticker = TickAsync(stoppingToken);
         var reader = _inbox.Reader;
         try
@@ -142,6 +161,7 @@ public sealed class RaftHost : BackgroundService
                     Handle(input);
                 while (_raft.HasReady)
                     Process(_raft.TakeReady());
+                DiscardUninstalledSnapshot();
                 _stepDowns.Update(_raft);
                 Publish();
             }
@@ -195,7 +215,49 @@ public sealed class RaftHost : BackgroundService
             case HostInput.StepDown stepDown:
                 _stepDowns.Start(_raft, stepDown.To, stepDown.Completion);
                 break;
+            case HostInput.DeliverSnapshot deliver:
+                DiscardUninstalledSnapshot();
+                _received = deliver.Received;
+                _raft.Step(deliver.Message);
+                break;
+            case HostInput.SnapshotSaved saved:
+                var marker = new SnapshotMarker(saved.Snapshot.Index, saved.Snapshot.Term);
+                _raft.SnapshotTaken(marker, compactThrough: Math.Max(0, marker.Index - _catchUpEntries));
+                _log.Compact(_raft.Log.Start.Index);
+                break;
+            case HostInput.SnapshotShipped shipped:
+                _raft.ReportSnapshot(shipped.Peer, shipped.Delivered);
+                break;
         }
+    }
+
+    /// <summary>A received snapshot the core did not ask to install (it caught up from the log meanwhile,
+    /// or the message was stale) is only taking space.</summary>
+    private void DiscardUninstalledSnapshot()
+    {
+        if (_received is null)
+            return;
+        _snapshotStore.Discard(_received);
+        _received = null;
+    }
+
+    /// <summary>Replaces the state machine with the primary's snapshot, durably, before anything else of the Ready.</summary>
+    private void InstallSnapshot(SnapshotMarker snapshot)
+    {
+        if (_received is not { } received || received.Index != snapshot.Index || received.Term != snapshot.Term)
+            throw new InvalidOperationException($"The core installs snapshot {snapshot} but the host received {_received?.Index}/{_received?.Term}.");
+        _received = null;
+        var installed = _snapshotStore.Install(received);
+        _store.Restore(StoreSnapshot.ReadFrom(_snapshotStore.ReadBody(installed), installed.Index, installed.Digest));
+        _snapshots.Installed();
+        Log.SnapshotInstalled(_logger, installed.Index, installed.Term, _store.Count);
+    }
+
+    /// <summary>Streams a snapshot on the thread pool; its outcome comes back to the loop as an input.</summary>
+    private async Task ShipSnapshotAsync(InstallSnapshot message)
+    {
+        var delivered = await _transport.SendSnapshotAsync(message, _stopping).ConfigureAwait(false);
+        _inbox.Writer.TryWrite(new HostInput.SnapshotShipped(message.To, delivered));
     }
 
     private void Process(Ready ready)
@@ -206,6 +268,8 @@ public sealed class RaftHost : BackgroundService
         if (after.Role == Role.Primary && before.Role != Role.Primary)
             _lagClock.BecamePrimary();
 
+        if (ready.Snapshot is { } snapshot)
+            InstallSnapshot(snapshot);
         _log.Persist(ready);
         if (ready.HardState is { } hardState)
             _hardStateStore.Save(hardState);
@@ -219,12 +283,20 @@ public sealed class RaftHost : BackgroundService
         }
 
         foreach (var message in ready.Messages)
-            _transport.Send(message);
+        {
+            if (message is InstallSnapshot install)
+                _ = ShipSnapshotAsync(install);
+            else
+                _transport.Send(message);
+        }
         _elections.Sent(ready.Messages);
         _replicationTracing.Sent(ready.Messages, _proposals.CommandOf);
 
         foreach (var entry in ready.CommittedEntries)
+        {
             _proposals.Applied(entry, _store.Apply(entry));
+            _snapshots.Applied(entry);
+        }
         _reads.Confirmed(ready.ReadStates, _store.AppliedIndex);
         if (ready.CommittedEntries.Count > 0)
             _snapshots.MaybeStart(_store, _raft.Log.TermAt);
@@ -261,17 +333,14 @@ public sealed class RaftHost : BackgroundService
         _lagClock.ForgetThrough(slowest);
     }
 
-    /// <summary>Loads the newest snapshot into the store; returns the index it covers (0 for none).</summary>
-    private long RestoreSnapshot(ISnapshotStore snapshots, long lastLogIndex)
+    /// <summary>Loads the newest snapshot into the store; returns what it covers (nothing for none).</summary>
+    private SnapshotMarker RestoreSnapshot(ISnapshotStore snapshots)
     {
         if (snapshots.Latest is not { } latest)
-            return 0;
-        if (latest.Index > lastLogIndex)
-            throw new CorruptLogException(latest.Path, 0,
-                $"the snapshot covers entry {latest.Index} but the log ends at {lastLogIndex} (entries lost under Storage:Fsync other than Always?)");
+            return default;
         _store.Restore(StoreSnapshot.ReadFrom(snapshots.ReadBody(latest), latest.Index, latest.Digest));
         Log.SnapshotRestored(_logger, _store.Count, latest.Index, latest.Term);
-        return latest.Index;
+        return new SnapshotMarker(latest.Index, latest.Term);
     }
 
     private void Publish()
@@ -283,17 +352,20 @@ public sealed class RaftHost : BackgroundService
     private ClusterStatus BuildStatus()
     {
         _seenPrimary |= _raft.Primary is not null;
-        var state = _raft.Primary is not null ? ClusterState.Normal
+        var sync = Reception.Current;
+        var state = sync is not null ? ClusterState.Syncing
+            : _raft.Primary is not null ? ClusterState.Normal
             : _seenPrimary || _raft.Role == Role.Candidate ? ClusterState.Election
             : ClusterState.Starting;
         var last = _raft.Log.LastIndex;
         var peers = _raft.Peers.Select(peer => _raft.ProgressOf(peer) is { } progress
-                ? new PeerStatus(peer, progress.Match, last - progress.Match, _lagClock.LagSeconds(progress.Match, last))
-                : new PeerStatus(peer, null, null, null))
+                ? new PeerStatus(peer, progress.Match, last - progress.Match, _lagClock.LagSeconds(progress.Match, last),
+                    progress.PendingSnapshot > 0 ? "snapshot" : progress.Probing ? "probe" : "replicate")
+                : new PeerStatus(peer, null, null, null, null))
             .ToList();
         return new ClusterStatus(_options.NodeId, _raft.Role, state, _raft.Term, _raft.Primary, _raft.CommitIndex,
             _store.AppliedIndex, _store.AppliedDigest.ToString("x16"), _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,
-            _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, _log.SizeBytes, peers);
+            _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, _log.SizeBytes, _raft.Log.Start.Index, sync, peers);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

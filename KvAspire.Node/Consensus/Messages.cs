@@ -48,3 +48,11 @@ public sealed record ReplicateResponse(
 /// and its election timeout (Raft thesis §3.10).
 /// </summary>
 public sealed record TimeoutNow(string From, string To, long Term) : Message(From, To, Term);
+
+/// <summary>
+/// The primary no longer holds the entries a secondary needs (they were compacted into a snapshot):
+/// the secondary must replace its state with <see cref="Snapshot"/> (Raft §7). The core only names the
+/// snapshot; the transport streams its bytes first and hands this message over once they all arrived.
+/// The secondary answers with a <see cref="ReplicateResponse"/>.
+/// </summary>
+public sealed record InstallSnapshot(string From, string To, long Term, SnapshotMarker Snapshot) : Message(From, To, Term);

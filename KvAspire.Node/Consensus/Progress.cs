@@ -4,7 +4,9 @@ namespace KvAspire.Node.Consensus;
 /// What the primary knows of one secondary's log (the model is etcd-io/raft's Progress).
 /// Invariants: 0 &lt;= Match &lt; Next; entries up to Match are known to be identical to ours.
 /// In Probe the primary sends one Replicate at a time until it finds where the logs match;
-/// in Replicate it pipelines up to MaxInflight messages, advancing Next optimistically.
+/// in Replicate it pipelines up to MaxInflight messages, advancing Next optimistically; in Snapshot
+/// (a Probe with <see cref="PendingSnapshot"/> set) it sends nothing but heartbeats until the
+/// transport reports the snapshot delivered or lost, or an acknowledgement shows the logs match.
 /// </summary>
 public sealed class Progress(long next)
 {
@@ -20,7 +22,10 @@ public sealed class Progress(long next)
     /// <summary>The commit index last sent, so a caught-up secondary still learns of new commits.</summary>
     public long CommitSent { get; set; }
 
-    public bool IsPaused(int maxInflight) => Probing ? ProbeSent : _inflight.Count >= maxInflight;
+    /// <summary>The index of the snapshot being streamed to this secondary, or 0.</summary>
+    public long PendingSnapshot { get; private set; }
+
+    public bool IsPaused(int maxInflight) => Probing ? ProbeSent || PendingSnapshot > 0 : _inflight.Count >= maxInflight;
 
     /// <summary>A success acknowledgement; true when it moved Match forward.</summary>
     public bool MaybeUpdate(long matchIndex)
@@ -35,6 +40,7 @@ public sealed class Progress(long next)
         if (Probing)
         {
             Probing = false;
+            PendingSnapshot = 0;
             Next = Match + 1;
             _inflight.Clear();
         }
@@ -47,6 +53,8 @@ public sealed class Progress(long next)
     /// </summary>
     public bool MaybeDecrease(long rejected, long hint)
     {
+        if (PendingSnapshot > 0)
+            return false; // a rejected heartbeat: the snapshot on its way settles where the logs match
         if (!Probing)
         {
             if (rejected <= Match)
@@ -65,8 +73,29 @@ public sealed class Progress(long next)
     {
         Probing = true;
         ProbeSent = false;
+        PendingSnapshot = 0;
         Next = Match + 1;
         _inflight.Clear();
+    }
+
+    public void BecomeSnapshot(long snapshotIndex)
+    {
+        BecomeProbe();
+        PendingSnapshot = snapshotIndex;
+    }
+
+    /// <summary>
+    /// The snapshot stream ended. If it arrived, probe right after it; if not, from Match again (which
+    /// sends a new snapshot). Paused until the next heartbeat either way, so a secondary that is down
+    /// is offered at most one snapshot per heartbeat interval.
+    /// </summary>
+    public void SnapshotFinished(bool delivered)
+    {
+        var snapshot = PendingSnapshot;
+        BecomeProbe();
+        if (delivered)
+            Next = Math.Max(Next, snapshot + 1);
+        ProbeSent = true;
     }
 
     public void SentEntries(long lastIndex)

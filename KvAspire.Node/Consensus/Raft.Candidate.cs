@@ -49,6 +49,10 @@ public sealed partial class Raft
                 BecomeSecondary(Term, replicate.From);
                 HandleReplicate(replicate);
                 break;
+            case InstallSnapshot install:
+                BecomeSecondary(Term, install.From);
+                HandleInstallSnapshot(install);
+                break;
             case RequestVoteResponse response when response.PreVote != (Role == Role.PreCandidate):
                 break; // an answer from another round
             case RequestVoteResponse { Granted: true } granted:

@@ -101,9 +101,14 @@ public sealed partial class Raft
 
     private void SendReplicate(string peer, Progress progress, bool heartbeat)
     {
-        if (heartbeat && progress.Probing)
+        if (heartbeat && progress.Probing && progress.PendingSnapshot == 0)
             progress.ProbeSent = false; // the outstanding probe may have been lost
         var paused = progress.IsPaused(_options.MaxInflight);
+        if (!paused && progress.Next <= Log.Start.Index)
+        {
+            SendSnapshot(peer, progress);
+            paused = true;
+        }
         var entries = paused
             ? []
             : Log.Slice(progress.Next, _options.MaxEntriesPerReplicate, _options.MaxBytesPerReplicate);
@@ -111,9 +116,11 @@ public sealed partial class Raft
         if (entries.Count == 0 && !heartbeat && !commitNews)
             return;
 
-        var prevIndex = progress.Next - 1;
+        // A secondary being sent a snapshot still needs heartbeats: anchor them at the log's start,
+        // the oldest point whose term we still know.
+        var prevIndex = Math.Max(progress.Next - 1, Log.Start.Index);
         var prevTerm = Log.TermAt(prevIndex)
-            ?? throw new InvalidOperationException($"No term for index {prevIndex} (last {Log.LastIndex}).");
+            ?? throw new InvalidOperationException($"No term for index {prevIndex} (log {Log.Start.Index}..{Log.LastIndex}).");
         Send(new Replicate(Id, peer, Term, prevIndex, prevTerm, entries, CommitIndex, _reads.ContextToSend));
         progress.CommitSent = CommitIndex;
         if (entries.Count > 0)

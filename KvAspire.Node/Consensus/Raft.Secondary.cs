@@ -35,6 +35,11 @@ public sealed partial class Raft
                 Primary = replicate.From;
                 HandleReplicate(replicate);
                 break;
+            case InstallSnapshot install:
+                _electionElapsed = 0;
+                Primary = install.From;
+                HandleInstallSnapshot(install);
+                break;
             case TimeoutNow:
                 Campaign(transfer: true);
                 break;

@@ -30,9 +30,10 @@ public sealed partial class Raft
     /// <param name="peers">Every other voting member.</param>
     /// <param name="random">The only source of randomness: seed it to replay a run exactly.</param>
     /// <param name="hardState">Term and vote as last persisted.</param>
-    /// <param name="log">Entries as last persisted; entries up to <paramref name="appliedIndex"/> are already in the state machine.</param>
+    /// <param name="log">Entries as last persisted after <paramref name="snapshot"/>.</param>
+    /// <param name="snapshot">The snapshot the state machine was restored from: it holds every entry up to its index.</param>
     public Raft(string id, IEnumerable<string> peers, RaftOptions options, Random random,
-        HardState hardState, IEnumerable<Entry> log, long appliedIndex = 0)
+        HardState hardState, IEnumerable<Entry> log, SnapshotMarker snapshot = default)
     {
         options.Validate();
         Id = id;
@@ -40,9 +41,10 @@ public sealed partial class Raft
         _options = options;
         _random = random;
         _hardState = hardState;
-        Log = new RaftLog(log);
-        CommitIndex = appliedIndex;
-        _appliedIndex = appliedIndex;
+        Log = new RaftLog(snapshot, log);
+        LatestSnapshot = snapshot;
+        CommitIndex = snapshot.Index;
+        _appliedIndex = snapshot.Index;
         BecomeSecondary(hardState.Term, primary: null);
         _lastSoftState = SoftState;
     }
@@ -54,6 +56,8 @@ public sealed partial class Raft
     public string? Primary { get; private set; }
     public long CommitIndex { get; private set; }
     public RaftLog Log { get; }
+    /// <summary>The newest snapshot the host holds: what a secondary missing compacted entries receives.</summary>
+    public SnapshotMarker LatestSnapshot { get; private set; }
     public IReadOnlyList<string> Peers => _peers;
     public SoftState SoftState => new(Role, Term, Primary, CommitIndex);
 
@@ -82,7 +86,7 @@ public sealed partial class Raft
             if (message is RequestVote { Transfer: false } && InPrimaryLease)
                 return; // a primary is alive: a node that missed its heartbeats must not depose it
             if (!IsPreVoteTraffic(message))
-                BecomeSecondary(message.Term, message is Replicate ? message.From : null);
+                BecomeSecondary(message.Term, message is Replicate or InstallSnapshot ? message.From : null);
         }
         else if (message.Term < Term)
         {
@@ -129,10 +133,11 @@ public sealed partial class Raft
         if (Role == Role.Primary && _flushPending)
             FlushReplicate();
 
-        var (truncateFrom, entries) = Log.TakeUnpersisted();
+        var (snapshot, truncateFrom, entries) = Log.TakeUnpersisted();
         var ready = new Ready
         {
             HardState = _hardStateDirty ? _hardState : null,
+            Snapshot = snapshot,
             TruncateFrom = truncateFrom,
             EntriesToPersist = entries,
             Messages = _outbox,
@@ -155,7 +160,7 @@ public sealed partial class Raft
     /// </summary>
     public void Advance(Ready ready)
     {
-        Log.MarkDurable(ready.TruncateFrom, ready.EntriesToPersist);
+        Log.MarkDurable(ready.Snapshot, ready.TruncateFrom, ready.EntriesToPersist);
         if (Role == Role.Primary && MaybeCommit())
             _flushPending = true;
     }
@@ -169,7 +174,7 @@ public sealed partial class Raft
         // A deposed primary or candidate learns the newer term from the answer and steps down.
         switch (message)
         {
-            case Replicate:
+            case Replicate or InstallSnapshot:
                 Send(new ReplicateResponse(Id, message.From, Term, Success: false, MatchIndex: 0));
                 break;
             case RequestVote vote:

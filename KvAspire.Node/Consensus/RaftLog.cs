@@ -1,45 +1,81 @@
 namespace KvAspire.Node.Consensus;
 
 /// <summary>
-/// The core's in-memory view of the replication log. Indexes start at 1; index 0 is the empty
-/// prefix with term 0. It also tracks which entries the host has been handed to persist and which
-/// are durable, because only durable entries may count towards a quorum.
+/// The core's in-memory view of the replication log: the entries after <see cref="Start"/>, the point
+/// up to which the log was compacted into a snapshot (index 0, term 0 for a log never compacted).
+/// It also tracks which entries the host has been handed to persist and which are durable, because
+/// only durable entries may count towards a quorum.
 /// </summary>
-/// <remarks>Invariant: committed entries are never truncated; <see cref="TryAppend"/> throws if a
-/// primary asks for that, since it would mean the protocol is broken.</remarks>
+/// <remarks>Invariants: committed entries are never truncated (<see cref="TryAppend"/> throws if a
+/// primary asks for that, since it would mean the protocol is broken); only applied entries are
+/// compacted, so the state machine always holds what the log no longer does.</remarks>
 public sealed class RaftLog
 {
     private readonly List<Entry> _entries = [];
     private long _handedOverIndex;
     private long? _pendingTruncateFrom;
+    private SnapshotMarker? _pendingRestore;
 
-    public RaftLog(IEnumerable<Entry> persisted)
+    public RaftLog(SnapshotMarker start, IEnumerable<Entry> persisted)
     {
+        Start = start;
         foreach (var entry in persisted)
         {
-            if (entry.Index != _entries.Count + 1)
-                throw new ArgumentException($"Persisted log is not contiguous at index {entry.Index}.", nameof(persisted));
+            if (entry.Index != LastIndex + 1)
+                throw new ArgumentException($"Persisted log is not contiguous at index {entry.Index} (expected {LastIndex + 1}).", nameof(persisted));
             _entries.Add(entry);
         }
         _handedOverIndex = LastIndex;
         DurableIndex = LastIndex;
     }
 
-    public long LastIndex => _entries.Count;
-    public long LastTerm => _entries.Count == 0 ? 0 : _entries[^1].Term;
+    /// <summary>The last compacted entry: the log holds only what follows it.</summary>
+    public SnapshotMarker Start { get; private set; }
+
+    public long LastIndex => Start.Index + _entries.Count;
+    public long LastTerm => _entries.Count == 0 ? Start.Term : _entries[^1].Term;
 
     /// <summary>The highest index the host has confirmed is on disk.</summary>
     public long DurableIndex { get; private set; }
 
-    /// <summary>The term of the entry at <paramref name="index"/>, or null when the log does not reach it.</summary>
+    /// <summary>The term of the entry at <paramref name="index"/>, or null when the log does not reach
+    /// it or has compacted it away (the compaction point itself keeps its term).</summary>
     public long? TermAt(long index) =>
-        index == 0 ? 0 : index > 0 && index <= LastIndex ? _entries[(int)index - 1].Term : null;
+        index == Start.Index ? Start.Term
+        : index > Start.Index && index <= LastIndex ? this[index].Term
+        : null;
 
-    public Entry this[long index] => _entries[(int)index - 1];
+    public Entry this[long index] => _entries[(int)(index - Start.Index - 1)];
 
     /// <summary>Raft §5.4.1: a candidate's log is at least as up to date as ours.</summary>
     public bool IsUpToDate(long lastIndex, long lastTerm) =>
         lastTerm > LastTerm || (lastTerm == LastTerm && lastIndex >= LastIndex);
+
+    /// <summary>Forgets the entries up to <paramref name="through"/>, which the host has applied and
+    /// snapshotted. Entries not yet handed over to persist are never compacted.</summary>
+    public void Compact(long through)
+    {
+        if (through <= Start.Index)
+            return;
+        if (through > _handedOverIndex)
+            throw new InvalidOperationException($"Refusing to compact entry {through}: only {_handedOverIndex} were handed over to persist.");
+        var term = TermAt(through)!.Value;
+        _entries.RemoveRange(0, (int)(through - Start.Index));
+        Start = new SnapshotMarker(through, term);
+    }
+
+    /// <summary>
+    /// Replaces the whole log with a primary's snapshot (Raft §7): nothing we hold survives, and the
+    /// host must install the snapshot and drop its stored log before anything else of the next Ready.
+    /// </summary>
+    public void Restore(SnapshotMarker snapshot)
+    {
+        _entries.Clear();
+        Start = snapshot;
+        _pendingRestore = snapshot;
+        _pendingTruncateFrom = null;
+        _handedOverIndex = snapshot.Index;
+    }
 
     public long Append(long term, ReadOnlyMemory<byte> data)
     {
@@ -74,7 +110,7 @@ public sealed class RaftLog
     {
         if (index <= commitIndex)
             throw new InvalidOperationException($"Refusing to truncate committed entry {index} (commit index {commitIndex}).");
-        _entries.RemoveRange((int)index - 1, _entries.Count - (int)index + 1);
+        _entries.RemoveRange((int)(index - Start.Index - 1), (int)(LastIndex - index + 1));
         _pendingTruncateFrom = Math.Min(_pendingTruncateFrom ?? long.MaxValue, index);
         _handedOverIndex = Math.Min(_handedOverIndex, index - 1);
     }
@@ -96,22 +132,25 @@ public sealed class RaftLog
     }
 
     public IReadOnlyList<Entry> Range(long fromInclusive, long toInclusive) =>
-        fromInclusive > toInclusive ? [] : _entries.GetRange((int)fromInclusive - 1, (int)(toInclusive - fromInclusive + 1));
+        fromInclusive > toInclusive ? [] : _entries.GetRange((int)(fromInclusive - Start.Index - 1), (int)(toInclusive - fromInclusive + 1));
 
-    public bool HasUnpersisted => _pendingTruncateFrom is not null || _handedOverIndex < LastIndex;
+    public bool HasUnpersisted => _pendingRestore is not null || _pendingTruncateFrom is not null || _handedOverIndex < LastIndex;
 
     /// <summary>Hands the host what it must persist and remembers that it did.</summary>
-    public (long? TruncateFrom, IReadOnlyList<Entry> Entries) TakeUnpersisted()
+    public (SnapshotMarker? Restore, long? TruncateFrom, IReadOnlyList<Entry> Entries) TakeUnpersisted()
     {
-        var result = (_pendingTruncateFrom, Range(_handedOverIndex + 1, LastIndex));
+        var result = (_pendingRestore, _pendingTruncateFrom, Range(_handedOverIndex + 1, LastIndex));
+        _pendingRestore = null;
         _pendingTruncateFrom = null;
         _handedOverIndex = LastIndex;
         return result;
     }
 
-    /// <summary>The host has persisted a Ready: its truncation and entries are durable.</summary>
-    public void MarkDurable(long? truncatedFrom, IReadOnlyList<Entry> entries)
+    /// <summary>The host has persisted a Ready: its snapshot, truncation and entries are durable.</summary>
+    public void MarkDurable(SnapshotMarker? restored, long? truncatedFrom, IReadOnlyList<Entry> entries)
     {
+        if (restored is { } snapshot)
+            DurableIndex = snapshot.Index;
         if (truncatedFrom is { } from)
             DurableIndex = Math.Min(DurableIndex, from - 1);
         if (entries.Count > 0)

@@ -2,8 +2,10 @@ namespace KvAspire.Node.Consensus;
 
 /// <summary>
 /// Everything the core asks its host to do after a batch of inputs, in this order:
-/// 1. persist <see cref="HardState"/> (if set) and the <see cref="EntriesToPersist"/>, first removing
-///    every stored entry from <see cref="TruncateFrom"/> on (if set);
+/// 1. install <see cref="Snapshot"/> (if set: the state machine takes the primary's snapshot and the
+///    stored log is dropped), then persist <see cref="HardState"/> (if set) and the
+///    <see cref="EntriesToPersist"/>, first removing every stored entry from <see cref="TruncateFrom"/>
+///    on (if set);
 /// 2. send <see cref="Messages"/> (a vote or an acknowledgement must never leave before what it
 ///    promises is on disk);
 /// 3. apply <see cref="CommittedEntries"/> to the state machine, in order;
@@ -12,6 +14,8 @@ namespace KvAspire.Node.Consensus;
 public sealed class Ready
 {
     public HardState? HardState { get; init; }
+    /// <summary>A snapshot received from the primary that replaces this node's state and log.</summary>
+    public SnapshotMarker? Snapshot { get; init; }
     public long? TruncateFrom { get; init; }
     public IReadOnlyList<Entry> EntriesToPersist { get; init; } = [];
     public IReadOnlyList<Message> Messages { get; init; } = [];
@@ -22,7 +26,7 @@ public sealed class Ready
     /// <summary>Role, term and known primary after this batch; the host publishes it as status.</summary>
     public required SoftState SoftState { get; init; }
 
-    public bool MustPersist => HardState is not null || TruncateFrom is not null || EntriesToPersist.Count > 0;
+    public bool MustPersist => HardState is not null || Snapshot is not null || TruncateFrom is not null || EntriesToPersist.Count > 0;
 }
 
 /// <summary>Volatile state that the host reports but need not persist.</summary>

@@ -15,9 +15,12 @@ public sealed class DurableLog(ILogStore store, FsyncPolicy policy, TimeProvider
 
     public long SizeBytes => store.SizeBytes;
 
-    /// <summary>Writes the Ready's truncation and entries; returns once they are durable under the policy.</summary>
+    /// <summary>Writes the Ready's truncation and entries (after dropping the whole log for an installed
+    /// snapshot); returns once they are durable under the policy.</summary>
     public void Persist(Ready ready)
     {
+        if (ready.Snapshot is { } snapshot)
+            store.ResetAfter(snapshot.Index);
         if (ready.TruncateFrom is { } from)
             store.TruncateFrom(from);
         if (ready.EntriesToPersist.Count > 0)
@@ -30,6 +33,8 @@ public sealed class DurableLog(ILogStore store, FsyncPolicy policy, TimeProvider
         if (durable)
             _lastSync = time.GetTimestamp();
     }
+
+    public void Compact(long through) => store.Compact(through);
 
     /// <summary>Called on every tick: the once-a-second fsync of <see cref="FsyncPolicy.EverySecond"/>.</summary>
     public void OnTick()

@@ -6,29 +6,42 @@ namespace KvAspire.Node.Storage;
 /// <summary>
 /// Snapshots under <c>{DataDirectory}/snapshots</c>, one file each:
 /// <c>[magic "KVSNAP01"][index:8][term:8][digest:8][bodyLength:8][body][crc32c(body):4]</c>.
-/// Written to a temp file, fsynced and renamed, so a crash mid-snapshot leaves the previous one.
+/// Written to a temp file, fsynced and renamed, so a crash mid-snapshot leaves the previous one. A
+/// snapshot received from the primary waits as <c>.received</c> until the host installs it.
 /// </summary>
 public sealed class FileSnapshotStore : ISnapshotStore
 {
     private const int HeaderBytes = 40;
     private const int TrailerBytes = 4;
+    private const string Extension = ".snap";
+    private const string ReceivedExtension = ".received";
     private static readonly byte[] Magic = "KVSNAP01"u8.ToArray();
     private readonly string _directory;
+    private readonly Lock _latestLock = new();
+    private SnapshotMetadata? _latest;
 
     public FileSnapshotStore(string dataDirectory)
     {
         _directory = Path.Combine(dataDirectory, "snapshots");
         Directory.CreateDirectory(_directory);
-        foreach (var leftover in Directory.GetFiles(_directory, "*.tmp"))
-            File.Delete(leftover); // a snapshot interrupted by a crash
-        Latest = Directory.GetFiles(_directory, "*.snap").Order().Select(ReadHeader).LastOrDefault();
+        // A snapshot interrupted by a crash, or received but never installed: the primary sends another.
+        foreach (var leftover in Directory.GetFiles(_directory, "*.tmp").Concat(Directory.GetFiles(_directory, "*" + ReceivedExtension)))
+            File.Delete(leftover);
+        _latest = Directory.GetFiles(_directory, "*" + Extension).Order().Select(ReadHeader).LastOrDefault();
     }
 
-    public SnapshotMetadata? Latest { get; private set; }
+    public SnapshotMetadata? Latest
+    {
+        get
+        {
+            lock (_latestLock)
+                return _latest;
+        }
+    }
 
     public SnapshotMetadata Save(long index, long term, ulong digest, Action<Stream> writeBody)
     {
-        var path = Path.Combine(_directory, $"{index:D20}-{term:D20}.snap");
+        var path = PathOf(index, term, Extension);
         var temp = path + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None))
         {
@@ -45,14 +58,82 @@ public sealed class FileSnapshotStore : ISnapshotStore
             file.Write(Header(index, term, digest, bodyLength));
             file.Flush(flushToDisk: true);
         }
-        File.Move(temp, path, overwrite: true);
-        DirectorySync.Flush(_directory);
-        var previous = Latest;
-        Latest = ReadHeader(path);
-        if (previous is not null && previous.Path != path)
-            File.Delete(previous.Path);
-        return Latest;
+        return Publish(temp, path);
     }
+
+    public (SnapshotMetadata Snapshot, Stream File)? OpenLatest()
+    {
+        // A newer snapshot may replace (and delete) the one we picked before we open it: pick again.
+        for (var attempt = 0; ; attempt++)
+        {
+            if (Latest is not { } latest)
+                return null;
+            try
+            {
+                return (latest, new FileStream(latest.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete));
+            }
+            catch (FileNotFoundException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    public async Task<SnapshotMetadata> ReceiveAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> file, CancellationToken cancellationToken)
+    {
+        var temp = Path.Combine(_directory, $"{Guid.NewGuid():N}{ReceivedExtension}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await foreach (var chunk in file.WithCancellation(cancellationToken))
+                    await stream.WriteAsync(chunk, cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+            var received = ReadHeader(temp);
+            ReadBody(received); // verifies length and checksum before anything relies on it
+            var path = PathOf(received.Index, received.Term, ReceivedExtension);
+            File.Move(temp, path, overwrite: true);
+            DirectorySync.Flush(_directory);
+            return received with { Path = path };
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public void Discard(SnapshotMetadata received)
+    {
+        if (Path.GetExtension(received.Path) == ReceivedExtension)
+            File.Delete(received.Path);
+    }
+
+    public SnapshotMetadata Install(SnapshotMetadata received) =>
+        Publish(received.Path, PathOf(received.Index, received.Term, Extension));
+
+    /// <summary>Renames a complete, fsynced file into place as the newest snapshot and deletes older ones.
+    /// A snapshot older than the current one (a slow save overtaken by an install) is discarded.</summary>
+    private SnapshotMetadata Publish(string completeFile, string path)
+    {
+        lock (_latestLock)
+        {
+            var candidate = ReadHeader(completeFile);
+            if (_latest is { } current && current.Index >= candidate.Index && current.Path != path)
+            {
+                File.Delete(completeFile);
+                return current;
+            }
+            File.Move(completeFile, path, overwrite: true);
+            DirectorySync.Flush(_directory);
+            var previous = _latest;
+            _latest = candidate with { Path = path };
+            if (previous is not null && previous.Path != path)
+                File.Delete(previous.Path);
+            return _latest;
+        }
+    }
+
+    private string PathOf(long index, long term, string extension) => Path.Combine(_directory, $"{index:D20}-{term:D20}{extension}");
 
     public ReadOnlyMemory<byte> ReadBody(SnapshotMetadata snapshot)
     {

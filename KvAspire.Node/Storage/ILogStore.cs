@@ -4,8 +4,8 @@ namespace KvAspire.Node.Storage;
 
 /// <summary>
 /// The replication log on disk. Entries are appended contiguously and may be truncated from an
-/// index on (replacing entries a new primary never committed). All methods are called from the
-/// host loop only; the entries passed in are immutable and may be kept.
+/// index on (replacing entries a new primary never committed); a snapshot lets the oldest entries go.
+/// All methods are called from the host loop only; the entries passed in are immutable and may be kept.
 /// </summary>
 public interface ILogStore : IDisposable
 {
@@ -17,6 +17,14 @@ public interface ILogStore : IDisposable
 
     /// <summary>Removes every entry from <paramref name="index"/> on.</summary>
     void TruncateFrom(long index);
+
+    /// <summary>Frees the space of entries up to <paramref name="through"/>, which a durable snapshot covers.
+    /// It may keep some of them (whole files are deleted); recovery then returns them too.</summary>
+    void Compact(long through);
+
+    /// <summary>Removes every stored entry: the log continues after <paramref name="snapshotIndex"/>, the
+    /// last entry of a snapshot installed from the primary. Durable when it returns.</summary>
+    void ResetAfter(long snapshotIndex);
 
     /// <summary>Bytes the log takes on disk (including what is still buffered).</summary>
     long SizeBytes { get; }

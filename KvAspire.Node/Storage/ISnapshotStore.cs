@@ -4,8 +4,9 @@ namespace KvAspire.Node.Storage;
 public sealed record SnapshotMetadata(long Index, long Term, ulong Digest, long Bytes, string Path);
 
 /// <summary>
-/// Durable snapshots of the state machine. <see cref="Save"/> may run on any thread, one at a time;
-/// a snapshot becomes visible only once it is completely on disk.
+/// Durable snapshots of the state machine. <see cref="Save"/> and <see cref="ReceiveAsync"/> may run on
+/// any thread, each one at a time; a snapshot becomes <see cref="Latest"/> only once it is completely on
+/// disk, and only if it is newer than the current one.
 /// </summary>
 public interface ISnapshotStore
 {
@@ -14,6 +15,21 @@ public interface ISnapshotStore
 
     /// <summary>Writes a snapshot (temp file, fsync, rename) and removes older ones.</summary>
     SnapshotMetadata Save(long index, long term, ulong digest, Action<Stream> writeBody);
+
+    /// <summary>The newest snapshot's file as stored (header, body and checksum), for shipping to a
+    /// secondary, or null when there is none.</summary>
+    (SnapshotMetadata Snapshot, Stream File)? OpenLatest();
+
+    /// <summary>Stores a snapshot file streamed from the primary, fsynced and checksum verified, without
+    /// making it <see cref="Latest"/>: that waits for <see cref="Install"/>. Throws
+    /// <see cref="CorruptSnapshotException"/> if what arrived is not a whole, intact snapshot.</summary>
+    Task<SnapshotMetadata> ReceiveAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> file, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a received snapshot the host will not install.</summary>
+    void Discard(SnapshotMetadata received);
+
+    /// <summary>Makes the received snapshot <paramref name="received"/> the newest one, durably.</summary>
+    SnapshotMetadata Install(SnapshotMetadata received);
 
     /// <summary>The body of <paramref name="snapshot"/>, checksum verified; throws <see cref="CorruptSnapshotException"/>.</summary>
     ReadOnlyMemory<byte> ReadBody(SnapshotMetadata snapshot);

@@ -5,8 +5,8 @@ using KvAspire.Node.Telemetry;
 namespace KvAspire.Node.Storage;
 
 /// <summary>
-/// The replication log as append-only segment files under <c>{DataDirectory}/log</c>. Recovery reads
-/// every segment in order: a record cut short at the very end of the log (a crash mid-write, never
+/// The replication log as append-only segment files under <c>{DataDirectory}/log</c>; compaction deletes
+/// whole files from the front. Recovery reads every segment in order: a record cut short at the very end of the log (a crash mid-write, never
 /// acknowledged) is truncated with a warning; anything else that does not read back exactly — a bad
 /// checksum, a gap, an entry out of order — stops the node with <see cref="CorruptLogException"/>.
 /// </summary>
@@ -72,6 +72,29 @@ public sealed class SegmentedLogStore : ILogStore
         LastIndex = Math.Min(LastIndex, index - 1);
     }
 
+    public void Compact(long through)
+    {
+        var removed = false;
+        // The last segment is the one being written, so it stays even when the snapshot covers all of it.
+        while (_segments.Count > 1 && _segments[0].LastIndex <= through)
+        {
+            Delete(_segments[0]);
+            removed = true;
+        }
+        if (removed)
+            DirectorySync.Flush(_directory);
+    }
+
+    public void ResetAfter(long snapshotIndex)
+    {
+        _buffer.ResetWrittenCount();
+        _recordSizes.Clear();
+        while (_segments.Count > 0)
+            Delete(_segments[^1]);
+        DirectorySync.Flush(_directory);
+        LastIndex = snapshotIndex;
+    }
+
     public void Flush(bool durable)
     {
         WriteBuffered();
@@ -124,11 +147,10 @@ public sealed class SegmentedLogStore : ILogStore
                 throw new CorruptLogException(path, 0, $"the segment starts at entry {first} but entry {expected} was expected (a segment is missing)");
             _segments.Add(ReadSegment(path, first, isLast: i == files.Count - 1, entries, logger));
         }
+        // A segment created just before a crash may hold no record yet; its name still says where the log is.
+        LastIndex = _segments.Count > 0 ? _segments[^1].LastIndex : 0;
         if (entries.Count > 0)
-        {
-            LastIndex = entries[^1].Index;
             Log.LogRecovered(logger, entries[0].Index, LastIndex, files.Count);
-        }
         return entries;
     }
 

@@ -1,26 +1,47 @@
+using KvAspire.Node.Consensus;
 using KvAspire.Node.StateMachine;
 using KvAspire.Node.Telemetry;
 
 namespace KvAspire.Node.Storage;
 
 /// <summary>
-/// Takes a snapshot once <c>Storage:SnapshotEntries</c> entries have been applied since the last
-/// one. The host loop only captures the store (copying references); serializing, fsync and rename
-/// run on the thread pool, one snapshot at a time, so writes are not held up.
+/// Takes a snapshot once <c>Storage:SnapshotEntries</c> entries or <c>Storage:SnapshotBytes</c> bytes
+/// have been applied since the last one. The host loop only captures the store (copying references);
+/// serializing, fsync and rename run on the thread pool, one snapshot at a time, so writes are not held
+/// up. <paramref name="saved"/> is called on that thread with each snapshot once it is durable.
 /// </summary>
-public sealed class SnapshotScheduler(ISnapshotStore snapshots, long everyEntries, ILogger logger)
+public sealed class SnapshotScheduler(ISnapshotStore snapshots, StorageOptions options, Action<SnapshotMetadata> saved, ILogger logger)
 {
     private Task _running = Task.CompletedTask;
-    private long _lastIndex = snapshots.Latest?.Index ?? 0;
+    private long _entriesSince;
+    private long _bytesSince;
+    private volatile bool _retry;
+
+    /// <summary>Host loop: an entry was applied to the store.</summary>
+    public void Applied(Entry entry)
+    {
+        _entriesSince++;
+        _bytesSince += entry.Data.Length;
+    }
+
+    /// <summary>Host loop: the store was replaced by a snapshot from the primary, which counts as one.</summary>
+    public void Installed()
+    {
+        _entriesSince = 0;
+        _bytesSince = 0;
+    }
 
     /// <summary>Host loop: called after entries were applied; <paramref name="termAt"/> reads the log's term for an index.</summary>
     public void MaybeStart(KvStore store, Func<long, long?> termAt)
     {
-        if (store.AppliedIndex - _lastIndex < everyEntries || !_running.IsCompleted)
+        var due = _entriesSince >= options.SnapshotEntries || _bytesSince >= options.SnapshotBytes || _retry;
+        if (!due || !_running.IsCompleted || store.AppliedIndex <= (snapshots.Latest?.Index ?? 0))
             return;
         var snapshot = store.Capture();
         var term = termAt(snapshot.AppliedIndex) ?? throw new InvalidOperationException($"No term for applied index {snapshot.AppliedIndex}.");
-        _lastIndex = snapshot.AppliedIndex;
+        _entriesSince = 0;
+        _bytesSince = 0;
+        _retry = false;
         _running = Task.Run(() => Save(snapshot, term));
     }
 
@@ -32,14 +53,15 @@ public sealed class SnapshotScheduler(ISnapshotStore snapshots, long everyEntrie
         try
         {
             var started = TimeProvider.System.GetTimestamp();
-            var saved = snapshots.Save(snapshot.AppliedIndex, term, snapshot.AppliedDigest, snapshot.WriteTo);
-            Log.SnapshotSaved(logger, saved.Index, saved.Term, snapshot.Items.Count, saved.Bytes,
+            var metadata = snapshots.Save(snapshot.AppliedIndex, term, snapshot.AppliedDigest, snapshot.WriteTo);
+            Log.SnapshotSaved(logger, metadata.Index, metadata.Term, snapshot.Items.Count, metadata.Bytes,
                 TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            saved(metadata);
         }
         catch (IOException e)
         {
             // The log still holds every entry: a failed snapshot loses nothing and is retried later.
-            _lastIndex = 0;
+            _retry = true;
             Log.SnapshotFailed(logger, snapshot.AppliedIndex, e);
         }
     }

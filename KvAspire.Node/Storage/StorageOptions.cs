@@ -18,6 +18,13 @@ public sealed class StorageOptions
     /// <summary>A snapshot of the store is taken after this many entries have been applied since the last one.</summary>
     public long SnapshotEntries { get; set; } = 100_000;
 
+    /// <summary>... or once this many bytes of entries have been applied since the last one, whichever comes first.</summary>
+    public long SnapshotBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Entries kept in the log behind a snapshot, so a secondary that lags briefly catches up
+    /// from the log rather than being sent the whole snapshot (etcd's SnapshotCatchUpEntries).</summary>
+    public long CatchUpEntries { get; set; } = 10_000;
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))
@@ -26,6 +33,10 @@ public sealed class StorageOptions
             throw new OptionsValidationError("Storage:Fsync", $"is '{Fsync}'; allowed: Always, EverySecond, Never");
         if (SnapshotEntries < 1)
             throw new OptionsValidationError("Storage:SnapshotEntries", "must be at least 1");
+        if (SnapshotBytes < 1)
+            throw new OptionsValidationError("Storage:SnapshotBytes", "must be at least 1");
+        if (CatchUpEntries < 0)
+            throw new OptionsValidationError("Storage:CatchUpEntries", "must not be negative");
         if (SegmentBytes is < 4096 or > 1L << 32)
             throw new OptionsValidationError("Storage:SegmentBytes", "must be between 4096 and 4294967296");
     }

@@ -54,4 +54,26 @@ internal static partial class Log
     [LoggerMessage(EventId = 10, Level = LogLevel.Information,
         Message = "Node {Node} is primary of term {Term}, {Milliseconds} ms after it last heard from the previous primary")]
     public static partial void FailoverCompleted(ILogger logger, string node, long term, double milliseconds);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information,
+        Message = "Snapshot at entry {Index} (term {Term}) sent to {Peer}: {Bytes} bytes in {Milliseconds} ms")]
+    public static partial void SnapshotSent(ILogger logger, long index, long term, string peer, long bytes, double milliseconds);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Sending snapshot at entry {Index} to {Peer} failed; it is offered again")]
+    public static partial void SnapshotSendFailed(ILogger logger, long index, string peer, Exception exception);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information,
+        Message = "Syncing: snapshot at entry {Index} (term {Term}) received from {Primary}: {Bytes} bytes in {Milliseconds} ms")]
+    public static partial void SnapshotReceived(ILogger logger, long index, long term, string primary, long bytes, double milliseconds);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "Syncing: receiving a snapshot from {Primary} failed")]
+    public static partial void SnapshotReceiveFailed(ILogger logger, string primary, Exception exception);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Information,
+        Message = "Installed the primary's snapshot at entry {Index} (term {Term}): {Keys} keys; the log restarts after it")]
+    public static partial void SnapshotInstalled(ILogger logger, long index, long term, int keys);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning,
+        Message = "The stored log ({First}..{Last}) does not continue snapshot {Index} (term {Term}), which a primary sent; it is dropped and the log restarts after the snapshot")]
+    public static partial void StaleLogDropped(ILogger logger, long first, long last, long index, long term);
 }

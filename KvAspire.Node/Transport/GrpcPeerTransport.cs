@@ -1,17 +1,18 @@
 using KvAspire.Node.Consensus;
+using KvAspire.Node.Storage;
 
 namespace KvAspire.Node.Transport;
 
-/// <summary>Sends consensus messages over one gRPC (h2c) stream per peer.</summary>
+/// <summary>Sends consensus messages over one gRPC (h2c) stream per peer, and snapshots over calls of their own.</summary>
 public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
 {
     private readonly Dictionary<string, PeerSender> _senders;
     private readonly PeerIsolation _isolation;
 
-    public GrpcPeerTransport(PeerDirectory peers, PeerIsolation isolation, ILogger<GrpcPeerTransport> logger)
+    public GrpcPeerTransport(PeerDirectory peers, PeerIsolation isolation, ISnapshotStore snapshots, ILogger<GrpcPeerTransport> logger)
     {
         _isolation = isolation;
-        _senders = peers.Addresses.ToDictionary(p => p.Key, p => new PeerSender(p.Key, p.Value, logger));
+        _senders = peers.Addresses.ToDictionary(p => p.Key, p => new PeerSender(p.Key, p.Value, snapshots, logger));
     }
 
     public void Send(Message message)
@@ -21,6 +22,11 @@ public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
         if (_senders.TryGetValue(message.To, out var sender))
             sender.Send(message);
     }
+
+    public Task<bool> SendSnapshotAsync(InstallSnapshot message, CancellationToken cancellationToken) =>
+        !_isolation.IsIsolated && _senders.TryGetValue(message.To, out var sender)
+            ? sender.SendSnapshotAsync(message).WaitAsync(cancellationToken)
+            : Task.FromResult(false);
 
     public async ValueTask DisposeAsync()
     {

@@ -10,4 +10,11 @@ namespace KvAspire.Node.Transport;
 public interface IPeerTransport
 {
     void Send(Message message);
+
+    /// <summary>
+    /// Streams this node's newest snapshot to <c>message.To</c>, whose host then handles the message with
+    /// that snapshot's index and term. Completes with whether the whole snapshot arrived; while one is on
+    /// its way to a peer, another request for that peer joins it instead of starting a second stream.
+    /// </summary>
+    Task<bool> SendSnapshotAsync(InstallSnapshot message, CancellationToken cancellationToken);
 }

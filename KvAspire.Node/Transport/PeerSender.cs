@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Grpc.Net.Client;
 using KvAspire.Node.Consensus;
+using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
 using Proto = KvAspire.Node.Transport.Protos;
 
@@ -23,9 +24,11 @@ internal sealed class PeerSender : IAsyncDisposable
     private readonly Channel<Message> _queue = Channel.CreateBounded<Message>(
         new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Proto.Peer.PeerClient _client;
+    private readonly SnapshotShipper _snapshots;
     private readonly Task _loop;
 
-    public PeerSender(string peer, Uri address, ILogger logger)
+    public PeerSender(string peer, Uri address, ISnapshotStore snapshots, ILogger logger)
     {
         _peer = peer;
         _logger = logger;
@@ -40,20 +43,23 @@ internal sealed class PeerSender : IAsyncDisposable
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             },
         });
+        _client = new Proto.Peer.PeerClient(_channel);
+        _snapshots = new SnapshotShipper(peer, _client, snapshots, logger);
         _loop = Task.Run(() => RunAsync(_stopping.Token));
     }
 
     public void Send(Message message) => _queue.Writer.TryWrite(message);
 
+    public Task<bool> SendSnapshotAsync(InstallSnapshot message) => _snapshots.SendAsync(message, _stopping.Token);
+
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var client = new Proto.Peer.PeerClient(_channel);
         var backoff = MinBackoff;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                using var call = client.Stream(cancellationToken: cancellationToken);
+                using var call = _client.Stream(cancellationToken: cancellationToken);
                 while (await _queue.Reader.WaitToReadAsync(cancellationToken))
                 {
                     while (_queue.Reader.TryRead(out var message))

@@ -1,12 +1,16 @@
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
 using Proto = KvAspire.Node.Transport.Protos;
 
 namespace KvAspire.Node.Transport;
 
-/// <summary>The receiving end of every peer's stream: hands each message to the host loop.</summary>
-public sealed class PeerService(RaftHost host, PeerIsolation isolation, IHostApplicationLifetime lifetime, ILogger<PeerService> logger)
+/// <summary>The receiving end of every peer's stream and snapshot: hands each message to the host loop.</summary>
+public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapshotStore snapshots,
+    IHostApplicationLifetime lifetime, ILogger<PeerService> logger)
     : Proto.Peer.PeerBase
 {
     public override async Task<Proto.StreamClosed> Stream(IAsyncStreamReader<Proto.PeerMessage> requestStream, ServerCallContext context)
@@ -30,5 +34,61 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, IHostApp
         {
         }
         return new Proto.StreamClosed();
+    }
+
+    /// <summary>
+    /// Stores the streamed snapshot file (checksum verified) and only then hands the host the
+    /// InstallSnapshot message: the core never acts on a snapshot that is not whole on disk.
+    /// </summary>
+    public override async Task<Proto.SnapshotReceived> InstallSnapshot(IAsyncStreamReader<Proto.SnapshotChunk> requestStream, ServerCallContext context)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        if (isolation.IsIsolated)
+            throw new RpcException(new Status(StatusCode.Unavailable, "isolated"));
+        if (!await requestStream.MoveNext(stopping.Token) || requestStream.Current.Header is not { } header)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "a snapshot stream starts with its header"));
+
+        var started = TimeProvider.System.GetTimestamp();
+        host.Reception.Begin(header.From, header.Index, header.FileBytes);
+        try
+        {
+            var received = await snapshots.ReceiveAsync(Chunks(requestStream, header.FileBytes, stopping.Token), stopping.Token);
+            if (received.Index != header.Index || received.Term != header.SnapshotTerm)
+            {
+                snapshots.Discard(received);
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"the header names snapshot {header.Index}/{header.SnapshotTerm} but the file holds {received.Index}/{received.Term}"));
+            }
+            Log.SnapshotReceived(logger, received.Index, received.Term, header.From, header.FileBytes,
+                TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            host.DeliverSnapshot(new InstallSnapshot(header.From, header.To, header.Term, new SnapshotMarker(received.Index, received.Term)), received);
+            return new Proto.SnapshotReceived();
+        }
+        catch (CorruptSnapshotException e)
+        {
+            Log.SnapshotReceiveFailed(logger, header.From, e);
+            throw new RpcException(new Status(StatusCode.DataLoss, e.Message));
+        }
+        finally
+        {
+            host.Reception.End();
+        }
+    }
+
+    private async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(IAsyncStreamReader<Proto.SnapshotChunk> stream, long expectedBytes,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long total = 0;
+        while (await stream.MoveNext(cancellationToken))
+        {
+            var data = stream.Current.Data.Memory;
+            total += data.Length;
+            if (total > expectedBytes)
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"more than the {expectedBytes} bytes the header announced"));
+            host.Reception.Received(data.Length);
+            yield return data;
+        }
+        if (total != expectedBytes)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the stream ended after {total} of {expectedBytes} bytes"));
     }
 }

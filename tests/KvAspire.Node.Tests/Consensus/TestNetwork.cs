@@ -181,7 +181,7 @@ public sealed class TestNetwork
 
     private Raft NewRaft(Node node) =>
         new(node.Id, Ids, Options, new Random(_seed * 7919 + Ids.ToList().IndexOf(node.Id) * 101 + node.Restarts),
-            node.HardState, node.Log.ToList(), appliedIndex: 0);
+            node.HardState, node.Log.ToList());
 
     private void Transmit(Message message)
     {

@@ -89,5 +89,7 @@ internal sealed class SingleNodeResp : IAsyncDisposable
         public void Send(Message message)
         {
         }
+
+        public Task<bool> SendSnapshotAsync(InstallSnapshot message, CancellationToken cancellationToken) => Task.FromResult(false);
     }
 }

@@ -53,6 +53,23 @@ internal sealed class SafetyChecker(Simulator sim)
         }
     }
 
+    /// <summary>
+    /// A snapshot from the primary replaces the node's state: it must cover only committed entries and move
+    /// the node forward; entries the node drops after it must not be committed ones.
+    /// </summary>
+    public void InstallSnapshot(SimNode node, SnapshotMarker snapshot)
+    {
+        if (snapshot.Index > _committed.Count || (snapshot.Index > 0 && _committed[(int)snapshot.Index - 1].Term != snapshot.Term))
+            sim.Fail($"{node.Id}: installed snapshot {snapshot.Index}/{snapshot.Term}, which is not a committed prefix ({_committed.Count} committed)");
+        if (snapshot.Index <= node.AppliedIndex)
+            sim.Fail($"{node.Id}: installed snapshot {snapshot.Index} but had already applied {node.AppliedIndex}");
+        Truncate(node, snapshot.Index + 1);
+        node.Log.Clear();
+        node.PrefixHash.Clear();
+        node.Log.AddRange(_committed.Take((int)snapshot.Index));
+        node.PrefixHash.AddRange(_committedHash.Take((int)snapshot.Index));
+    }
+
     public void PersistEntries(SimNode node, IReadOnlyList<Entry> entries)
     {
         foreach (var entry in entries)

@@ -17,6 +17,10 @@ internal sealed class SimNode(string id, int number)
 
     // Durable.
     public HardState HardState { get; set; } = HardState.Initial;
+    /// <summary>The newest snapshot this node saved or installed; the core starts from it after a crash.</summary>
+    public SnapshotMarker Snapshot { get; set; }
+    /// <summary>Every entry from index 1, as if never compacted: a snapshot stands for the committed entries it
+    /// covers, so the checker can compare logs entry by entry.</summary>
     public List<Entry> Log { get; } = [];
     /// <summary>PrefixHash[i] covers persisted entries 1..i+1, so two logs agree up to i+1 iff these agree.</summary>
     public List<ulong> PrefixHash { get; } = [];
@@ -43,11 +47,11 @@ internal sealed class SimNode(string id, int number)
 
     public void Start(IReadOnlyList<string> ids, RaftOptions options, Random random)
     {
-        AppliedIndex = 0;
+        AppliedIndex = Snapshot.Index;
         SeenCommit = 0;
         Proposals = new Proposals();
         Reads = new PendingReads();
-        Raft = new Raft(Id, ids, options, random, HardState, Log, appliedIndex: 0);
+        Raft = new Raft(Id, ids, options, random, HardState, Log.Skip((int)Snapshot.Index), Snapshot);
         Soft = Raft.SoftState;
     }
 }

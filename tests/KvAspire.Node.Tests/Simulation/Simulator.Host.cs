@@ -9,7 +9,7 @@ internal sealed partial class Simulator
     public const int RecoveryTickBound = 300;
 
     /// <summary>
-    /// The host's handling of one node's Readys, in RaftHost.Process's order: persist (and fail writes
+    /// The host's handling of one node's Readys, in RaftHost.Process's order: install a snapshot, persist (and fail writes
     /// whose entries were truncated, acknowledge Leader-mode writes), send, apply (acknowledge Quorum
     /// writes, grant confirmed reads), fail waiting clients if leadership was lost, advance.
     /// </summary>
@@ -21,6 +21,13 @@ internal sealed partial class Simulator
             var ready = raft.TakeReady();
             var previous = node.Soft;
             var soft = ready.SoftState;
+            if (ready.Snapshot is { } snapshot)
+            {
+                _checker.InstallSnapshot(node, snapshot);
+                node.Snapshot = snapshot;
+                node.AppliedIndex = snapshot.Index;
+                Stats.SnapshotsInstalled++;
+            }
             if (ready.HardState is { } hardState)
                 _checker.PersistHardState(node, hardState);
             if (ready.TruncateFrom is { } from)
@@ -151,6 +158,7 @@ internal sealed partial class Simulator
         RequestVote m => $"{m.From}->{m.To} {(m.PreVote ? "PreVote" : "Vote")}{(m.Transfer ? "(transfer)" : "")} t{m.Term} last {m.LastLogIndex}/{m.LastLogTerm}",
         RequestVoteResponse m => $"{m.From}->{m.To} {(m.PreVote ? "PreVote" : "Vote")}Response t{m.Term} {(m.Granted ? "granted" : "rejected")}",
         Replicate m => $"{m.From}->{m.To} Replicate t{m.Term} prev {m.PrevLogIndex}/{m.PrevLogTerm} entries {m.Entries.Count} commit {m.CommitIndex} ctx {m.ReadContext}",
+        InstallSnapshot m => $"{m.From}->{m.To} InstallSnapshot t{m.Term} snapshot {m.Snapshot.Index}/{m.Snapshot.Term}",
         ReplicateResponse m => $"{m.From}->{m.To} ReplicateResponse t{m.Term} {(m.Success ? $"ok match {m.MatchIndex}" : $"reject {m.RejectedIndex} hint {m.HintIndex}")} ctx {m.ReadContext}",
         _ => $"{message.From}->{message.To} {message.GetType().Name} t{message.Term}",
     };

@@ -94,6 +94,8 @@ internal sealed partial class Simulator
             Crash(RandomNode(up: true));
         else if (roll < 0.99)
             Restart(RandomNode(up: false));
+        else if (roll < 0.995)
+            TakeSnapshot(RandomNode(up: true));
         else
             TickNode(RandomNode(up: true));
     }
@@ -119,12 +121,37 @@ internal sealed partial class Simulator
         {
             if (_trace is not null)
                 Trace($"drop    {Describe(message)}");
+            ReportSnapshot(message, delivered: false);
             return;
         }
         if (_trace is not null)
             Trace($"deliver {Describe(message)}");
         to.Raft!.Step(message);
         ProcessReady(to);
+        ReportSnapshot(message, delivered: true);
+    }
+
+    /// <summary>The transport tells the primary how streaming a snapshot ended, as the node's does.</summary>
+    private void ReportSnapshot(Message message, bool delivered)
+    {
+        if (message is not InstallSnapshot || Node(message.From).Raft is not { } sender)
+            return;
+        sender.ReportSnapshot(message.To, delivered);
+        ProcessReady(Node(message.From));
+    }
+
+    /// <summary>The host snapshots its applied state and compacts the log through it, or a little behind it.</summary>
+    private void TakeSnapshot(SimNode? node)
+    {
+        if (node?.Raft is not { } raft || node.AppliedIndex <= node.Snapshot.Index)
+            return;
+        var snapshot = new SnapshotMarker(node.AppliedIndex, node.Log[(int)node.AppliedIndex - 1].Term);
+        var compactThrough = Math.Max(0, snapshot.Index - _random.Next(4));
+        node.Snapshot = snapshot;
+        raft.SnapshotTaken(snapshot, compactThrough);
+        Stats.Snapshots++;
+        Trace($"snapshot {node.Id} at {snapshot.Index}/{snapshot.Term}, log from {raft.Log.Start.Index}");
+        ProcessReady(node);
     }
 
     private void TickNode(SimNode? node)
@@ -263,7 +290,7 @@ internal sealed partial class Simulator
         throw new SimulationFailure(Seed, StepNumber, $"seed {Seed}, step {StepNumber}: {what}\n  state: {Describe()}");
 
     public string Describe() => string.Join("; ", _nodes.Select(n => n.Raft is { } r
-        ? $"{n.Id} {r.Role} t{r.Term} primary={r.Primary ?? "-"} last={r.Log.LastIndex}/{r.Log.LastTerm} commit={r.CommitIndex} applied={n.AppliedIndex} part={n.Partition}"
+        ? $"{n.Id} {r.Role} t{r.Term} primary={r.Primary ?? "-"} log={r.Log.Start.Index}..{r.Log.LastIndex}/{r.Log.LastTerm} commit={r.CommitIndex} applied={n.AppliedIndex} part={n.Partition}"
         : $"{n.Id} down t{n.HardState.Term} log={n.Log.Count}"));
 }
 
@@ -292,6 +319,8 @@ internal sealed class SimulationStats
     public long LeaderAcksLost { get; set; }
     public long ReadsServed { get; set; }
     public long Crashes { get; set; }
+    public long Snapshots { get; set; }
+    public long SnapshotsInstalled { get; set; }
     public long Elections { get; set; }
     public int RecoveryTicks { get; set; }
 }

@@ -102,6 +102,80 @@ public sealed class FileSnapshotStoreTests : IDisposable
         }
     }
 
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(byte[] file, int size)
+    {
+        for (var offset = 0; offset < file.Length; offset += size)
+        {
+            await Task.Yield();
+            yield return file.AsMemory(offset, Math.Min(size, file.Length - offset));
+        }
+    }
+
+    [Fact]
+    public async Task ReceivedSnapshot_BecomesLatestOnlyWhenInstalled_AndRestoresTheSameStore()
+    {
+        var original = StoreWith(300);
+        var sent = Save(original);
+        var file = File.ReadAllBytes(sent.Path);
+        var receiver = new FileSnapshotStore(Path.Combine(_directory, "receiver"));
+
+        var received = await receiver.ReceiveAsync(Chunks(file, 1000), CancellationToken.None);
+        Assert.Null(receiver.Latest);
+
+        var installed = receiver.Install(received);
+        var restored = new KvStore();
+        restored.Restore(StoreSnapshot.ReadFrom(receiver.ReadBody(installed), installed.Index, installed.Digest));
+
+        Assert.Equal(installed, receiver.Latest);
+        Assert.Equal(300, installed.Index);
+        Assert.Equal(original.AppliedDigest, restored.AppliedDigest);
+        Assert.Single(Directory.GetFiles(Path.Combine(_directory, "receiver", "snapshots")));
+    }
+
+    [Fact]
+    public async Task CutOffOrCorruptedTransfer_IsRefused_AndLeavesNoFileBehind()
+    {
+        var file = File.ReadAllBytes(Save(StoreWith(100)).Path);
+        var receiver = new FileSnapshotStore(Path.Combine(_directory, "receiver"));
+        var flipped = file.ToArray();
+        flipped[flipped.Length / 2] ^= 0x10;
+
+        await Assert.ThrowsAsync<CorruptSnapshotException>(() => receiver.ReceiveAsync(Chunks(file[..^7], 512), CancellationToken.None));
+        await Assert.ThrowsAsync<CorruptSnapshotException>(() => receiver.ReceiveAsync(Chunks(flipped, 512), CancellationToken.None));
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(_directory, "receiver", "snapshots")));
+        Assert.Null(receiver.Latest);
+    }
+
+    [Fact]
+    public async Task OlderSnapshot_FinishingAfterANewerInstall_IsDiscarded()
+    {
+        var newer = File.ReadAllBytes(Save(StoreWith(40)).Path);
+        var receiver = new FileSnapshotStore(Path.Combine(_directory, "receiver"));
+        receiver.Install(await receiver.ReceiveAsync(Chunks(newer, 4096), CancellationToken.None));
+
+        var older = StoreWith(10).Capture();
+        var result = receiver.Save(older.AppliedIndex, 1, older.AppliedDigest, older.WriteTo);
+
+        Assert.Equal(40, result.Index);
+        Assert.Equal(40, receiver.Latest!.Index);
+        Assert.Single(Directory.GetFiles(Path.Combine(_directory, "receiver", "snapshots")));
+    }
+
+    [Fact]
+    public void OpenLatest_ShipsTheFileAsStored()
+    {
+        var saved = Save(StoreWith(20));
+
+        var (snapshot, stream) = new FileSnapshotStore(_directory).OpenLatest()!.Value;
+        using var copy = new MemoryStream();
+        using (stream)
+            stream.CopyTo(copy);
+
+        Assert.Equal(saved.Index, snapshot.Index);
+        Assert.Equal(File.ReadAllBytes(saved.Path), copy.ToArray());
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_directory))

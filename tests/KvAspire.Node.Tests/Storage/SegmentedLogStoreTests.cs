@@ -180,6 +180,77 @@ public sealed class SegmentedLogStoreTests : IDisposable
         Assert.Throws<CorruptLogException>(() => Open());
     }
 
+    [Fact]
+    public void Compact_DeletesWholeSegmentsTheSnapshotCovers_AndRecoveryStartsAfterThem()
+    {
+        WriteAndClose(Entries(1, 200));
+        var before = SegmentFiles();
+        using (var store = Open())
+        {
+            store.Load();
+            store.Compact(150);
+        }
+
+        var remaining = SegmentFiles();
+        using var reopened = Open();
+        var recovered = reopened.Load();
+
+        Assert.True(remaining.Length < before.Length);
+        Assert.True(recovered[0].Index <= 151, $"recovery starts at {recovered[0].Index}, after the compaction point");
+        Assert.Equal(200, recovered[^1].Index);
+    }
+
+    [Fact]
+    public void Compact_KeepsTheSegmentBeingWritten_EvenWhenTheSnapshotCoversAllOfIt()
+    {
+        WriteAndClose(Entries(1, 200));
+        using (var store = Open())
+        {
+            store.Load();
+            store.Compact(200);
+            store.Append(Entries(201, 201));
+            store.Flush(durable: true);
+        }
+
+        using var reopened = Open();
+        Assert.Equal(201, reopened.Load()[^1].Index);
+    }
+
+    [Fact]
+    public void ResetAfter_DropsTheWholeLog_AndAppendsContinueAfterTheSnapshot()
+    {
+        WriteAndClose(Entries(1, 50));
+        using (var store = Open())
+        {
+            store.Load();
+            store.ResetAfter(1000);
+            store.Append(Entries(1001, 1003, term: 4));
+            store.Flush(durable: true);
+        }
+
+        using var reopened = Open();
+        var recovered = reopened.Load();
+        Assert.Equal([1001L, 1002L, 1003L], recovered.Select(e => e.Index));
+    }
+
+    [Fact]
+    public void ResetAfter_ThenCrashBeforeAnyAppend_RecoversAnEmptyLogThatContinuesAfterTheSnapshot()
+    {
+        WriteAndClose(Entries(1, 50));
+        using (var store = Open())
+        {
+            store.Load();
+            store.ResetAfter(1000);
+        }
+
+        using var reopened = Open();
+        Assert.Empty(reopened.Load());
+        Assert.Throws<InvalidOperationException>(() => reopened.Append(Entries(1001, 1001)));
+        reopened.ResetAfter(1000);
+        reopened.Append(Entries(1001, 1001));
+        Assert.Equal(1001, reopened.LastIndex);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_directory))

@@ -93,5 +93,8 @@ public sealed class InProcessCluster : IAsyncDisposable
             }
             cluster._hosts[message.To].Deliver(message);
         }
+
+        // These clusters never write enough to compact their logs, so no peer ever needs a snapshot.
+        public Task<bool> SendSnapshotAsync(InstallSnapshot message, CancellationToken cancellationToken) => Task.FromResult(false);
     }
 }
