@@ -7,8 +7,8 @@ using System.Text.Json;
 namespace KvAspire.Node.Tests.Durability;
 
 /// <summary>
-/// A real single-node KvAspire process (a one-member cluster commits on its own disk alone), so a
-/// test can SIGKILL it mid-write and check what survives on disk.
+/// A real KvAspire node process: alone (a one-member cluster commits on its own disk alone), or a member
+/// of a <see cref="ProcessCluster"/>. A test can SIGKILL it mid-write and check what survives on disk.
 /// </summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
@@ -23,33 +23,52 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>A single-node cluster, started once it serves reads.</summary>
     public static async Task<NodeProcess> StartAsync(string dataDirectory)
     {
-        var httpPort = FreePort();
+        var node = Start(new NodeSpec("solo", FreePort(), FreePort(), FreePort(), dataDirectory), peers: [],
+            // Snapshot often, so restarts also restore from a snapshot (and some crashes hit one mid-write).
+            new Dictionary<string, string> { ["Storage__SnapshotEntries"] = "50" });
+        await node.WaitUntilAsync(async n => (await n.StatusAsync()).GetProperty("servesReads").GetBoolean(), "serve reads");
+        return node;
+    }
+
+    /// <summary>Starts the node <paramref name="spec"/> with <paramref name="peers"/> as the other members; returns
+    /// once it answers /cluster.</summary>
+    public static async Task<NodeProcess> StartMemberAsync(NodeSpec spec, IEnumerable<NodeSpec> peers, IReadOnlyDictionary<string, string> settings)
+    {
+        var node = Start(spec, peers, settings);
+        await node.WaitUntilAsync(async n => (await n.StatusAsync()).ValueKind == JsonValueKind.Object, "answer /cluster");
+        return node;
+    }
+
+    private static NodeProcess Start(NodeSpec spec, IEnumerable<NodeSpec> peers, IReadOnlyDictionary<string, string> settings)
+    {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "KvAspire.Node.dll")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment =
             {
-                ["Cluster__NodeId"] = "solo",
+                ["Cluster__NodeId"] = spec.Id,
                 ["Cluster__Timing"] = "Fast",
-                ["Storage__DataDirectory"] = dataDirectory,
-                // Snapshot often, so restarts also restore from a snapshot (and some crashes hit one mid-write).
-                ["Storage__SnapshotEntries"] = "50",
-                ["KV_HTTP_PORT"] = httpPort.ToString(),
-                ["KV_PEER_PORT"] = FreePort().ToString(),
+                ["Storage__DataDirectory"] = spec.DataDirectory,
+                ["KV_HTTP_PORT"] = spec.HttpPort.ToString(),
+                ["KV_PEER_PORT"] = spec.PeerPort.ToString(),
+                ["KV_RESP_PORT"] = spec.RespPort.ToString(),
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
+        foreach (var peer in peers)
+            start.Environment[$"services__{peer.Id}__peer__0"] = $"http://127.0.0.1:{peer.PeerPort}";
+        foreach (var (key, value) in settings)
+            start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the node");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var node = new NodeProcess(process, new Uri($"http://127.0.0.1:{httpPort}"));
-        await node.WaitUntilServingAsync();
-        return node;
+        return new NodeProcess(process, new Uri($"http://127.0.0.1:{spec.HttpPort}"));
     }
 
     public async Task<JsonElement> StatusAsync() => await Client.GetFromJsonAsync<JsonElement>("/cluster");
@@ -61,7 +80,7 @@ public sealed class NodeProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    private async Task WaitUntilServingAsync()
+    private async Task WaitUntilAsync(Func<NodeProcess, Task<bool>> condition, string what)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < ReadyTimeout)
@@ -70,7 +89,7 @@ public sealed class NodeProcess : IAsyncDisposable
                 throw new InvalidOperationException($"the node exited with code {_process.ExitCode} during start");
             try
             {
-                if ((await StatusAsync()).GetProperty("servesReads").GetBoolean())
+                if (await condition(this))
                     return;
             }
             catch (HttpRequestException)
@@ -78,10 +97,10 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"the node did not serve reads within {ReadyTimeout.TotalSeconds} s");
+        throw new TimeoutException($"the node did not {what} within {ReadyTimeout.TotalSeconds} s");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -96,3 +115,6 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>Where a node process listens and keeps its data; the same spec restarts the same node.</summary>
+public sealed record NodeSpec(string Id, int HttpPort, int PeerPort, int RespPort, string DataDirectory);

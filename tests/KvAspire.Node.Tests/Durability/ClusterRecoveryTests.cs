@@ -1,0 +1,142 @@
+using System.Net;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace KvAspire.Node.Tests.Durability;
+
+/// <summary>
+/// Three real node processes over gRPC, snapshotting and compacting every 50 entries: the whole cluster
+/// killed and restarted keeps every acknowledged write, and a secondary whose disk is wiped comes back
+/// by receiving the primary's snapshot and ends with the primary's store.
+/// </summary>
+public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncDisposable
+{
+    private static readonly TimeSpan PrimaryTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
+    private static readonly Dictionary<string, string> Settings = new()
+    {
+        ["Storage__SnapshotEntries"] = "50",
+        ["Storage__CatchUpEntries"] = "10",
+        ["Storage__SegmentBytes"] = "4096",
+    };
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "kv-cluster-" + Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string?> _expected = [];
+    private ProcessCluster? _cluster;
+
+    private ProcessCluster Cluster => _cluster ??= new ProcessCluster(_root, Settings);
+
+    [Fact]
+    public async Task WholeClusterKilledAndRestarted_KeepsEveryAcknowledgedWrite()
+    {
+        await Cluster.StartAllAsync();
+        var (_, primary) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
+        await WriteAsync(primary, 0, 300);
+
+        foreach (var id in Cluster.Ids.ToList())
+            await Cluster.KillAsync(id);
+        await Cluster.StartAllAsync();
+        var (primaryId, restarted) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
+
+        await AssertStoreAsync(restarted);
+        await WaitUntilAllMatchAsync(restarted);
+        output.WriteLine($"300 writes survived a whole-cluster SIGKILL; {primaryId} is primary after the restart");
+    }
+
+    [Fact]
+    public async Task WipedSecondary_ResyncsFromThePrimarysSnapshot_AndEndsWithItsStore()
+    {
+        await Cluster.StartAllAsync();
+        var (primaryId, primary) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
+        await WriteAsync(primary, 0, 200);
+        var wiped = Cluster.Ids.First(id => id != primaryId);
+        await Cluster.KillAsync(wiped);
+        Directory.Delete(Cluster.Spec(wiped).DataDirectory, recursive: true);
+        await WriteAsync(primary, 100, 400); // overwrites half the earlier keys
+        await DeleteAsync(primary, 0, 20);
+
+        var primaryStatus = await primary.StatusAsync();
+        Assert.True(primaryStatus.GetProperty("logStart").GetInt64() > 1,
+            "the primary has not compacted its log, so the wiped node could catch up without a snapshot");
+        await Cluster.StartAsync(wiped);
+        await WaitUntilAllMatchAsync(primary);
+
+        // The resynced node's store must equal the primary's: make it primary and read every key from it.
+        using var stepDown = await primary.Client.PostAsync($"/cluster/step-down?to={wiped}", null);
+        Assert.Equal(HttpStatusCode.OK, stepDown.StatusCode);
+        var (newPrimaryId, newPrimary) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
+        Assert.Equal(wiped, newPrimaryId);
+        await AssertStoreAsync(newPrimary);
+        output.WriteLine($"{wiped} was wiped, resynced from {primaryId}'s snapshot (log start {primaryStatus.GetProperty("logStart")}), "
+            + $"and served all {_expected.Count} keys as primary");
+    }
+
+    private async Task WriteAsync(NodeProcess primary, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            var (key, value) = ($"key-{i}", $"value-{i}-{Guid.NewGuid():N}");
+            using var put = await primary.Client.PutAsync($"/kv/{key}", new StringContent(value));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            _expected[key] = value;
+        }
+    }
+
+    private async Task DeleteAsync(NodeProcess primary, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            using var delete = await primary.Client.DeleteAsync($"/kv/key-{i}");
+            Assert.True(delete.IsSuccessStatusCode, $"DELETE key-{i}: {delete.StatusCode}");
+            _expected[$"key-{i}"] = null;
+        }
+    }
+
+    private async Task AssertStoreAsync(NodeProcess primary)
+    {
+        foreach (var (key, value) in _expected)
+        {
+            using var get = await primary.Client.GetAsync($"/kv/{key}");
+            if (value is null)
+            {
+                Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+                continue;
+            }
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal(value, await get.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(_expected.Count(e => e.Value is not null), (await primary.StatusAsync()).GetProperty("keys").GetInt32());
+    }
+
+    /// <summary>Every running node has applied what the primary committed, with the same digest of the applied log.</summary>
+    private async Task WaitUntilAllMatchAsync(NodeProcess primary)
+    {
+        JsonElement[] statuses = [];
+        try
+        {
+            await ProcessCluster.WaitUntilAsync(async () =>
+            {
+                var reference = await primary.StatusAsync();
+                statuses = await Task.WhenAll(Cluster.Ids.Select(async id => await Cluster[id].StatusAsync()));
+                return statuses.All(s =>
+                    s.GetProperty("appliedIndex").GetInt64() == reference.GetProperty("commitIndex").GetInt64()
+                    && s.GetProperty("appliedDigest").GetString() == reference.GetProperty("appliedDigest").GetString()
+                    && s.GetProperty("keys").GetInt32() == reference.GetProperty("keys").GetInt32());
+            }, CatchUpTimeout, "node set with identical applied state");
+        }
+        catch (TimeoutException)
+        {
+            foreach (var status in statuses)
+                output.WriteLine(status.ToString());
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cluster is not null)
+            await _cluster.DisposeAsync();
+        if (Directory.Exists(_root))
+            Directory.Delete(_root, recursive: true);
+    }
+}
