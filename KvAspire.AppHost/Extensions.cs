@@ -23,6 +23,10 @@ internal static class Extensions
         "Cluster:ElectionTimeoutMax",
         "Cluster:TickInterval",
         "Replication:Acknowledge",
+        "Storage:Fsync",
+        "Storage:SnapshotEntries",
+        "Storage:SnapshotBytes",
+        "Storage:CatchUpEntries",
         "Resp:MaxClients",
         "Resp:IdleTimeout",
     ];
