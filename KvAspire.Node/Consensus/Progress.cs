@@ -2,7 +2,8 @@ namespace KvAspire.Node.Consensus;
 
 /// <summary>
 /// What the primary knows of one secondary's log (the model is etcd-io/raft's Progress).
-/// Invariants: 0 &lt;= Match &lt; Next; entries up to Match are known to be identical to ours.
+/// Invariants: 0 &lt;= Match &lt; Next; entries up to Match are known to be identical to ours (unless the
+/// secondary lost its disk, which its rejections reveal: then Match drops to what it still has).
 /// In Probe the primary sends one Replicate at a time until it finds where the logs match;
 /// in Replicate it pipelines up to MaxInflight messages, advancing Next optimistically; in Snapshot
 /// (a Probe with <see cref="PendingSnapshot"/> set) it sends nothing but heartbeats until the
@@ -55,6 +56,15 @@ public sealed class Progress(long next)
     {
         if (PendingSnapshot > 0)
             return false; // a rejected heartbeat: the snapshot on its way settles where the logs match
+        if (rejected == Match && Match > 0)
+        {
+            // It no longer holds an entry it acknowledged: its disk was wiped (or lost its tail without
+            // Storage:Fsync=Always). Start again from what it has; a duplicate of an old rejection only
+            // costs a probe.
+            Match = hint;
+            BecomeProbe();
+            return true;
+        }
         if (!Probing)
         {
             if (rejected <= Match)

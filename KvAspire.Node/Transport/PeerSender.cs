@@ -15,6 +15,8 @@ namespace KvAspire.Node.Transport;
 internal sealed class PeerSender : IAsyncDisposable
 {
     private const int QueueCapacity = 4096;
+    /// <summary>A batch stops growing past this, so one huge burst does not become one huge frame.</summary>
+    private const long MaxBatchBytes = 1024 * 1024;
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(250);
 
@@ -62,8 +64,15 @@ internal sealed class PeerSender : IAsyncDisposable
                 using var call = _client.Stream(cancellationToken: cancellationToken);
                 while (await _queue.Reader.WaitToReadAsync(cancellationToken))
                 {
-                    while (_queue.Reader.TryRead(out var message))
-                        await call.RequestStream.WriteAsync(MessageMapper.ToProto(message), cancellationToken);
+                    var batch = new Proto.PeerBatch();
+                    long bytes = 0;
+                    while (bytes < MaxBatchBytes && _queue.Reader.TryRead(out var message))
+                    {
+                        var proto = MessageMapper.ToProto(message);
+                        bytes += proto.CalculateSize();
+                        batch.Messages.Add(proto);
+                    }
+                    await call.RequestStream.WriteAsync(batch, cancellationToken);
                     backoff = MinBackoff;
                 }
             }

@@ -13,21 +13,24 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapsho
     IHostApplicationLifetime lifetime, ILogger<PeerService> logger)
     : Proto.Peer.PeerBase
 {
-    public override async Task<Proto.StreamClosed> Stream(IAsyncStreamReader<Proto.PeerMessage> requestStream, ServerCallContext context)
+    public override async Task<Proto.StreamClosed> Stream(IAsyncStreamReader<Proto.PeerBatch> requestStream, ServerCallContext context)
     {
         // Peer streams never end on their own: without this, shutdown would wait out Kestrel's timeout.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await foreach (var proto in requestStream.ReadAllAsync(stopping.Token))
+            await foreach (var batch in requestStream.ReadAllAsync(stopping.Token))
             {
-                // Keep reading while isolated so the sender's stream stays open; the message is just lost.
+                // Keep reading while isolated so the sender's stream stays open; the messages are just lost.
                 if (isolation.IsIsolated)
                     continue;
-                if (MessageMapper.FromProto(proto) is { } message)
-                    host.Deliver(message);
-                else
-                    Log.PeerMessageDropped(logger, proto.From, "message has no known body");
+                foreach (var proto in batch.Messages)
+                {
+                    if (MessageMapper.FromProto(proto) is { } message)
+                        host.Deliver(message);
+                    else
+                        Log.PeerMessageDropped(logger, proto.From, "message has no known body");
+                }
             }
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)

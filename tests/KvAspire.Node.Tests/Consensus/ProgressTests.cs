@@ -27,17 +27,18 @@ public class ProgressTests
     }
 
     [Fact]
-    public void Probe_NeverBacksUpBelowMatch()
+    public void RejectionOfAnAcknowledgedEntry_MeansTheSecondaryLostIt_SoMatchDropsToWhatItStillHas()
     {
+        // A secondary wiped and restarted empty rejects the heartbeat anchored at the entry it had acknowledged;
+        // staying at Match would leave it stuck for ever, probing an entry it no longer has.
         var progress = new Progress(next: 1);
-        progress.MaybeUpdate(3);
-        progress.BecomeProbe();
-        Assert.Equal(4, progress.Next);
+        progress.MaybeUpdate(20);
 
-        Assert.True(progress.MaybeDecrease(rejected: 3, hint: 0));
+        Assert.True(progress.MaybeDecrease(rejected: 20, hint: 0));
 
-        Assert.Equal(4, progress.Next);
-        Assert.Equal(3, progress.Match);
+        Assert.Equal(0, progress.Match);
+        Assert.Equal(1, progress.Next);
+        Assert.True(progress.Probing);
     }
 
     [Fact]

@@ -49,17 +49,21 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncDispo
         await Cluster.StartAllAsync();
         var (primaryId, primary) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
         await WriteAsync(primary, 0, 200);
-        var wiped = Cluster.Ids.First(id => id != primaryId);
-        await Cluster.KillAsync(wiped);
-        Directory.Delete(Cluster.Spec(wiped).DataDirectory, recursive: true);
         await WriteAsync(primary, 100, 400); // overwrites half the earlier keys
         await DeleteAsync(primary, 0, 20);
+        (primaryId, primary) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
+        var wiped = Cluster.Ids.First(id => id != primaryId);
+        await WaitUntilAllMatchAsync(primary);
+        // Wiped while fully caught up: the primary believes it holds every entry, until its rejections say otherwise.
+        await Cluster.KillAsync(wiped);
+        Directory.Delete(Cluster.Spec(wiped).DataDirectory, recursive: true);
 
         var primaryStatus = await primary.StatusAsync();
         Assert.True(primaryStatus.GetProperty("logStart").GetInt64() > 1,
             "the primary has not compacted its log, so the wiped node could catch up without a snapshot");
         await Cluster.StartAsync(wiped);
         await WaitUntilAllMatchAsync(primary);
+        (primaryId, primary) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
 
         // The resynced node's store must equal the primary's: make it primary and read every key from it.
         using var stepDown = await primary.Client.PostAsync($"/cluster/step-down?to={wiped}", null);
@@ -76,8 +80,7 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncDispo
         for (var i = from; i < to; i++)
         {
             var (key, value) = ($"key-{i}", $"value-{i}-{Guid.NewGuid():N}");
-            using var put = await primary.Client.PutAsync($"/kv/{key}", new StringContent(value));
-            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            primary = await SendAsync(primary, client => client.PutAsync($"/kv/{key}", new StringContent(value)));
             _expected[key] = value;
         }
     }
@@ -86,9 +89,30 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncDispo
     {
         for (var i = from; i < to; i++)
         {
-            using var delete = await primary.Client.DeleteAsync($"/kv/key-{i}");
-            Assert.True(delete.IsSuccessStatusCode, $"DELETE key-{i}: {delete.StatusCode}");
+            primary = await SendAsync(primary, client => client.DeleteAsync($"/kv/key-{i}"));
             _expected[$"key-{i}"] = null;
+        }
+    }
+
+    /// <summary>
+    /// Sends a write until it is acknowledged, following the primary as a client would: on a loaded machine
+    /// the fast test timings can cost the primary its role mid-test, and these writes are idempotent.
+    /// Returns the node that acknowledged it.
+    /// </summary>
+    private async Task<NodeProcess> SendAsync(NodeProcess primary, Func<HttpClient, Task<HttpResponseMessage>> write)
+    {
+        const int attempts = 5;
+        var node = primary;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await write(node.Client);
+            if (response.IsSuccessStatusCode)
+                return node;
+            var refusal = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            Assert.True(attempt < attempts && response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.MisdirectedRequest,
+                $"write refused {attempt} times, last: {refusal}");
+            output.WriteLine($"write refused ({refusal}); retrying on the current primary");
+            (_, node) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
         }
     }
 
