@@ -23,12 +23,13 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>A single-node cluster, started once it serves reads.</summary>
-    public static async Task<NodeProcess> StartAsync(string dataDirectory)
+    /// <summary>A single-node cluster, started once it serves reads. Unless <paramref name="settings"/> say
+    /// otherwise it snapshots every 50 entries, so restarts also restore from a snapshot (and some crashes
+    /// hit one mid-write).</summary>
+    public static async Task<NodeProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
         var node = Start(new NodeSpec("solo", FreePort(), FreePort(), FreePort(), dataDirectory), peers: [],
-            // Snapshot often, so restarts also restore from a snapshot (and some crashes hit one mid-write).
-            new Dictionary<string, string> { ["Storage__SnapshotEntries"] = "50" });
+            settings ?? new Dictionary<string, string> { ["Storage__SnapshotEntries"] = "50" });
         await node.WaitUntilAsync(async n => (await n.StatusAsync()).GetProperty("servesReads").GetBoolean(), "serve reads");
         return node;
     }
