@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using KvAspire.Node.Api;
 using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
 using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
@@ -32,4 +33,14 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
             NullLogger<RaftHost>.Instance, TimeProvider.System);
         return new TestHost(host, store, new KvCommands(host, store, replication, metrics, TimeProvider.System));
     }
+}
+
+/// <summary>A transport to nowhere: for a node tested alone, or whose peers are never reached.</summary>
+internal sealed class NoPeers : IPeerTransport
+{
+    public void Send(Message message)
+    {
+    }
+
+    public Task<bool> SendSnapshotAsync(InstallSnapshot message, CancellationToken cancellationToken) => Task.FromResult(false);
 }

@@ -83,13 +83,4 @@ internal sealed class SingleNodeResp : IAsyncDisposable
         {
         }
     }
-
-    private sealed class NoPeers : IPeerTransport
-    {
-        public void Send(Message message)
-        {
-        }
-
-        public Task<bool> SendSnapshotAsync(InstallSnapshot message, CancellationToken cancellationToken) => Task.FromResult(false);
-    }
 }

@@ -1,0 +1,53 @@
+using KvAspire.Node.Cluster;
+using Microsoft.Extensions.Configuration;
+
+namespace KvAspire.Node.Tests.Cluster;
+
+/// <summary>While a snapshot arrives from the primary, /cluster says Syncing and how far it got.</summary>
+public sealed class SyncingStatusTests : IAsyncDisposable
+{
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(10);
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "kv-syncing-" + Guid.NewGuid().ToString("N"));
+    private RaftHost? _host;
+
+    [Fact]
+    public async Task ReceivingASnapshot_IsReportedAsSyncing_WithBytesReceived_UntilItEnds()
+    {
+        var peers = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["services:node2:peer:0"] = "http://127.0.0.1:1",
+            ["services:node3:peer:0"] = "http://127.0.0.1:2",
+        }).Build();
+        _host = TestHost.Create("node1", _directory, peers, new NoPeers()).Host;
+        await _host.StartAsync(CancellationToken.None);
+
+        _host.Reception.Begin("node2", snapshotIndex: 5000, bytesTotal: 1000);
+        _host.Reception.Received(400);
+        var syncing = await StatusWhereAsync(s => s.State == ClusterState.Syncing);
+
+        Assert.Equal(new SyncProgress("node2", 5000, 400, 1000), syncing.Sync);
+
+        _host.Reception.End();
+        var after = await StatusWhereAsync(s => s.State != ClusterState.Syncing);
+        Assert.Null(after.Sync);
+    }
+
+    private async Task<ClusterStatus> StatusWhereAsync(Func<ClusterStatus, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(StatusTimeout);
+        while (!condition(_host!.Status))
+            await _host.StatusChanged.WaitAsync(timeout.Token);
+        return _host.Status;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync(CancellationToken.None);
+            _host.Dispose();
+        }
+        if (Directory.Exists(_directory))
+            Directory.Delete(_directory, recursive: true);
+    }
+}
