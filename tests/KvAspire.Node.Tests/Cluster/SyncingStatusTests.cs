@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace KvAspire.Node.Tests.Cluster;
 
 /// <summary>While a snapshot arrives from the primary, /cluster says Syncing and how far it got.</summary>
-public sealed class SyncingStatusTests : IAsyncDisposable
+public sealed class SyncingStatusTests : IAsyncLifetime
 {
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(10);
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "kv-syncing-" + Guid.NewGuid().ToString("N"));
@@ -40,7 +40,11 @@ public sealed class SyncingStatusTests : IAsyncDisposable
         return _host.Status;
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 does not dispose test classes asynchronously, and the
+    // processes or host started here must not outlive the test.
+    public async Task DisposeAsync()
     {
         if (_host is not null)
         {

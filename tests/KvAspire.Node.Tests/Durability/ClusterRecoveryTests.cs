@@ -9,7 +9,7 @@ namespace KvAspire.Node.Tests.Durability;
 /// killed and restarted keeps every acknowledged write, and a secondary whose disk is wiped comes back
 /// by receiving the primary's snapshot and ends with the primary's store.
 /// </summary>
-public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncDisposable
+public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan PrimaryTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
@@ -156,7 +156,11 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncDispo
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 does not dispose test classes asynchronously, and the
+    // processes or host started here must not outlive the test.
+    public async Task DisposeAsync()
     {
         if (_cluster is not null)
             await _cluster.DisposeAsync();
