@@ -161,7 +161,6 @@ public sealed class RaftHost : BackgroundService
                     Handle(input);
                 while (_raft.HasReady)
                     Process(_raft.TakeReady());
-                DiscardUninstalledSnapshot();
                 _stepDowns.Update(_raft);
                 Publish();
             }
@@ -216,9 +215,12 @@ public sealed class RaftHost : BackgroundService
                 _stepDowns.Start(_raft, stepDown.To, stepDown.Completion);
                 break;
             case HostInput.DeliverSnapshot deliver:
-                DiscardUninstalledSnapshot();
                 _received = deliver.Received;
                 _raft.Step(deliver.Message);
+                // Install (or discard) it now, so a second snapshot later in this batch cannot take its place.
+                while (_raft.HasReady)
+                    Process(_raft.TakeReady());
+                DiscardUninstalledSnapshot();
                 break;
             case HostInput.SnapshotSaved saved:
                 var marker = new SnapshotMarker(saved.Snapshot.Index, saved.Snapshot.Term);
@@ -248,6 +250,8 @@ public sealed class RaftHost : BackgroundService
             throw new InvalidOperationException($"The core installs snapshot {snapshot} but the host received {_received?.Index}/{_received?.Term}.");
         _received = null;
         var installed = _snapshotStore.Install(received);
+        if (installed.Index != snapshot.Index)
+            throw new InvalidOperationException($"Installing snapshot {snapshot} left {installed.Index}/{installed.Term} as the newest.");
         _store.Restore(StoreSnapshot.ReadFrom(_snapshotStore.ReadBody(installed), installed.Index, installed.Digest));
         _snapshots.Installed();
         Log.SnapshotInstalled(_logger, installed.Index, installed.Term, _store.Count);
@@ -256,8 +260,14 @@ public sealed class RaftHost : BackgroundService
     /// <summary>Streams a snapshot on the thread pool; its outcome comes back to the loop as an input.</summary>
     private async Task ShipSnapshotAsync(InstallSnapshot message)
     {
-        var delivered = await _transport.SendSnapshotAsync(message, _stopping).ConfigureAwait(false);
-        _inbox.Writer.TryWrite(new HostInput.SnapshotShipped(message.To, delivered));
+        try
+        {
+            var delivered = await _transport.SendSnapshotAsync(message, _stopping).ConfigureAwait(false);
+            _inbox.Writer.TryWrite(new HostInput.SnapshotShipped(message.To, delivered));
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
     }
 
     private void Process(Ready ready)

@@ -55,7 +55,7 @@ internal sealed class SnapshotShipper(string peer, Proto.Peer.PeerClient client,
                     TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
                 return true;
             }
-            catch (Exception e) when (e is RpcException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is RpcException or IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
             {
                 Log.SnapshotSendFailed(logger, snapshot.Index, peer, e);
                 return false;
