@@ -257,6 +257,19 @@ public sealed class RaftHost : BackgroundService
         Log.SnapshotInstalled(_logger, installed.Index, installed.Term, _store.Count);
     }
 
+    private void Send(IReadOnlyList<Message> messages)
+    {
+        foreach (var message in messages)
+        {
+            if (message is InstallSnapshot install)
+                _ = ShipSnapshotAsync(install);
+            else
+                _transport.Send(message);
+        }
+        _elections.Sent(messages);
+        _replicationTracing.Sent(messages, _proposals.CommandOf);
+    }
+
     /// <summary>Streams a snapshot on the thread pool; its outcome comes back to the loop as an input.</summary>
     private async Task ShipSnapshotAsync(InstallSnapshot message)
     {
@@ -278,6 +291,18 @@ public sealed class RaftHost : BackgroundService
         if (after.Role == Role.Primary && before.Role != Role.Primary)
             _lagClock.BecamePrimary();
 
+        if (after.Role == Role.Primary)
+        {
+            foreach (var entry in ready.EntriesToPersist)
+                _lagClock.Appended(entry.Index);
+        }
+        // A primary's own copy counts towards a quorum only once durable (Log.DurableIndex), so it may ship
+        // entries while it writes them (Raft thesis §10.2.1): its fsync and the secondaries' overlap. Any
+        // other node's messages may promise what is on its disk (a vote, an acknowledgement): they wait.
+        var sendFirst = after.Role == Role.Primary && ready.HardState is null && ready.Snapshot is null;
+        if (sendFirst)
+            Send(ready.Messages);
+
         if (ready.Snapshot is { } snapshot)
             InstallSnapshot(snapshot);
         _log.Persist(ready);
@@ -286,21 +311,9 @@ public sealed class RaftHost : BackgroundService
         if (ready.TruncateFrom is { } truncatedFrom)
             _proposals.Truncated(truncatedFrom, after.Term);
         _proposals.Persisted(ready.EntriesToPersist);
-        if (after.Role == Role.Primary)
-        {
-            foreach (var entry in ready.EntriesToPersist)
-                _lagClock.Appended(entry.Index);
-        }
 
-        foreach (var message in ready.Messages)
-        {
-            if (message is InstallSnapshot install)
-                _ = ShipSnapshotAsync(install);
-            else
-                _transport.Send(message);
-        }
-        _elections.Sent(ready.Messages);
-        _replicationTracing.Sent(ready.Messages, _proposals.CommandOf);
+        if (!sendFirst)
+            Send(ready.Messages);
 
         foreach (var entry in ready.CommittedEntries)
         {

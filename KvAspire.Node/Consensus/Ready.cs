@@ -7,7 +7,8 @@ namespace KvAspire.Node.Consensus;
 ///    <see cref="EntriesToPersist"/>, first removing every stored entry from <see cref="TruncateFrom"/>
 ///    on (if set);
 /// 2. send <see cref="Messages"/> (a vote or an acknowledgement must never leave before what it
-///    promises is on disk);
+///    promises is on disk; a primary's messages promise nothing about its own disk, so with no
+///    <see cref="HardState"/> or <see cref="Snapshot"/> to persist it may send them before step 1);
 /// 3. apply <see cref="CommittedEntries"/> to the state machine, in order;
 /// 4. call <see cref="Raft.Advance"/> with this Ready.
 /// </summary>
