@@ -1,4 +1,6 @@
 using KvAspire.Bench;
+using KvAspire.Bench.Cluster;
+using KvAspire.Bench.Http;
 using KvAspire.Bench.Runs;
 
 // Issue 8's measurements, one sub-command each; bench/run.sh strings them together. Options are
@@ -12,6 +14,7 @@ const string Usage = """
       lag       [--gateway U] [--duration 10] [--interval-ms 10] [--load-clients 0] [--load-pipeline 1] [--label L]
       failover  [--gateway U] [--rounds 3] [--clients 4] [--warmup 3] [--after 2] [--timeout 1] [--label L] [--out PREFIX]
       restart   [--gateway U] [--keys 100000] [--value-bytes 100] [--clients 50] [--pipeline 16] [--label L] [--out PREFIX]
+      primary-url [--gateway U]: prints the primary's own HTTP URL (for direct requests)
       plot-latency    --series "label=file.csv;..." --title T --png FILE
       plot-throughput --series "label=file.csv;..." --title T --png FILE
       report    --results FILE.jsonl --markdown bench/RESULTS.md --header TEXT
@@ -37,6 +40,7 @@ Func<CancellationToken, Task> command = args[0] switch
     "lag" => new LagRun(options, log).RunAsync,
     "failover" => new FailoverRun(options, log).RunAsync,
     "restart" => new RestartRun(options, log).RunAsync,
+    "primary-url" => PrimaryUrl(options),
     "plot-latency" => Plot(options, Plots.Latency),
     "plot-throughput" => Plot(options, Plots.Throughput),
     "report" => ReportCommand(options),
@@ -50,6 +54,18 @@ static Func<CancellationToken, Task> Plot(Args o, Action<IEnumerable<(string, st
 {
     var (series, title, png) = (Plots.ParseSeries(o.Text("series", "")).ToList(), o.Text("title", ""), o.Text("png", "plot.png"));
     return _ => Task.Run(() => draw(series, title, png));
+}
+
+static Func<CancellationToken, Task> PrimaryUrl(Args o)
+{
+    var gateway = o.Text("gateway", "http://localhost:5080");
+    return async token =>
+    {
+        using var client = HttpLoad.NewClient(1, TimeSpan.FromSeconds(5));
+        var view = await ClusterView.WaitAsync(client, gateway, v => v.PrimaryNode is not null, "a primary",
+            TimeSpan.FromSeconds(60), token);
+        Console.WriteLine(NodeProcess.Read(view.PrimaryNode!.ProcessId).HttpUrl);
+    };
 }
 
 static Func<CancellationToken, Task> ReportCommand(Args o)

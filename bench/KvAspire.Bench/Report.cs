@@ -25,6 +25,7 @@ public static class Report
         Lag(text, records);
         Failover(text, records);
         Memory(text, records);
+        Notes(text, records);
         Load(text, records);
         text.Append(End);
         var existing = File.Exists(resultsMd) ? File.ReadAllText(resultsMd) : "# Benchmark results\n";
@@ -56,7 +57,7 @@ public static class Report
         foreach (var g in rows)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {g.Key.Kind} | {g.Key.Label} | {g.Key.Op} | {g.Key.Setting} | {Spread(g, "ops_per_s")} | "
-                + $"{Median(g, "p50_ms"):0.###} | {Median(g, "p99_ms"):0.###} | {Median(g, "p999_ms"):0.###} | {Median(g, "max_ms"):0.###} |"));
+                + $"{Ms(Median(g, "p50_ms"))} | {Ms(Median(g, "p99_ms"))} | {Ms(Median(g, "p999_ms"))} | {Ms(Median(g, "max_ms"))} |"));
         }
         text.AppendLine();
     }
@@ -81,7 +82,7 @@ public static class Report
         foreach (var (ours, peer) in pairs)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {ours.Key.Kind} | {ours.Key.Op} | {ours.Key.Setting} | {ours.Key.Label} | {ours.Value:N0} | "
-                + $"{peer.Key.Label} | {peer.Value:N0} | **{ours.Value / peer.Value:0.00}×** |"));
+                + $"{peer.Key.Label} | {peer.Value:N0} | **{ours.Value / peer.Value:0.000}×** |"));
         }
         text.AppendLine();
     }
@@ -141,15 +142,35 @@ public static class Report
         text.AppendLine();
     }
 
+    private static void Notes(StringBuilder text, List<JsonElement> records)
+    {
+        var notes = records.Where(r => Str(r, "kind") == "note").Select(r => Str(r, "label")).ToList();
+        if (notes.Count == 0)
+            return;
+        text.AppendLine("Notes from the run:").AppendLine();
+        foreach (var note in notes)
+            text.AppendLine($"- {note}");
+        text.AppendLine();
+    }
+
     private static void Load(StringBuilder text, List<JsonElement> records)
     {
         var samples = records.Where(r => Str(r, "kind") == "uptime").ToList();
         if (samples.Count == 0)
             return;
-        text.AppendLine("Machine load during the run (`uptime` load averages 1/5/15 min, sampled between steps): "
-            + string.Join("; ", samples.Select(r => string.Create(CultureInfo.InvariantCulture, $"{Str(r, "label")} {Num(r, "load1"):0.0}/{Num(r, "load5"):0.0}/{Num(r, "load15"):0.0}"))))
+        text.AppendLine("Machine load during the run, sampled before each step: `uptime` load averages (1/5/15 min) and the "
+            + "time of one 4 KiB O_DSYNC write in the data folder (`dd oflag=dsync`; ~0.55 ms on a quiet machine, shared/ASPIRE-NOTES.md):")
             .AppendLine();
+        foreach (var r in samples)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"- {Str(r, "label")}: load {Num(r, "load1"):0.0}/{Num(r, "load5"):0.0}/{Num(r, "load15"):0.0}, synchronous write {Num(r, "fsync_ms"):0.##} ms"));
+        }
+        text.AppendLine();
     }
+
+    /// <summary>A latency in ms; "–" where the driver does not report it (redis-benchmark has no p99.9).</summary>
+    private static string Ms(double value) => double.IsNaN(value) ? "–" : value.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static string Setting(JsonElement r) => r.TryGetProperty("setting", out var s) ? s.GetString() ?? "" : "";
 

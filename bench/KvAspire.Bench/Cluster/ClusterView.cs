@@ -49,9 +49,10 @@ public sealed record ClusterView(string? Primary, IReadOnlyList<NodeInfo> Nodes)
             {
                 throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {what} at {gatewayUrl}/cluster");
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !deadline.IsCancellationRequested))
             {
-                // The gateway itself is starting or restarting: keep polling until the deadline.
+                // The gateway is starting (its proxied port accepts and hangs until then) or a poll timed out:
+                // keep polling until the deadline.
                 await Task.Delay(200, deadline.Token);
             }
         }
