@@ -67,12 +67,12 @@ wait_for_port() { # port: until something answers PING there
 
 start_peers() {
   say "starting redis-server (single, primary + 2 replicas), garnet-server, etcd x3"
-  redis-server --port "$REDIS_PORT" --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
+  redis-server --port "$REDIS_PORT" --dir "$WORK" --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
   peer_pids+=($!)
-  redis-server --port "$REDIS_REPL_PORT" --save "" --appendonly no >"$WORK/redis-primary.log" 2>&1 &
+  redis-server --port "$REDIS_REPL_PORT" --dir "$WORK" --save "" --appendonly no >"$WORK/redis-primary.log" 2>&1 &
   peer_pids+=($!)
   for i in 1 2; do
-    redis-server --port $((REDIS_REPL_PORT + i)) --save "" --appendonly no --replicaof 127.0.0.1 "$REDIS_REPL_PORT" \
+    redis-server --port $((REDIS_REPL_PORT + i)) --dir "$WORK" --save "" --appendonly no --replicaof 127.0.0.1 "$REDIS_REPL_PORT" \
       >"$WORK/redis-replica$i.log" 2>&1 &
     peer_pids+=($!)
   done
