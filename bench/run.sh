@@ -15,7 +15,7 @@ readonly FAILOVER_ROUNDS_FAST="${FAILOVER_ROUNDS_FAST:-5}"
 readonly FAILOVER_ROUNDS_SEED="${FAILOVER_ROUNDS_SEED:-3}"
 readonly RESTART_KEYS="${RESTART_KEYS:-100000}"
 readonly RUN_TIMEOUT_S=900              # one redis-benchmark invocation
-readonly PRIMARY_TIMEOUT_S=180
+readonly PRIMARY_TIMEOUT_S=300          # a loaded machine (load 100) took more than 180 s
 # Ports clear of the default AppHost's (6379-6381, 5080, 15080/19080/20080) and of each other.
 RESP_BASE_PORT="${RESP_BASE_PORT:-16379}"
 readonly REDIS_PORT=17379 REDIS_REPL_PORT=17380 GARNET_PORT=17390 ETCD_CLIENT_PORT=23791 ETCD_PEER_PORT=23801
