@@ -141,7 +141,13 @@ peers_round() {
 }
 
 start_cluster() { # extra AppHost arguments
-  if ss -ltn | grep -q ':5080 '; then echo "port 5080 is taken (another AppHost?): stop it first" >&2; exit 1; fi
+  # The gateway's port is fixed: on a shared machine, wait for another AppHost to finish.
+  local waited=0
+  while ss -ltn | grep -qE ':(5080|15080) '; do
+    [ "$waited" -lt 1800 ] || { echo "port 5080 or 15080 stayed taken for 30 min (another AppHost?)" >&2; exit 1; }
+    [ $((waited % 60)) -eq 0 ] && say "waiting for another AppHost to free ports 5080/15080"
+    sleep 5; waited=$((waited + 5))
+  done
   say "starting the AppHost $*"
   start_apphost "$@"
   primary=$(wait_for_primary "$PRIMARY_TIMEOUT_S") || { tail -n 40 "$WORK/apphost.log" >&2; exit 1; }
