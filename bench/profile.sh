@@ -42,10 +42,10 @@ sleep 5
 duration=$(printf '00:00:00:%02d' "$TRACE_SECONDS")
 "$TOOLS/dotnet-counters" collect -p "$pid" --counters System.Runtime,KvAspire.Node --duration "$duration" \
   -o "$WORK/counters.csv" >/dev/null &
+counters_pid=$!
 "$TOOLS/dotnet-trace" collect -p "$pid" --duration "$duration" -o "$WORK/primary.nettrace" >/dev/null
-wait "$load_pid"
+wait "$load_pid" "$counters_pid"   # not a bare wait: the AppHost is a background job too
 load_pid=""
-wait
 echo "== top methods by exclusive time (where threads were sampled)"
 "$TOOLS/dotnet-trace" report "$WORK/primary.nettrace" topN -n 25
 echo "== top methods by inclusive time"
