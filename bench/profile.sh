@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Profiles the KvAspire SET path: a RESP SET load (50 clients) on the primary of a Release cluster
 # while dotnet-trace samples the primary's thread stacks (~100 Hz, wall-clock: waiting threads
-# count) and dotnet-counters records the runtime and KvAspire.Node counters; prints the top methods
-# by exclusive and inclusive time. Run it alone: bench/run.sh measures, this explains.
+# count) and dotnet-counters records the runtime and KvAspire.Node counters; prints where the host
+# loop's time goes (bench/host-loop.py) and the top methods by exclusive and inclusive time. Run it alone: bench/run.sh measures, this explains.
 # Usage: bench/profile.sh        (ACK=Leader for the other acknowledgement mode, TRACE_SECONDS=15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +46,9 @@ counters_pid=$!
 "$TOOLS/dotnet-trace" collect -p "$pid" --duration "$duration" -o "$WORK/primary.nettrace" >/dev/null
 wait "$load_pid" "$counters_pid"   # not a bare wait: the AppHost is a background job too
 load_pid=""
+echo "== the host loop's wall time (bench/host-loop.py)"
+"$TOOLS/dotnet-trace" convert "$WORK/primary.nettrace" --format Speedscope -o "$WORK/primary" >/dev/null
+python3 bench/host-loop.py "$WORK/primary.speedscope.json"
 echo "== top methods by exclusive time (where threads were sampled)"
 "$TOOLS/dotnet-trace" report "$WORK/primary.nettrace" topN -n 25
 echo "== top methods by inclusive time"
