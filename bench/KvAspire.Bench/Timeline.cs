@@ -14,8 +14,6 @@ public sealed class Timeline(TimeSpan bucket, TimeSpan capacity)
 
     public long Start { get; } = Stopwatch.GetTimestamp();
 
-    public TimeSpan Bucket => bucket;
-
     public void Count(long timestamp)
     {
         var i = (timestamp - Start) / _bucketTicks;
