@@ -5,8 +5,9 @@
 apphost_pid=""
 
 # start_apphost [extra AppHost arguments...]: builds nothing (build first), logs to $WORK/apphost.log.
+# APPHOST_CONFIGURATION (default Debug) picks the build that runs, nodes included: benchmarks use Release.
 start_apphost() {
-  dotnet run --project KvAspire.AppHost --launch-profile http --no-build -- \
+  dotnet run --project KvAspire.AppHost --launch-profile http --no-build -c "${APPHOST_CONFIGURATION:-Debug}" -- \
     --Cluster:Timing=Fast --Resp:BasePort="$RESP_BASE_PORT" --Storage:DataRoot="$WORK/data-$RANDOM" "$@" \
     >"$WORK/apphost.log" 2>&1 &
   apphost_pid=$!
