@@ -6,6 +6,7 @@ using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
+using KvAspire.Security;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,8 @@ public static class NodeSetup
     public static WebApplicationBuilder AddKvNode(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        BindValidated<ClusterOptions>(builder, ClusterOptions.Section, o => o.Validate());
+        builder.AddClientAuthentication();
+        var cluster = BindValidated<ClusterOptions>(builder, ClusterOptions.Section, o => o.Validate());
         BindValidated<ReplicationOptions>(builder, ReplicationOptions.Section, o => o.Validate());
         var limits = BindValidated<LimitsOptions>(builder, LimitsOptions.Section, o => o.Validate());
         var storage = BindValidated<StorageOptions>(builder, StorageOptions.Section, o => o.Validate());
@@ -47,7 +49,13 @@ public static class NodeSetup
         });
 
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = null;
+            grpc.Interceptors.Add<PeerAuthenticationInterceptor>();
+        });
+        builder.Services.AddSingleton(new PeerCredentials(cluster.Id, configuration[$"{AuthOptions.Section}:Password"]));
+        builder.Services.AddSingleton<PeerAuthenticationInterceptor>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<KvStore>();
         builder.Services.AddSingleton<IHardStateStore>(new FileHardStateStore(storage.DataDirectory));
@@ -65,6 +73,7 @@ public static class NodeSetup
         builder.Services.AddSingleton<RespClients>();
         builder.Services.AddSingleton<RespDataCommands>();
         builder.Services.AddSingleton<RespServerCommands>();
+        builder.Services.AddSingleton<RespAuthentication>();
         builder.Services.AddSingleton<RespCommands>();
         return builder;
     }

@@ -54,4 +54,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 10, Level = LogLevel.Information,
         Message = "Node {Node} is primary of term {Term}, {Milliseconds} ms after it last heard from the previous primary")]
     public static partial void FailoverCompleted(ILogger logger, string node, long term, double milliseconds);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning,
+        Message = "Rejected a peer call from {Peer}: {Problem} ({Unlogged} more rejected since the last such line)")]
+    public static partial void PeerCallRejected(ILogger logger, string peer, string problem, int unlogged);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
+        Message = "Peer calls are checked for cluster id {ClusterId} only: with Auth:Password unset, peers are not authenticated")]
+    public static partial void PeersUnauthenticated(ILogger logger, string clusterId);
 }

@@ -8,10 +8,12 @@ public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
     private readonly Dictionary<string, PeerSender> _senders;
     private readonly PeerIsolation _isolation;
 
-    public GrpcPeerTransport(PeerDirectory peers, PeerIsolation isolation, ILogger<GrpcPeerTransport> logger)
+    public GrpcPeerTransport(PeerDirectory peers, PeerIsolation isolation, PeerCredentials credentials, ILogger<GrpcPeerTransport> logger)
     {
         _isolation = isolation;
-        _senders = peers.Addresses.ToDictionary(p => p.Key, p => new PeerSender(p.Key, p.Value, logger));
+        if (!credentials.IsAuthenticated)
+            Telemetry.Log.PeersUnauthenticated(logger, credentials.ClusterId);
+        _senders = peers.Addresses.ToDictionary(p => p.Key, p => new PeerSender(p.Key, p.Value, credentials.CallCredentials, logger));
     }
 
     public void Send(Message message)
