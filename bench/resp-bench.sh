@@ -26,12 +26,13 @@ done
 bench() {
   local label=$1 port=$2 pipeline
   for pipeline in 1 16; do
-    timeout "$RUN_TIMEOUT_S" redis-benchmark -p "$port" -t set,get -n "$REQUESTS" -r 100000 -d 64 -c "$CLIENTS" -P "$pipeline" -q \
+    timeout "$RUN_TIMEOUT_S" redis-benchmark -p "$port" -a "$KV_PASSWORD" -t set,get -n "$REQUESTS" -r 100000 -d 64 -c "$CLIENTS" -P "$pipeline" -q \
       2>&1 | tr '\r' '\n' | grep -E "requests per second" | sed "s/^/$label -P $pipeline  /"
   done
 }
 
-redis-server --port "$REDIS_PORT" --save "" --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 &
+# With the same password as the cluster, so both sides authenticate each connection alike.
+redis-server --port "$REDIS_PORT" --requirepass "$KV_PASSWORD" --save "" --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 &
 redis_pid=$!
 
 dotnet build KvAspire.AppHost -v q -nologo >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
