@@ -7,7 +7,6 @@ using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
 using KvAspire.Security;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +18,7 @@ public static class NodeSetup
     /// <summary>
     /// Kestrel listens on three ports: <c>KV_HTTP_PORT</c> (HTTP/1.1: client API, /cluster, health),
     /// <c>KV_PEER_PORT</c> (HTTP/2 only, since h2c without TLS has no ALPN to negotiate: gRPC between nodes)
-    /// and <c>KV_RESP_PORT</c> (raw TCP speaking the Redis protocol, default 6379).
+    /// and <c>KV_RESP_PORT</c> (raw TCP speaking the Redis protocol, default 6379; TLS if configured).
     /// </summary>
     public static WebApplicationBuilder AddKvNode(this WebApplicationBuilder builder)
     {
@@ -42,7 +41,7 @@ public static class NodeSetup
         {
             kestrel.ListenAnyIP(httpPort, listen => listen.Protocols = HttpProtocols.Http1);
             kestrel.ListenAnyIP(peerPort, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.ListenAnyIP(respPort, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+            kestrel.ListenAnyIP(respPort, listen => RespListener.Configure(listen, resp));
             kestrel.Limits.MaxRequestBodySize = limits.MaxValueBytes + 1L;
             // The key travels in the path, percent-encoded: up to 3 bytes on the wire per key byte.
             kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, limits.MaxKeyBytes * 3 + 1024);

@@ -38,6 +38,12 @@ public sealed class RespOptions
     /// </summary>
     public TimeSpan SlowClientTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>PEM certificate (chain) for TLS on the RESP port; unset: plain TCP. Needs <see cref="TlsKeyFile"/>.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificateFile"/>.</summary>
+    public string? TlsKeyFile { get; set; }
+
     /// <summary>The largest bulk string accepted: a key or a value, whichever limit is larger.</summary>
     public static int MaxBulkBytes(LimitsOptions limits) => Math.Max(limits.MaxValueBytes, limits.MaxKeyBytes);
 
@@ -61,5 +67,12 @@ public sealed class RespOptions
             throw new OptionsValidationError("Resp:AuthTimeout", "must be zero (never) or a positive time up to 1 hour");
         if (SlowClientTimeout < TimeSpan.Zero || SlowClientTimeout > TimeSpan.FromHours(1))
             throw new OptionsValidationError("Resp:SlowClientTimeout", "must be zero (never) or a positive time up to 1 hour");
+        if (string.IsNullOrEmpty(TlsCertificateFile) != string.IsNullOrEmpty(TlsKeyFile))
+            throw new OptionsValidationError("Resp:TlsCertificateFile", "and Resp:TlsKeyFile must be set together (PEM files) or both left unset");
+        foreach (var (setting, file) in new[] { ("Resp:TlsCertificateFile", TlsCertificateFile), ("Resp:TlsKeyFile", TlsKeyFile) })
+        {
+            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
+                throw new OptionsValidationError(setting, $"names '{file}', which does not exist");
+        }
     }
 }
