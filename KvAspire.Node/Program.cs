@@ -13,6 +13,6 @@ app.MapDefaultEndpoints();
 app.MapKvApi();
 app.MapClusterApi();
 app.MapAdminApi();
-// Peers prove membership with their own credentials (PeerAuthentication), not the client secret.
+// Peers prove membership with their own credentials (PeerCredentials), not the client secret.
 app.MapGrpcService<PeerService>().AllowAnonymous();
 app.Run();

@@ -29,8 +29,8 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
     private readonly RespOptions _options = options.Value;
     private readonly RespReadLimits _readLimits = new(options.Value.MaxMultibulkLength, RespOptions.MaxBulkBytes(limits.Value),
         options.Value.MaxInlineBytes);
-    private readonly RespReadLimits _unauthenticatedLimits = RespReadLimits.BeforeAuthentication(new(options.Value.MaxMultibulkLength,
-        RespOptions.MaxBulkBytes(limits.Value), options.Value.MaxInlineBytes));
+
+    private RespReadLimits UnauthenticatedLimits => RespReadLimits.BeforeAuthentication(_readLimits);
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -187,7 +187,7 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
         ref SequencePosition position)
     {
         var reader = new SequenceReader<byte>(rest);
-        status = RespReader.TryRead(ref reader, arguments, session.Authenticated ? _readLimits : _unauthenticatedLimits, out error);
+        status = RespReader.TryRead(ref reader, arguments, session.Authenticated ? _readLimits : UnauthenticatedLimits, out error);
         if (status == RespReadStatus.Command)
             position = reader.Position;
         return status == RespReadStatus.Command;
