@@ -82,7 +82,8 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closed);
         while (true)
         {
-            timeout.CancelAfter(ReadTimeout(session, connectedAt));
+            var (wait, untilAuthDeadline) = ReadTimeout(session, connectedAt);
+            timeout.CancelAfter(wait);
             ReadResult result;
             try
             {
@@ -90,10 +91,10 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
             }
             catch (OperationCanceledException) when (!closed.IsCancellationRequested)
             {
-                if (session.Authenticated)
-                    Log.RespIdleTimeout(logger, session.Id, remote, _options.IdleTimeout);
-                else
+                if (untilAuthDeadline)
                     Log.RespAuthTimeout(logger, session.Id, remote, _options.AuthTimeout);
+                else
+                    Log.RespIdleTimeout(logger, session.Id, remote, _options.IdleTimeout);
                 return;
             }
             var buffer = result.Buffer;
@@ -140,15 +141,16 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
     /// <summary>
     /// How long the next read may wait: the idle timeout, and before authentication whatever is left of
     /// the authentication timeout, so a client trickling bytes cannot hold a connection unauthenticated.
+    /// <c>UntilAuthDeadline</c> tells which of the two it is.
     /// </summary>
-    private TimeSpan ReadTimeout(RespSession session, long connectedAt)
+    private (TimeSpan Wait, bool UntilAuthDeadline) ReadTimeout(RespSession session, long connectedAt)
     {
         var idle = _options.IdleTimeout > TimeSpan.Zero ? _options.IdleTimeout : Timeout.InfiniteTimeSpan;
         if (session.Authenticated || _options.AuthTimeout == TimeSpan.Zero)
-            return idle;
+            return (idle, false);
         var left = _options.AuthTimeout - Stopwatch.GetElapsedTime(connectedAt);
         var auth = left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
-        return idle == Timeout.InfiniteTimeSpan || auth < idle ? auth : idle;
+        return idle == Timeout.InfiniteTimeSpan || auth < idle ? (auth, true) : (idle, false);
     }
 
     /// <summary>
