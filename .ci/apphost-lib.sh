@@ -4,11 +4,18 @@
 
 apphost_pid=""
 
+# The cluster's secrets, given to the AppHost as its parameters (not generated, which would persist
+# them in the developer's user secrets). redis-cli reads the password from REDISCLI_AUTH.
+KV_PASSWORD="${KV_PASSWORD:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+KV_ADMIN_SECRET="${KV_ADMIN_SECRET:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+export KV_PASSWORD KV_ADMIN_SECRET REDISCLI_AUTH="$KV_PASSWORD"
+
 # start_apphost [extra AppHost arguments...]: builds nothing (build first), logs to $WORK/apphost.log.
 # APPHOST_CONFIGURATION (default Debug) picks the build that runs, nodes included: benchmarks use Release.
 start_apphost() {
   dotnet run --project KvAspire.AppHost --launch-profile http --no-build -c "${APPHOST_CONFIGURATION:-Debug}" -- \
-    --Cluster:Timing=Fast --Resp:BasePort="$RESP_BASE_PORT" --Storage:DataRoot="$WORK/data-$RANDOM" "$@" \
+    --Cluster:Timing=Fast --Resp:BasePort="$RESP_BASE_PORT" --Storage:DataRoot="$WORK/data-$RANDOM" \
+    --Parameters:kv-password="$KV_PASSWORD" --Parameters:kv-admin-secret="$KV_ADMIN_SECRET" "$@" \
     >"$WORK/apphost.log" 2>&1 &
   apphost_pid=$!
 }
@@ -23,6 +30,12 @@ stop_apphost() {
     kill -KILL "$apphost_pid" 2>/dev/null || true
   fi
   apphost_pid=""
+
+# The cluster's secrets, given to the AppHost as its parameters (not generated, which would persist
+# them in the developer's user secrets). redis-cli reads the password from REDISCLI_AUTH.
+KV_PASSWORD="${KV_PASSWORD:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+KV_ADMIN_SECRET="${KV_ADMIN_SECRET:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+export KV_PASSWORD KV_ADMIN_SECRET REDISCLI_AUTH="$KV_PASSWORD"
 }
 
 # wait_for_primary timeout_s: prints the RESP port of the node that says "master" and serves reads.

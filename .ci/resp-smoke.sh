@@ -38,9 +38,11 @@ answer=$(timeout "$REDIS_CLI_TIMEOUT_S" redis-cli -p "$primary" SET resp-smoke:g
 [ "$answer" = "OK" ] || fail "SET answered '$answer'"
 answer=$(timeout "$REDIS_CLI_TIMEOUT_S" redis-cli -p "$primary" GET resp-smoke:greeting)
 [ "$answer" = "hello world" ] || fail "GET answered '$answer'"
-echo "resp-smoke: redis-cli SET/GET ok"
+answer=$(env -u REDISCLI_AUTH timeout "$REDIS_CLI_TIMEOUT_S" redis-cli -p "$primary" GET resp-smoke:greeting 2>&1)
+[[ "$answer" == NOAUTH* ]] || fail "GET without the password answered '$answer'"
+echo "resp-smoke: redis-cli SET/GET ok, refused without the password"
 
-timeout "$BENCH_TIMEOUT_S" redis-benchmark -p "$primary" -t set,get -n 20000 -q >"$WORK/bench.log" 2>&1 \
+timeout "$BENCH_TIMEOUT_S" redis-benchmark -p "$primary" -a "$KV_PASSWORD" -t set,get -n 20000 -q >"$WORK/bench.log" 2>&1 \
   || { cat "$WORK/bench.log" >&2; fail "redis-benchmark did not finish"; }
 # -q ends each test with one "SET: N requests per second" line; any error line is a failure.
 tr '\r' '\n' <"$WORK/bench.log" | grep -E "requests per second" | tee "$WORK/bench.summary"

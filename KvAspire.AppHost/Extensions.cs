@@ -31,6 +31,20 @@ internal static class Extensions
         "Resp:IdleTimeout",
     ];
 
+    /// <summary>Parameter names: their values live under <c>Parameters:kv-password</c> and <c>Parameters:kv-admin-secret</c>.</summary>
+    public const string PasswordParameter = "kv-password";
+    public const string AdminSecretParameter = "kv-admin-secret";
+
+    /// <summary>
+    /// A secret parameter: the value from configuration (<c>Parameters:{name}</c>, e.g. user secrets or
+    /// <c>--Parameters:kv-password=...</c>), else generated once and kept in the AppHost's user secrets.
+    /// 32 letters and digits (~190 bits): no characters a shell, a URL or redis-cli would need quoted.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddGeneratedSecret(this IDistributedApplicationBuilder builder, string name,
+        string description) =>
+        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
+            .WithDescription(description);
+
     /// <summary>node1..nodeN from <c>Cluster:Nodes</c> (default 3).</summary>
     public static IReadOnlyList<string> GetNodeNames(this IDistributedApplicationBuilder builder)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,7 @@ namespace Aspire.Hosting;
 /// Dashboard commands on a node: Step down (enabled only while the node is primary), and — only when
 /// the nodes' admin endpoints are on — Crash and Isolate for 30 s. Each one is an HTTP call from the
 /// AppHost to the node's http endpoint; a non-2xx answer becomes a failed command carrying the node's
-/// own error message.
+/// own error message. Each call carries the admin secret as its bearer token.
 /// </summary>
 internal static class NodeCommands
 {
@@ -24,39 +25,42 @@ internal static class NodeCommands
     /// <summary>Bounds a call to a hung node; the default command client would wait forever.</summary>
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    public static IResourceBuilder<ProjectResource> WithNodeCommands(this IResourceBuilder<ProjectResource> node, bool adminEnabled)
+    public static IResourceBuilder<ProjectResource> WithNodeCommands(this IResourceBuilder<ProjectResource> node, bool adminEnabled,
+        ParameterResource adminSecret)
     {
         node.ApplicationBuilder.Services.AddHttpClient(HttpClientName, client => client.Timeout = RequestTimeout);
         // Leader transfer lives on the cluster API, not behind Admin:Enabled: it is a maintenance step, not a failure drill.
-        node.WithHttpCommand("/cluster/step-down", "Step down", Endpoint, StepDown, Options(
+        node.WithHttpCommand("/cluster/step-down", "Step down", Endpoint, StepDown, Options(adminSecret,
             "Hand the primary role to another node (leader transfer), e.g. before maintenance",
             "ArrowSwap", WhenPrimary));
         if (!adminEnabled)
             return node;
 
         node.WithEnvironment("Admin__Enabled", "true");
-        node.WithHttpCommand("/admin/crash", "Crash", Endpoint, Crash, Options(
+        node.WithHttpCommand("/admin/crash", "Crash", Endpoint, Crash, Options(adminSecret,
             "Kill the node's process as kill -9 would (no shutdown, no flush)", "Flash", WhenRunning,
             confirmation: $"Kill {node.Resource.Name} as kill -9 would? Start it again with the Start command."));
-        var isolate = Options($"Drop all peer traffic for {IsolationSeconds} s, then heal by itself (a network partition)",
-            "PlugDisconnected", WhenRunning);
-        isolate.PrepareRequest = context =>
-        {
-            context.Request.RequestUri = new UriBuilder(context.Request.RequestUri!) { Query = $"seconds={IsolationSeconds}" }.Uri;
-            return Task.CompletedTask;
-        };
+        var isolate = Options(adminSecret, $"Drop all peer traffic for {IsolationSeconds} s, then heal by itself (a network partition)",
+            "PlugDisconnected", WhenRunning, query: $"seconds={IsolationSeconds}");
         node.WithHttpCommand("/admin/isolate", $"Isolate for {IsolationSeconds} s", Endpoint, Isolate, isolate);
         return node;
     }
 
-    private static HttpCommandOptions Options(string description, string icon,
-        Func<UpdateCommandStateContext, ResourceCommandState> updateState, string? confirmation = null) => new()
+    private static HttpCommandOptions Options(ParameterResource adminSecret, string description, string icon,
+        Func<UpdateCommandStateContext, ResourceCommandState> updateState, string? confirmation = null, string? query = null) => new()
     {
         Description = description,
         IconName = icon,
         ConfirmationMessage = confirmation,
         UpdateState = updateState,
         HttpClientName = HttpClientName,
+        PrepareRequest = async context =>
+        {
+            context.Request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
+                await adminSecret.GetValueAsync(context.CancellationToken));
+            if (query is not null)
+                context.Request.RequestUri = new UriBuilder(context.Request.RequestUri!) { Query = query }.Uri;
+        },
         GetCommandResult = ResultAsync,
     };
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ namespace Aspire.Hosting;
 /// view publishes nothing. Runs inside the AppHost, also under Aspire.Hosting.Testing.
 /// </summary>
 internal sealed class NodeRoleWatcher(
-    IReadOnlyList<ProjectResource> nodes, ResourceNotificationService notifications, IHttpClientFactory clients)
+    IReadOnlyList<ProjectResource> nodes, ParameterResource password, ResourceNotificationService notifications, IHttpClientFactory clients)
     : BackgroundService
 {
     public const string RoleProperty = "kv.role";
@@ -33,19 +34,21 @@ internal sealed class NodeRoleWatcher(
     public static string? RoleOf(CustomResourceSnapshot snapshot) =>
         snapshot.Properties.FirstOrDefault(p => p.Name == RoleProperty)?.Value as string;
 
-    public static void AddTo(IDistributedApplicationBuilder builder, IEnumerable<IResourceBuilder<ProjectResource>> nodes)
+    public static void AddTo(IDistributedApplicationBuilder builder, IEnumerable<IResourceBuilder<ProjectResource>> nodes, ParameterResource password)
     {
         // Shorter than a poll interval or two: a dead node must not hold back the others' updates.
         // No request logging: a stopped node would log a failed request twice a second.
         builder.Services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(1)).RemoveAllLoggers();
         var resources = nodes.Select(node => node.Resource).ToList();
         builder.Services.AddHostedService(sp => new NodeRoleWatcher(
-            resources, sp.GetRequiredService<ResourceNotificationService>(), sp.GetRequiredService<IHttpClientFactory>()));
+            resources, password, sp.GetRequiredService<ResourceNotificationService>(), sp.GetRequiredService<IHttpClientFactory>()));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var client = clients.CreateClient(HttpClientName);
+        // A node's /cluster needs the client password like any client request.
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await password.GetValueAsync(stoppingToken));
         using var timer = new PeriodicTimer(PollInterval);
         try
         {

@@ -9,6 +9,11 @@ var adminEnabled = builder.IsNodeAdminEnabled();
 
 var respPorts = builder.GetRespPorts(nodeNames.Count);
 
+// One client secret for RESP AUTH and HTTP bearer tokens (nodes and gateway; peers derive their proof
+// from it), and an admin secret for the actions that change the cluster.
+var password = builder.AddGeneratedSecret(Extensions.PasswordParameter, "Client password: RESP AUTH and HTTP 'Authorization: Bearer'");
+var adminSecret = builder.AddGeneratedSecret(Extensions.AdminSecretParameter, "Admin secret: step-down, crash, isolate");
+
 var nodes = nodeNames
     .Select((name, i) => builder.AddProject<Projects.KvAspire_Node>(name, launchProfileName: null)
         .WithHttpEndpoint(name: "http", env: "KV_HTTP_PORT", isProxied: false)
@@ -16,11 +21,13 @@ var nodes = nodeNames
         .WithEndpoint(name: "resp", scheme: "tcp", env: "KV_RESP_PORT", port: respPorts[i], isProxied: false)
         .WithEnvironment("Cluster__NodeId", name)
         .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, name))
+        .WithEnvironment("Auth__Password", password)
+        .WithEnvironment("Admin__Secret", adminSecret)
         .WithClusterSettingsFrom(builder.Configuration)
         .WithHttpHealthCheck("/health", endpointName: "http")
-        .WithNodeCommands(adminEnabled))
+        .WithNodeCommands(adminEnabled, adminSecret.Resource))
     .ToList();
-NodeRoleWatcher.AddTo(builder, nodes);
+NodeRoleWatcher.AddTo(builder, nodes, password.Resource);
 
 foreach (var node in nodes)
 {
@@ -38,6 +45,7 @@ foreach (var node in nodes)
 var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(name: "http", port: 5080) // fixed for the README's curl tour; tests randomize it
     .WithExternalHttpEndpoints()
+    .WithEnvironment("Auth__Password", password)
     .WithHttpHealthCheck("/health", endpointName: "http");
 
 foreach (var node in nodes)

@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using KvAspire.Security;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -18,6 +20,7 @@ public static class GatewayServices
         var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
         options.Validate();
         var nodes = ClusterNodes.FromConfiguration(builder.Configuration);
+        var password = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>()?.Password;
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -29,7 +32,7 @@ public static class GatewayServices
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton(services => new PrimaryTracker(
-            nodes, CreatePollClient(options), services.GetRequiredService<IOptions<GatewayOptions>>(),
+            nodes, CreatePollClient(options, password), services.GetRequiredService<IOptions<GatewayOptions>>(),
             services.GetRequiredService<ILogger<PrimaryTracker>>(), services.GetRequiredService<GatewayTelemetry>()));
         builder.Services.AddHostedService(services => services.GetRequiredService<PrimaryTracker>());
         builder.Services.AddSingleton<ILoadBalancingPolicy, PrimaryLoadBalancingPolicy>();
@@ -51,10 +54,18 @@ public static class GatewayServices
 
     // Deliberately not from IHttpClientFactory: the service defaults add the standard resilience
     // handler to those clients, whose retries and circuit breaker would hide a node coming back
-    // for seconds. A poll is cheap; the next one is the retry.
-    private static HttpClient CreatePollClient(GatewayOptions options) =>
-        new(new SocketsHttpHandler { ConnectTimeout = options.PollTimeout })
+    // for seconds. A poll is cheap; the next one is the retry. The nodes' /cluster needs the client
+    // secret like any client request.
+    private static HttpClient CreatePollClient(GatewayOptions options, string? password)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { ConnectTimeout = options.PollTimeout })
         {
             Timeout = Timeout.InfiniteTimeSpan, // each poll has its own PollTimeout
         };
+        if (!string.IsNullOrEmpty(password))
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", password);
+        }
+        return client;
+    }
 }

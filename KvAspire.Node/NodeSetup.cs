@@ -6,7 +6,7 @@ using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
-using Microsoft.AspNetCore.Connections;
+using KvAspire.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -18,12 +18,13 @@ public static class NodeSetup
     /// <summary>
     /// Kestrel listens on three ports: <c>KV_HTTP_PORT</c> (HTTP/1.1: client API, /cluster, health),
     /// <c>KV_PEER_PORT</c> (HTTP/2 only, since h2c without TLS has no ALPN to negotiate: gRPC between nodes)
-    /// and <c>KV_RESP_PORT</c> (raw TCP speaking the Redis protocol, default 6379).
+    /// and <c>KV_RESP_PORT</c> (raw TCP speaking the Redis protocol, default 6379; TLS if configured).
     /// </summary>
     public static WebApplicationBuilder AddKvNode(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        BindValidated<ClusterOptions>(builder, ClusterOptions.Section, o => o.Validate());
+        builder.AddClientAuthentication();
+        var cluster = BindValidated<ClusterOptions>(builder, ClusterOptions.Section, o => o.Validate());
         BindValidated<ReplicationOptions>(builder, ReplicationOptions.Section, o => o.Validate());
         var limits = BindValidated<LimitsOptions>(builder, LimitsOptions.Section, o => o.Validate());
         var storage = BindValidated<StorageOptions>(builder, StorageOptions.Section, o => o.Validate());
@@ -40,14 +41,20 @@ public static class NodeSetup
         {
             kestrel.ListenAnyIP(httpPort, listen => listen.Protocols = HttpProtocols.Http1);
             kestrel.ListenAnyIP(peerPort, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.ListenAnyIP(respPort, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+            kestrel.ListenAnyIP(respPort, listen => RespListener.Configure(listen, resp));
             kestrel.Limits.MaxRequestBodySize = limits.MaxValueBytes + 1L;
             // The key travels in the path, percent-encoded: up to 3 bytes on the wire per key byte.
             kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, limits.MaxKeyBytes * 3 + 1024);
         });
 
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = null;
+            grpc.Interceptors.Add<PeerAuthenticationInterceptor>();
+        });
+        builder.Services.AddSingleton(new PeerCredentials(cluster.Id, configuration[$"{AuthOptions.Section}:Password"]));
+        builder.Services.AddSingleton<PeerAuthenticationInterceptor>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<KvStore>();
         builder.Services.AddSingleton<IHardStateStore>(new FileHardStateStore(storage.DataDirectory));
@@ -65,6 +72,7 @@ public static class NodeSetup
         builder.Services.AddSingleton<RespClients>();
         builder.Services.AddSingleton<RespDataCommands>();
         builder.Services.AddSingleton<RespServerCommands>();
+        builder.Services.AddSingleton<RespAuthentication>();
         builder.Services.AddSingleton<RespCommands>();
         return builder;
     }

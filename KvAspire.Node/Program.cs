@@ -1,15 +1,18 @@
 using KvAspire.Node;
 using KvAspire.Node.Api.Http;
 using KvAspire.Node.Transport;
+using KvAspire.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddKvNode();
 
 var app = builder.Build();
+app.UseClientAuthentication();
 app.MapDefaultEndpoints();
 app.MapKvApi();
 app.MapClusterApi();
 app.MapAdminApi();
-app.MapGrpcService<PeerService>();
+// Peers prove membership with their own credentials (PeerCredentials), not the client secret.
+app.MapGrpcService<PeerService>().AllowAnonymous();
 app.Run();

@@ -80,15 +80,16 @@ public static class Extensions
     }
 
     /// <summary>Maps <c>/health</c> (every check must pass), <c>/alive</c> (only the "live" checks) and
-    /// <c>/metrics</c> (every instrument in Prometheus text format).</summary>
+    /// <c>/metrics</c> (every instrument in Prometheus text format), all three open to unauthenticated callers.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath);
+        // Open even when clients must authenticate: probes and scrapers carry no client secret.
+        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = registration => registration.Tags.Contains("live"),
-        });
-        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+        }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath).AllowAnonymous();
         return app;
     }
 }

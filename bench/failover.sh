@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Measures failover as a client sees it: kill -9 the primary, then the time until the first
 # successful write through the gateway. Needs a running cluster (dotnet run --project KvAspire.AppHost).
-# Usage: bench/failover.sh [rounds] [gateway-url]
+# Usage: KV_PASSWORD=<the cluster's client password> bench/failover.sh [rounds] [gateway-url]
 set -euo pipefail
 rounds=${1:-5}
 gateway=${2:-http://localhost:5080}
+: "${KV_PASSWORD:?set KV_PASSWORD to the client password (README, Set up)}"
+curl() { command curl -H "Authorization: Bearer $KV_PASSWORD" "$@"; }
 
 field() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
 

@@ -13,6 +13,9 @@ public sealed class ClusterOptions
 
     /// <summary>This node's name; must match the name peers know it by.</summary>
     public string NodeId { get; set; } = "";
+
+    /// <summary>Names the group; peers of another cluster id are refused even with the same password.</summary>
+    public string Id { get; set; } = "kvaspire";
     public string Timing { get; set; } = "Seed";
     public TimeSpan? HeartbeatInterval { get; set; }
     public TimeSpan? ElectionTimeoutMin { get; set; }
@@ -31,6 +34,8 @@ public sealed class ClusterOptions
     {
         if (string.IsNullOrWhiteSpace(NodeId))
             throw new OptionsValidationError("Cluster:NodeId", "must name this node (e.g. node1)");
+        if (string.IsNullOrWhiteSpace(Id) || Id.Length > 64 || !Id.All(c => c is > ' ' and <= '~'))
+            throw new OptionsValidationError("Cluster:Id", $"is '{Id}'; it must be 1-64 printable ASCII characters without spaces");
         if (!IsFast && !string.Equals(Timing, "Seed", StringComparison.OrdinalIgnoreCase))
             throw new OptionsValidationError("Cluster:Timing", $"is '{Timing}'; allowed: Seed, Fast");
         if (Tick < TimeSpan.FromMilliseconds(1) || Tick > TimeSpan.FromSeconds(1))

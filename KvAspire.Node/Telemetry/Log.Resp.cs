@@ -26,4 +26,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 105, Level = LogLevel.Error,
         Message = "RESP client {Id} ({Remote}) closed after an unexpected failure")]
     public static partial void RespConnectionFailed(ILogger logger, long id, string? remote, Exception exception);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning,
+        Message = "Refused RESP client {Remote}: protected mode (Auth:Password is not set) serves only loopback clients")]
+    public static partial void RespProtectedMode(ILogger logger, string? remote);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information,
+        Message = "Closed RESP client {Id} ({Remote}): not authenticated within Resp:AuthTimeout ({Timeout})")]
+    public static partial void RespAuthTimeout(ILogger logger, long id, string? remote, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning,
+        Message = "Closed RESP client {Id} ({Remote}): it took none of its replies for Resp:SlowClientTimeout ({Timeout})")]
+    public static partial void RespSlowClient(ILogger logger, long id, string? remote, TimeSpan timeout);
 }

@@ -76,4 +76,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 19, Level = LogLevel.Warning,
         Message = "The stored log ({First}..{Last}) does not continue snapshot {Index} (term {Term}), which a primary sent; it is dropped and the log restarts after the snapshot")]
     public static partial void StaleLogDropped(ILogger logger, long first, long last, long index, long term);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
+        Message = "Rejected a peer call from {Peer}: {Problem} ({Unlogged} more rejected since the last such line)")]
+    public static partial void PeerCallRejected(ILogger logger, string peer, string problem, int unlogged);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning,
+        Message = "Peer calls are checked for cluster id {ClusterId} only: with Auth:Password unset, peers are not authenticated")]
+    public static partial void PeersUnauthenticated(ILogger logger, string clusterId);
 }

@@ -9,10 +9,13 @@ public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
     private readonly Dictionary<string, PeerSender> _senders;
     private readonly PeerIsolation _isolation;
 
-    public GrpcPeerTransport(PeerDirectory peers, PeerIsolation isolation, ISnapshotStore snapshots, ILogger<GrpcPeerTransport> logger)
+    public GrpcPeerTransport(PeerDirectory peers, PeerIsolation isolation, PeerCredentials credentials, ISnapshotStore snapshots,
+        ILogger<GrpcPeerTransport> logger)
     {
         _isolation = isolation;
-        _senders = peers.Addresses.ToDictionary(p => p.Key, p => new PeerSender(p.Key, p.Value, snapshots, logger));
+        if (!credentials.IsAuthenticated)
+            Telemetry.Log.PeersUnauthenticated(logger, credentials.ClusterId);
+        _senders = peers.Addresses.ToDictionary(p => p.Key, p => new PeerSender(p.Key, p.Value, credentials.CallCredentials, snapshots, logger));
     }
 
     public void Send(Message message)

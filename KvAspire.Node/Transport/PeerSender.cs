@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Grpc.Core;
 using Grpc.Net.Client;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.Storage;
@@ -30,13 +31,16 @@ internal sealed class PeerSender : IAsyncDisposable
     private readonly SnapshotShipper _snapshots;
     private readonly Task _loop;
 
-    public PeerSender(string peer, Uri address, ISnapshotStore snapshots, ILogger logger)
+    public PeerSender(string peer, Uri address, CallCredentials credentials, ISnapshotStore snapshots, ILogger logger)
     {
         _peer = peer;
         _logger = logger;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             MaxSendMessageSize = null,
+            // Peer links are h2c: the membership proof (PeerCredentials) rides on a channel gRPC deems insecure.
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
+            UnsafeUseInsecureChannelCallCredentials = true,
             HttpHandler = new SocketsHttpHandler
             {
                 ConnectTimeout = TimeSpan.FromSeconds(1),

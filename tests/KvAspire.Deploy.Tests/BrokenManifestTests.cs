@@ -29,6 +29,7 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
         { "service-links", "StatefulSet/kv: enableServiceLinks must be false" },
         { "node-id", "StatefulSet/kv: Cluster__NodeId must come from the pod name" },
         { "image", "expected one StatefulSet running image kvaspire/node" },
+        { "gateway-password", "Deployment/kv-gateway: Auth__Password comes from other-secret/password but the nodes' from kv-auth/password" },
     };
 
     [Theory]
@@ -103,6 +104,9 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
                 break;
             case "image":
                 node.Set([], "image", "kvaspire/kv-node:0.1.0");
+                break;
+            case "gateway-password":
+                Env(gateway, "Auth__Password").Set(["valueFrom", "secretKeyRef"], "name", "other-secret");
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(breakage), breakage, null);

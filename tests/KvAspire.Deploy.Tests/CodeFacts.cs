@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using KvAspire.Gateway;
 using KvAspire.Node.Cluster;
+using KvAspire.Security;
 
 namespace KvAspire.Deploy.Tests;
 
@@ -53,8 +54,9 @@ internal sealed class CodeFacts
         return new CodeFacts
         {
             NodePorts = NodePortsFromSource(),
-            NodeOptionKeys = OptionKeys(nodeAssembly.GetTypes().Where(IsOptionsClass)),
-            GatewayOptionKeys = OptionKeys([typeof(GatewayOptions)]),
+            // Auth: (AuthOptions) lives in ServiceDefaults and is read by both.
+            NodeOptionKeys = OptionKeys(nodeAssembly.GetTypes().Where(IsOptionsClass).Append(typeof(AuthOptions))),
+            GatewayOptionKeys = OptionKeys([typeof(GatewayOptions), typeof(AuthOptions)]),
             TelemetryKeys = new HashSet<string>(OpenTelemetryKeys, StringComparer.Ordinal),
             HealthPath = Constant(defaults, "HealthEndpointPath"),
             AlivePath = Constant(defaults, "AlivenessEndpointPath"),

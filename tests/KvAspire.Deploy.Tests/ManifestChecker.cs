@@ -271,6 +271,24 @@ internal sealed partial class ManifestChecker
         var nodeHttp = NodePort(nodeContainer, "KV_HTTP_PORT");
         CheckMembers(where, environment, "http", members, node.Str("spec", "serviceName"), nodeHttp);
         CheckOtlp(where, environment);
+        CheckSharedPassword(where, declared, PodEnvironment.Declared(_manifest, nodeContainer, []));
+    }
+
+    /// <summary>
+    /// Without Auth__Password a pod serves only loopback clients (protected mode), so the gateway could not
+    /// reach the nodes; and the gateway forwards its clients' token, so both must read the same Secret key.
+    /// </summary>
+    private void CheckSharedPassword(string gateway, IReadOnlyList<EnvVar> gatewayEnvironment, IReadOnlyList<EnvVar> nodeEnvironment)
+    {
+        const string password = "Auth__Password";
+        var nodeSecret = nodeEnvironment.FirstOrDefault(v => v.Name == password)?.SecretKey;
+        var gatewaySecret = gatewayEnvironment.FirstOrDefault(v => v.Name == password)?.SecretKey;
+        if (nodeSecret is null)
+            Problem($"the node pods must take {password} from a Secret (secretKeyRef)");
+        if (gatewaySecret is null)
+            Problem($"{gateway}: must take {password} from a Secret (secretKeyRef)");
+        if (nodeSecret is not null && gatewaySecret is not null && nodeSecret != gatewaySecret)
+            Problem($"{gateway}: {password} comes from {gatewaySecret} but the nodes' from {nodeSecret}; they must be the same");
     }
 
     // ---- shared pieces ----

@@ -6,7 +6,8 @@ namespace KvAspire.Deploy.Tests;
 /// <summary>One environment variable of a container as the manifest declares it.</summary>
 /// <param name="Value">The literal (or ConfigMap) value; null when it comes from a field reference.</param>
 /// <param name="FieldPath">The downward-API field (<c>metadata.name</c>) it comes from, if any.</param>
-internal sealed record EnvVar(string Name, string? Value, string? FieldPath);
+/// <param name="SecretKey">The Secret key (<c>kv-auth/password</c>) it comes from, if any; the value is then a stand-in.</param>
+internal sealed record EnvVar(string Name, string? Value, string? FieldPath, string? SecretKey = null);
 
 /// <summary>A container's environment the way the kubelet builds it: <c>envFrom</c> first, then <c>env</c> (which wins).</summary>
 internal static partial class PodEnvironment
@@ -37,7 +38,14 @@ internal static partial class PodEnvironment
             var name = item.Str("name") ?? "";
             var fieldPath = item.Str("valueFrom", "fieldRef", "fieldPath");
             string? value = item.Str("value") ?? (fieldPath is null ? "" : null);
-            if (item.At("valueFrom", "configMapKeyRef") is { } keyRef)
+            string? secretKey = null;
+            if (item.At("valueFrom", "secretKeyRef") is { } secretRef)
+            {
+                // Secrets are created by the operator, never kept in the manifests: a stand-in value.
+                secretKey = $"{secretRef.Str("name")}/{secretRef.Str("key")}";
+                value = $"<secret {secretKey}>";
+            }
+            else if (item.At("valueFrom", "configMapKeyRef") is { } keyRef)
             {
                 value = manifest.Find("ConfigMap", keyRef.Str("name") ?? "")?.Map("data").GetValueOrDefault(keyRef.Str("key") ?? "");
                 if (value is null)
@@ -48,7 +56,7 @@ internal static partial class PodEnvironment
                 problems.Add($"{where}: env {name} comes from a source the checks cannot follow");
             }
             variables.RemoveAll(v => v.Name == name);
-            variables.Add(new EnvVar(name, value, fieldPath));
+            variables.Add(new EnvVar(name, value, fieldPath, secretKey));
         }
         return variables;
     }

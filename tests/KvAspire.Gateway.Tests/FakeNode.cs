@@ -29,6 +29,9 @@ internal sealed class FakeNode : IAsyncDisposable
     public ConcurrentQueue<string> Refused { get; } = new();
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>When set, /cluster and /kv answer 401 unless the request carries this bearer token, as a node with Auth:Password does.</summary>
+    public string? RequiredToken { get; set; }
+
     public static async Task<FakeNode> StartAsync(string name)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -36,6 +39,15 @@ internal sealed class FakeNode : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var node = new FakeNode(name, app);
+        app.Use((context, next) =>
+        {
+            if (node.RequiredToken is null || context.Request.Headers.Authorization == $"Bearer {node.RequiredToken}")
+            {
+                return next(context);
+            }
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        });
         app.MapGet("/cluster", () => Results.Json(new { node = name, role = node.Role, state = "Normal", term = node.Term, primary = node.KnownPrimary }));
         app.Map("/kv/{**key}", async (HttpContext context, string key) =>
         {

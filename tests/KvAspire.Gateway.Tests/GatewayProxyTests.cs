@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KvAspire.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +40,29 @@ public sealed class GatewayProxyTests : IAsyncLifetime
         {
             await node.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task WithAPassword_ClientsNeedTheToken_AndTheGatewayPollsAndForwardsWithIt()
+    {
+        const string password = "cluster-password";
+        foreach (var node in nodes)
+        {
+            node.RequiredToken = password;
+        }
+        Node1.BecomePrimary(term: 1);
+        await StartGatewayAsync(pollInterval: TimeSpan.FromMilliseconds(100), password);
+        // Learning the primary at all means the polls of the nodes' /cluster carried the token.
+        await WaitForPrimaryAsync("node1");
+        using var anonymous = new HttpClient { BaseAddress = client.BaseAddress };
+
+        using var refused = await anonymous.PutAsync("/kv/a", new ByteArrayContent([1]));
+        using var accepted = await client.PutAsync("/kv/a", new ByteArrayContent([1]));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("unauthorized", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Single(Node1.Accepted);
     }
 
     [Fact]
@@ -163,7 +188,7 @@ public sealed class GatewayProxyTests : IAsyncLifetime
         Assert.Equal("unreachable", reported["node3"].GetProperty("error").GetString());
     }
 
-    private async Task StartGatewayAsync(TimeSpan pollInterval)
+    private async Task StartGatewayAsync(TimeSpan pollInterval, string? password = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -172,16 +197,23 @@ public sealed class GatewayProxyTests : IAsyncLifetime
             .Select(node => KeyValuePair.Create($"services:{node.Name}:http:0", (string?)node.Address.ToString()))
             .Append(KeyValuePair.Create("Gateway:PollInterval", (string?)pollInterval.ToString()))
             // Generous, so the first poll cannot time out on a busy machine: some tests poll only once.
-            .Append(KeyValuePair.Create("Gateway:PollTimeout", (string?)"00:00:05")));
+            .Append(KeyValuePair.Create("Gateway:PollTimeout", (string?)"00:00:05"))
+            .Append(KeyValuePair.Create("Auth:Password", password)));
         // Same composition as Program.cs.
         builder.AddServiceDefaults();
+        builder.AddClientAuthentication();
         builder.AddPrimaryFollowingProxy();
         gateway = builder.Build();
+        gateway.UseClientAuthentication();
         gateway.MapDefaultEndpoints();
         gateway.MapClusterApi();
         gateway.MapReverseProxy(pipeline => pipeline.UsePrimaryRouting());
         await gateway.StartAsync();
         client = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
+        if (password is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", password);
+        }
     }
 
     private async Task<string?> GatewayPrimaryAsync() =>

@@ -94,6 +94,20 @@ public sealed class BadInputTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task HeadersOverKestrelsLimit_Get431_AndNothingIsWritten()
+    {
+        var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/kv/big-header") { Content = new StringContent("v") };
+        // Kestrel's default MaxRequestHeadersTotalSize is 32 KiB.
+        request.Headers.Add("X-Padding", new string('a', 40 * 1024));
+
+        using var response = await cluster.Nodes[primary.Node].SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+        await AssertLogUnchangedAsync(primary);
+    }
+
+    [Fact]
     public async Task DeleteOfMissingKey_Gets404_AndSetThenDeleteRoundTrips()
     {
         var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);

@@ -1,4 +1,6 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +22,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The cluster has not started.");
+
+    /// <summary>The client password the AppHost hands every node and the gateway (its kv-password parameter).</summary>
+    public string Password { get; } = RandomNumberGenerator.GetHexString(32);
+
+    /// <summary>Given, not generated: a generated value would be persisted to the developer's user secrets.</summary>
+    public string AdminSecret { get; } = RandomNumberGenerator.GetHexString(32);
     public HttpClient Gateway { get; private set; } = null!;
     public IReadOnlyDictionary<string, HttpClient> Nodes { get; private set; } = null!;
 
@@ -27,7 +35,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.KvAspire_AppHost>(
             // Resp:BasePort=0: free RESP ports, since the default fixed 6379.. are not randomized in tests.
-            ["--Cluster:Timing=Fast", $"--Storage:DataRoot={_dataRoot}", "--Resp:BasePort=0"],
+            ["--Cluster:Timing=Fast", $"--Storage:DataRoot={_dataRoot}", "--Resp:BasePort=0",
+                $"--Parameters:kv-password={Password}", $"--Parameters:kv-admin-secret={AdminSecret}"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -47,6 +56,14 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     private HttpClient ClientFor(string resource) => new()
+    {
+        BaseAddress = App.GetEndpoint(resource, "http"),
+        Timeout = TimeSpan.FromSeconds(5),
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", Password) },
+    };
+
+    /// <summary>A client of <paramref name="resource"/>'s HTTP endpoint without credentials.</summary>
+    public HttpClient AnonymousClientFor(string resource) => new()
     {
         BaseAddress = App.GetEndpoint(resource, "http"),
         Timeout = TimeSpan.FromSeconds(5),

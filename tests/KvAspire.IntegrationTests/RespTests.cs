@@ -15,6 +15,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     private static readonly TimeSpan RejoinTimeout = TimeSpan.FromSeconds(90);
     /// <summary>Generous: a node restarted by the failover test JIT-compiles its RESP path on first use, on a busy machine.</summary>
     private static readonly TimeSpan RawReplyTimeout = TimeSpan.FromSeconds(30);
+    private const string AuthOk = "+OK\r\n";
 
     [Fact]
     public async Task Strings_OfManySizes_RoundTrip_AndBeyondTheLimitIsRefused()
@@ -231,6 +232,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
             ConnectTimeout = 5000,
             SyncTimeout = 10_000,
             AsyncTimeout = 10_000,
+            Password = cluster.Password,
         };
         foreach (var node in nodes)
             options.EndPoints.Add(cluster.RespEndpoint(node));
@@ -246,20 +248,29 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
         return RawRequestAsync(node, request.ToString());
     }
 
-    /// <summary>Sends <paramref name="request"/> as it is (named apart so a one-word command never binds here).</summary>
+    /// <summary>
+    /// Authenticates, then sends <paramref name="request"/> as it is (named apart so a one-word command
+    /// never binds here); returns what follows AUTH's +OK.
+    /// </summary>
     private async Task<string> RawRequestAsync(string node, string request)
     {
         var address = cluster.RespEndpoint(node).Split(':');
         using var client = new TcpClient();
         await client.ConnectAsync(address[0], int.Parse(address[1]));
         var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
+        await stream.WriteAsync(Encoding.UTF8.GetBytes($"AUTH {cluster.Password}\r\n{request}"));
         using var timeout = new CancellationTokenSource(RawReplyTimeout);
         var buffer = new byte[64 * 1024];
-        int read;
+        var read = 0;
         try
         {
-            read = await stream.ReadAsync(buffer, timeout.Token);
+            while (read <= AuthOk.Length)
+            {
+                var received = await stream.ReadAsync(buffer.AsMemory(read), timeout.Token);
+                if (received == 0)
+                    throw new IOException($"{node} closed the connection after {Encoding.UTF8.GetString(buffer, 0, read)}");
+                read += received;
+            }
         }
         catch (OperationCanceledException)
         {
@@ -267,6 +278,8 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
             throw new TimeoutException($"{node} ({status?.Role}, term {status?.Term}) sent no reply to {request.ReplaceLineEndings(" ")} " +
                 $"within {RawReplyTimeout.TotalSeconds} s");
         }
-        return Encoding.UTF8.GetString(buffer, 0, read);
+        var reply = Encoding.UTF8.GetString(buffer, 0, read);
+        Assert.StartsWith(AuthOk, reply);
+        return reply[AuthOk.Length..];
     }
 }

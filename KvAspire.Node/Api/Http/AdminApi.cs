@@ -11,7 +11,8 @@ namespace KvAspire.Node.Api.Http;
 /// Failure drills for operators (the dashboard's Crash and Isolate commands):
 /// <c>POST /admin/crash</c> and <c>POST /admin/isolate?seconds=30</c>. Off unless
 /// <c>Admin:Enabled=true</c>; when off every admin route answers 403 <c>{error:"admin_disabled"}</c>
-/// (403 rather than 404 so a caller can tell "switched off here" from "no such route").
+/// (403 rather than 404 so a caller can tell "switched off here" from "no such route"). On or off,
+/// a caller without <c>Authorization: Bearer &lt;Admin:Secret&gt;</c> gets 401 first.
 /// </summary>
 public static class AdminApi
 {
@@ -22,10 +23,10 @@ public static class AdminApi
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var enabled = app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value.Enabled;
+        var options = app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value;
         Log.AdminEndpoints(app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminApi).FullName!),
-            enabled ? "on" : "off");
-        var admin = app.MapGroup("/admin").AddEndpointFilter(async (context, next) =>
+            options.Enabled ? "on" : "off");
+        var admin = app.MapGroup("/admin").WithMetadata(options.RequiredSecret()).AddEndpointFilter(async (context, next) =>
             context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value.Enabled
                 ? await next(context)
                 : Disabled());

@@ -6,13 +6,16 @@ namespace KvAspire.Node.Api.Http;
 /// <summary>
 /// <c>GET /cluster</c>: this node's view — role, term, primary, indexes, per-peer lag, process id.
 /// <c>POST /cluster/step-down[?to=node2]</c>: on the primary, hand leadership over (leader transfer).
+/// Step-down changes the cluster, so it needs the admin secret, though not <c>Admin:Enabled</c>:
+/// it is a maintenance step, not a failure drill.
 /// </summary>
 public static class ClusterApi
 {
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/cluster", (RaftHost host) => TypedResults.Ok(host.Status));
-        app.MapPost("/cluster/step-down", StepDownAsync);
+        app.MapPost("/cluster/step-down", StepDownAsync)
+            .WithMetadata(app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value.RequiredSecret());
         return app;
     }
 

@@ -31,7 +31,7 @@ public static class RespCommandTable
         new(RespCommandId.Ping, "ping", -1, Fast, 0, 0, 0, "connection", "Returns the server's liveliness response."),
         new(RespCommandId.Echo, "echo", 2, Fast, 0, 0, 0, "connection", "Returns the given string."),
         new(RespCommandId.Hello, "hello", -1, Fast, 0, 0, 0, "connection", "Handshakes with the server (RESP2 only)."),
-        new(RespCommandId.Auth, "auth", -2, Fast, 0, 0, 0, "connection", "Authenticates the connection (no password is configured)."),
+        new(RespCommandId.Auth, "auth", -2, Fast, 0, 0, 0, "connection", "Authenticates the connection as the default user (Auth:Password)."),
         new(RespCommandId.Select, "select", 2, Fast, 0, 0, 0, "connection", "Changes the selected database (only 0 exists)."),
         new(RespCommandId.Quit, "quit", -1, Fast, 0, 0, 0, "connection", "Closes the connection."),
         new(RespCommandId.Get, "get", 2, ReadOnly, 1, 1, 1, "string", "Returns the string value of a key (primary only)."),

@@ -8,7 +8,7 @@ namespace KvAspire.Node.Api.Resp;
 /// then one switch. Connection commands are answered here; data and server commands by their own
 /// classes. Every reply is written to <c>output</c> before the returned task completes.
 /// </summary>
-public sealed class RespCommands(RespDataCommands data, RespServerCommands server)
+public sealed class RespCommands(RespDataCommands data, RespServerCommands server, RespAuthentication authentication)
 {
     public ValueTask ExecuteAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
@@ -23,6 +23,11 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             WriteError(output, RespErrors.WrongArity(command.Name));
             return ValueTask.CompletedTask;
         }
+        if (!session.Authenticated && command.Id is not (RespCommandId.Auth or RespCommandId.Hello or RespCommandId.Quit))
+        {
+            WriteError(output, RespErrors.NoAuth);
+            return ValueTask.CompletedTask;
+        }
         if (session.InRefusedTransaction)
         {
             RefusedTransaction(session, command.Id, output);
@@ -33,7 +38,7 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             case RespCommandId.Ping: Ping(args, output); break;
             case RespCommandId.Echo: WriteBulk(output, args[1]); break;
             case RespCommandId.Hello: Hello(session, args, output); break;
-            case RespCommandId.Auth: Auth(args, output); break;
+            case RespCommandId.Auth: authentication.Auth(session, args, output); break;
             case RespCommandId.Select: Select(args, output); break;
             case RespCommandId.Quit:
                 session.Closing = true;
@@ -112,11 +117,8 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
         {
             if (args.Is(i, RespLiterals.Auth) && i + 2 < args.Count)
             {
-                if (!IsDefaultUser(args, i + 1))
-                {
-                    WriteError(output, RespErrors.WrongPass);
+                if (!authentication.TryHelloAuth(session, args, i + 1, output))
                     return;
-                }
                 i += 2;
             }
             else if (args.Is(i, RespLiterals.SetName) && i + 1 < args.Count)
@@ -134,28 +136,15 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
                 return;
             }
         }
+        if (!session.Authenticated)
+        {
+            WriteError(output, RespErrors.NoAuthHello);
+            return;
+        }
         if (name is not null)
             session.Name = name;
         server.Hello(session, output);
     }
-
-    /// <summary>
-    /// No password is configured, so (as in Redis) <c>AUTH password</c> is an error and the default
-    /// user, which has no password, accepts any: <c>AUTH default anything</c> succeeds.
-    /// </summary>
-    private static void Auth(RespArguments args, IBufferWriter<byte> output)
-    {
-        if (args.Count > 3)
-            WriteError(output, RespErrors.Syntax);
-        else if (args.Count == 2)
-            WriteError(output, RespErrors.NoPassword);
-        else if (IsDefaultUser(args, 1))
-            WriteRaw(output, RespLiterals.Ok);
-        else
-            WriteError(output, RespErrors.WrongPass);
-    }
-
-    private static bool IsDefaultUser(RespArguments args, int index) => args.Text(index) == "default";
 
     private static void Select(RespArguments args, IBufferWriter<byte> output)
     {

@@ -1,7 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Net;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Telemetry;
+using KvAspire.Security;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
@@ -11,9 +14,13 @@ namespace KvAspire.Node.Api.Resp;
 /// One RESP client connection on Kestrel's connection middleware: read what has arrived, execute
 /// every complete command in order, flush all their replies at once (so pipelined commands cost one
 /// write), then wait for more. Protocol errors are answered and the connection closed, as Redis
-/// does; nothing a client sends can affect another client.
+/// does; nothing a client sends can affect another client. With <c>Auth:Password</c> unset only
+/// loopback clients are served (protected mode); with it set, a client is held to small request
+/// limits and <c>Resp:AuthTimeout</c> until it authenticates. A client that stops taking its
+/// replies is disconnected after <c>Resp:SlowClientTimeout</c>: replies wait in a bounded pipe
+/// (the transport's write buffer plus one flush threshold), never in an unbounded queue.
 /// </summary>
-public sealed class RespConnectionHandler(RespCommands commands, RespClients clients, IOptions<RespOptions> options,
+public sealed class RespConnectionHandler(RespCommands commands, RespClients clients, AccessControl access, IOptions<RespOptions> options,
     IOptions<LimitsOptions> limits, ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
     /// <summary>Replies beyond this are flushed before the next command, so big replies are never all held in memory.</summary>
@@ -23,20 +30,33 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
     private readonly RespReadLimits _readLimits = new(options.Value.MaxMultibulkLength, RespOptions.MaxBulkBytes(limits.Value),
         options.Value.MaxInlineBytes);
 
+    private RespReadLimits UnauthenticatedLimits => RespReadLimits.BeforeAuthentication(_readLimits);
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var remote = connection.RemoteEndPoint?.ToString();
+        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        if (!access.Client.IsSet && !AccessControl.IsLocal(address))
+        {
+            Log.RespProtectedMode(logger, remote);
+            await RefuseAsync(connection, RespErrors.Denied);
+            return;
+        }
         if (!clients.TryAdmit(_options.MaxClients))
         {
             Log.RespMaxClients(logger, remote, _options.MaxClients);
-            RespWriter.WriteError(connection.Transport.Output, RespErrors.MaxClients);
-            await connection.Transport.Output.FlushAsync();
+            await RefuseAsync(connection, RespErrors.MaxClients);
             return;
         }
-        var session = new RespSession(clients.NextId());
+        var session = new RespSession(clients.NextId(), address, authenticated: !access.Client.IsSet);
         try
         {
             await ServeAsync(connection, session, remote);
+        }
+        catch (SlowClientException)
+        {
+            Log.RespSlowClient(logger, session.Id, remote, _options.SlowClientTimeout);
+            connection.Abort();
         }
         catch (Exception e) when (e is ConnectionResetException or IOException or OperationCanceledException)
         {
@@ -58,19 +78,23 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
         var output = connection.Transport.Output;
         var closed = connection.ConnectionClosed;
         var arguments = new RespArguments();
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(closed);
+        var connectedAt = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closed);
         while (true)
         {
-            if (_options.IdleTimeout > TimeSpan.Zero)
-                idle.CancelAfter(_options.IdleTimeout);
+            var (wait, untilAuthDeadline) = ReadTimeout(session, connectedAt);
+            timeout.CancelAfter(wait);
             ReadResult result;
             try
             {
-                result = await input.ReadAsync(idle.Token);
+                result = await input.ReadAsync(timeout.Token);
             }
             catch (OperationCanceledException) when (!closed.IsCancellationRequested)
             {
-                Log.RespIdleTimeout(logger, session.Id, remote, _options.IdleTimeout);
+                if (untilAuthDeadline)
+                    Log.RespAuthTimeout(logger, session.Id, remote, _options.AuthTimeout);
+                else
+                    Log.RespIdleTimeout(logger, session.Id, remote, _options.IdleTimeout);
                 return;
             }
             var buffer = result.Buffer;
@@ -80,11 +104,11 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
             if (status == RespReadStatus.ProtocolError)
             {
                 RespWriter.WriteError(output, error!);
-                await output.FlushAsync(closed);
+                await FlushAsync(output, closed);
                 Log.RespProtocolError(logger, session.Id, remote, error!);
                 return;
             }
-            await output.FlushAsync(closed);
+            await FlushAsync(output, closed);
             if (session.Closing || result.IsCompleted)
                 return;
             // Redis closes such a client without a reply: it cannot be told anything useful mid-command.
@@ -103,23 +127,69 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
         var position = buffer.Start;
         while (!session.Closing)
         {
-            if (!TryReadCommand(buffer.Slice(position), arguments, out var status, out var error, ref position))
+            if (!TryReadCommand(buffer.Slice(position), arguments, session, out var status, out var error, ref position))
                 return (status, error, position);
             // The arguments point into the input buffer, which stays valid until the caller advances past it.
             await commands.ExecuteAsync(session, arguments, output, closed);
             arguments.Clear();
             if (output.CanGetUnflushedBytes && output.UnflushedBytes > FlushThreshold)
-                await output.FlushAsync(closed);
+                await FlushAsync(output, closed);
         }
         return (RespReadStatus.Command, null, position);
     }
 
+    /// <summary>
+    /// How long the next read may wait: the idle timeout, and before authentication whatever is left of
+    /// the authentication timeout, so a client trickling bytes cannot hold a connection unauthenticated.
+    /// <c>UntilAuthDeadline</c> tells which of the two it is.
+    /// </summary>
+    private (TimeSpan Wait, bool UntilAuthDeadline) ReadTimeout(RespSession session, long connectedAt)
+    {
+        var idle = _options.IdleTimeout > TimeSpan.Zero ? _options.IdleTimeout : Timeout.InfiniteTimeSpan;
+        if (session.Authenticated || _options.AuthTimeout == TimeSpan.Zero)
+            return (idle, false);
+        var left = _options.AuthTimeout - Stopwatch.GetElapsedTime(connectedAt);
+        var auth = left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
+        return idle == Timeout.InfiniteTimeSpan || auth < idle ? (auth, true) : (idle, false);
+    }
+
+    /// <summary>
+    /// A flush that does not complete at once is waiting for the client to read; one that waits longer
+    /// than <c>Resp:SlowClientTimeout</c> ends the connection (Redis' client-output-buffer-limit, in time).
+    /// </summary>
+    private async ValueTask FlushAsync(PipeWriter output, CancellationToken closed)
+    {
+        var flush = output.FlushAsync(closed);
+        if (flush.IsCompleted || _options.SlowClientTimeout == TimeSpan.Zero)
+        {
+            await flush;
+            return;
+        }
+        try
+        {
+            await flush.AsTask().WaitAsync(_options.SlowClientTimeout, closed);
+        }
+        catch (TimeoutException)
+        {
+            throw new SlowClientException();
+        }
+    }
+
+    private static async Task RefuseAsync(ConnectionContext connection, string error)
+    {
+        RespWriter.WriteError(connection.Transport.Output, error);
+        await connection.Transport.Output.FlushAsync();
+    }
+
+    /// <summary>The client did not take its replies within <c>Resp:SlowClientTimeout</c>.</summary>
+    private sealed class SlowClientException : Exception;
+
     /// <summary>A SequenceReader cannot live across an await, so each command is read with a fresh one.</summary>
-    private bool TryReadCommand(ReadOnlySequence<byte> rest, RespArguments arguments, out RespReadStatus status, out string? error,
+    private bool TryReadCommand(ReadOnlySequence<byte> rest, RespArguments arguments, RespSession session, out RespReadStatus status, out string? error,
         ref SequencePosition position)
     {
         var reader = new SequenceReader<byte>(rest);
-        status = RespReader.TryRead(ref reader, arguments, _readLimits, out error);
+        status = RespReader.TryRead(ref reader, arguments, session.Authenticated ? _readLimits : UnauthenticatedLimits, out error);
         if (status == RespReadStatus.Command)
             position = reader.Position;
         return status == RespReadStatus.Command;

@@ -28,6 +28,15 @@ internal static class RespErrors
     public const string TooBigMultibulkCount = "ERR Protocol error: too big mbulk count string";
     public const string TooBigBulkCount = "ERR Protocol error: too big bulk count string";
     public const string UnbalancedQuotes = "ERR Protocol error: unbalanced quotes in request";
+    public const string UnauthenticatedMultibulkLength = "ERR Protocol error: unauthenticated multibulk length";
+    public const string UnauthenticatedBulkLength = "ERR Protocol error: unauthenticated bulk length";
+
+    public const string NoAuth = "NOAUTH Authentication required.";
+    public const string NoAuthHello =
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
+    /// <summary>Redis' protected-mode refusal, with KvAspire's setting in place of Redis' remedies.</summary>
+    public const string Denied =
+        "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. Set Auth:Password on every node to accept clients from other computers.";
 
     // KvAspire's own refusals: what is not supported, and why.
     public const string NoExpiry =
@@ -42,6 +51,9 @@ internal static class RespErrors
     public const string LeadershipLost =
         "ERR the primary changed before the write was acknowledged; it may or may not have been applied";
     public const string NotReady = "LOADING this primary was just elected and is still applying earlier entries; retry shortly";
+
+    public static string TooManyAuthFailures(TimeSpan retryAfter) =>
+        $"ERR too many failed authentication attempts from this address; retry in {Math.Ceiling(retryAfter.TotalSeconds):0} s";
 
     public static string ExpectedDollar(byte got) => $"ERR Protocol error: expected '$', got '{(char)got}'";
 

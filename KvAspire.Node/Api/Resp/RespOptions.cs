@@ -26,6 +26,24 @@ public sealed class RespOptions
     /// <summary>A client silent this long is disconnected; zero keeps idle clients forever (Redis' <c>timeout 0</c>).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// With <c>Auth:Password</c> set, a client that has not authenticated this long after connecting is
+    /// disconnected, so slow or silent strangers cannot hold connections; zero: never.
+    /// </summary>
+    public TimeSpan AuthTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A client whose replies have waited this long for it to read them is disconnected; the replies
+    /// themselves wait in a bounded buffer, so this bounds how long a never-reading client holds it. Zero: never.
+    /// </summary>
+    public TimeSpan SlowClientTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>PEM certificate (chain) for TLS on the RESP port; unset: plain TCP. Needs <see cref="TlsKeyFile"/>.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificateFile"/>.</summary>
+    public string? TlsKeyFile { get; set; }
+
     /// <summary>The largest bulk string accepted: a key or a value, whichever limit is larger.</summary>
     public static int MaxBulkBytes(LimitsOptions limits) => Math.Max(limits.MaxValueBytes, limits.MaxKeyBytes);
 
@@ -45,5 +63,16 @@ public sealed class RespOptions
             throw new OptionsValidationError("Resp:MaxClients", "must be between 1 and 1000000");
         if (IdleTimeout < TimeSpan.Zero || IdleTimeout > TimeSpan.FromDays(365))
             throw new OptionsValidationError("Resp:IdleTimeout", "must be zero (never) or a positive time up to 365 days");
+        if (AuthTimeout < TimeSpan.Zero || AuthTimeout > TimeSpan.FromHours(1))
+            throw new OptionsValidationError("Resp:AuthTimeout", "must be zero (never) or a positive time up to 1 hour");
+        if (SlowClientTimeout < TimeSpan.Zero || SlowClientTimeout > TimeSpan.FromHours(1))
+            throw new OptionsValidationError("Resp:SlowClientTimeout", "must be zero (never) or a positive time up to 1 hour");
+        if (string.IsNullOrEmpty(TlsCertificateFile) != string.IsNullOrEmpty(TlsKeyFile))
+            throw new OptionsValidationError("Resp:TlsCertificateFile", "and Resp:TlsKeyFile must be set together (PEM files) or both left unset");
+        foreach (var (setting, file) in new[] { ("Resp:TlsCertificateFile", TlsCertificateFile), ("Resp:TlsKeyFile", TlsKeyFile) })
+        {
+            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
+                throw new OptionsValidationError(setting, $"names '{file}', which does not exist");
+        }
     }
 }

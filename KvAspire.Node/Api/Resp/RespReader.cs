@@ -13,8 +13,19 @@ public enum RespReadStatus
     ProtocolError,
 }
 
-/// <summary>The size limits the reader enforces (see <see cref="RespOptions"/>).</summary>
-public readonly record struct RespReadLimits(int MaxMultibulkLength, int MaxBulkBytes, int MaxInlineBytes);
+/// <summary>
+/// The size limits the reader enforces (see <see cref="RespOptions"/>). <see cref="Unauthenticated"/>
+/// marks the tight limits for a client that has not authenticated yet, refused with Redis' own texts.
+/// </summary>
+public readonly record struct RespReadLimits(int MaxMultibulkLength, int MaxBulkBytes, int MaxInlineBytes, bool Unauthenticated = false)
+{
+    /// <summary>Redis' limits before AUTH: 10 arguments of at most 16 KiB, so an unknown client cannot make the server buffer much.</summary>
+    public static RespReadLimits BeforeAuthentication(RespReadLimits limits) => new(
+        Math.Min(limits.MaxMultibulkLength, 10), Math.Min(limits.MaxBulkBytes, 16 * 1024), Math.Min(limits.MaxInlineBytes, 16 * 1024), true);
+
+    public string MultibulkError => Unauthenticated ? RespErrors.UnauthenticatedMultibulkLength : RespErrors.InvalidMultibulkLength;
+    public string BulkError => Unauthenticated ? RespErrors.UnauthenticatedBulkLength : RespErrors.InvalidBulkLength;
+}
 
 /// <summary>
 /// Parses RESP2 requests: arrays of bulk strings (<c>*2\r\n$3\r\nGET\r\n$1\r\nk\r\n</c>) and inline
@@ -53,7 +64,7 @@ public static class RespReader
         if (header != RespReadStatus.Command)
             return header;
         if (count > limits.MaxMultibulkLength)
-            return Fail(RespErrors.InvalidMultibulkLength, out error);
+            return Fail(limits.MultibulkError, out error);
         for (var i = 0L; i < count; i++)
         {
             if (!reader.TryRead(out var prefix))
@@ -63,8 +74,10 @@ public static class RespReader
             var length = TryReadNumber(ref reader, limits, RespErrors.TooBigBulkCount, out var bytes, out error);
             if (length != RespReadStatus.Command)
                 return length;
-            if (bytes < 0 || bytes > limits.MaxBulkBytes)
+            if (bytes < 0)
                 return Fail(RespErrors.InvalidBulkLength, out error);
+            if (bytes > limits.MaxBulkBytes)
+                return Fail(limits.BulkError, out error);
             // Like Redis, the two bytes after the data are taken to be CRLF without looking.
             if (reader.Remaining < bytes + 2)
                 return RespReadStatus.Incomplete;
@@ -104,9 +117,9 @@ public static class RespReader
         // The line is copied once; arguments are unescaped into the second half of the same scratch array.
         var scratch = arguments.InlineScratch(2 * length);
         line.CopyTo(scratch);
-        return RespInlineSplitter.TrySplit(scratch, length, arguments)
-            ? RespReadStatus.Command
-            : Fail(RespErrors.UnbalancedQuotes, out error);
+        if (!RespInlineSplitter.TrySplit(scratch, length, arguments))
+            return Fail(RespErrors.UnbalancedQuotes, out error);
+        return arguments.Count > limits.MaxMultibulkLength ? Fail(limits.MultibulkError, out error) : RespReadStatus.Command;
     }
 
     private static RespReadStatus Fail(string message, out string? error)

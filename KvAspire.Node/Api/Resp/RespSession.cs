@@ -1,11 +1,21 @@
+using System.Net;
 using KvAspire.Node.Cluster;
 
 namespace KvAspire.Node.Api.Resp;
 
 /// <summary>One client connection's state. Used by that connection's loop only.</summary>
-public sealed class RespSession(long id)
+public sealed class RespSession(long id, IPAddress? remote = null, bool authenticated = true)
 {
     public long Id { get; } = id;
+
+    /// <summary>The client's address: failed AUTH attempts are counted per address.</summary>
+    public IPAddress? Remote { get; } = remote;
+
+    /// <summary>
+    /// False until AUTH (or HELLO ... AUTH) succeeds when <c>Auth:Password</c> is set; until then only
+    /// AUTH, HELLO and QUIT run and requests are held to the small pre-authentication limits.
+    /// </summary>
+    public bool Authenticated { get; set; } = authenticated;
 
     /// <summary>Set by CLIENT SETNAME or HELLO SETNAME.</summary>
     public string? Name { get; set; }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using KvAspire.Node.Api.Http;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Transport;
+using KvAspire.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,18 +30,43 @@ public sealed class AdminApiTests : IAsyncLifetime
             await _app.DisposeAsync();
     }
 
+    private const string ClientPassword = "client-pass";
+    private const string AdminSecret = "admin-secret";
+
+    /// <summary>Both secrets are set, so loopback gets no free pass: every call needs its bearer token.</summary>
     private async Task<HttpClient> StartAsync(bool enabled)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
-        builder.Services.AddSingleton(Options.Create(new AdminOptions { Enabled = enabled }));
+        builder.Configuration["Auth:Password"] = ClientPassword;
+        builder.AddClientAuthentication();
+        builder.Services.AddSingleton(Options.Create(new AdminOptions { Enabled = enabled, Secret = AdminSecret }));
         builder.Services.AddSingleton(Options.Create(new ClusterOptions { NodeId = "node1" }));
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSingleton<PeerIsolation>();
         _app = builder.Build();
+        _app.UseClientAuthentication();
         _app.MapAdminApi();
         await _app.StartAsync();
-        return _app.GetTestClient();
+        var client = _app.GetTestClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminSecret);
+        return client;
+    }
+
+    [Theory]
+    [InlineData("/admin/crash", null)]
+    [InlineData("/admin/isolate?seconds=30", null)]
+    [InlineData("/admin/isolate?seconds=30", ClientPassword)]
+    public async Task ActionsThatChangeTheCluster_WithoutTheAdminSecret_Get401_AndDoNothing(string path, string? token)
+    {
+        var client = await StartAsync(enabled: true);
+        client.DefaultRequestHeaders.Authorization = token is null ? null : new("Bearer", token);
+
+        using var response = await client.PostAsync(path, content: null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("unauthorized", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.False(Isolation.IsIsolated);
     }
 
     [Theory]

@@ -4,7 +4,9 @@ using KvAspire.Node.Api.Resp;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.Transport;
+using KvAspire.Security;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Resp;
@@ -12,6 +14,7 @@ namespace KvAspire.Node.Tests.Resp;
 /// <summary>
 /// A one-node cluster in this process (it elects itself primary within the fast election timeout)
 /// with the RESP command layer on top: requests go in as wire bytes, replies come out as wire text.
+/// With a <c>password</c>, its session starts unauthenticated, as a connection does.
 /// </summary>
 internal sealed class SingleNodeResp : IAsyncDisposable
 {
@@ -19,10 +22,9 @@ internal sealed class SingleNodeResp : IAsyncDisposable
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "kvaspire-resp-" + Guid.NewGuid().ToString("N"));
     private readonly RaftHost _host;
-    private readonly RespCommands _commands;
     private readonly RespReadLimits _limits;
 
-    public SingleNodeResp(LimitsOptions? limits = null)
+    public SingleNodeResp(LimitsOptions? limits = null, string? password = null, RespOptions? respOptions = null)
     {
         limits ??= new LimitsOptions();
         var configuration = new ConfigurationBuilder().Build();
@@ -32,17 +34,29 @@ internal sealed class SingleNodeResp : IAsyncDisposable
         _host = node.Host;
         var kv = node.Commands;
         var directory = new RespDirectory(configuration, cluster);
-        var resp = Options.Create(new RespOptions());
-        _commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits)),
-            new RespServerCommands(_host, directory, new RespClients(), resp, Options.Create(limits), replication));
+        var resp = Options.Create(respOptions ?? new RespOptions());
+        Access = new AccessControl(Secret.From("Auth:Password", password), new AuthThrottle(3, TimeSpan.FromMinutes(1), TimeProvider.System),
+            NullLogger<AccessControl>.Instance);
+        Commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits)),
+            new RespServerCommands(_host, directory, Clients, resp, Options.Create(limits), replication), new RespAuthentication(Access));
+        Handler = new RespConnectionHandler(Commands, Clients, Access, resp, Options.Create(limits), NullLogger<RespConnectionHandler>.Instance);
         _limits = new RespReadLimits(resp.Value.MaxMultibulkLength, RespOptions.MaxBulkBytes(limits), resp.Value.MaxInlineBytes);
+        Session = new RespSession(1, authenticated: password is null);
     }
 
-    public RespSession Session { get; } = new(1);
+    /// <summary>At most 3 failed AUTHs per address per minute.</summary>
+    public AccessControl Access { get; }
+    public RespClients Clients { get; } = new();
+    public RespCommands Commands { get; }
 
-    public static async Task<SingleNodeResp> StartAsync(LimitsOptions? limits = null)
+    /// <summary>The connection handler over this node, for in-memory connections.</summary>
+    public RespConnectionHandler Handler { get; }
+
+    public RespSession Session { get; }
+
+    public static async Task<SingleNodeResp> StartAsync(LimitsOptions? limits = null, string? password = null, RespOptions? respOptions = null)
     {
-        var node = new SingleNodeResp(limits);
+        var node = new SingleNodeResp(limits, password, respOptions);
         await node._host.StartAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(ElectionTimeout);
         while (node._host.Status is not { Role: Role.Primary, ServesReads: true })
@@ -66,7 +80,7 @@ internal sealed class SingleNodeResp : IAsyncDisposable
             if (status != RespReadStatus.Command)
                 return error ?? "(incomplete)";
             rest = rest[(int)reader.Consumed..];
-            await _commands.ExecuteAsync(Session, arguments, output, CancellationToken.None);
+            await Commands.ExecuteAsync(Session, arguments, output, CancellationToken.None);
         }
         return Encoding.UTF8.GetString(output.WrittenSpan);
     }

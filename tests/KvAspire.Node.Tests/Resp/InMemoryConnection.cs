@@ -1,0 +1,64 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Text;
+using KvAspire.Node.Api.Resp;
+using Microsoft.AspNetCore.Connections;
+
+namespace KvAspire.Node.Tests.Resp;
+
+/// <summary>
+/// One client connection served by the real <see cref="RespConnectionHandler"/> over in-memory pipes,
+/// with any remote address. Replies wait in a pipe that pauses the server at
+/// <see cref="ReplyBufferBytes"/> until the test reads, like a socket whose client does not read.
+/// </summary>
+internal sealed class InMemoryConnection
+{
+    public const int ReplyBufferBytes = 64 * 1024;
+
+    // Requests never push back, so a test can send more than the server will take.
+    private readonly Pipe _requests = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0));
+    private readonly Pipe _replies = new(new PipeOptions(pauseWriterThreshold: ReplyBufferBytes, resumeWriterThreshold: ReplyBufferBytes / 2));
+    private readonly StringBuilder _received = new();
+
+    private InMemoryConnection(RespConnectionHandler handler, EndPoint remote)
+    {
+        Context = new DefaultConnectionContext(Guid.NewGuid().ToString("N"),
+            new DuplexPipe(_requests.Reader, _replies.Writer), new DuplexPipe(_replies.Reader, _requests.Writer))
+        {
+            RemoteEndPoint = remote,
+        };
+        Served = Task.Run(() => handler.OnConnectedAsync(Context));
+    }
+
+    public DefaultConnectionContext Context { get; }
+
+    /// <summary>Completes when the handler is done with the connection: the server closed it.</summary>
+    public Task Served { get; }
+
+    public static InMemoryConnection Open(RespConnectionHandler handler, string remote = "127.0.0.1") =>
+        new(handler, new IPEndPoint(IPAddress.Parse(remote), 50_000));
+
+    public async Task SendAsync(string request) => await SendAsync(Encoding.UTF8.GetBytes(request));
+
+    public async Task SendAsync(byte[] request) => await _requests.Writer.WriteAsync(request);
+
+    /// <summary>Reads until <paramref name="replies"/> whole CRLF-terminated lines have arrived; returns them as text.</summary>
+    public async Task<string> ReadLinesAsync(int replies, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        while (CountLines(_received) < replies)
+        {
+            var result = await _replies.Reader.ReadAsync(cancel.Token);
+            foreach (var segment in result.Buffer)
+                _received.Append(Encoding.UTF8.GetString(segment.Span));
+            _replies.Reader.AdvanceTo(result.Buffer.End);
+        }
+        var text = _received.ToString();
+        _received.Clear();
+        return text;
+    }
+
+    private static int CountLines(StringBuilder text) => text.ToString().Split("\r\n").Length - 1;
+
+    private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
+}
