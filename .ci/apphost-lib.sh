@@ -1,4 +1,4 @@
-# Shared by .ci/resp-smoke.sh and bench/resp-bench.sh: start the AppHost in the background, find
+# Shared by .ci/resp-smoke.sh and bench/run.sh: start the AppHost in the background, find
 # the primary's RESP port, stop it with SIGTERM. Source it; it defines functions only.
 # Callers set: WORK (a scratch folder), RESP_BASE_PORT.
 
@@ -30,12 +30,6 @@ stop_apphost() {
     kill -KILL "$apphost_pid" 2>/dev/null || true
   fi
   apphost_pid=""
-
-# The cluster's secrets, given to the AppHost as its parameters (not generated, which would persist
-# them in the developer's user secrets). redis-cli reads the password from REDISCLI_AUTH.
-KV_PASSWORD="${KV_PASSWORD:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
-KV_ADMIN_SECRET="${KV_ADMIN_SECRET:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
-export KV_PASSWORD KV_ADMIN_SECRET REDISCLI_AUTH="$KV_PASSWORD"
 }
 
 # wait_for_primary timeout_s: prints the RESP port of the node that says "master" and serves reads.
