@@ -29,14 +29,14 @@ dotnet build bench/KvAspire.Bench -c Release -v q -nologo >>"$WORK/build.log" 2>
 
 start_apphost --Cluster:Timing=Seed --Replication:Acknowledge="$ACK"
 primary=$(wait_for_primary 180) || { tail -n 40 "$WORK/apphost.log" >&2; exit 1; }
-pid=$(curl -s "$GATEWAY/cluster" | python3 -c '
+pid=$(curl -s -H "Authorization: Bearer $KV_PASSWORD" "$GATEWAY/cluster" | python3 -c '
 import json, sys
 view = json.load(sys.stdin)
 print(next(n["processId"] for n in view["nodes"] if n.get("node") == view["primary"]))')
 echo "primary: RESP port $primary, pid $pid; uptime: $(uptime)"
 
 # The load outlasts the trace by a few seconds on each side, so only steady state is sampled.
-"$BENCH" resp --port "$primary" --tests set --clients 50 --duration $((TRACE_SECONDS + 10)) --label "ack=$ACK" &
+"$BENCH" resp --port "$primary" --password "$KV_PASSWORD" --tests set --clients 50 --duration $((TRACE_SECONDS + 10)) --label "ack=$ACK" &
 load_pid=$!
 sleep 5
 duration=$(printf '00:00:00:%02d' "$TRACE_SECONDS")

@@ -30,6 +30,10 @@ TOOLS="$PWD/bench/.tools"
 peer_pids=()
 source .ci/apphost-lib.sh
 export APPHOST_CONFIGURATION=Release
+# KvAspire requires its client password (KV_PASSWORD, from apphost-lib: redis-cli reads it from
+# REDISCLI_AUTH, redis-benchmark takes -a, KvAspire.Bench --password). The peers run without one:
+# they are reached with peer_cli and --password "", never with it.
+peer_cli() { env -u REDISCLI_AUTH redis-cli "$@"; }
 
 cleanup() {
   stop_apphost
@@ -60,8 +64,8 @@ install_tools() {
   [ -x "$TOOLS/garnet-server" ] || dotnet tool install garnet-server --version 2.2.8 --tool-path "$TOOLS" >/dev/null
 }
 
-wait_for_port() { # port: until something answers PING there
-  for _ in $(seq 1 100); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.2; done
+wait_for_port() { # port: until a peer (no password) answers PING there
+  for _ in $(seq 1 100); do peer_cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "nothing answered on port $1" >&2; return 1
 }
 
@@ -89,7 +93,7 @@ start_peers() {
   done
   for port in "$REDIS_PORT" "$REDIS_REPL_PORT" $((REDIS_REPL_PORT + 1)) $((REDIS_REPL_PORT + 2)) "$GARNET_PORT"; do wait_for_port "$port"; done
   for _ in $(seq 1 100); do
-    [ "$(redis-cli -p "$REDIS_REPL_PORT" INFO replication | grep -c '^slave[0-9]*:.*state=online')" -eq 2 ] && break; sleep 0.2
+    [ "$(peer_cli -p "$REDIS_REPL_PORT" INFO replication | grep -c '^slave[0-9]*:.*state=online')" -eq 2 ] && break; sleep 0.2
   done
   ETCD_LEADER=$(etcd_leader)
 }
@@ -108,11 +112,13 @@ for s in json.load(sys.stdin):
   echo "etcd elected no leader" >&2; return 1
 }
 
-# redis_benchmark LABEL PORT PIPELINE REQUESTS: issue 5's command; one JSON line per test, false if it failed.
+# redis_benchmark LABEL PORT PIPELINE REQUESTS [PASSWORD]: issue 5's command; one JSON line per test, false if it failed.
 redis_benchmark() {
-  local label=$1 port=$2 pipeline=$3 requests=$4 out="$WORK/redis-benchmark.csv"
+  local label=$1 port=$2 pipeline=$3 requests=$4 password=${5:-} out="$WORK/redis-benchmark.csv"
+  local auth=()
+  [ -z "$password" ] || auth=(-a "$password")
   say "redis-benchmark $label -P $pipeline -n $requests"
-  timeout "$RUN_TIMEOUT_S" redis-benchmark -p "$port" -t set,get -n "$requests" -r 100000 -d 64 -c 50 -P "$pipeline" --csv >"$out" 2>&1 \
+  timeout "$RUN_TIMEOUT_S" redis-benchmark -p "$port" "${auth[@]}" -t set,get -n "$requests" -r 100000 -d 64 -c 50 -P "$pipeline" --csv >"$out" 2>&1 \
     || { note "redis-benchmark against $label -P $pipeline failed: $(grep -v '^"' "$out" | head -n 1)"; return 0; }
   tail -n +2 "$out" | tr -d '"' | while IFS=, read -r test rps _avg _min p50 _p95 p99 max; do
     echo "{\"kind\":\"redis-benchmark\",\"label\":\"$label\",\"op\":\"$test\",\"setting\":\"-c 50 -P $pipeline\",\"ops_per_s\":$rps,\"p50_ms\":$p50,\"p99_ms\":$p99,\"max_ms\":$max}"
@@ -126,11 +132,12 @@ note() {
 }
 
 # term: the cluster's current term as the gateway sees it; every increase is an election.
-term() { curl -s --max-time 5 "$GATEWAY/cluster" | python3 -c 'import json, sys; print(json.load(sys.stdin)["term"])'; }
+term() { curl -s --max-time 5 -H "Authorization: Bearer $KV_PASSWORD" "$GATEWAY/cluster" | python3 -c 'import json, sys; print(json.load(sys.stdin)["term"])'; }
 
-# single_client LABEL PORT REQUESTS: one connection, no pipelining: the latency a lone client sees.
+# single_client LABEL PORT REQUESTS PASSWORD: one connection, no pipelining: the latency a lone client sees.
+# PASSWORD "" for a peer (no AUTH sent).
 single_client() {
-  "$BENCH" resp --port "$2" --clients 1 --requests "$3" --label "$1" --json "$RESULTS" --latency-csv "$WORK/latency-$1" >&2
+  "$BENCH" resp --port "$2" --clients 1 --requests "$3" --password "$4" --label "$1" --json "$RESULTS" --latency-csv "$WORK/latency-$1" >&2
 }
 
 # peers_round PIPELINE: every peer once, in a fixed order, between two KvAspire runs.
@@ -156,7 +163,7 @@ start_cluster() { # extra AppHost arguments
 # kvaspire_benchmark LABEL PIPELINE: redis-benchmark at whichever node is primary right now.
 kvaspire_benchmark() {
   primary=$(wait_for_primary "$PRIMARY_TIMEOUT_S") || { note "no KvAspire primary for $1 -P $2"; return 0; }
-  redis_benchmark "$1" "$primary" "$2" "$KV_REQUESTS"
+  redis_benchmark "$1" "$primary" "$2" "$KV_REQUESTS" "$KV_PASSWORD"
 }
 
 # Throughput and latency in one acknowledgement mode, with the seed timings (the default of
@@ -171,9 +178,9 @@ throughput_suite() { # MODE (Quorum or Leader)
       peers_round "$pipeline"
       kvaspire_benchmark "$label" "$pipeline"
     done
-    single_client "redis-single-client" "$REDIS_PORT" 5000
+    single_client "redis-single-client" "$REDIS_PORT" 5000 ""
     primary=$(wait_for_primary "$PRIMARY_TIMEOUT_S")
-    single_client "kvaspire-ack-$mode-single-client" "$primary" 2000
+    single_client "kvaspire-ack-$mode-single-client" "$primary" 2000 "$KV_PASSWORD"
   done
   note "ack=$mode run (seed timings): term $first_term at the start, $(term) after the throughput runs (each increase is an election)"
 }
@@ -182,21 +189,21 @@ http_and_lag() {
   say "HTTP: KvAspire primary and gateway, etcd leader"
   local primary_http rep
   for rep in $(seq 1 "$REPEATS"); do
-    primary_http=$("$BENCH" primary-url --gateway "$GATEWAY")
-    "$BENCH" http --url "$ETCD_LEADER" --api etcd --clients 16 --requests 2000 --label "etcd 3.4 x3 (leader)" --json "$RESULTS" >&2
-    "$BENCH" http --url "$primary_http" --clients 16 --requests 2000 --label "kvaspire ack=Quorum primary" --json "$RESULTS" >&2
-    "$BENCH" http --url "$GATEWAY" --clients 16 --requests 2000 --label "kvaspire ack=Quorum gateway" --json "$RESULTS" >&2
+    primary_http=$("$BENCH" primary-url --gateway "$GATEWAY" --password "$KV_PASSWORD")
+    "$BENCH" http --url "$ETCD_LEADER" --api etcd --password "" --clients 16 --requests 2000 --label "etcd 3.4 x3 (leader)" --json "$RESULTS" >&2
+    "$BENCH" http --url "$primary_http" --password "$KV_PASSWORD" --clients 16 --requests 2000 --label "kvaspire ack=Quorum primary" --json "$RESULTS" >&2
+    "$BENCH" http --url "$GATEWAY" --password "$KV_PASSWORD" --clients 16 --requests 2000 --label "kvaspire ack=Quorum gateway" --json "$RESULTS" >&2
   done
   sample_load "lag"
   say "replication lag, idle and under load"
-  "$BENCH" lag --gateway "$GATEWAY" --duration 10 --label "idle, seed timings (2 s heartbeat)" --json "$RESULTS"
-  "$BENCH" lag --gateway "$GATEWAY" --duration 10 --load-clients 50 --label "under RESP SET load (50 clients), seed timings" --json "$RESULTS"
+  "$BENCH" lag --gateway "$GATEWAY" --password "$KV_PASSWORD" --duration 10 --label "idle, seed timings (2 s heartbeat)" --json "$RESULTS"
+  "$BENCH" lag --gateway "$GATEWAY" --password "$KV_PASSWORD" --duration 10 --load-clients 50 --label "under RESP SET load (50 clients), seed timings" --json "$RESULTS"
 }
 
 failover() { # TIMING ROUNDS LABEL
   sample_load "failover $1"
   say "failover, $1 timings, $2 rounds"
-  "$BENCH" failover --gateway "$GATEWAY" --rounds "$2" --warmup 4 --label "$3" --out "$WORK/failover-${1,,}" --json "$RESULTS"
+  "$BENCH" failover --gateway "$GATEWAY" --password "$KV_PASSWORD" --rounds "$2" --warmup 4 --label "$3" --out "$WORK/failover-${1,,}" --json "$RESULTS"
 }
 
 plots() {
@@ -226,7 +233,7 @@ stop_apphost
 throughput_suite Leader
 sample_load "restart"
 say "memory per key and restart with $RESTART_KEYS keys"
-"$BENCH" restart --gateway "$GATEWAY" --keys "$RESTART_KEYS" --out "$WORK/restart" --json "$RESULTS"
+"$BENCH" restart --gateway "$GATEWAY" --password "$KV_PASSWORD" --keys "$RESTART_KEYS" --out "$WORK/restart" --json "$RESULTS"
 stop_apphost
 start_cluster --Cluster:Timing=Fast
 failover Fast "$FAILOVER_ROUNDS_FAST" "fast (50 ms heartbeat, 300-600 ms election)"

@@ -35,6 +35,14 @@ public sealed class Args
 
     public TimeSpan Seconds(string name, double fallback) => TimeSpan.FromSeconds(Double(name, fallback));
 
+    /// <summary>
+    /// The cluster's client password (<c>Auth:Password</c>): <c>--password</c>, else the environment's
+    /// <c>KV_PASSWORD</c> (which <c>.ci/apphost-lib.sh</c> exports); null when neither is set or it is
+    /// empty, so <c>--password ""</c> sends none (for Redis, Garnet and etcd, started without one).
+    /// </summary>
+    public string? Password() =>
+        (Get("password") ?? System.Environment.GetEnvironmentVariable("KV_PASSWORD")) is { Length: > 0 } password ? password : null;
+
     /// <summary>Throws naming every option given but never read.</summary>
     public void EnsureAllRead()
     {

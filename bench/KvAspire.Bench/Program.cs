@@ -18,7 +18,9 @@ const string Usage = """
       plot-latency    --series "label=file.csv;..." --title T --png FILE
       plot-throughput --series "label=file.csv;..." --title T --png FILE
       report    --results FILE.jsonl --markdown bench/RESULTS.md --header TEXT
-    the load and cluster commands take --json FILE
+    the load and cluster commands take --json FILE, and --password P: KvAspire's client password (Auth:Password),
+    sent as RESP AUTH and as the HTTP bearer token; default: the environment's KV_PASSWORD; --password "" sends
+    none (Redis, Garnet and etcd started without one)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -58,10 +60,10 @@ static Func<CancellationToken, Task> Plot(Args o, Action<IEnumerable<(string, st
 
 static Func<CancellationToken, Task> PrimaryUrl(Args o)
 {
-    var gateway = o.Text("gateway", "http://localhost:5080");
+    var (gateway, password) = (o.Text("gateway", "http://localhost:5080"), o.Password());
     return async token =>
     {
-        using var client = HttpLoad.NewClient(1, TimeSpan.FromSeconds(5));
+        using var client = HttpLoad.NewClient(1, TimeSpan.FromSeconds(5), password);
         var view = await ClusterView.WaitAsync(client, gateway, v => v.PrimaryNode is not null, "a primary",
             TimeSpan.FromSeconds(60), token);
         Console.WriteLine(NodeProcess.Read(view.PrimaryNode!.ProcessId).HttpUrl);

@@ -1,18 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using HdrHistogram;
 
 namespace KvAspire.Bench.Http;
 
 /// <summary>Settings of one HTTP load run: the base URL (a node, the gateway or etcd), clients and keys.</summary>
 public sealed record HttpLoadOptions(string BaseUrl, HttpApi Api, int Clients, long Requests, TimeSpan Duration,
-    int ValueBytes, int KeySpace, TimeSpan Timeout, string Label)
+    int ValueBytes, int KeySpace, TimeSpan Timeout, string Label, string? Password)
 {
     public static HttpLoadOptions From(Args args) => new(
         args.Text("url", "http://localhost:5080"), args.Text("api", "kv") == "etcd" ? HttpApi.Etcd : HttpApi.Kv,
         args.Int("clients", 16), args.Int("requests", 20_000), args.Seconds("duration", 0), args.Int("value-bytes", 64),
-        args.Int("keyspace", 100_000), args.Seconds("timeout", 5), args.Text("label", "http"));
+        args.Int("keyspace", 100_000), args.Seconds("timeout", 5), args.Text("label", "http"), args.Password());
 }
 
 /// <summary>
@@ -22,17 +23,27 @@ public sealed record HttpLoadOptions(string BaseUrl, HttpApi Api, int Clients, l
 /// </summary>
 public static class HttpLoad
 {
-    public static HttpClient NewClient(int connections, TimeSpan timeout) => new(new SocketsHttpHandler
+    /// <summary>
+    /// The one place this tool makes HTTP clients: every request carries <c>Authorization: Bearer
+    /// <paramref name="password"/></c> when one is given (KvAspire's nodes and gateway answer 401 without it).
+    /// </summary>
+    public static HttpClient NewClient(int connections, TimeSpan timeout, string? password)
     {
-        MaxConnectionsPerServer = connections,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        UseProxy = false,
-    })
-    { Timeout = timeout };
+        var client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            UseProxy = false,
+        })
+        { Timeout = timeout };
+        if (password is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", password);
+        return client;
+    }
 
     public static async Task<LoadResult> RunAsync(HttpLoadOptions o, string operation, CancellationToken cancellationToken)
     {
-        using var client = NewClient(o.Clients, o.Timeout);
+        using var client = NewClient(o.Clients, o.Timeout, o.Password);
         var request = HttpRequests.For(o.Api, o.BaseUrl, o.ValueBytes);
         var isPut = operation.Equals("put", StringComparison.OrdinalIgnoreCase);
         long issued = 0, done = 0, errors = 0;

@@ -21,11 +21,36 @@ public sealed class RespConnection : IDisposable
     /// <summary>The last error reply seen, for the run's summary (e.g. READONLY on a secondary).</summary>
     public string? LastError { get; private set; }
 
-    public static async Task<RespConnection> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects and, given a <paramref name="password"/>, sends <c>AUTH password</c> first and requires
+    /// <c>+OK</c> (a KvAspire node answers everything else with <c>-NOAUTH</c> until then).
+    /// </summary>
+    public static async Task<RespConnection> ConnectAsync(string host, int port, string? password, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(host, port, cancellationToken);
-        return new RespConnection(socket);
+        var connection = new RespConnection(socket);
+        try
+        {
+            await socket.ConnectAsync(host, port, cancellationToken);
+            if (password is not null)
+                await connection.AuthenticateAsync(password, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private async Task AuthenticateAsync(string password, CancellationToken cancellationToken)
+    {
+        Append("AUTH"u8.ToArray(), Encoding.UTF8.GetBytes(password));
+        await SendAsync(cancellationToken);
+        var line = await ReadLineAsync(cancellationToken);
+        var reply = Encoding.UTF8.GetString(_in, line.Start, line.Length);
+        if (reply != "+OK")
+            throw new InvalidOperationException($"AUTH on {_socket.RemoteEndPoint} answered '{reply}'");
     }
 
     /// <summary>Appends one command as a RESP array of bulk strings.</summary>

@@ -7,12 +7,12 @@ namespace KvAspire.Bench.Resp;
 
 /// <summary>Settings of one RESP load run, named as redis-benchmark names them (-c, -P, -n, -d, -r).</summary>
 public sealed record RespLoadOptions(string Host, int Port, int Clients, int Pipeline, long Requests, TimeSpan Duration,
-    int ValueBytes, int KeySpace, bool SequentialKeys, string Label)
+    int ValueBytes, int KeySpace, bool SequentialKeys, string Label, string? Password)
 {
     public static RespLoadOptions From(Args args) => new(
         args.Text("host", "127.0.0.1"), args.Int("port", 6379), args.Int("clients", 50), args.Int("pipeline", 1),
         args.Int("requests", 100_000), args.Seconds("duration", 0), args.Int("value-bytes", 64), args.Int("keyspace", 100_000),
-        args.Text("keys", "random") == "sequential", args.Text("label", "resp"));
+        args.Text("keys", "random") == "sequential", args.Text("label", "resp"), args.Password());
 }
 
 /// <summary>
@@ -41,7 +41,7 @@ public static class RespLoad
         {
             var histogram = Latency.NewHistogram();
             var random = new Random(seed);
-            using var connection = await RespConnection.ConnectAsync(o.Host, o.Port, stop.Token);
+            using var connection = await RespConnection.ConnectAsync(o.Host, o.Port, o.Password, stop.Token);
             try
             {
                 while (!stop.IsCancellationRequested)

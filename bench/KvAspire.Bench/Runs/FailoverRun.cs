@@ -16,6 +16,7 @@ public sealed class FailoverRun(Args args, ResultLog results)
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(60);
     private readonly string _gateway = args.Text("gateway", "http://localhost:5080");
+    private readonly string? _password = args.Password();
     private readonly int _rounds = args.Int("rounds", 3);
     private readonly int _clients = args.Int("clients", 4);
     private readonly TimeSpan _warmup = args.Seconds("warmup", 3);
@@ -28,7 +29,7 @@ public sealed class FailoverRun(Args args, ResultLog results)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var control = HttpLoad.NewClient(4, TimeSpan.FromSeconds(2));
+        using var control = HttpLoad.NewClient(4, TimeSpan.FromSeconds(2), _password);
         var relaunched = new List<Process>();
         try
         {
@@ -58,7 +59,7 @@ public sealed class FailoverRun(Args args, ResultLog results)
     {
         var primary = view.PrimaryNode!;
         var victim = NodeProcess.Read(primary.ProcessId);
-        using var client = HttpLoad.NewClient(_clients, _timeout);
+        using var client = HttpLoad.NewClient(_clients, _timeout, _password);
         var requests = HttpRequests.For(HttpApi.Kv, _gateway, 64);
         var timeline = new Timeline(TimeSpan.FromMilliseconds(100), _warmup + RecoveryTimeout + _after);
         var writers = new FailoverWriters(client, requests, timeline, _clients);

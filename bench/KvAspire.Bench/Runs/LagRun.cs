@@ -16,6 +16,7 @@ namespace KvAspire.Bench.Runs;
 public sealed class LagRun(Args args, ResultLog results)
 {
     private readonly string _gateway = args.Text("gateway", "http://localhost:5080");
+    private readonly string? _password = args.Password();
     private readonly TimeSpan _duration = args.Seconds("duration", 10);
     private readonly TimeSpan _interval = TimeSpan.FromMilliseconds(args.Int("interval-ms", 10));
     private readonly int _loadClients = args.Int("load-clients", 0);
@@ -24,7 +25,7 @@ public sealed class LagRun(Args args, ResultLog results)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var control = HttpLoad.NewClient(8, TimeSpan.FromSeconds(5));
+        using var control = HttpLoad.NewClient(8, TimeSpan.FromSeconds(5), _password);
         var view = await ClusterView.WaitAsync(control, _gateway, v => v.AllCaughtUp, "3 nodes caught up", TimeSpan.FromSeconds(60),
             cancellationToken);
         var primary = NodeProcess.Read(view.PrimaryNode!.ProcessId);
@@ -73,7 +74,7 @@ public sealed class LagRun(Args args, ResultLog results)
     private async Task<LoadResult?> LoadAsync(int respPort, CancellationToken stop)
     {
         var options = new RespLoadOptions("127.0.0.1", respPort, _loadClients, _loadPipeline, long.MaxValue, TimeSpan.Zero, 64,
-            100_000, SequentialKeys: false, $"{_label} load");
+            100_000, SequentialKeys: false, $"{_label} load", _password);
         return await RespLoad.RunAsync(options, "set", stop);
     }
 }

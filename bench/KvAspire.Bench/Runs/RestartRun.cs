@@ -16,6 +16,7 @@ public sealed class RestartRun(Args args, ResultLog results)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(300);
     private readonly string _gateway = args.Text("gateway", "http://localhost:5080");
+    private readonly string? _password = args.Password();
     private readonly int _keys = args.Int("keys", 100_000);
     private readonly int _valueBytes = args.Int("value-bytes", 100);
     private readonly int _clients = args.Int("clients", 50);
@@ -25,13 +26,13 @@ public sealed class RestartRun(Args args, ResultLog results)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var control = HttpLoad.NewClient(4, TimeSpan.FromSeconds(2));
+        using var control = HttpLoad.NewClient(4, TimeSpan.FromSeconds(2), _password);
         var view = await WaitCaughtUpAsync(control, cancellationToken);
         var before = view.Nodes.ToDictionary(n => n.Name, n => NodeProcess.RssBytes(n.ProcessId));
         var primary = NodeProcess.Read(view.PrimaryNode!.ProcessId);
 
         var load = await RespLoad.RunAsync(new RespLoadOptions("127.0.0.1", primary.RespPort, _clients, _pipeline, _keys, TimeSpan.Zero,
-            _valueBytes, _keys, SequentialKeys: true, $"{_label} load"), "set", cancellationToken);
+            _valueBytes, _keys, SequentialKeys: true, $"{_label} load", _password), "set", cancellationToken);
         Console.WriteLine(load);
         view = await WaitCaughtUpAsync(control, cancellationToken);
         foreach (var node in view.Nodes)
