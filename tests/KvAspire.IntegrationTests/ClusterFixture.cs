@@ -12,6 +12,12 @@ namespace KvAspire.IntegrationTests;
 /// One started AppHost (3 nodes + gateway, fast timings, a fresh data folder) shared by every test
 /// in the "cluster" collection. Clients talk to the real processes over proxyless endpoints.
 /// </summary>
+/// <remarks>
+/// The fast profile's 300–600 ms election timeout is shorter than the stalls a Debug build sees
+/// while the other test assemblies load both cores, so CI saw elections nobody caused, between
+/// a test's settled check and its next command. The fixture keeps the fast 50 ms heartbeat and
+/// widens the timeout to 1.5–3 s: elections the tests cause still take a few seconds at most.
+/// </remarks>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public static readonly string[] NodeNames = ["node1", "node2", "node3"];
@@ -35,7 +41,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.KvAspire_AppHost>(
             // Resp:BasePort=0: free RESP ports, since the default fixed 6379.. are not randomized in tests.
-            ["--Cluster:Timing=Fast", $"--Storage:DataRoot={_dataRoot}", "--Resp:BasePort=0",
+            ["--Cluster:Timing=Fast", "--Cluster:ElectionTimeoutMin=00:00:01.5", "--Cluster:ElectionTimeoutMax=00:00:03",
+                $"--Storage:DataRoot={_dataRoot}", "--Resp:BasePort=0",
                 $"--Parameters:kv-password={Password}", $"--Parameters:kv-admin-secret={AdminSecret}"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.AddLogging(logging => logging

@@ -179,7 +179,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
         var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
         await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
         var db = redis.GetDatabase();
-        Assert.True(await db.StringSetAsync("resp-failover:before", "1"));
+        Assert.True(await RetryAsync("a write before the kill", () => db.StringSetAsync("resp-failover:before", "1")));
 
         var clock = Stopwatch.StartNew();
         ClusterFixture.Kill(before.ProcessId);
