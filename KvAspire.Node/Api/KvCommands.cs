@@ -77,14 +77,15 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
         return Combine(await Task.WhenAll(writes));
     }
 
-    public Task<ReadOutcome> GetAsync(string key, CancellationToken cancellationToken) =>
-        ReadAsync("GET", key, () => store.Get(key) is { } value ? new ReadOutcome.Found(value) : new ReadOutcome.NotFound(), cancellationToken);
+    /// <remarks>The reads take an optional <see cref="SharedReadPermit"/>: reads a client pipelined share one confirmation.</remarks>
+    public Task<ReadOutcome> GetAsync(string key, CancellationToken cancellationToken, SharedReadPermit? shared = null) =>
+        ReadAsync("GET", key, () => store.Get(key) is { } value ? new ReadOutcome.Found(value) : new ReadOutcome.NotFound(), cancellationToken, shared);
 
-    public Task<ReadOutcome> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
-        ReadAsync("MGET", null, () => new ReadOutcome.Values(keys.Select(store.Get).ToList()), cancellationToken);
+    public Task<ReadOutcome> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken, SharedReadPermit? shared = null) =>
+        ReadAsync("MGET", null, () => new ReadOutcome.Values(keys.Select(store.Get).ToList()), cancellationToken, shared);
 
-    public Task<ReadOutcome> CountExistingAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
-        ReadAsync("EXISTS", null, () => new ReadOutcome.Count(keys.Count(store.ContainsKey)), cancellationToken);
+    public Task<ReadOutcome> CountExistingAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken, SharedReadPermit? shared = null) =>
+        ReadAsync("EXISTS", null, () => new ReadOutcome.Count(keys.Count(store.ContainsKey)), cancellationToken, shared);
 
     public Task<ReadOutcome> CountKeysAsync(CancellationToken cancellationToken) =>
         ReadAsync("DBSIZE", null, () => new ReadOutcome.Count(store.Count), cancellationToken);
@@ -99,7 +100,8 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
     public Task<int?> WaitForSecondariesAsync(long index, int wanted, TimeSpan? timeout, CancellationToken cancellationToken) =>
         SecondaryAcks.WaitAsync(host, index, wanted, timeout, time, cancellationToken);
 
-    private async Task<ReadOutcome> ReadAsync(string name, string? key, Func<ReadOutcome> read, CancellationToken cancellationToken)
+    private async Task<ReadOutcome> ReadAsync(string name, string? key, Func<ReadOutcome> read, CancellationToken cancellationToken,
+        SharedReadPermit? shared = null)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = KvTelemetry.Source.StartActivity(KvTelemetry.Spans.Command(name));
@@ -107,7 +109,9 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
             activity?.SetTag("db.key", key);
         // ReadIndex: served only once a majority has confirmed this node is still primary, so a deposed
         // primary that has not noticed yet never answers from stale state.
-        ReadOutcome outcome = await host.ReadAsync(_replication.WriteTimeout, cancellationToken) switch
+        var permit = shared?.GetOrRequest(() => host.ReadAsync(_replication.WriteTimeout, cancellationToken))
+            ?? host.ReadAsync(_replication.WriteTimeout, cancellationToken);
+        ReadOutcome outcome = await permit switch
         {
             ReadPermit.Granted => read(),
             ReadPermit.NotPrimary n => new ReadOutcome.NotPrimary(n.Primary, n.Term),

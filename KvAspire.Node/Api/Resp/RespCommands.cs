@@ -45,12 +45,12 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
                 RespWriter.WriteRaw(output, RespLiterals.Ok);
                 break;
             case RespCommandId.Client: Client(session, args, output); break;
-            case RespCommandId.Get: return data.GetAsync(args, output, cancellationToken);
+            case RespCommandId.Get: return data.GetAsync(session, args, output, cancellationToken);
             case RespCommandId.Set: return data.SetAsync(session, args, output, cancellationToken);
             case RespCommandId.SetNx: return data.SetIfAbsentAsync(session, args, output, cancellationToken);
             case RespCommandId.Del or RespCommandId.Unlink: return data.DeleteAsync(session, args, output, cancellationToken);
-            case RespCommandId.Exists: return data.ExistsAsync(args, output, cancellationToken);
-            case RespCommandId.MGet: return data.GetManyAsync(args, output, cancellationToken);
+            case RespCommandId.Exists: return data.ExistsAsync(session, args, output, cancellationToken);
+            case RespCommandId.MGet: return data.GetManyAsync(session, args, output, cancellationToken);
             case RespCommandId.MSet: return data.SetManyAsync(session, args, output, cancellationToken);
             case RespCommandId.DbSize: return data.CountKeysAsync(output, cancellationToken);
             case RespCommandId.Scan: return data.ScanAsync(args, output, cancellationToken);
@@ -71,6 +71,30 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
                 throw new InvalidOperationException($"No handler for {command.Id}.");
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// How a command may run inside a pipeline: plain writes may be proposed while earlier ones are
+    /// still replicating (the log keeps their order, the connection their replies' order); reads run
+    /// one by one but may share a confirmation; anything else runs alone, after everything before it.
+    /// SET ... GET reads and writes, so it runs alone.
+    /// </summary>
+    public static RespPipelining PipeliningOf(RespArguments args) => RespCommandTable.Find(args)?.Id switch
+    {
+        RespCommandId.Get or RespCommandId.MGet or RespCommandId.Exists => RespPipelining.Read,
+        RespCommandId.Set => HasGetOption(args) ? RespPipelining.Alone : RespPipelining.Write,
+        RespCommandId.SetNx or RespCommandId.Del or RespCommandId.Unlink or RespCommandId.MSet => RespPipelining.Write,
+        _ => RespPipelining.Alone,
+    };
+
+    private static bool HasGetOption(RespArguments args)
+    {
+        for (var i = 3; i < args.Count; i++)
+        {
+            if (args.Is(i, RespLiterals.Get))
+                return true;
+        }
+        return false;
     }
 
     /// <summary>After a refused MULTI: EXEC and DISCARD end it (EXEC with Redis' EXECABORT); anything else is not run.</summary>
@@ -189,4 +213,11 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
 
     /// <summary>Redis allows printable ASCII without spaces.</summary>
     private static bool IsValidClientName(string name) => name.All(c => c is > ' ' and <= '~');
+}
+
+public enum RespPipelining
+{
+    Alone,
+    Read,
+    Write,
 }

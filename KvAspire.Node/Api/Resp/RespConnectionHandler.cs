@@ -12,7 +12,8 @@ namespace KvAspire.Node.Api.Resp;
 
 /// <summary>
 /// One RESP client connection on Kestrel's connection middleware: read what has arrived, execute
-/// every complete command in order, flush all their replies at once (so pipelined commands cost one
+/// every complete command in order (a pipeline's consecutive writes replicate together, its reads
+/// share one confirmation), flush all their replies at once (so pipelined commands cost one
 /// write), then wait for more. Protocol errors are answered and the connection closed, as Redis
 /// does; nothing a client sends can affect another client. With <c>Auth:Password</c> unset only
 /// loopback clients are served (protected mode); with it set, a client is held to small request
@@ -78,6 +79,7 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
         var output = connection.Transport.Output;
         var closed = connection.ConnectionClosed;
         var arguments = new RespArguments();
+        var writes = new RespPendingWrites();
         var connectedAt = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closed);
         while (true)
@@ -98,7 +100,7 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
                 return;
             }
             var buffer = result.Buffer;
-            var (status, error, position) = await ExecuteCompleteCommandsAsync(buffer, arguments, session, output, closed);
+            var (status, error, position) = await ExecuteCompleteCommandsAsync(buffer, arguments, session, writes, output, closed);
             var unparsed = buffer.Slice(position).Length;
             input.AdvanceTo(position, buffer.End);
             if (status == RespReadStatus.ProtocolError)
@@ -120,21 +122,41 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
         }
     }
 
-    /// <summary>Runs the commands wholly inside <paramref name="buffer"/>; returns how reading stopped and where.</summary>
+    /// <summary>
+    /// Runs the commands wholly inside <paramref name="buffer"/>, in order, except that consecutive writes are
+    /// proposed without waiting for each other (<see cref="RespPendingWrites"/>); returns how reading stopped
+    /// and where, after every reply has been written.
+    /// </summary>
     private async ValueTask<(RespReadStatus Status, string? Error, SequencePosition Position)> ExecuteCompleteCommandsAsync(
-        ReadOnlySequence<byte> buffer, RespArguments arguments, RespSession session, PipeWriter output, CancellationToken closed)
+        ReadOnlySequence<byte> buffer, RespArguments arguments, RespSession session, RespPendingWrites writes, PipeWriter output,
+        CancellationToken closed)
     {
         var position = buffer.Start;
+        // Input arrived since the last confirmation was asked for: those reads need a new one.
+        session.Reads.Reset();
         while (!session.Closing)
         {
             if (!TryReadCommand(buffer.Slice(position), arguments, session, out var status, out var error, ref position))
+            {
+                await writes.DrainAsync(output);
                 return (status, error, position);
-            // The arguments point into the input buffer, which stays valid until the caller advances past it.
-            await commands.ExecuteAsync(session, arguments, output, closed);
+            }
+            var pipelining = RespCommands.PipeliningOf(arguments);
+            if (pipelining != RespPipelining.Write || writes.IsFull)
+                await writes.DrainAsync(output);
+            if (pipelining != RespPipelining.Read)
+                session.Reads.Reset();
+            // The arguments point into the input buffer, which stays valid until the caller advances past it;
+            // a write has copied what it needs by the time ExecuteAsync returns its task.
+            if (pipelining == RespPipelining.Write)
+                writes.Start(reply => commands.ExecuteAsync(session, arguments, reply, closed));
+            else
+                await commands.ExecuteAsync(session, arguments, output, closed);
             arguments.Clear();
             if (output.CanGetUnflushedBytes && output.UnflushedBytes > FlushThreshold)
                 await FlushAsync(output, closed);
         }
+        await writes.DrainAsync(output);
         return (RespReadStatus.Command, null, position);
     }
 

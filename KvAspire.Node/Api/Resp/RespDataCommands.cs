@@ -16,11 +16,11 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
 
     private readonly LimitsOptions _limits = limits.Value;
 
-    public async ValueTask GetAsync(RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    public async ValueTask GetAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         if (!TryKey(args, 1, output, out var key))
             return;
-        var outcome = await commands.GetAsync(key, cancellationToken);
+        var outcome = await commands.GetAsync(key, cancellationToken, session.Reads);
         if (outcome is ReadOutcome.Found found)
             WriteBulk(output, found.Value.Value.Span);
         else if (outcome is ReadOutcome.NotFound)
@@ -112,20 +112,20 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
             WriteError(output, Refusal(outcome));
     }
 
-    public async ValueTask ExistsAsync(RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    public async ValueTask ExistsAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         if (TryKeys(args, 1, 1, output, out var keys))
-            WriteCount(output, await commands.CountExistingAsync(keys, cancellationToken));
+            WriteCount(output, await commands.CountExistingAsync(keys, cancellationToken, session.Reads));
     }
 
     public async ValueTask CountKeysAsync(IBufferWriter<byte> output, CancellationToken cancellationToken) =>
         WriteCount(output, await commands.CountKeysAsync(cancellationToken));
 
-    public async ValueTask GetManyAsync(RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    public async ValueTask GetManyAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         if (!TryKeys(args, 1, 1, output, out var keys))
             return;
-        var outcome = await commands.GetManyAsync(keys, cancellationToken);
+        var outcome = await commands.GetManyAsync(keys, cancellationToken, session.Reads);
         if (outcome is not ReadOutcome.Values values)
         {
             WriteError(output, Refusal(outcome));

@@ -21,7 +21,11 @@ public sealed class RespSession(long id, IPAddress? remote = null, bool authenti
     public string? Name { get; set; }
 
     /// <summary>The log index of this client's latest acknowledged write: what WAIT waits for.</summary>
-    public long LastWriteIndex { get; private set; }
+    public long LastWriteIndex => Volatile.Read(ref _lastWriteIndex);
+    private long _lastWriteIndex;
+
+    /// <summary>The confirmation this client's pipelined reads share (see <see cref="SharedReadPermit"/>).</summary>
+    public SharedReadPermit Reads { get; } = new();
 
     /// <summary>
     /// A MULTI was refused: until EXEC or DISCARD, commands are refused too rather than executed, since
@@ -32,10 +36,19 @@ public sealed class RespSession(long id, IPAddress? remote = null, bool authenti
     /// <summary>QUIT was received: reply, then close.</summary>
     public bool Closing { get; set; }
 
+    /// <summary>Pipelined writes complete concurrently, so the latest index is kept with a compare-and-swap.</summary>
     public void Wrote(WriteOutcome outcome)
     {
-        if (outcome is WriteOutcome.Written written)
-            LastWriteIndex = Math.Max(LastWriteIndex, written.Index);
+        if (outcome is not WriteOutcome.Written written)
+            return;
+        var seen = LastWriteIndex;
+        while (written.Index > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _lastWriteIndex, written.Index, seen);
+            if (previous == seen)
+                return;
+            seen = previous;
+        }
     }
 }
 

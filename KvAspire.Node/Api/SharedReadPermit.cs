@@ -1,0 +1,20 @@
+using KvAspire.Node.Cluster;
+
+namespace KvAspire.Node.Api;
+
+/// <summary>
+/// One ReadIndex confirmation shared by the reads a client sent together. A permit proves this node was
+/// primary, and had applied everything committed, at some moment after it was asked for; every read the
+/// client had already sent by then may be served from the state machine after that moment without
+/// being stale. So the owner resets it whenever more input arrives or a write intervenes, and until then
+/// a pipelined run of GETs costs one round to a majority instead of one each. Used by one connection's
+/// loop at a time.
+/// </summary>
+public sealed class SharedReadPermit
+{
+    private Task<ReadPermit>? _permit;
+
+    public Task<ReadPermit> GetOrRequest(Func<Task<ReadPermit>> request) => _permit ??= request();
+
+    public void Reset() => _permit = null;
+}
