@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Before/after of one change, measured in the same run: builds two git revisions (Release) in
+# worktrees under bench/.work/ab, then alternates them ROUNDS times, each time starting that
+# revision's AppHost (seed timings, Quorum) and running redis-benchmark against its primary with
+# and without -P 16. Prints one line per run and the median per revision; raw CSV in $WORK.
+# Usage: bench/ab.sh BEFORE_REV [AFTER_REV (default: the work tree as committed, HEAD)]
+#        ROUNDS=3 REQUESTS=20000 bench/ab.sh 27fd733
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+readonly BEFORE="${1:?usage: bench/ab.sh BEFORE_REV [AFTER_REV]}" AFTER="${2:-HEAD}"
+readonly ROUNDS="${ROUNDS:-3}" REQUESTS="${REQUESTS:-20000}"
+readonly RUN_TIMEOUT_S=600 PRIMARY_TIMEOUT_S=300
+RESP_BASE_PORT="${RESP_BASE_PORT:-16379}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+ROOT="$PWD"
+WORK="$ROOT/bench/.work/ab-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$WORK"
+source .ci/apphost-lib.sh
+export APPHOST_CONFIGURATION=Release
+trap stop_apphost EXIT
+
+say() { echo "== $(date -u +%T) $*" >&2; }
+
+# checkout REV: a worktree of REV under bench/.work/ab, built in Release; prints its path.
+checkout() {
+  local rev sha dir
+  rev=$1 sha=$(git rev-parse --short "$1") dir="$ROOT/bench/.work/ab/$sha"
+  [ -d "$dir" ] || git worktree add -q --detach "$dir" "$sha" >&2
+  say "building $rev ($sha)"
+  dotnet build "$dir/KvAspire.AppHost" -c Release -m:1 -v q -nologo >"$WORK/build-$sha.log" 2>&1 \
+    || { tail -n 20 "$WORK/build-$sha.log" >&2; exit 1; }
+  echo "$dir"
+}
+
+# measure LABEL DIR: one round of redis-benchmark (-P 1 and -P 16) against DIR's cluster.
+measure() {
+  local label=$1 dir=$2 pipeline primary out
+  cd "$dir"
+  start_apphost --Cluster:Timing=Seed --Replication:Acknowledge=Quorum
+  cd "$ROOT"
+  primary=$(wait_for_primary "$PRIMARY_TIMEOUT_S") || { tail -n 40 "$WORK/apphost.log" >&2; exit 1; }
+  for pipeline in 1 16; do
+    out="$WORK/$label-P$pipeline-$(date -u +%H%M%S).csv"
+    timeout "$RUN_TIMEOUT_S" redis-benchmark -p "$primary" -a "$KV_PASSWORD" -t set,get -n "$REQUESTS" -r 100000 -d 64 -c 50 \
+      -P "$pipeline" --csv >"$out" 2>&1 || say "redis-benchmark $label -P $pipeline failed: $(head -n 1 "$out")"
+    awk -F'"' -v label="$label" -v p="$pipeline" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
+      '$2 == "SET" || $2 == "GET" { printf "%s\t%s -P %s\t%.0f\tp50 %s ms\tload %s\n", label, $2, p, $4, $10, load }' "$out" \
+      | tee -a "$WORK/runs.tsv"
+  done
+  stop_apphost
+}
+
+before_dir=$(checkout "$BEFORE")
+after_dir=$(checkout "$AFTER")
+for round in $(seq 1 "$ROUNDS"); do
+  say "round $round of $ROUNDS"
+  measure before "$before_dir"
+  measure after "$after_dir"
+done
+
+echo "median requests/s over $ROUNDS rounds (redis-benchmark -n $REQUESTS -r 100000 -d 64 -c 50, Quorum, seed timings):"
+for label in before after; do
+  for test in "SET -P 1" "GET -P 1" "SET -P 16" "GET -P 16"; do
+    awk -F'\t' -v l="$label" -v t="$test" '$1 == l && $2 == t { print $3 }' "$WORK/runs.tsv" | sort -n \
+      | awk -v l="$label" -v t="$test" '{ v[NR] = $1 } END { if (NR) printf "%s\t%s\t%d\t(min %d, max %d, n %d)\n", l, t, v[int((NR + 1) / 2)], v[1], v[NR], NR }'
+  done
+done
