@@ -12,6 +12,8 @@ namespace KvAspire.Node.Cluster;
 public sealed class Proposals
 {
     private readonly Dictionary<long, Pending> _byIndex = [];
+    /// <summary><see cref="Acknowledge.Leader"/> writes whose entries are written but not yet on disk, in index order.</summary>
+    private readonly Queue<Entry> _awaitingDisk = new();
 
     public int Count => _byIndex.Count;
 
@@ -34,6 +36,30 @@ public sealed class Proposals
         }
     }
 
+    /// <summary>
+    /// The entries are written but not yet forced to disk (the primary's group commit runs beside its loop):
+    /// <see cref="Acknowledge.Leader"/> writes among them wait for <see cref="Durable"/>.
+    /// </summary>
+    public void Written(IReadOnlyList<Entry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (_byIndex.TryGetValue(entry.Index, out var pending) && pending.Acknowledge == Acknowledge.Leader && pending.Term == entry.Term)
+                _awaitingDisk.Enqueue(entry);
+        }
+    }
+
+    /// <summary>The log is on disk through <paramref name="index"/> (a report the caller checked still holds).</summary>
+    public void Durable(long index)
+    {
+        while (_awaitingDisk.TryPeek(out var entry) && entry.Index <= index)
+        {
+            _awaitingDisk.Dequeue();
+            if (_byIndex.TryGetValue(entry.Index, out var pending) && pending.Term == entry.Term)
+                Complete(entry.Index, new WriteOutcome.Written(entry.Index, entry.Term, null));
+        }
+    }
+
     /// <summary>The entry is committed and applied.</summary>
     public void Applied(Entry entry, ApplyResult result)
     {
@@ -48,6 +74,10 @@ public sealed class Proposals
     {
         foreach (var pendingIndex in _byIndex.Keys.Where(i => i >= index).ToList())
             Complete(pendingIndex, new WriteOutcome.LeadershipLost(term));
+        var kept = _awaitingDisk.Where(entry => entry.Index < index).ToList();
+        _awaitingDisk.Clear();
+        foreach (var entry in kept)
+            _awaitingDisk.Enqueue(entry);
     }
 
     /// <summary>This node is no longer primary: nobody here can tell whether pending writes will commit.</summary>
@@ -55,6 +85,7 @@ public sealed class Proposals
     {
         foreach (var index in _byIndex.Keys.ToList())
             Complete(index, new WriteOutcome.LeadershipLost(term));
+        _awaitingDisk.Clear();
     }
 
     private void Complete(long index, WriteOutcome outcome)

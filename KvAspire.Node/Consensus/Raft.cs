@@ -158,10 +158,33 @@ public sealed partial class Raft
     /// proposed between <see cref="TakeReady"/> and this call: the durable index it records assumes
     /// the log did not change meanwhile.
     /// </summary>
-    public void Advance(Ready ready)
+    /// <param name="ready">The Ready taken last.</param>
+    /// <param name="entriesDurable">False when the host has written the entries but not yet forced them to disk
+    /// (a primary's group commit running beside its loop); it reports them later with <see cref="LogDurable"/>.
+    /// Only a primary's Ready with nothing else to persist may do that: a vote, a truncation or a snapshot
+    /// is promised to others and must be durable first.</param>
+    public void Advance(Ready ready, bool entriesDurable = true)
     {
-        Log.MarkDurable(ready.Snapshot, ready.TruncateFrom, ready.EntriesToPersist);
+        if (entriesDurable)
+            Log.MarkDurable(ready.Snapshot, ready.TruncateFrom, ready.EntriesToPersist);
+        else if (!CanDeferDurability(ready))
+            throw new InvalidOperationException("Only a primary's new entries may become durable after Advance.");
         if (Role == Role.Primary && MaybeCommit())
+            _flushPending = true;
+    }
+
+    /// <summary>Whether the host may write <paramref name="ready"/>'s entries without waiting for the disk (see <see cref="Advance"/>).</summary>
+    public static bool CanDeferDurability(Ready ready) =>
+        ready.SoftState.Role == Role.Primary && ready.HardState is null && ready.Snapshot is null && ready.TruncateFrom is null;
+
+    /// <summary>
+    /// The host's log is on disk through <paramref name="index"/>, which held an entry of <paramref name="term"/>
+    /// when the host wrote it. A report that a truncation overtook (another entry, or none, is there now) is
+    /// ignored: the entry it vouched for is gone.
+    /// </summary>
+    public void LogDurable(long index, long term)
+    {
+        if (Log.MarkDurableThrough(index, term) && Role == Role.Primary && MaybeCommit())
             _flushPending = true;
     }
 

@@ -146,6 +146,16 @@ public sealed class RaftLog
         return result;
     }
 
+    /// <summary>Entries up to <paramref name="index"/> are durable if the entry there is still of <paramref name="term"/>;
+    /// returns whether that moved <see cref="DurableIndex"/>.</summary>
+    public bool MarkDurableThrough(long index, long term)
+    {
+        if (index <= DurableIndex || index > _handedOverIndex || TermAt(index) != term)
+            return false;
+        DurableIndex = index;
+        return true;
+    }
+
     /// <summary>The host has persisted a Ready: its snapshot, truncation and entries are durable.</summary>
     public void MarkDurable(SnapshotMarker? restored, long? truncatedFrom, IReadOnlyList<Entry> entries)
     {

@@ -76,4 +76,36 @@ public sealed class ProposalsTests
         Assert.Equal(new WriteOutcome.LeadershipLost(2), await b.Task);
         Assert.Equal(0, _proposals.Count);
     }
+
+    [Fact]
+    public async Task LeaderWrite_WrittenButNotYetDurable_CompletesWhenTheLogIsDurableThroughIt()
+    {
+        var first = Add(5, 2, Acknowledge.Leader);
+        var second = Add(6, 2, Acknowledge.Leader);
+        var quorum = Add(7, 2, Acknowledge.Quorum);
+
+        _proposals.Written([EntryAt(5, 2), EntryAt(6, 2), EntryAt(7, 2)]);
+        Assert.False(first.Task.IsCompleted);
+
+        _proposals.Durable(5);
+        Assert.Equal(new WriteOutcome.Written(5, 2, null), await first.Task);
+        Assert.False(second.Task.IsCompleted);
+
+        _proposals.Durable(7);
+        Assert.Equal(new WriteOutcome.Written(6, 2, null), await second.Task);
+        Assert.False(quorum.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task LeaderWrite_AwaitingDisk_IsNotCompletedByAReportAfterItWasTruncated()
+    {
+        var lost = Add(5, 2, Acknowledge.Leader);
+        _proposals.Written([EntryAt(5, 2)]);
+        _proposals.Truncated(5, 3);
+        Assert.Equal(new WriteOutcome.LeadershipLost(3), await lost.Task);
+
+        var again = Add(5, 4, Acknowledge.Leader);
+        _proposals.Durable(5); // the old report arrives: it vouches for nothing still waiting
+        Assert.False(again.Task.IsCompleted);
+    }
 }

@@ -24,6 +24,49 @@ public class ReplicationTests
     }
 
     [Fact]
+    public void Primary_WhoseEntriesBecomeDurableLater_CountsItsOwnCopy_OnlyWhenReported()
+    {
+        var primary = CaughtUpPrimary();
+        var proposal = primary.Propose(Bytes("x"));
+        var ready = primary.TakeReady();
+        Assert.True(Raft.CanDeferDurability(ready));
+        primary.Advance(ready, entriesDurable: false);
+
+        primary.Step(Ack(primary, "b", proposal.Index));
+        Assert.Equal(1, primary.CommitIndex); // b alone is not a majority: our own copy is not yet on disk
+
+        primary.LogDurable(proposal.Index, proposal.Term);
+        Assert.Equal(proposal.Index, primary.CommitIndex);
+        Assert.Equal("x", Text(Assert.Single(Drain(primary).CommittedEntries)));
+    }
+
+    [Fact]
+    public void DurabilityReport_OvertakenByATruncation_IsIgnored()
+    {
+        var secondary = NewRaft("b", term: 2, log: Log(1, 2, 2));
+        secondary.Step(new Replicate("a", "b", Term: 3, PrevLogIndex: 2, PrevLogTerm: 2, Entries: [new Entry(3, 3, Bytes("new"))], CommitIndex: 0));
+        var ready = Drain(secondary);
+        Assert.Equal(3, ready.TruncateFrom);
+        Assert.Equal(3, secondary.Log.DurableIndex);
+
+        secondary.LogDurable(3, 2); // vouches for the entry of term 2 that the truncation replaced
+
+        Assert.Equal(3, secondary.Log.DurableIndex);
+        Assert.False(secondary.Log.MarkDurableThrough(4, 3));
+    }
+
+    [Fact]
+    public void OnlyAPrimarysNewEntries_MayBecomeDurableAfterAdvance()
+    {
+        var secondary = NewRaft("b", term: 2, log: Log(1, 2));
+        secondary.Step(new Replicate("a", "b", Term: 2, PrevLogIndex: 2, PrevLogTerm: 2, Entries: [new Entry(3, 2, Bytes("e3"))], CommitIndex: 0));
+        var ready = secondary.TakeReady();
+
+        Assert.False(Raft.CanDeferDurability(ready));
+        Assert.Throws<InvalidOperationException>(() => secondary.Advance(ready, entriesDurable: false));
+    }
+
+    [Fact]
     public void Primary_Commits_WhenTwoSecondariesHoldTheEntry_EvenBeforeItsOwnWrite()
     {
         var primary = CaughtUpPrimary();

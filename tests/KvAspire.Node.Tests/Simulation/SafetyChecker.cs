@@ -45,12 +45,22 @@ internal sealed class SafetyChecker(Simulator sim)
             if (index <= _committed.Count && SameEntry(node.Log[(int)index - 1], _committed[(int)index - 1]))
                 sim.Fail($"{node.Id}: truncated committed entry {index} (term {_committed[(int)index - 1].Term})");
         }
-        if (from <= node.Log.Count)
-        {
-            var count = node.Log.Count - (int)from + 1;
-            node.Log.RemoveRange((int)from - 1, count);
-            node.PrefixHash.RemoveRange((int)from - 1, count);
-        }
+        RemoveFrom(node, from);
+    }
+
+    /// <summary>
+    /// A crash loses what a primary wrote but had not forced to disk. That may include committed entries (a
+    /// majority of others holds them); the checks on later primaries' logs are what keep them.
+    /// </summary>
+    public void Lose(SimNode node, long from) => RemoveFrom(node, from);
+
+    private static void RemoveFrom(SimNode node, long from)
+    {
+        if (from > node.Log.Count)
+            return;
+        var count = node.Log.Count - (int)from + 1;
+        node.Log.RemoveRange((int)from - 1, count);
+        node.PrefixHash.RemoveRange((int)from - 1, count);
     }
 
     /// <summary>
@@ -139,6 +149,10 @@ internal sealed class SafetyChecker(Simulator sim)
     {
         if (write.Mode == Acknowledge.Leader)
         {
+            // Leader mode promises the write is on the primary's disk, unless it is already committed.
+            var committed = written.Index <= _committed.Count && WriteIdOf(_committed[(int)written.Index - 1]) == write.Id;
+            if (!committed && sim.Nodes.First(n => n.Id == write.Node).UnsyncedFrom <= written.Index)
+                sim.Fail($"w{write.Id} acknowledged (Leader) by {write.Node} at {written.Index} before it was on disk");
             sim.Stats.LeaderAcks++;
             _leaderAcked.Add((write.Id, written.Index, written.Term));
             return;

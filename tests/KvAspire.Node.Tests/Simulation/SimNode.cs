@@ -25,6 +25,9 @@ internal sealed class SimNode(string id, int number)
     /// <summary>PrefixHash[i] covers persisted entries 1..i+1, so two logs agree up to i+1 iff these agree.</summary>
     public List<ulong> PrefixHash { get; } = [];
     public int Restarts { get; set; }
+    /// <summary>The first entry written by this node as primary but not yet forced to disk: a crash loses
+    /// it and everything after it (its host's group commit runs beside the loop).</summary>
+    public long? UnsyncedFrom { get; set; }
 
     // Volatile: lost in a crash.
     public long AppliedIndex { get; set; }
@@ -33,6 +36,8 @@ internal sealed class SimNode(string id, int number)
     public SoftState Soft { get; set; }
     /// <summary>The commit index last seen, to check it never goes back within one incarnation.</summary>
     public long SeenCommit { get; set; }
+    /// <summary>The last entry the running group commit will report durable, if one is running.</summary>
+    public (long Index, long Term)? PendingSync { get; set; }
     /// <summary>The group this node is in; messages cross only within a group.</summary>
     public int Partition { get; set; }
 
@@ -41,6 +46,7 @@ internal sealed class SimNode(string id, int number)
     public void Crash()
     {
         Raft = null;
+        PendingSync = null;
         Proposals.FailAll(HardState.Term);
         Reads.FailAll(null, HardState.Term);
     }
@@ -49,6 +55,7 @@ internal sealed class SimNode(string id, int number)
     {
         AppliedIndex = Snapshot.Index;
         SeenCommit = 0;
+        PendingSync = null;
         Proposals = new Proposals();
         Reads = new PendingReads();
         Raft = new Raft(Id, ids, options, random, HardState, Log.Skip((int)Snapshot.Index), Snapshot);

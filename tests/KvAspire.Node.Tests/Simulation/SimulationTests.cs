@@ -46,13 +46,17 @@ public class SimulationTests(ITestOutputHelper output)
         output.WriteLine($"{stats.Count} seeds x {steps} steps in {clock.Elapsed.TotalSeconds:F1} s: "
             + $"{stats.Sum(s => s.Writes)} writes ({stats.Sum(s => s.QuorumAcks)} Quorum acks, {stats.Sum(s => s.LeaderAcks)} Leader acks "
             + $"of which {stats.Sum(s => s.LeaderAcksLost)} lost by failover), {stats.Sum(s => s.ReadsServed)} reads served, "
-            + $"{stats.Sum(s => s.Elections)} elections, {stats.Sum(s => s.Crashes)} crashes, "
+            + $"{stats.Sum(s => s.Elections)} elections, {stats.Sum(s => s.Crashes)} crashes "
+            + $"({stats.Sum(s => s.UnsyncedLost)} losing a primary's unsynced log), "
             + $"{stats.Sum(s => s.Snapshots)} snapshots taken and {stats.Sum(s => s.SnapshotsInstalled)} installed from a primary, "
             + $"worst recovery {stats.DefaultIfEmpty().Max(s => s?.RecoveryTicks ?? 0)} ticks");
         if (!failures.IsEmpty)
             Replay(failures.MinBy(f => f.Seed)!.Seed, steps, printTrace: false);
         if (seeds >= 100)
+        {
             Assert.True(stats.Sum(s => s.SnapshotsInstalled) > 0, "no run shipped a snapshot to a lagging secondary: the campaign no longer covers syncing");
+            Assert.True(stats.Sum(s => s.UnsyncedLost) > 0, "no crash lost a primary's unsynced log: the campaign no longer covers group commit beside the loop");
+        }
     }
 
     /// <summary>Re-runs one seed with tracing; on failure writes the trace to a file and fails with the replay command.</summary>

@@ -35,8 +35,27 @@ internal sealed partial class Simulator
                 _checker.Truncate(node, from);
                 node.Proposals.Truncated(from, soft.Term);
             }
+            // A primary's group commit may run beside its loop; any other Ready forces what is written to disk
+            // before its messages leave: they may promise it (an acknowledgement, a vote).
+            var beside = GroupCommitBesideLoop && Raft.CanDeferDurability(ready);
+            var deferDurability = beside && ready.EntriesToPersist.Count > 0;
+            if (!beside && node.UnsyncedFrom is not null)
+            {
+                Trace($"{node.Id} forces its unsynced log from {node.UnsyncedFrom} to disk");
+                node.UnsyncedFrom = null;
+            }
             _checker.PersistEntries(node, ready.EntriesToPersist);
-            node.Proposals.Persisted(ready.EntriesToPersist);
+            if (deferDurability)
+            {
+                var last = ready.EntriesToPersist[^1];
+                node.UnsyncedFrom ??= ready.EntriesToPersist[0].Index;
+                node.PendingSync = (last.Index, last.Term);
+                node.Proposals.Written(ready.EntriesToPersist);
+            }
+            else
+            {
+                node.Proposals.Persisted(ready.EntriesToPersist);
+            }
 
             foreach (var message in ready.Messages)
             {
@@ -69,8 +88,25 @@ internal sealed partial class Simulator
                 Trace($"{node.Id} is {soft.Role} t{soft.Term} primary={soft.Primary ?? "-"} commit={soft.CommitIndex}");
             }
             node.Soft = soft;
-            raft.Advance(ready);
+            raft.Advance(ready, entriesDurable: !deferDurability);
         }
+    }
+
+    /// <summary>
+    /// The group commit running beside <paramref name="node"/>'s loop finishes: its log is on disk through the
+    /// last entry it covers, as RaftHost does on <c>HostInput.LogDurable</c>.
+    /// </summary>
+    private void SyncLog(SimNode node)
+    {
+        if (node.Raft is not { } raft || node.PendingSync is not var (index, term))
+            return;
+        node.PendingSync = null;
+        node.UnsyncedFrom = null;
+        Trace($"{node.Id} log durable through {index}/{term}");
+        if (raft.Log.TermAt(index) == term)
+            node.Proposals.Durable(index);
+        raft.LogDurable(index, term);
+        ProcessReady(node);
     }
 
     /// <summary>
