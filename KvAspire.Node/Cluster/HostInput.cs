@@ -21,6 +21,9 @@ internal abstract record HostInput
     /// <summary>A snapshot of this node's own state is durable.</summary>
     public sealed record SnapshotSaved(SnapshotMetadata Snapshot) : HostInput;
 
+    /// <summary>The group commit forced the log to disk through <see cref="Index"/> (of <see cref="Term"/>), or failed.</summary>
+    public sealed record LogDurable(long Index, long Term, Exception? Failure) : HostInput;
+
     /// <summary>Streaming a snapshot to <see cref="Peer"/> ended.</summary>
     public sealed record SnapshotShipped(string Peer, bool Delivered) : HostInput;
 

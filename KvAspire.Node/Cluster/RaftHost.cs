@@ -12,7 +12,8 @@ namespace KvAspire.Node.Cluster;
 /// <summary>
 /// The single loop around the pure core: it feeds in ticks, peer messages and client writes, then
 /// carries out each <see cref="Ready"/> in the order the core requires (persist, send, apply, advance)
-/// and publishes a <see cref="ClusterStatus"/>. Only this loop touches the core.
+/// and publishes a <see cref="ClusterStatus"/>. Only this loop touches the core; a primary's fsyncs run
+/// beside it (<see cref="GroupCommit"/>) and come back as inputs.
 /// </summary>
 public sealed class RaftHost : BackgroundService
 {
@@ -56,7 +57,8 @@ public sealed class RaftHost : BackgroundService
         _transport = transport;
         _logger = logger;
         _time = time;
-        _log = new DurableLog(logStore, storage.Value.Fsync, time);
+        _log = new DurableLog(logStore, storage.Value.Fsync, time,
+            (index, term, failure) => _inbox.Writer.TryWrite(new HostInput.LogDurable(index, term, failure)));
         var hardState = hardStateStore.Load();
         _snapshotStore = snapshots;
         _catchUpEntries = storage.Value.CatchUpEntries;
@@ -172,6 +174,7 @@ public sealed class RaftHost : BackgroundService
         _reads.FailAll(_raft.Primary, _raft.Term);
         await ticker;
         await _snapshots.WhenIdle();
+        _log.Dispose();
     }
 
     private async Task TickAsync(CancellationToken stoppingToken)
@@ -229,6 +232,15 @@ public sealed class RaftHost : BackgroundService
                 break;
             case HostInput.SnapshotShipped shipped:
                 _raft.ReportSnapshot(shipped.Peer, shipped.Delivered);
+                break;
+            case HostInput.LogDurable { Failure: { } failure }:
+                // What was written since the last good fsync may or may not be on disk: only a restart,
+                // which reads the log back, can tell.
+                throw new IOException("Forcing the replication log to disk failed; the node stops rather than acknowledge what it may lose.", failure);
+            case HostInput.LogDurable durable:
+                if (_raft.Log.TermAt(durable.Index) == durable.Term)
+                    _proposals.Durable(durable.Index);
+                _raft.LogDurable(durable.Index, durable.Term);
                 break;
         }
     }
@@ -305,12 +317,15 @@ public sealed class RaftHost : BackgroundService
 
         if (ready.Snapshot is { } snapshot)
             InstallSnapshot(snapshot);
-        _log.Persist(ready);
+        var entriesDurable = _log.Persist(ready);
         if (ready.HardState is { } hardState)
             _hardStateStore.Save(hardState);
         if (ready.TruncateFrom is { } truncatedFrom)
             _proposals.Truncated(truncatedFrom, after.Term);
-        _proposals.Persisted(ready.EntriesToPersist);
+        if (entriesDurable)
+            _proposals.Persisted(ready.EntriesToPersist);
+        else
+            _proposals.Written(ready.EntriesToPersist);
 
         if (!sendFirst)
             Send(ready.Messages);
@@ -337,7 +352,7 @@ public sealed class RaftHost : BackgroundService
             _elections.RoleChanged(before, after);
         }
 
-        _raft.Advance(ready);
+        _raft.Advance(ready, entriesDurable);
         ObserveAcknowledgements();
     }
 

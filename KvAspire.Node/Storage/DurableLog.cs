@@ -3,46 +3,81 @@ using KvAspire.Node.Consensus;
 namespace KvAspire.Node.Storage;
 
 /// <summary>
-/// Applies the fsync policy to the log store: what a <see cref="Ready"/> asks to persist is written
-/// at once, and forced to disk before the Ready's messages leave (<see cref="FsyncPolicy.Always"/>) or
-/// within a second (<see cref="FsyncPolicy.EverySecond"/>). Host loop only.
+/// Applies the fsync policy to the log store. What a <see cref="Ready"/> asks to persist is written at
+/// once. Under <see cref="FsyncPolicy.Always"/> a primary's new entries are forced to disk by
+/// <see cref="GroupCommit"/> beside the loop and reported through <c>durable</c>, since they count towards
+/// a quorum only once durable and promise nothing to anyone before; any other Ready waits for the disk
+/// (with whatever a primary left unsynced), because its messages may promise what it wrote: an
+/// acknowledgement, a vote. <see cref="FsyncPolicy.EverySecond"/> syncs within a second,
+/// <see cref="FsyncPolicy.Never"/> leaves it to the operating system. Host loop only.
 /// </summary>
-public sealed class DurableLog(ILogStore store, FsyncPolicy policy, TimeProvider time)
+public sealed class DurableLog : IDisposable
 {
     private static readonly TimeSpan SyncInterval = TimeSpan.FromSeconds(1);
-    private long _lastSync = time.GetTimestamp();
+    private readonly ILogStore _store;
+    private readonly FsyncPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly GroupCommit? _groupCommit;
+    private long _lastSync;
     private bool _unsynced;
 
-    public long SizeBytes => store.SizeBytes;
-
-    /// <summary>Writes the Ready's truncation and entries (after dropping the whole log for an installed
-    /// snapshot); returns once they are durable under the policy.</summary>
-    public void Persist(Ready ready)
+    /// <param name="durable">Called on the group-commit thread: the log is durable through (index, term), or the fsync failed.</param>
+    public DurableLog(ILogStore store, FsyncPolicy policy, TimeProvider time, Action<long, long, Exception?> durable)
     {
-        if (ready.Snapshot is { } snapshot)
-            store.ResetAfter(snapshot.Index);
-        if (ready.TruncateFrom is { } from)
-            store.TruncateFrom(from);
-        if (ready.EntriesToPersist.Count > 0)
-            store.Append(ready.EntriesToPersist);
-        if (ready.TruncateFrom is null && ready.EntriesToPersist.Count == 0)
-            return;
-        var durable = policy == FsyncPolicy.Always;
-        store.Flush(durable);
-        _unsynced = !durable;
-        if (durable)
-            _lastSync = time.GetTimestamp();
+        _store = store;
+        _policy = policy;
+        _time = time;
+        _lastSync = time.GetTimestamp();
+        _groupCommit = policy == FsyncPolicy.Always ? new GroupCommit(durable) : null;
     }
 
-    public void Compact(long through) => store.Compact(through);
+    public long SizeBytes => _store.SizeBytes;
+
+    /// <summary>
+    /// Writes the Ready's truncation and entries (after dropping the whole log for an installed snapshot).
+    /// Returns whether its entries are durable under the policy now; false when the group commit will
+    /// report them.
+    /// </summary>
+    public bool Persist(Ready ready)
+    {
+        if (ready.Snapshot is { } snapshot)
+            _store.ResetAfter(snapshot.Index);
+        if (ready.TruncateFrom is { } from)
+            _store.TruncateFrom(from);
+        if (ready.EntriesToPersist.Count > 0)
+            _store.Append(ready.EntriesToPersist);
+
+        if (_groupCommit is not null && Raft.CanDeferDurability(ready))
+        {
+            if (ready.EntriesToPersist.Count == 0)
+                return true;
+            var last = ready.EntriesToPersist[^1];
+            _groupCommit.Request(_store.SyncLater(), last.Index, last.Term);
+            _unsynced = true;
+            return false;
+        }
+        if (ready.TruncateFrom is null && ready.EntriesToPersist.Count == 0 && !(_unsynced && _policy == FsyncPolicy.Always))
+            return true;
+        var durable = _policy == FsyncPolicy.Always;
+        _store.Flush(durable);
+        _unsynced = !durable;
+        if (durable)
+            _lastSync = _time.GetTimestamp();
+        return true;
+    }
+
+    public void Compact(long through) => _store.Compact(through);
 
     /// <summary>Called on every tick: the once-a-second fsync of <see cref="FsyncPolicy.EverySecond"/>.</summary>
     public void OnTick()
     {
-        if (!_unsynced || policy != FsyncPolicy.EverySecond || time.GetElapsedTime(_lastSync) < SyncInterval)
+        if (!_unsynced || _policy != FsyncPolicy.EverySecond || _time.GetElapsedTime(_lastSync) < SyncInterval)
             return;
-        store.Flush(durable: true);
+        _store.Flush(durable: true);
         _unsynced = false;
-        _lastSync = time.GetTimestamp();
+        _lastSync = _time.GetTimestamp();
     }
+
+    /// <summary>Finishes the group commit in progress, if any, and stops its thread.</summary>
+    public void Dispose() => _groupCommit?.Dispose();
 }

@@ -5,7 +5,7 @@ namespace KvAspire.Node.Storage;
 /// <summary>
 /// The replication log on disk. Entries are appended contiguously and may be truncated from an
 /// index on (replacing entries a new primary never committed); a snapshot lets the oldest entries go.
-/// All methods are called from the host loop only; the entries passed in are immutable and may be kept.
+/// All methods are called from the host loop only (what <see cref="SyncLater"/> returns excepted); the entries passed in are immutable and may be kept.
 /// </summary>
 public interface ILogStore : IDisposable
 {
@@ -32,4 +32,8 @@ public interface ILogStore : IDisposable
     /// <summary>Hands buffered writes to the operating system, and with <paramref name="durable"/> waits
     /// until they are on stable storage (fsync).</summary>
     void Flush(bool durable);
+
+    /// <summary>Hands buffered writes to the operating system and returns the fsync that puts them on stable
+    /// storage. Unlike every other member it may run on another thread, while the log goes on.</summary>
+    Action SyncLater();
 }

@@ -1,4 +1,4 @@
-using KvAspire.Node.Consensus;
+using Microsoft.Win32.SafeHandles;
 
 namespace KvAspire.Node.Storage;
 
@@ -10,7 +10,7 @@ internal sealed class Segment : IDisposable
 {
     private const string Extension = ".seg";
     private readonly List<long> _offsets;
-    private FileStream? _writer;
+    private SafeFileHandle? _writer;
 
     private Segment(string path, long firstIndex, List<long> offsets, long length)
     {
@@ -42,11 +42,10 @@ internal sealed class Segment : IDisposable
             ? index
             : null;
 
-    /// <summary>Writes already-encoded records (one per entry of <paramref name="recordSizes"/>).</summary>
+    /// <summary>Writes already-encoded records (one per entry of <paramref name="recordSizes"/>) to the operating system.</summary>
     public void Write(ReadOnlySpan<byte> records, IEnumerable<int> recordSizes)
     {
-        var writer = Writer();
-        writer.Write(records);
+        RandomAccess.Write(Writer(), records, Length);
         foreach (var size in recordSizes)
         {
             _offsets.Add(Length);
@@ -54,7 +53,34 @@ internal sealed class Segment : IDisposable
         }
     }
 
-    public void Flush(bool durable) => _writer?.Flush(flushToDisk: durable);
+    /// <summary>Writes go straight to the operating system, so only <paramref name="durable"/> has anything to do.</summary>
+    public void Flush(bool durable)
+    {
+        if (durable && _writer is not null)
+            RandomAccess.FlushToDisk(_writer);
+    }
+
+    /// <summary>
+    /// The fsync of what has been written so far, to run on another thread while writing goes on. If the file
+    /// is closed first (the log rolled to a new segment, which forces this one to disk, or this segment was
+    /// deleted), there is nothing left for it to do.
+    /// </summary>
+    public Action SyncLater()
+    {
+        var writer = _writer;
+        return () =>
+        {
+            if (writer is null)
+                return;
+            try
+            {
+                RandomAccess.FlushToDisk(writer);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        };
+    }
 
     /// <summary>Drops every record from <paramref name="index"/> on.</summary>
     public void TruncateFrom(long index)
@@ -62,18 +88,10 @@ internal sealed class Segment : IDisposable
         var keep = (int)(index - FirstIndex);
         Length = _offsets[keep];
         _offsets.RemoveRange(keep, _offsets.Count - keep);
-        Writer().SetLength(Length);
+        RandomAccess.SetLength(Writer(), Length);
     }
 
-    private FileStream Writer()
-    {
-        if (_writer is null)
-        {
-            _writer = new FileStream(Path, FileMode.Open, FileAccess.Write, FileShare.Read, bufferSize: 0);
-            _writer.Seek(0, SeekOrigin.End);
-        }
-        return _writer;
-    }
+    private SafeFileHandle Writer() => _writer ??= File.OpenHandle(Path, FileMode.Open, FileAccess.Write, FileShare.Read);
 
     /// <summary>Closes the file; a later write or truncation (after the log is cut back to this segment) reopens it.</summary>
     public void Dispose()

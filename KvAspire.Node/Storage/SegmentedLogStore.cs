@@ -102,6 +102,13 @@ public sealed class SegmentedLogStore : ILogStore
             _segments[^1].Flush(durable);
     }
 
+    /// <remarks>Only the last segment can hold writes not yet on disk: rolling to a new one forces the old one.</remarks>
+    public Action SyncLater()
+    {
+        WriteBuffered();
+        return _segments.Count > 0 ? _segments[^1].SyncLater() : () => { };
+    }
+
     private void Roll(long firstIndex)
     {
         // What is buffered belongs to the segment being closed.
