@@ -33,9 +33,20 @@ checkout() {
   echo "$dir"
 }
 
+# ports_free: waits (up to 2 min) until no process listens on the RESP ports, so the previous
+# cluster's nodes, still shutting down, cannot be taken for this one's primary.
+ports_free() {
+  local waited=0
+  while ss -ltn | grep -qE ":($RESP_BASE_PORT|$((RESP_BASE_PORT + 1))|$((RESP_BASE_PORT + 2))) "; do
+    [ "$waited" -lt 120 ] || { say "RESP ports $RESP_BASE_PORT.. still taken after 120 s"; exit 1; }
+    sleep 1; waited=$((waited + 1))
+  done
+}
+
 # measure LABEL DIR: one round of redis-benchmark (-P 1 and -P 16) against DIR's cluster.
 measure() {
   local label=$1 dir=$2 pipeline primary out
+  ports_free
   cd "$dir"
   start_apphost --Cluster:Timing=Seed --Replication:Acknowledge=Quorum
   cd "$ROOT"
