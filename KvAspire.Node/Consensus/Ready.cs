@@ -10,7 +10,8 @@ namespace KvAspire.Node.Consensus;
 ///    promises is on disk; a primary's messages promise nothing about its own disk, so with no
 ///    <see cref="HardState"/> or <see cref="Snapshot"/> to persist it may send them before step 1);
 /// 3. apply <see cref="CommittedEntries"/> to the state machine, in order;
-/// 4. call <see cref="Raft.Advance"/> with this Ready.
+/// 4. call <see cref="Raft.Advance"/> with this Ready (a primary's new entries may still be on their way
+///    to disk then: see <see cref="Raft.CanDeferDurability"/> and <see cref="Raft.LogDurable"/>).
 /// </summary>
 public sealed class Ready
 {
@@ -26,8 +27,6 @@ public sealed class Ready
 
     /// <summary>Role, term and known primary after this batch; the host publishes it as status.</summary>
     public required SoftState SoftState { get; init; }
-
-    public bool MustPersist => HardState is not null || Snapshot is not null || TruncateFrom is not null || EntriesToPersist.Count > 0;
 }
 
 /// <summary>Volatile state that the host reports but need not persist.</summary>

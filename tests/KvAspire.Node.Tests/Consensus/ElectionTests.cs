@@ -73,6 +73,7 @@ public class ElectionTests
         var term = raft.Term;
 
         raft.Step(new RequestVoteResponse("b", "a", term, Granted: false));
+        Assert.Equal(Role.Candidate, raft.Role); // its own vote and one rejection: still undecided
         raft.Step(new RequestVoteResponse("c", "a", term, Granted: false));
 
         Assert.Equal(Role.Secondary, raft.Role);

@@ -62,6 +62,19 @@ public class PreVoteTests
     }
 
     [Fact]
+    public void RejectedPreVote_CarriesTheVotersOwnTerm_NotTheOneAskedFor()
+    {
+        var voter = NewRaft("b", term: 3, log: Log(1, 3), options: WithPreVote);
+
+        voter.Step(new RequestVote("a", "b", 4, LastLogIndex: 1, LastLogTerm: 1, PreVote: true)); // a's log is behind
+
+        var response = Assert.Single(Drain(voter).Messages.OfType<RequestVoteResponse>());
+        Assert.False(response.Granted);
+        Assert.Equal(3, response.Term);
+        Assert.Equal(3, voter.Term);
+    }
+
+    [Fact]
     public void PreCandidate_AdoptsTheHigherTerm_OfAPreVoteRejection()
     {
         var raft = NewPreCandidate(term: 3);

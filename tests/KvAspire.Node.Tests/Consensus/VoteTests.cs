@@ -96,7 +96,7 @@ public class VoteTests
         var ready = voter.TakeReady();
 
         Assert.Equal(new HardState(2, "a"), ready.HardState);
-        Assert.True(ready.MustPersist);
+        Assert.False(Raft.CanDeferDurability(ready));
         Assert.True(Assert.Single(ready.Messages.OfType<RequestVoteResponse>()).Granted);
     }
 
