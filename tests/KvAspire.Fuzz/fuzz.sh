@@ -28,7 +28,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # where its code lives (less noise in afl-fuzz's coverage map).
 rm -rf "$work/bin" "$work/in" "$work/findings" "$work/cmin"
 mkdir -p "$work/in"
-dotnet publish "$here/KvAspire.Fuzz.csproj" -c Release -o "$work/bin" -m:1 -nologo -v:q
+mkdir -p "$(dirname "$work")"
+# Targets started side by side share the projects' obj/ folders: one build at a time.
+flock "$(dirname "$work")/.build.lock" dotnet publish "$here/KvAspire.Fuzz.csproj" -c Release -o "$work/bin" -m:1 -nologo -v:q
 case "$target" in
   resp) prefixes=(KvAspire.Node.Api.Resp) ;;
   peer) prefixes=(KvAspire.Node.Transport KvAspire.Node.Storage) ;;
