@@ -6,7 +6,8 @@ public delegate void FuzzTarget(ReadOnlySpan<byte> input);
 /// <summary>
 /// The fuzz targets by name. Each feeds its input to the real decoder and returns normally for every
 /// outcome that decoder documents (a result or its named rejection); anything else escapes, and
-/// afl-fuzz records the input as a crash. The corpus replay test calls the same methods.
+/// afl-fuzz records the input as a crash. The corpus replay test calls the same methods. One input at a
+/// time: the log and snapshot targets reuse one scratch directory per process.
 /// </summary>
 public static class FuzzTargets
 {
