@@ -10,9 +10,11 @@ namespace KvAspire.Fuzz;
 /// What a node does with bytes from a peer. Control byte bit 0 clear: the data is one <c>PeerBatch</c> as
 /// gRPC hands it to <see cref="PeerService"/>.Stream, each message mapped by <see cref="MessageMapper.FromProto"/>;
 /// a mapped message must map back to the same wire message (unknown fields aside), since the core
-/// would otherwise act on something other than what was sent. Bit 0 set: the data is an InstallSnapshot
+/// would otherwise act on something other than what was sent. Bits 0-1 = 1: the data is an InstallSnapshot
 /// call, <c>SnapshotChunk</c> messages each preceded by its varint length; the chunks after the header are
-/// stored by <see cref="FileSnapshotStore.ReceiveAsync"/>, which verifies the file.
+/// stored by <see cref="FileSnapshotStore.ReceiveAsync"/>, which verifies the file. Bits 0-1 = 3: the data
+/// is the snapshot file itself, received in two chunks cut where bits 2-7 say (the fuzzer then changes the
+/// file's fields directly instead of through the protobuf framing).
 /// Expected rejections: <see cref="InvalidProtocolBufferException"/>, <see cref="CorruptSnapshotException"/>.
 /// </summary>
 public static class PeerTarget
@@ -26,10 +28,20 @@ public static class PeerTarget
         var data = FuzzTargets.Data(input);
         try
         {
-            if ((control & 1) == 0)
-                MapBatch(data.ToArray());
-            else
-                ReceiveSnapshot(data.ToArray());
+            switch (control & 3)
+            {
+                case 1:
+                    ReceiveSnapshotCall(data.ToArray());
+                    break;
+                case 3:
+                    var file = data.ToArray();
+                    var cut = FuzzTargets.CutPoint(file.Length, control >> 2, 63);
+                    Receive([file.AsMemory(0, cut), file.AsMemory(cut)]);
+                    break;
+                default:
+                    MapBatch(data.ToArray());
+                    break;
+            }
         }
         catch (InvalidProtocolBufferException)
         {
@@ -55,7 +67,7 @@ public static class PeerTarget
         }
     }
 
-    private static void ReceiveSnapshot(byte[] data)
+    private static void ReceiveSnapshotCall(byte[] data)
     {
         using var stream = new MemoryStream(data, writable: false);
         // PeerService refuses a call that does not start with the header before it stores anything.
@@ -64,7 +76,11 @@ public static class PeerTarget
         var chunks = new List<ReadOnlyMemory<byte>>();
         while (stream.Position < stream.Length)
             chunks.Add(Proto.SnapshotChunk.Parser.ParseDelimitedFrom(stream).Data.Memory);
+        Receive(chunks);
+    }
 
+    private static void Receive(List<ReadOnlyMemory<byte>> chunks)
+    {
         var store = Snapshots.Value;
         var received = store.ReceiveAsync(chunks.ToAsyncEnumerable(), CancellationToken.None).GetAwaiter().GetResult();
         try

@@ -70,7 +70,9 @@ public static class SeedCorpus
         yield return ("batch-append-entries", 0, Batch(messages[0]));
         yield return ("batch-heartbeat", 0, Batch(messages[1]));
         yield return ("batch-vote", 0, Batch(messages[2], messages[3]));
-        yield return ("snapshot", 1, SnapshotCall());
+        var file = SnapshotFile();
+        yield return ("snapshot", 1, SnapshotCall(file));
+        yield return ("snapshot-file", 32 << 2 | 3, file);
     }
 
     private static byte[] Batch(params Message[] messages)
@@ -81,22 +83,26 @@ public static class SeedCorpus
     }
 
     /// <summary>An InstallSnapshot call as <see cref="PeerTarget"/> reads it: the header, then the file in two chunks.</summary>
-    private static byte[] SnapshotCall()
+    private static byte[] SnapshotCall(byte[] file)
+    {
+        using var call = new MemoryStream();
+        new Proto.SnapshotChunk
+        {
+            Header = new Proto.SnapshotHeader { From = "node1", To = "node2", Term = 3, Index = 12, SnapshotTerm = 3, FileBytes = file.Length },
+        }.WriteDelimitedTo(call);
+        new Proto.SnapshotChunk { Data = ByteString.CopyFrom(file, 0, 30) }.WriteDelimitedTo(call);
+        new Proto.SnapshotChunk { Data = ByteString.CopyFrom(file, 30, file.Length - 30) }.WriteDelimitedTo(call);
+        return call.ToArray();
+    }
+
+    /// <summary>A small snapshot file as <see cref="FileSnapshotStore"/> saves it.</summary>
+    private static byte[] SnapshotFile()
     {
         var directory = Directory.CreateTempSubdirectory("kvaspire-seed-").FullName;
         try
         {
-            var store = new FileSnapshotStore(directory);
-            var saved = store.Save(12, 3, 0x1234_5678_9abc_def0, body => body.Write("a snapshot body"u8));
-            var file = File.ReadAllBytes(saved.Path);
-            using var call = new MemoryStream();
-            new Proto.SnapshotChunk
-            {
-                Header = new Proto.SnapshotHeader { From = "node1", To = "node2", Term = 3, Index = 12, SnapshotTerm = 3, FileBytes = file.Length },
-            }.WriteDelimitedTo(call);
-            new Proto.SnapshotChunk { Data = ByteString.CopyFrom(file, 0, 30) }.WriteDelimitedTo(call);
-            new Proto.SnapshotChunk { Data = ByteString.CopyFrom(file, 30, file.Length - 30) }.WriteDelimitedTo(call);
-            return call.ToArray();
+            var saved = new FileSnapshotStore(directory).Save(12, 3, 0x1234_5678_9abc_def0, body => body.Write("a snapshot body"u8));
+            return File.ReadAllBytes(saved.Path);
         }
         finally
         {
