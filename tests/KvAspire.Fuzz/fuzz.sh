@@ -72,8 +72,12 @@ keep() { # keep <from-dir> <to-dir>: copy each afl-fuzz file in under its conten
 }
 # afl-cmin refuses /tmp paths unless told, and wants the program by its full path.
 cmin_run=("$(readlink -f "$(command -v dotnet)")" "${run[@]:1}")
-if AFL_ALLOW_TMP=1 afl-cmin -i "$work/findings/default/queue" -o "$work/cmin" -m none -t 5000 -- "${cmin_run[@]}" \
-    >"$work/cmin.log" 2>&1; then
+cmin() { rm -rf "$work/cmin"; AFL_ALLOW_TMP=1 afl-cmin "$@" -i "$work/findings/default/queue" -o "$work/cmin" -m none -t 5000 -- "${cmin_run[@]}" >"$work/cmin.log" 2>&1; }
+if cmin; then
+  # One input per edge and hit count; past 300 files, one per edge (-e) keeps the replay test quick.
+  if [ "$(find "$work/cmin" -type f | wc -l)" -gt 300 ] && ! cmin -e; then
+    echo "afl-cmin -e failed (see $work/cmin.log)" >&2; exit 1
+  fi
   find "$corpus" -maxdepth 1 -type f ! -name 'seed-*' -delete
   keep "$work/cmin" "$corpus"
 else
