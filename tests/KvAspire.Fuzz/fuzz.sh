@@ -87,4 +87,8 @@ fi
 keep "$work/findings/default/crashes" "$corpus/crashes"
 keep "$work/findings/default/hangs" "$corpus/hangs"
 find "$corpus" -mindepth 1 -type d -empty -delete
+# Scratch directories of fuzz processes afl-fuzz killed (see FuzzScratch.cs); live ones stay.
+for scratch in /dev/shm/kvaspire-fuzz-* "${TMPDIR:-/tmp}"/kvaspire-fuzz-[0-9]*; do
+  if [ -d "$scratch" ] && ! kill -0 "${scratch##*-}" 2>/dev/null; then rm -rf "$scratch"; fi
+done
 echo "corpus/$target: $(find "$corpus" -type f | wc -l) files, $(du -sb "$corpus" | cut -f1) bytes"
