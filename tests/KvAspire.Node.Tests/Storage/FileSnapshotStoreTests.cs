@@ -71,6 +71,30 @@ public sealed class FileSnapshotStoreTests : IDisposable
         Assert.Contains("delete its data directory", error.Message);
     }
 
+    [Theory]
+    [InlineData(-1, 3)]
+    [InlineData(-4, 0)]
+    public void NegativeBodyLength_InTheHeader_IsRefusedAsCorrupt(long bodyLength, int bodyBytes)
+    {
+        var directory = Path.Combine(_directory, "snapshots");
+        Directory.CreateDirectory(directory);
+        var header = new byte[40];
+        "KVSNAP01"u8.CopyTo(header);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(8), 12);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), 3);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(32), bodyLength);
+        var path = Path.Combine(directory, $"{12:D20}-{3:D20}.snap");
+        File.WriteAllBytes(path, [.. header, .. new byte[bodyBytes]]);
+
+        var error = Assert.Throws<CorruptSnapshotException>(() =>
+        {
+            var snapshots = new FileSnapshotStore(_directory);
+            snapshots.ReadBody(snapshots.Latest!);
+        });
+
+        Assert.Equal(path, error.File);
+    }
+
     [Fact]
     public void FlippedBit_InASnapshot_IsRefused()
     {
