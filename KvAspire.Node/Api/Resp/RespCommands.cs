@@ -10,9 +10,14 @@ namespace KvAspire.Node.Api.Resp;
 /// </summary>
 public sealed class RespCommands(RespDataCommands data, RespServerCommands server, RespAuthentication authentication)
 {
-    public ValueTask ExecuteAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    public ValueTask ExecuteAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken) =>
+        ExecuteAsync(session, RespCommandTable.Find(args), args, output, cancellationToken);
+
+    /// <param name="command"><paramref name="args"/>' command as <see cref="RespCommandTable.Find(RespArguments)"/> found it (null: unknown),
+    /// for a caller that looked it up already.</param>
+    public ValueTask ExecuteAsync(RespSession session, RespCommandInfo? command, RespArguments args, IBufferWriter<byte> output,
+        CancellationToken cancellationToken)
     {
-        var command = RespCommandTable.Find(args);
         if (command is null)
         {
             WriteError(output, RespErrors.UnknownCommand(args.Text(0), Enumerable.Range(1, args.Count - 1).Select(args.Text)));
@@ -79,7 +84,7 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
     /// one by one but may share a confirmation; anything else runs alone, after everything before it.
     /// SET ... GET reads and writes, so it runs alone.
     /// </summary>
-    public static RespPipelining PipeliningOf(RespArguments args) => RespCommandTable.Find(args)?.Id switch
+    public static RespPipelining PipeliningOf(RespCommandInfo? command, RespArguments args) => command?.Id switch
     {
         RespCommandId.Get or RespCommandId.MGet or RespCommandId.Exists => RespPipelining.Read,
         RespCommandId.Set => HasGetOption(args) ? RespPipelining.Alone : RespPipelining.Write,

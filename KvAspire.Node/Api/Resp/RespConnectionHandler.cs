@@ -141,7 +141,8 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
                 await writes.DrainAsync(output);
                 return (status, error, position);
             }
-            var pipelining = RespCommands.PipeliningOf(arguments);
+            var command = RespCommandTable.Find(arguments);
+            var pipelining = RespCommands.PipeliningOf(command, arguments);
             if (pipelining != RespPipelining.Write || writes.IsFull)
                 await writes.DrainAsync(output);
             if (pipelining != RespPipelining.Read)
@@ -149,9 +150,9 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
             // The arguments point into the input buffer, which stays valid until the caller advances past it;
             // a write has copied what it needs by the time ExecuteAsync returns its task.
             if (pipelining == RespPipelining.Write)
-                writes.Start(reply => commands.ExecuteAsync(session, arguments, reply, closed));
+                writes.Start(reply => commands.ExecuteAsync(session, command, arguments, reply, closed));
             else
-                await commands.ExecuteAsync(session, arguments, output, closed);
+                await commands.ExecuteAsync(session, command, arguments, output, closed);
             arguments.Clear();
             if (output.CanGetUnflushedBytes && output.UnflushedBytes > FlushThreshold)
                 await FlushAsync(output, closed);
