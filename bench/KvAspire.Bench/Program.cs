@@ -37,8 +37,8 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 // Every command reads its options when it is built, so a mistyped option fails before anything runs.
 Func<CancellationToken, Task> command = args[0] switch
 {
-    "resp" => new RespCommand(options, log).RunAsync,
-    "http" => new HttpCommand(options, log).RunAsync,
+    "resp" => LoadCommand.Resp(options, log).RunAsync,
+    "http" => LoadCommand.Http(options, log).RunAsync,
     "lag" => new LagRun(options, log).RunAsync,
     "failover" => new FailoverRun(options, log).RunAsync,
     "restart" => new RestartRun(options, log).RunAsync,

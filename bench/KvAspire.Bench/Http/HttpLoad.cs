@@ -46,52 +46,40 @@ public static class HttpLoad
         using var client = NewClient(o.Clients, o.Timeout, o.Password);
         var request = HttpRequests.For(o.Api, o.BaseUrl, o.ValueBytes);
         var isPut = operation.Equals("put", StringComparison.OrdinalIgnoreCase);
-        long issued = 0, done = 0, errors = 0;
-        string? lastError = null;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (o.Duration > TimeSpan.Zero)
-            stop.CancelAfter(o.Duration);
-        var limit = o.Duration > TimeSpan.Zero ? long.MaxValue : o.Requests;
+        using var run = new LoadRun(o.Label, operation, o.Requests, o.Duration, cancellationToken);
 
         async Task<LongHistogram> Worker(int seed)
         {
             var histogram = Latency.NewHistogram();
             var random = new Random(seed);
-            while (!stop.IsCancellationRequested && Interlocked.Increment(ref issued) <= limit)
+            while (!run.Stopping.IsCancellationRequested && run.Claim(1, out _) == 1)
             {
                 var key = string.Create(CultureInfo.InvariantCulture, $"key:{random.Next(o.KeySpace):D12}");
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
                     using var message = isPut ? request.Put(key) : request.Get(key);
-                    using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, stop.Token);
+                    using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, run.Stopping);
                     if (response.IsSuccessStatusCode || (!isPut && response.StatusCode == HttpStatusCode.NotFound))
                     {
                         Latency.Record(histogram, started, Stopwatch.GetTimestamp());
-                        Interlocked.Increment(ref done);
+                        run.Succeeded();
                         continue;
                     }
-                    lastError = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(stop.Token)}";
+                    run.Failed($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(run.Stopping)}");
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                catch (OperationCanceledException) when (run.Stopping.IsCancellationRequested)
                 {
                     break;
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    lastError = e.Message;
+                    run.Failed(e.Message);
                 }
-                Interlocked.Increment(ref errors);
             }
             return histogram;
         }
 
-        var startedAll = Stopwatch.GetTimestamp();
-        await using (new Progress($"{o.Label} {operation}", () => Interlocked.Read(ref done), () => Interlocked.Read(ref errors)))
-        {
-            var histograms = await Task.WhenAll(Enumerable.Range(0, o.Clients).Select(i => Task.Run(() => Worker(i + 1))));
-            return new LoadResult(o.Label, operation.ToUpperInvariant(), done, errors, Stopwatch.GetElapsedTime(startedAll),
-                Latency.Merge(histograms), lastError);
-        }
+        return await run.RunAsync(o.Clients, Worker);
     }
 }

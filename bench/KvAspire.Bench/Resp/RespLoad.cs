@@ -30,26 +30,20 @@ public static class RespLoad
         var isSet = operation.Equals("set", StringComparison.OrdinalIgnoreCase);
         var value = new byte[o.ValueBytes];
         Array.Fill(value, (byte)'x');
-        long issued = 0, done = 0, errors = 0;
-        string? lastError = null;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (o.Duration > TimeSpan.Zero)
-            stop.CancelAfter(o.Duration);
-        var limit = o.Duration > TimeSpan.Zero ? long.MaxValue : o.Requests;
+        using var run = new LoadRun(o.Label, operation, o.Requests, o.Duration, cancellationToken);
 
         async Task<LongHistogram> Worker(int seed)
         {
             var histogram = Latency.NewHistogram();
             var random = new Random(seed);
-            using var connection = await RespConnection.ConnectAsync(o.Host, o.Port, o.Password, stop.Token);
+            using var connection = await RespConnection.ConnectAsync(o.Host, o.Port, o.Password, run.Stopping);
             try
             {
-                while (!stop.IsCancellationRequested)
+                while (!run.Stopping.IsCancellationRequested)
                 {
-                    // Claim a batch; the last one may be short so the total is exactly Requests.
-                    var first = Interlocked.Add(ref issued, o.Pipeline) - o.Pipeline;
-                    var batch = (int)Math.Min(o.Pipeline, limit - first);
-                    if (batch <= 0)
+                    // The last batch may be short so the total is exactly Requests.
+                    var batch = run.Claim(o.Pipeline, out var first);
+                    if (batch == 0)
                         break;
                     for (var i = 0; i < batch; i++)
                     {
@@ -60,39 +54,32 @@ public static class RespLoad
                             connection.Append(command, key);
                     }
                     var sent = Stopwatch.GetTimestamp();
-                    await connection.SendAsync(stop.Token);
+                    await connection.SendAsync(run.Stopping);
                     for (var i = 0; i < batch; i++)
                     {
-                        var ok = await connection.ReadReplyAsync(stop.Token);
+                        var ok = await connection.ReadReplyAsync(run.Stopping);
                         var now = Stopwatch.GetTimestamp();
                         if (ok)
                         {
                             Latency.Record(histogram, sent, now);
-                            Interlocked.Increment(ref done);
+                            run.Succeeded();
                             timeline?.Count(now);
                         }
                         else
                         {
-                            Interlocked.Increment(ref errors);
-                            lastError = connection.LastError;
+                            run.Failed(connection.LastError);
                         }
                     }
                 }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (run.Stopping.IsCancellationRequested)
             {
                 // The run's time is up: replies still in flight are neither successes nor errors.
             }
             return histogram;
         }
 
-        var started = Stopwatch.GetTimestamp();
-        await using (new Progress($"{o.Label} {operation}", () => Interlocked.Read(ref done), () => Interlocked.Read(ref errors)))
-        {
-            var histograms = await Task.WhenAll(Enumerable.Range(0, o.Clients).Select(i => Task.Run(() => Worker(i + 1))));
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            return new LoadResult(o.Label, operation.ToUpperInvariant(), done, errors, elapsed, Latency.Merge(histograms), lastError);
-        }
+        return await run.RunAsync(o.Clients, Worker);
     }
 
     /// <summary>redis-benchmark's key shape for <c>-r</c>: "key:" and a 12-digit number.</summary>
