@@ -13,11 +13,30 @@ namespace KvAspire.Node.Tests.Durability;
 public sealed class NodeProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private const int ErrorLinesKept = 20;
+    private const int PortAttempts = 3;
+    private static readonly TimeSpan PortRetryDelay = TimeSpan.FromSeconds(2);
     private readonly Process _process;
+    /// <summary>The last lines the node wrote to stderr, so a failed start says why.</summary>
+    private readonly Queue<string> _errors = new();
 
     private NodeProcess(Process process, Uri address)
     {
         _process = process;
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is null)
+                return;
+            lock (_errors)
+            {
+                _errors.Enqueue(line.Data);
+                if (_errors.Count > ErrorLinesKept)
+                    _errors.Dequeue();
+            }
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
     }
 
@@ -26,21 +45,35 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>A single-node cluster, started once it serves reads. Unless <paramref name="settings"/> say
     /// otherwise it snapshots every 50 entries, so restarts also restore from a snapshot (and some crashes
     /// hit one mid-write).</summary>
-    public static async Task<NodeProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
-    {
-        var node = Start(new NodeSpec("solo", FreePort(), FreePort(), FreePort(), dataDirectory), peers: [],
-            settings ?? new Dictionary<string, string> { ["Storage__SnapshotEntries"] = "50" });
-        await node.WaitUntilAsync(async n => (await n.StatusAsync()).GetProperty("servesReads").GetBoolean(), "serve reads");
-        return node;
-    }
+    public static Task<NodeProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartUntilAsync(new NodeSpec("solo", FreePort(), FreePort(), FreePort(), dataDirectory), peers: [],
+            settings ?? new Dictionary<string, string> { ["Storage__SnapshotEntries"] = "50" },
+            async n => (await n.StatusAsync()).GetProperty("servesReads").GetBoolean(), "serve reads");
 
     /// <summary>Starts the node <paramref name="spec"/> with <paramref name="peers"/> as the other members; returns
     /// once it answers /cluster.</summary>
-    public static async Task<NodeProcess> StartMemberAsync(NodeSpec spec, IEnumerable<NodeSpec> peers, IReadOnlyDictionary<string, string> settings)
+    public static Task<NodeProcess> StartMemberAsync(NodeSpec spec, IEnumerable<NodeSpec> peers, IReadOnlyDictionary<string, string> settings) =>
+        StartUntilAsync(spec, peers, settings, async n => (await n.StatusAsync()).ValueKind == JsonValueKind.Object, "answer /cluster");
+
+    private static async Task<NodeProcess> StartUntilAsync(NodeSpec spec, IEnumerable<NodeSpec> peers, IReadOnlyDictionary<string, string> settings,
+        Func<NodeProcess, Task<bool>> ready, string what)
     {
-        var node = Start(spec, peers, settings);
-        await node.WaitUntilAsync(async n => (await n.StatusAsync()).ValueKind == JsonValueKind.Object, "answer /cluster");
-        return node;
+        for (var attempt = 1; ; attempt++)
+        {
+            var node = Start(spec, peers, settings);
+            try
+            {
+                await node.WaitUntilAsync(ready, what);
+                return node;
+            }
+            catch (PortTakenException) when (attempt < PortAttempts)
+            {
+                // FreePort's port was free when chosen, but another process's outgoing connection may hold it
+                // for a moment; peers already know this port, so wait and try it again.
+                await node.DisposeAsync();
+                await Task.Delay(PortRetryDelay);
+            }
+        }
     }
 
     private static NodeProcess Start(NodeSpec spec, IEnumerable<NodeSpec> peers, IReadOnlyDictionary<string, string> settings)
@@ -65,10 +98,6 @@ public sealed class NodeProcess : IAsyncDisposable
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the node");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         return new NodeProcess(process, new Uri($"http://127.0.0.1:{spec.HttpPort}"));
     }
 
@@ -87,7 +116,16 @@ public sealed class NodeProcess : IAsyncDisposable
         while (clock.Elapsed < ReadyTimeout)
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"the node exited with code {_process.ExitCode} during start");
+            {
+                await _process.WaitForExitAsync(); // flushes the redirected stderr
+                string errors;
+                lock (_errors)
+                    errors = string.Join("\n", _errors);
+                var message = $"the node exited with code {_process.ExitCode} during start; its last stderr lines:\n{errors}";
+                throw errors.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    ? new PortTakenException(message)
+                    : new InvalidOperationException(message);
+            }
             try
             {
                 if (await condition(this))
@@ -119,3 +157,6 @@ public sealed class NodeProcess : IAsyncDisposable
 
 /// <summary>Where a node process listens and keeps its data; the same spec restarts the same node.</summary>
 public sealed record NodeSpec(string Id, int HttpPort, int PeerPort, int RespPort, string DataDirectory);
+
+/// <summary>A node could not listen on one of its ports because another process held it.</summary>
+public sealed class PortTakenException(string message) : InvalidOperationException(message);
