@@ -3,8 +3,9 @@ using Microsoft.Win32.SafeHandles;
 namespace KvAspire.Node.Storage;
 
 /// <summary>
-/// One log segment file, named after the index of its first entry. Keeps the offset of every record
-/// so the log can be truncated at any entry. Only the last segment of a log is written to.
+/// One log segment file, named after the index of its first entry: <see cref="EntryCodec.FormatHeader"/>,
+/// then records. Keeps the offset of every record so the log can be truncated at any entry.
+/// Only the last segment of a log is written to.
 /// </summary>
 internal sealed class Segment : IDisposable
 {
@@ -29,11 +30,19 @@ internal sealed class Segment : IDisposable
     public static Segment Existing(string path, long firstIndex, List<long> offsets, long length) =>
         new(path, firstIndex, offsets, length);
 
-    public static Segment Create(string directory, long firstIndex)
+    /// <summary>A new segment whose header is on disk before any record can follow it.</summary>
+    public static Segment Create(string directory, long firstIndex) =>
+        Initialize(System.IO.Path.Combine(directory, $"{firstIndex:D20}{Extension}"), firstIndex);
+
+    /// <summary>(Re)writes <paramref name="path"/> as an empty segment.</summary>
+    public static Segment Initialize(string path, long firstIndex)
     {
-        var path = System.IO.Path.Combine(directory, $"{firstIndex:D20}{Extension}");
-        File.Create(path).Dispose();
-        return new Segment(path, firstIndex, [], 0);
+        var segment = new Segment(path, firstIndex, [], 0);
+        var writer = segment.Writer(FileMode.Create);
+        RandomAccess.Write(writer, EntryCodec.FormatHeader, 0);
+        RandomAccess.FlushToDisk(writer);
+        segment.Length = EntryCodec.FormatHeader.Length;
+        return segment;
     }
 
     /// <summary>The first index encoded in a segment's file name, or null if it is not a segment.</summary>
@@ -91,7 +100,8 @@ internal sealed class Segment : IDisposable
         RandomAccess.SetLength(Writer(), Length);
     }
 
-    private SafeFileHandle Writer() => _writer ??= File.OpenHandle(Path, FileMode.Open, FileAccess.Write, FileShare.Read);
+    private SafeFileHandle Writer(FileMode mode = FileMode.Open) =>
+        _writer ??= File.OpenHandle(Path, mode, FileAccess.Write, FileShare.Read);
 
     /// <summary>Closes the file; a later write or truncation (after the log is cut back to this segment) reopens it.</summary>
     public void Dispose()

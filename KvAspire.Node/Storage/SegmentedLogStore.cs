@@ -6,9 +6,10 @@ namespace KvAspire.Node.Storage;
 
 /// <summary>
 /// The replication log as append-only segment files under <c>{DataDirectory}/log</c>; compaction deletes
-/// whole files from the front. Recovery reads every segment in order: a record cut short at the very end of the log (a crash mid-write, never
-/// acknowledged) is truncated with a warning; anything else that does not read back exactly — a bad
-/// checksum, a gap, an entry out of order — stops the node with <see cref="CorruptLogException"/>.
+/// whole files from the front. Recovery reads every segment in order: a record torn at the very end of the log
+/// (a crash mid-write, never acknowledged: see <see cref="TornWrite"/>) is truncated with a warning; anything
+/// else that does not read back exactly — a bad checksum, a gap, an entry out of order — stops the node with
+/// <see cref="CorruptLogException"/>.
 /// </summary>
 public sealed class SegmentedLogStore : ILogStore
 {
@@ -164,18 +165,26 @@ public sealed class SegmentedLogStore : ILogStore
     private static Segment ReadSegment(string path, long firstIndex, bool isLast, List<Entry> entries, ILogger logger)
     {
         ReadOnlyMemory<byte> bytes = File.ReadAllBytes(path);
+        if (!bytes.Span.StartsWith(EntryCodec.FormatHeader))
+            return isLast && NeverWritten(bytes.Span)
+                ? Reinitialize(path, firstIndex, bytes.Length, logger)
+                : throw new CorruptLogException(path, 0,
+                    "the file does not start with the segment header of record format 2 (damaged, or written by an older KvAspire)");
         var offsets = new List<long>();
-        var offset = 0;
+        var offset = EntryCodec.FormatHeader.Length;
         while (offset < bytes.Length)
         {
             var result = EntryCodec.TryRead(bytes[offset..], out var entry, out var size);
             if (result != EntryCodec.ReadResult.Ok)
             {
-                if (result == EntryCodec.ReadResult.Incomplete && isLast)
+                if (isLast && TornWrite.Explains(bytes, offset, result, size))
                     return TruncateTornTail(path, firstIndex, offsets, offset, bytes.Length, logger);
-                throw new CorruptLogException(path, offset, result == EntryCodec.ReadResult.Incomplete
-                    ? "the last record is cut short but later segments exist"
-                    : "the record's checksum does not match its contents");
+                throw new CorruptLogException(path, offset, result switch
+                {
+                    EntryCodec.ReadResult.Incomplete => "the last record is cut short but later segments exist",
+                    EntryCodec.ReadResult.BadHeader => "the record's header does not match its checksum",
+                    _ => "the record's checksum does not match its contents",
+                });
             }
             var expected = firstIndex + offsets.Count;
             if (entry.Index != expected)
@@ -185,6 +194,19 @@ public sealed class SegmentedLogStore : ILogStore
             offset += size;
         }
         return Segment.Existing(path, firstIndex, offsets, bytes.Length);
+    }
+
+    /// <summary>
+    /// A segment's header is forced to disk before any record follows it, so a segment without it that is
+    /// empty, holds part of it or only zeros, was being created when the node stopped.
+    /// </summary>
+    private static bool NeverWritten(ReadOnlySpan<byte> file) => EntryCodec.FormatHeader.StartsWith(file) || file.IndexOfAnyExcept((byte)0) < 0;
+
+    /// <summary>The crash came while the segment was being created: nothing was written to it yet.</summary>
+    private static Segment Reinitialize(string path, long firstIndex, int length, ILogger logger)
+    {
+        Log.TornTailTruncated(logger, path, 0, length);
+        return Segment.Initialize(path, firstIndex);
     }
 
     private static Segment TruncateTornTail(string path, long firstIndex, List<long> offsets, int offset, int length, ILogger logger)

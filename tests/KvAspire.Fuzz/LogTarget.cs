@@ -10,7 +10,8 @@ namespace KvAspire.Fuzz;
 /// Recovery of the replication log (<see cref="SegmentedLogStore"/>'s constructor, which reads every
 /// segment with <see cref="EntryCodec.TryRead"/>). Input: two control bytes, then a segment file's content.
 /// Control byte 0, bit 0: cut the content into two segment files, at the point control byte 1 picks, the
-/// second named after the entries the first holds (so damage before the last segment is reached too).
+/// second named after the entries the first holds and given its own format header (so damage before the
+/// last segment is reached too).
 /// Bit 1: first rewrite every record whose length fits with <see cref="EntryCodec.Write"/>, which gives it
 /// a correct checksum, so the fuzzer gets past the CRC to the indexes and the entry data.
 /// Expected: the entries, with a torn tail truncated, or <see cref="CorruptLogException"/> naming a
@@ -19,7 +20,6 @@ namespace KvAspire.Fuzz;
 public static class LogTarget
 {
     private const int HeaderBytes = 2;
-    private const int PayloadFixedBytes = 16; // index and term, before the entry's data
     private const long SegmentBytes = 1024 * 1024;
 
     public static void Run(ReadOnlySpan<byte> input)
@@ -74,18 +74,18 @@ public static class LogTarget
         return [.. entries.Select(e => e.Index)];
     }
 
-    /// <summary>Re-encodes each record, from the start, while its length field fits in what remains.</summary>
+    /// <summary>Re-encodes each record, from the first after the format header, while its length field fits in what remains.</summary>
     private static void RepairChecksums(byte[] data)
     {
-        var offset = 0;
+        var offset = HeaderLength(data);
         while (data.Length - offset >= EntryCodec.HeaderBytes)
         {
             var length = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(offset));
-            if (length < PayloadFixedBytes || length > data.Length - offset - EntryCodec.HeaderBytes)
+            if (length < EntryCodec.PayloadFixedBytes || length > data.Length - offset - EntryCodec.HeaderBytes)
                 return;
             var payload = data.AsSpan(offset + EntryCodec.HeaderBytes, length);
             var entry = new Entry(BinaryPrimitives.ReadInt64LittleEndian(payload), BinaryPrimitives.ReadInt64LittleEndian(payload[8..]),
-                payload[PayloadFixedBytes..].ToArray());
+                payload[EntryCodec.PayloadFixedBytes..].ToArray());
             EntryCodec.Write(entry, data.AsSpan(offset));
             offset += EntryCodec.HeaderBytes + length;
         }
@@ -103,15 +103,18 @@ public static class LogTarget
             return new() { [first] = data.Length };
         }
         var second = SegmentPath(logDirectory, 1 + records);
+        byte[] secondData = [.. EntryCodec.FormatHeader, .. data[cut..]];
         File.WriteAllBytes(first, data[..cut]);
-        File.WriteAllBytes(second, data[cut..]);
-        return new() { [first] = cut, [second] = data.Length - cut };
+        File.WriteAllBytes(second, secondData);
+        return new() { [first] = cut, [second] = secondData.Length };
     }
+
+    private static int HeaderLength(ReadOnlySpan<byte> data) => data.StartsWith(EntryCodec.FormatHeader) ? EntryCodec.FormatHeader.Length : 0;
 
     private static long RecordsIn(ReadOnlyMemory<byte> bytes)
     {
         var records = 0L;
-        for (var offset = 0; EntryCodec.TryRead(bytes[offset..], out _, out var size) == EntryCodec.ReadResult.Ok; offset += size)
+        for (var offset = HeaderLength(bytes.Span); EntryCodec.TryRead(bytes[offset..], out _, out var size) == EntryCodec.ReadResult.Ok; offset += size)
             records++;
         return records;
     }

@@ -116,13 +116,14 @@ public static class SeedCorpus
             new Entry(1, 1, Array.Empty<byte>()),
             new Entry(2, 1, KvCommand.Set("k", "v"u8.ToArray(), null, 1_700_000_000_000).Encode()),
             new Entry(3, 2, KvCommand.Delete("k", 1_700_000_000_001).Encode()));
-        // Control bytes: bit 0 = two segment files cut where byte 1 says (155/255 of 119 bytes: after the second
+        // Control bytes: bit 0 = two segment files cut where byte 1 says (162/255 of 139 bytes: after the second
         // record), bit 1 = repair checksums.
         yield return ("three-entries", [0, 0], segment);
-        yield return ("two-segments", [1, 155], segment);
+        yield return ("two-segments", [1, 162], segment);
         yield return ("torn-tail", [0, 0], segment[..^5]);
+        yield return ("zero-filled-tail", [0, 0], [.. segment, .. new byte[600]]);
         var damaged = segment.ToArray();
-        damaged[40] ^= 0xff; // inside the second record's data: only a repaired checksum gets it past the CRC
+        damaged[70] ^= 0xff; // inside the second record's data: only a repaired checksum gets it past the CRC
         yield return ("repaired-checksums", [2, 0], damaged);
     }
 

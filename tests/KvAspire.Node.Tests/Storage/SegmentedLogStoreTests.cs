@@ -157,6 +157,121 @@ public sealed class SegmentedLogStoreTests : IDisposable
         Assert.Throws<CorruptLogException>(() => Open());
     }
 
+    /// <summary>Where each record of <paramref name="written"/> starts in the one segment that holds them.</summary>
+    private static int[] RecordOffsets(List<Entry> written)
+    {
+        var offsets = new int[written.Count];
+        var offset = EntryCodec.FormatHeader.Length;
+        for (var i = 0; i < written.Count; i++)
+        {
+            offsets[i] = offset;
+            offset += EntryCodec.RecordBytes(written[i]);
+        }
+        return offsets;
+    }
+
+    [Fact]
+    public void FlippedBit_InTheLengthOfARecordInTheLastSegment_IsCorruption_NotATornTail()
+    {
+        var written = WriteAndClose(Entries(1, 20), segmentBytes: 1 << 20);
+        var file = Assert.Single(SegmentFiles());
+        var original = File.ReadAllBytes(file);
+        var damaged = RecordOffsets(written)[7];
+
+        for (var bit = 0; bit < 32; bit++)
+        {
+            var bytes = original.ToArray();
+            bytes[damaged + bit / 8] ^= (byte)(1 << (bit % 8));
+            File.WriteAllBytes(file, bytes);
+
+            var error = Assert.Throws<CorruptLogException>(() => Open());
+
+            Assert.Equal(damaged, error.Offset);
+            Assert.Equal(original.Length, new FileInfo(file).Length);
+        }
+    }
+
+    [Fact]
+    public void ZerosAfterTheLastRecord_AreATornTail_AndAreTruncated()
+    {
+        var written = WriteAndClose(Entries(1, 5), segmentBytes: 1 << 20);
+        var file = Assert.Single(SegmentFiles());
+        var length = new FileInfo(file).Length;
+        using (var stream = new FileStream(file, FileMode.Append))
+            stream.Write(new byte[5000]);
+
+        using var store = Open();
+
+        AssertSameEntries(written, store.Load());
+        Assert.Equal(length, new FileInfo(file).Length);
+    }
+
+    [Fact]
+    public void LastRecord_WhoseSectorsFromABoundaryOnNeverReachedTheDisk_IsATornTail()
+    {
+        var written = WriteAndClose([.. Entries(1, 3), new Entry(4, 1, Enumerable.Range(0, 2000).Select(i => (byte)(i % 250 + 1)).ToArray())],
+            segmentBytes: 1 << 20);
+        var file = Assert.Single(SegmentFiles());
+        var bytes = File.ReadAllBytes(file);
+        var last = RecordOffsets(written)[3];
+        var boundary = (last / 512 + 2) * 512;
+        Array.Clear(bytes, boundary, 512);
+        File.WriteAllBytes(file, bytes);
+
+        using var store = Open();
+
+        AssertSameEntries(written[..3], store.Load());
+        Assert.Equal(last, new FileInfo(file).Length);
+    }
+
+    [Fact]
+    public void Hole_InARecordThatASoundRecordFollows_IsCorruption()
+    {
+        var written = WriteAndClose([new Entry(1, 1, Enumerable.Repeat((byte)7, 3000).ToArray()), .. Entries(2, 4)], segmentBytes: 1 << 20);
+        var file = Assert.Single(SegmentFiles());
+        var bytes = File.ReadAllBytes(file);
+        Array.Clear(bytes, 1024, 512);
+        File.WriteAllBytes(file, bytes);
+
+        var error = Assert.Throws<CorruptLogException>(() => Open());
+
+        Assert.Equal(RecordOffsets(written)[0], error.Offset);
+    }
+
+    [Fact]
+    public void SegmentWithoutTheFormatHeader_IsRefused_NamingTheFormat()
+    {
+        WriteAndClose(Entries(1, 5), segmentBytes: 1 << 20);
+        var file = Assert.Single(SegmentFiles());
+        File.WriteAllBytes(file, File.ReadAllBytes(file)[8..]);
+
+        var error = Assert.Throws<CorruptLogException>(() => Open());
+
+        Assert.Equal(0, error.Offset);
+        Assert.Contains("record format 2", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(-8)]
+    public void LastSegment_CaughtWhileBeingCreated_StartsAgainEmpty(int kept)
+    {
+        WriteAndClose(Entries(1, 200));
+        var last = SegmentFiles()[^1];
+        var firstIndex = long.Parse(Path.GetFileNameWithoutExtension(last));
+        File.WriteAllBytes(last, kept >= 0 ? EntryCodec.FormatHeader[..kept].ToArray() : new byte[-kept]);
+
+        using (var store = Open())
+        {
+            Assert.Equal(firstIndex - 1, store.Load()[^1].Index);
+            store.Append(Entries(firstIndex, firstIndex + 2, term: 2));
+            store.Flush(durable: true);
+        }
+
+        Assert.Equal(firstIndex + 2, Open().Load()[^1].Index);
+    }
+
     [Fact]
     public void MissingSegment_StopsRecovery_SayingWhichEntriesAreMissing()
     {
