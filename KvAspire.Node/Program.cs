@@ -1,5 +1,6 @@
 using KvAspire.Node;
 using KvAspire.Node.Api.Http;
+using KvAspire.Node.Storage;
 using KvAspire.Node.Transport;
 using KvAspire.Security;
 
@@ -7,12 +8,23 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddKvNode();
 
-var app = builder.Build();
-app.UseClientAuthentication();
-app.MapDefaultEndpoints();
-app.MapKvApi();
-app.MapClusterApi();
-app.MapAdminApi();
-// Peers prove membership with their own credentials (PeerCredentials), not the client secret.
-app.MapGrpcService<PeerService>().AllowAnonymous();
-app.Run();
+// The stored state is read while the app is built (the RESP listener needs the store).
+try
+{
+    var app = builder.Build();
+    app.UseClientAuthentication();
+    app.MapDefaultEndpoints();
+    app.MapKvApi();
+    app.MapClusterApi();
+    app.MapAdminApi();
+    // Peers prove membership with their own credentials (PeerCredentials), not the client secret.
+    app.MapGrpcService<PeerService>().AllowAnonymous();
+    app.Run();
+    return 0;
+}
+catch (DamagedDataException e)
+{
+    // The operator's next step is in the message; a stack trace would only bury it.
+    Console.Error.WriteLine($"KvAspire.Node cannot start: {e.Message}");
+    return NodeExitCodes.DamagedData;
+}

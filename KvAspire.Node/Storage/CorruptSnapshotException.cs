@@ -1,9 +1,5 @@
 namespace KvAspire.Node.Storage;
 
-/// <summary>A snapshot file does not read back exactly; the node refuses to start rather than lose data.</summary>
+/// <summary>A snapshot file does not read back exactly.</summary>
 public sealed class CorruptSnapshotException(string file, string problem)
-    : Exception($"Snapshot file '{file}' is corrupt: {problem}. " +
-        "To recover, stop this node, delete its data directory and start it again: it will sync from the primary.")
-{
-    public string File { get; } = file;
-}
+    : DamagedDataException(file, $"Snapshot file '{file}' is corrupt: {problem}. {DamagedDataException.Recovery}");
