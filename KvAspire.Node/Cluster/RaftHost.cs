@@ -264,7 +264,7 @@ public sealed class RaftHost : BackgroundService
         var installed = _snapshotStore.Install(received);
         if (installed.Index != snapshot.Index)
             throw new InvalidOperationException($"Installing snapshot {snapshot} left {installed.Index}/{installed.Term} as the newest.");
-        _store.Restore(StoreSnapshot.ReadFrom(_snapshotStore.ReadBody(installed), installed.Index, installed.Digest));
+        _store.Restore(_snapshotStore.ReadStore(installed));
         _snapshots.Installed();
         Log.SnapshotInstalled(_logger, installed.Index, installed.Term, _store.Count);
     }
@@ -376,7 +376,7 @@ public sealed class RaftHost : BackgroundService
     {
         if (snapshots.Latest is not { } latest)
             return default;
-        _store.Restore(StoreSnapshot.ReadFrom(snapshots.ReadBody(latest), latest.Index, latest.Digest));
+        _store.Restore(snapshots.ReadStore(latest));
         Log.SnapshotRestored(_logger, _store.Count, latest.Index, latest.Term);
         return new SnapshotMarker(latest.Index, latest.Term);
     }

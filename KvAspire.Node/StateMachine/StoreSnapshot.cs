@@ -30,25 +30,32 @@ public sealed class StoreSnapshot(long appliedIndex, ulong appliedDigest, KeyVal
         }
     }
 
-    /// <summary>Reads a body written by <see cref="WriteTo"/>; throws <see cref="InvalidDataException"/> on a malformed one.</summary>
-    public static StoreSnapshot ReadFrom(ReadOnlyMemory<byte> body, long appliedIndex, ulong appliedDigest)
+    /// <summary>
+    /// Reads a body of <paramref name="bodyBytes"/> bytes written by <see cref="WriteTo"/> from <paramref name="body"/>,
+    /// one item at a time, so restoring never holds the encoded body and the store at once. Throws
+    /// <see cref="InvalidDataException"/> on a malformed body.
+    /// </summary>
+    public static StoreSnapshot ReadFrom(Stream body, long bodyBytes, long appliedIndex, ulong appliedDigest)
     {
-        var offset = 0;
-        var count = ReadInt64(body.Span, ref offset);
-        if (count < 0 || count > body.Length)
+        var reader = new BodyReader(body, bodyBytes);
+        var count = reader.ReadInt64();
+        if (count < 0 || count > bodyBytes / MinItemBytes)
             throw new InvalidDataException($"snapshot claims {count} keys");
         var items = new KeyValuePair<string, StoredValue>[count];
         for (var i = 0; i < count; i++)
         {
-            var key = Encoding.UTF8.GetString(ReadBlock(body, ref offset).Span);
-            var type = ReadBlock(body, ref offset, allowNull: true) is { } t ? Encoding.UTF8.GetString(t.Span) : null;
-            var value = ReadBlock(body, ref offset).ToArray();
+            var key = reader.ReadText() ?? throw new InvalidDataException("snapshot has a missing block");
+            var type = reader.ReadText();
+            var value = reader.ReadBlock() ?? throw new InvalidDataException("snapshot has a missing block");
             items[i] = KeyValuePair.Create(key, new StoredValue(value, type));
         }
-        if (offset != body.Length)
-            throw new InvalidDataException($"snapshot has {body.Length - offset} unexpected trailing bytes");
+        if (reader.Remaining != 0)
+            throw new InvalidDataException($"snapshot has {reader.Remaining} unexpected trailing bytes");
         return new StoreSnapshot(appliedIndex, appliedDigest, items);
     }
+
+    // An item is at least its three block lengths.
+    private const int MinItemBytes = 12;
 
     private static void WriteBlock(BinaryWriter writer, ReadOnlySpan<byte> bytes)
     {
@@ -56,30 +63,60 @@ public sealed class StoreSnapshot(long appliedIndex, ulong appliedDigest, KeyVal
         writer.Write(bytes);
     }
 
-    private static long ReadInt64(ReadOnlySpan<byte> span, ref int offset)
+    /// <summary>Reads blocks from a stream without ever reading past the body's end.</summary>
+    private sealed class BodyReader(Stream stream, long bodyBytes)
     {
-        if (span.Length - offset < 8)
-            throw new InvalidDataException("snapshot body is cut short");
-        var value = BinaryPrimitives.ReadInt64LittleEndian(span[offset..]);
-        offset += 8;
-        return value;
-    }
+        private readonly byte[] _number = new byte[8];
+        private byte[] _text = new byte[256];
 
-    private static ReadOnlyMemory<byte> ReadBlock(ReadOnlyMemory<byte> body, ref int offset) =>
-        ReadBlock(body, ref offset, allowNull: false) ?? throw new InvalidDataException("snapshot has a missing block");
+        private long _offset;
 
-    private static ReadOnlyMemory<byte>? ReadBlock(ReadOnlyMemory<byte> body, ref int offset, bool allowNull)
-    {
-        if (body.Length - offset < 4)
-            throw new InvalidDataException("snapshot body is cut short");
-        var length = BinaryPrimitives.ReadInt32LittleEndian(body.Span[offset..]);
-        offset += 4;
-        if (length == -1 && allowNull)
-            return null;
-        if (length < 0 || length > body.Length - offset)
-            throw new InvalidDataException($"snapshot block of {length} bytes at offset {offset - 4} does not fit");
-        var block = body.Slice(offset, length);
-        offset += length;
-        return block;
+        public long Remaining => bodyBytes - _offset;
+
+        public long ReadInt64()
+        {
+            Fill(_number);
+            return BinaryPrimitives.ReadInt64LittleEndian(_number);
+        }
+
+        /// <summary>A length-prefixed block; null for the length -1 (no content type).</summary>
+        public byte[]? ReadBlock()
+        {
+            if (ReadLength() is not { } length)
+                return null;
+            var block = new byte[length];
+            Fill(block);
+            return block;
+        }
+
+        /// <summary>A length-prefixed UTF-8 block as text, decoded from a buffer reused across items.</summary>
+        public string? ReadText()
+        {
+            if (ReadLength() is not { } length)
+                return null;
+            if (_text.Length < length)
+                _text = new byte[Math.Max(length, _text.Length * 2)];
+            Fill(_text.AsSpan(0, length));
+            return Encoding.UTF8.GetString(_text, 0, length);
+        }
+
+        private int? ReadLength()
+        {
+            Fill(_number.AsSpan(0, 4));
+            var length = BinaryPrimitives.ReadInt32LittleEndian(_number);
+            if (length == -1)
+                return null;
+            if (length < 0 || length > Remaining)
+                throw new InvalidDataException($"snapshot block of {length} bytes at offset {_offset - 4} does not fit");
+            return length;
+        }
+
+        private void Fill(Span<byte> destination)
+        {
+            if (destination.Length > Remaining)
+                throw new InvalidDataException("snapshot body is cut short");
+            stream.ReadExactly(destination);
+            _offset += destination.Length;
+        }
     }
 }

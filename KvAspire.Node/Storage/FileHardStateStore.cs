@@ -24,16 +24,18 @@ public sealed class FileHardStateStore : IHardStateStore
     {
         if (!File.Exists(_path))
             return HardState.Initial;
+        Record? record;
         try
         {
-            var record = JsonSerializer.Deserialize<Record>(File.ReadAllBytes(_path))
-                ?? throw new InvalidDataException("empty document");
-            return new HardState(record.Term, record.VotedFor);
+            record = JsonSerializer.Deserialize<Record>(File.ReadAllBytes(_path));
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"Hard state file '{_path}' is corrupt: {e.Message}", e);
+            throw new CorruptHardStateException(_path, e.Message);
         }
+        if (record is null || record.Term < 0)
+            throw new CorruptHardStateException(_path, record is null ? "it holds no state" : $"its term is {record.Term}");
+        return new HardState(record.Term, record.VotedFor);
     }
 
     public void Save(HardState state)

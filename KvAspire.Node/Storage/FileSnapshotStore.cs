@@ -90,7 +90,8 @@ public sealed class FileSnapshotStore : ISnapshotStore
                 stream.Flush(flushToDisk: true);
             }
             var received = ReadHeader(temp);
-            ReadBody(received); // verifies length and checksum before anything relies on it
+            using (var written = OpenRead(temp))
+                Verify(written, received); // before anything relies on it
             var path = PathOf(received.Index, received.Term, ReceivedExtension);
             File.Move(temp, path, overwrite: true);
             DirectorySync.Flush(_directory);
@@ -135,17 +136,45 @@ public sealed class FileSnapshotStore : ISnapshotStore
 
     private string PathOf(long index, long term, string extension) => Path.Combine(_directory, $"{index:D20}-{term:D20}{extension}");
 
-    public ReadOnlyMemory<byte> ReadBody(SnapshotMetadata snapshot)
+    public Stream OpenBody(SnapshotMetadata snapshot)
     {
-        var bytes = File.ReadAllBytes(snapshot.Path);
-        if (bytes.Length != HeaderBytes + snapshot.Bytes + TrailerBytes)
-            throw new CorruptSnapshotException(snapshot.Path, $"it is {bytes.Length} bytes, expected {HeaderBytes + snapshot.Bytes + TrailerBytes}");
-        var body = bytes.AsMemory(HeaderBytes, (int)snapshot.Bytes);
+        var file = OpenRead(snapshot.Path);
+        try
+        {
+            Verify(file, snapshot);
+            file.Position = HeaderBytes;
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static FileStream OpenRead(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1 << 16);
+
+    /// <summary>Checks the file's length and its body's checksum, reading it once in pieces: a snapshot can be larger than memory allows twice.</summary>
+    private static void Verify(FileStream file, SnapshotMetadata snapshot)
+    {
+        if (file.Length != HeaderBytes + snapshot.Bytes + TrailerBytes)
+            throw new CorruptSnapshotException(snapshot.Path, $"it is {file.Length} bytes, expected {HeaderBytes + snapshot.Bytes + TrailerBytes}");
+        file.Position = HeaderBytes;
         var crc = new Crc32(Crc32ParameterSet.Crc32C);
-        crc.Append(body.Span);
-        if (crc.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - TrailerBytes)))
+        var buffer = new byte[1 << 20];
+        for (var left = snapshot.Bytes; left > 0;)
+        {
+            var read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0)
+                throw new CorruptSnapshotException(snapshot.Path, "it ended while being read");
+            crc.Append(buffer.AsSpan(0, read));
+            left -= read;
+        }
+        Span<byte> trailer = stackalloc byte[TrailerBytes];
+        file.ReadExactly(trailer);
+        if (crc.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(trailer))
             throw new CorruptSnapshotException(snapshot.Path, "its checksum does not match its contents");
-        return body;
     }
 
     private static byte[] Header(long index, long term, ulong digest, long bodyLength)

@@ -31,6 +31,9 @@ public interface ISnapshotStore
     /// <summary>Makes the received snapshot <paramref name="received"/> the newest one, durably.</summary>
     SnapshotMetadata Install(SnapshotMetadata received);
 
-    /// <summary>The body of <paramref name="snapshot"/>, checksum verified; throws <see cref="CorruptSnapshotException"/>.</summary>
-    ReadOnlyMemory<byte> ReadBody(SnapshotMetadata snapshot);
+    /// <summary>
+    /// The body of <paramref name="snapshot"/> to read (<see cref="SnapshotMetadata.Bytes"/> bytes), once its length
+    /// and checksum are verified; throws <see cref="CorruptSnapshotException"/>.
+    /// </summary>
+    Stream OpenBody(SnapshotMetadata snapshot);
 }

@@ -33,15 +33,20 @@ public sealed class FileHardStateStoreTests : IDisposable
         Assert.Equal(["hardstate.json"], Directory.GetFiles(_directory).Select(Path.GetFileName));
     }
 
-    [Fact]
-    public void Load_OfACorruptFile_ThrowsNamingTheFile()
+    [Theory]
+    [InlineData("{\"Term\":")]
+    [InlineData("null")]
+    [InlineData("{\"Term\":-3,\"VotedFor\":null}")]
+    public void Load_OfACorruptFile_ThrowsNamingTheFile(string content)
     {
         Directory.CreateDirectory(_directory);
-        File.WriteAllText(Path.Combine(_directory, "hardstate.json"), "{\"Term\":");
+        var path = Path.Combine(_directory, "hardstate.json");
+        File.WriteAllText(path, content);
 
-        var error = Assert.Throws<InvalidDataException>(() => new FileHardStateStore(_directory).Load());
+        var error = Assert.Throws<CorruptHardStateException>(() => new FileHardStateStore(_directory).Load());
 
-        Assert.Contains("hardstate.json", error.Message);
+        Assert.Equal(path, error.File);
+        Assert.Contains("delete its data directory", error.Message);
     }
 
     public void Dispose()

@@ -35,7 +35,7 @@ public sealed class FileSnapshotStoreTests : IDisposable
         var snapshots = new FileSnapshotStore(_directory);
         var latest = snapshots.Latest!;
         var restored = new KvStore();
-        restored.Restore(StoreSnapshot.ReadFrom(snapshots.ReadBody(latest), latest.Index, latest.Digest));
+        restored.Restore(snapshots.ReadStore(latest));
 
         Assert.Equal(500, latest.Index);
         Assert.Equal(original.AppliedDigest, restored.AppliedDigest);
@@ -65,7 +65,7 @@ public sealed class FileSnapshotStoreTests : IDisposable
         File.WriteAllBytes(saved.Path, bytes[..^10]);
 
         var snapshots = new FileSnapshotStore(_directory);
-        var error = Assert.Throws<CorruptSnapshotException>(() => snapshots.ReadBody(snapshots.Latest!));
+        var error = Assert.Throws<CorruptSnapshotException>(() => snapshots.OpenBody(snapshots.Latest!).Dispose());
 
         Assert.Equal(saved.Path, error.File);
         Assert.Contains("delete its data directory", error.Message);
@@ -89,7 +89,7 @@ public sealed class FileSnapshotStoreTests : IDisposable
         var error = Assert.Throws<CorruptSnapshotException>(() =>
         {
             var snapshots = new FileSnapshotStore(_directory);
-            snapshots.ReadBody(snapshots.Latest!);
+            snapshots.OpenBody(snapshots.Latest!).Dispose();
         });
 
         Assert.Equal(path, error.File);
@@ -105,7 +105,7 @@ public sealed class FileSnapshotStoreTests : IDisposable
 
         var snapshots = new FileSnapshotStore(_directory);
 
-        Assert.Throws<CorruptSnapshotException>(() => snapshots.ReadBody(snapshots.Latest!));
+        Assert.Throws<CorruptSnapshotException>(() => snapshots.OpenBody(snapshots.Latest!).Dispose());
     }
 
     [Fact]
@@ -118,12 +118,24 @@ public sealed class FileSnapshotStoreTests : IDisposable
             random.NextBytes(body);
             try
             {
-                StoreSnapshot.ReadFrom(body, 1, 0);
+                StoreSnapshot.ReadFrom(new MemoryStream(body), body.Length, 1, 0);
             }
             catch (InvalidDataException)
             {
             }
         }
+    }
+
+    [Fact]
+    public void IntactFileWithAMalformedBody_IsRefusedAsCorrupt_NamingTheFile()
+    {
+        var snapshots = new FileSnapshotStore(_directory);
+        var saved = snapshots.Save(5, 1, 0, body => body.Write([1, 0, 0, 0, 0, 0, 0, 0, 200, 0, 0, 0]));
+
+        var error = Assert.Throws<CorruptSnapshotException>(() => snapshots.ReadStore(saved));
+
+        Assert.Equal(saved.Path, error.File);
+        Assert.Contains("does not fit", error.Message);
     }
 
     private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(byte[] file, int size)
@@ -148,7 +160,7 @@ public sealed class FileSnapshotStoreTests : IDisposable
 
         var installed = receiver.Install(received);
         var restored = new KvStore();
-        restored.Restore(StoreSnapshot.ReadFrom(receiver.ReadBody(installed), installed.Index, installed.Digest));
+        restored.Restore(receiver.ReadStore(installed));
 
         Assert.Equal(installed, receiver.Latest);
         Assert.Equal(300, installed.Index);
