@@ -14,9 +14,6 @@ public sealed record KeyPage(ulong Cursor, IReadOnlyList<string> Keys);
 /// </summary>
 public static class KeyScan
 {
-    /// <summary>One past the largest hash: a cursor can only be below this.</summary>
-    public const ulong CursorLimit = 1UL << 32;
-
     /// <summary>The <paramref name="count"/> keys with the smallest hashes at or after <paramref name="cursor"/>, plus any that share the last hash.</summary>
     public static KeyPage Page(IEnumerable<string> keys, ulong cursor, int count, Func<string, bool>? match)
     {

@@ -10,42 +10,85 @@ namespace KvAspire.IntegrationTests;
 [Collection(ClusterCollection.Name)]
 public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
 {
+    /// <summary>The defaults of Limits:MaxValueBytes and Resp:MaxQueryBufferBytes, which the AppHost leaves as they are.</summary>
     private const int MaxValueBytes = 16 * 1024 * 1024;
+    private const int MaxQueryBufferBytes = 64 * 1024 * 1024;
+    private const int BatchedValueBytes = 64 * 1024;
     private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RejoinTimeout = TimeSpan.FromSeconds(90);
     /// <summary>Generous: a node restarted by the failover test JIT-compiles its RESP path on first use, on a busy machine.</summary>
     private static readonly TimeSpan RawReplyTimeout = TimeSpan.FromSeconds(30);
     private const string AuthOk = "+OK\r\n";
 
+    /// <summary>
+    /// 0, 1, and every power of two with its neighbours, up to exactly the value limit: written and read
+    /// back byte for byte through the cluster. Small values go in one pipelined batch, large ones one by one.
+    /// </summary>
     [Fact]
-    public async Task Strings_OfManySizes_RoundTrip_AndBeyondTheLimitIsRefused()
+    public async Task Strings_OfEverySizeClass_UpToExactlyTheLimit_RoundTrip()
     {
         await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
         await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
         var db = redis.GetDatabase();
         var random = new Random(5);
-
-        // Up to 1 MiB here: a 16 MiB entry outlasts the fast profile's election timeout on this machine and
-        // triggers an election on every try (a replication limit, not a RESP one); the RESP path itself is
-        // tested at exactly the limit in KvAspire.Node.Tests (RespCommandsTests.ValueAtTheLimit_RoundTrips).
-        foreach (var size in new[] { 0, 1, 2, 127, 4096, 65_535, 65_536, 1024 * 1024 })
+        var sizes = Enumerable.Range(1, 24).SelectMany(bit => new[] { (1 << bit) - 1, 1 << bit, (1 << bit) + 1 })
+            .Prepend(1).Prepend(0).Where(size => size <= MaxValueBytes).Distinct().Order().ToList();
+        Assert.Equal(MaxValueBytes, sizes[^1]);
+        var values = sizes.ToDictionary(size => size, size =>
         {
             var value = new byte[size];
             random.NextBytes(value);
-            var key = $"resp-size:{size}";
+            return value;
+        });
 
-            // Replicating a 16 MiB entry can outlast the fast profile's 300 ms election timeout on a busy
-            // machine; the retry (SET is idempotent) rides out such an election rather than hiding it.
-            Assert.True(await RetryAsync($"SET of {size} bytes", () => db.StringSetAsync(key, value)));
-            byte[]? read = await RetryAsync($"GET of {size} bytes", async () => (byte[]?)await db.StringGetAsync(key));
-
-            Assert.NotNull(read);
-            Assert.True(value.AsSpan().SequenceEqual(read), $"the {size}-byte value came back different");
+        var small = sizes.Where(size => size <= BatchedValueBytes).ToList();
+        var read = await RetryAsync($"a batch of {small.Count} values up to {BatchedValueBytes} bytes", async () =>
+        {
+            var batch = db.CreateBatch();
+            var sets = small.Select(size => batch.StringSetAsync($"resp-size:{size}", values[size])).ToList();
+            var gets = small.Select(size => batch.StringGetAsync($"resp-size:{size}")).ToList();
+            batch.Execute();
+            Assert.All(await Task.WhenAll(sets), Assert.True);
+            return await Task.WhenAll(gets);
+        });
+        for (var i = 0; i < small.Count; i++)
+        {
+            Assert.False(read[i].IsNull, $"the {small[i]}-byte value is missing");
+            Assert.True(values[small[i]].AsSpan().SequenceEqual((byte[]?)read[i]), $"the {small[i]}-byte value came back different");
         }
 
+        foreach (var size in sizes.Where(size => size > BatchedValueBytes))
+        {
+            // SET is idempotent, so repeating it rides out an election a large entry may cause on a busy machine.
+            Assert.True(await RetryAsync($"SET of {size} bytes", () => db.StringSetAsync($"resp-size:{size}", values[size])));
+            var value = await RetryAsync($"GET of {size} bytes", async () => (byte[]?)await db.StringGetAsync($"resp-size:{size}"));
+            Assert.True(values[size].AsSpan().SequenceEqual(value), $"the {size}-byte value came back different");
+        }
+    }
+
+    [Fact]
+    public async Task Value_OneByteOverTheLimit_IsRefusedNamingTheLimit_AndTheConnectionKeepsWorking()
+    {
+        await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        var db = redis.GetDatabase();
+
+        var refused = await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("resp-too-big", new byte[MaxValueBytes + 1]));
+
+        Assert.Equal($"ERR the value is {MaxValueBytes + 1} bytes; the limit (Limits:MaxValueBytes) is {MaxValueBytes}", refused.Message);
+        Assert.True((await db.StringGetAsync("resp-too-big")).IsNull);
+        Assert.True(await RetryAsync("a SET after the refusal", () => db.StringSetAsync("resp-after-too-big", "v")));
+        Assert.Equal("v", (string?)await db.StringGetAsync("resp-after-too-big"));
+    }
+
+    [Fact]
+    public async Task BulkLongerThanTheQueryBuffer_IsAProtocolError()
+    {
         var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        var tooBig = await RawRequestAsync(primary.Node, $"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${MaxValueBytes + 1}\r\n");
-        Assert.Equal("-ERR Protocol error: invalid bulk length\r\n", tooBig);
+
+        var reply = await RawRequestAsync(primary.Node, $"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${MaxQueryBufferBytes + 1}\r\n");
+
+        Assert.Equal("-ERR Protocol error: invalid bulk length\r\n", reply);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Text;
 using System.Text.Unicode;
 
@@ -53,16 +52,10 @@ public sealed class RespArguments
     }
 
     /// <summary>The item as a base-10 integer, as Redis' string2ll reads it.</summary>
-    public bool TryInteger(int index, out long value)
-    {
-        value = 0;
-        var item = this[index];
-        if (item.Length is 0 or > 20)
-            return false;
-        Span<byte> digits = stackalloc byte[20];
-        item.CopyTo(digits);
-        return Utf8Parser.TryParse(digits[..(int)item.Length], out value, out var consumed) && consumed == item.Length;
-    }
+    public bool TryInteger(int index, out long value) => RespNumber.TryParseInteger(this[index], out value);
+
+    /// <summary>The item as a SCAN cursor, as Redis reads it (see <see cref="RespNumber.TryParseCursor"/>).</summary>
+    public bool TryCursor(int index, out ulong cursor) => RespNumber.TryParseCursor(this[index], out cursor);
 
     /// <summary>The command name, lower-cased ASCII into <paramref name="destination"/>; false if it cannot be a known name.</summary>
     internal bool TryName(Span<char> destination, out int length)

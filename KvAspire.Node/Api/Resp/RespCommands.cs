@@ -20,7 +20,7 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
     {
         if (command is null)
         {
-            WriteError(output, RespErrors.UnknownCommand(args.Text(0), Enumerable.Range(1, args.Count - 1).Select(args.Text)));
+            WriteError(output, RespErrors.UnknownCommand(args));
             return ValueTask.CompletedTask;
         }
         if (!command.AcceptsArity(args.Count))

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
-using KvAspire.Node.Cluster;
 using KvAspire.Node.Telemetry;
 using KvAspire.Security;
 using Microsoft.AspNetCore.Connections;
@@ -22,14 +21,10 @@ namespace KvAspire.Node.Api.Resp;
 /// (the transport's write buffer plus one flush threshold), never in an unbounded queue.
 /// </summary>
 public sealed class RespConnectionHandler(RespCommands commands, RespClients clients, AccessControl access, IOptions<RespOptions> options,
-    IOptions<LimitsOptions> limits, ILogger<RespConnectionHandler> logger) : ConnectionHandler
+    ILogger<RespConnectionHandler> logger) : ConnectionHandler
 {
-    /// <summary>Replies beyond this are flushed before the next command, so big replies are never all held in memory.</summary>
-    private const int FlushThreshold = 256 * 1024;
-
     private readonly RespOptions _options = options.Value;
-    private readonly RespReadLimits _readLimits = new(options.Value.MaxMultibulkLength, RespOptions.MaxBulkBytes(limits.Value),
-        options.Value.MaxInlineBytes);
+    private readonly RespReadLimits _readLimits = options.Value.ReadLimits;
 
     private RespReadLimits UnauthenticatedLimits => RespReadLimits.BeforeAuthentication(_readLimits);
 
@@ -76,8 +71,8 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
     private async Task ServeAsync(ConnectionContext connection, RespSession session, string? remote)
     {
         var input = connection.Transport.Input;
-        var output = connection.Transport.Output;
         var closed = connection.ConnectionClosed;
+        var output = new RespConnectionOutput(connection.Transport.Output, _options.SlowClientTimeout, closed);
         var arguments = new RespArguments();
         var writes = new RespPendingWrites();
         var connectedAt = Stopwatch.GetTimestamp();
@@ -106,11 +101,11 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
             if (status == RespReadStatus.ProtocolError)
             {
                 RespWriter.WriteError(output, error!);
-                await FlushAsync(output, closed);
+                await output.FlushAsync();
                 Log.RespProtocolError(logger, session.Id, remote, error!);
                 return;
             }
-            await FlushAsync(output, closed);
+            await output.FlushAsync();
             if (session.Closing || result.IsCompleted)
                 return;
             // Redis closes such a client without a reply: it cannot be told anything useful mid-command.
@@ -128,7 +123,7 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
     /// and where, after every reply has been written.
     /// </summary>
     private async ValueTask<(RespReadStatus Status, string? Error, SequencePosition Position)> ExecuteCompleteCommandsAsync(
-        ReadOnlySequence<byte> buffer, RespArguments arguments, RespSession session, RespPendingWrites writes, PipeWriter output,
+        ReadOnlySequence<byte> buffer, RespArguments arguments, RespSession session, RespPendingWrites writes, RespConnectionOutput output,
         CancellationToken closed)
     {
         var position = buffer.Start;
@@ -154,8 +149,7 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
             else
                 await commands.ExecuteAsync(session, command, arguments, output, closed);
             arguments.Clear();
-            if (output.CanGetUnflushedBytes && output.UnflushedBytes > FlushThreshold)
-                await FlushAsync(output, closed);
+            await output.FlushIfFullAsync();
         }
         await writes.DrainAsync(output);
         return (RespReadStatus.Command, null, position);
@@ -176,36 +170,11 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
         return idle == Timeout.InfiniteTimeSpan || auth < idle ? (auth, true) : (idle, false);
     }
 
-    /// <summary>
-    /// A flush that does not complete at once is waiting for the client to read; one that waits longer
-    /// than <c>Resp:SlowClientTimeout</c> ends the connection (Redis' client-output-buffer-limit, in time).
-    /// </summary>
-    private async ValueTask FlushAsync(PipeWriter output, CancellationToken closed)
-    {
-        var flush = output.FlushAsync(closed);
-        if (flush.IsCompleted || _options.SlowClientTimeout == TimeSpan.Zero)
-        {
-            await flush;
-            return;
-        }
-        try
-        {
-            await flush.AsTask().WaitAsync(_options.SlowClientTimeout, closed);
-        }
-        catch (TimeoutException)
-        {
-            throw new SlowClientException();
-        }
-    }
-
     private static async Task RefuseAsync(ConnectionContext connection, string error)
     {
         RespWriter.WriteError(connection.Transport.Output, error);
         await connection.Transport.Output.FlushAsync();
     }
-
-    /// <summary>The client did not take its replies within <c>Resp:SlowClientTimeout</c>.</summary>
-    private sealed class SlowClientException : Exception;
 
     /// <summary>A SequenceReader cannot live across an await, so each command is read with a fresh one.</summary>
     private bool TryReadCommand(ReadOnlySequence<byte> rest, RespArguments arguments, RespSession session, out RespReadStatus status, out string? error,

@@ -60,7 +60,7 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
         if (!TryKey(args, 1, output, out var key) || !TryValue(args, 2, output, out var value))
             return;
 
-        // GET: the value on the primary just before the write is proposed (see docs/readme/resp.md).
+        // GET: the value on the primary just before the write is proposed (README.md, "Semantics that differ from Redis").
         ReadOutcome? old = null;
         if (returnOld)
         {
@@ -131,6 +131,7 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
             WriteError(output, Refusal(outcome));
             return;
         }
+        // Sent as it is written, as Redis streams into its output buffer: MGET of many large values must not be held whole.
         WriteArrayHeader(output, values.Items.Count);
         foreach (var value in values.Items)
         {
@@ -138,6 +139,7 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
                 WriteNull(output);
             else
                 WriteBulk(output, value.Value.Span);
+            await RespConnectionOutput.FlushIfFullAsync(output);
         }
     }
 
@@ -167,7 +169,8 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
     /// <summary><c>SCAN cursor [MATCH pattern] [COUNT n] [TYPE string]</c>.</summary>
     public async ValueTask ScanAsync(RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
-        if (!ulong.TryParse(args.Text(1), out var cursor) || cursor >= KeyScan.CursorLimit)
+        // Any cursor Redis accepts is accepted; one past every key's position simply ends the scan.
+        if (!args.TryCursor(1, out var cursor))
         {
             WriteError(output, RespErrors.InvalidCursor);
             return;
@@ -270,7 +273,7 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
         return true;
     }
 
-    /// <summary>The reader already bounds bulk strings by the larger of the key and value limits; values get their own.</summary>
+    /// <summary>The reader bounds bulk strings only by the query buffer: values are held to their own, smaller limit here.</summary>
     private bool TryValue(RespArguments args, int index, IBufferWriter<byte> output, out byte[] value)
     {
         value = [];

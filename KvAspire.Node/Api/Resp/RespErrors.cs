@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace KvAspire.Node.Api.Resp;
 
 /// <summary>
@@ -15,7 +18,7 @@ internal static class RespErrors
     public const string NoPassword =
         "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
     public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
-    public const string NoProto = "NOPROTO sorry, this protocol version is not supported.";
+    public const string NoProto = "NOPROTO unsupported protocol version";
     public const string ProtocolVersion = "ERR Protocol version is not an integer or out of range";
     public const string ClientName = "ERR Client names cannot contain spaces, newlines or special characters.";
     public const string ClusterDisabled = "ERR This instance has cluster support disabled";
@@ -62,21 +65,29 @@ internal static class RespErrors
     public static string UnknownSubcommand(string subcommand, string command) =>
         $"ERR unknown subcommand '{Truncate(subcommand)}'. Try {command} HELP.";
 
-    /// <summary>Redis quotes the first arguments, up to about 128 characters in all.</summary>
-    public static string UnknownCommand(string name, IEnumerable<string> arguments)
+    /// <summary>
+    /// Redis' text, built as Redis builds it: the name cut to 128 bytes, then each argument quoted and
+    /// cut so the quoted list stops once it reaches 128 bytes. Bytes, not characters: an argument cut
+    /// inside a UTF-8 character ends in U+FFFD.
+    /// </summary>
+    public static string UnknownCommand(RespArguments args)
     {
-        var quoted = new System.Text.StringBuilder();
-        foreach (var argument in arguments)
+        const int Limit = 128;
+        var quoted = new StringBuilder();
+        var quotedBytes = 0;
+        for (var i = 1; i < args.Count && quotedBytes < Limit; i++)
         {
-            if (quoted.Length >= 128)
-                break;
-            quoted.Append('\'').Append(Truncate(argument, 128 - quoted.Length)).Append("' ");
+            var argument = Prefix(args[i], Limit - quotedBytes);
+            quoted.Append('\'').Append(Encoding.UTF8.GetString(argument)).Append("' ");
+            quotedBytes += (int)argument.Length + 3;
         }
-        return $"ERR unknown command '{Truncate(name)}', with args beginning with: {quoted}";
+        return $"ERR unknown command '{Encoding.UTF8.GetString(Prefix(args[0], Limit))}', with args beginning with: {quoted}";
     }
 
     public static string TimedOut(TimeSpan after) =>
         $"NOREPLICAS the write was not acknowledged by a quorum within {after.TotalSeconds:0.#} s; it may still be applied";
 
-    private static string Truncate(string text, int max = 128) => text.Length <= max ? text : text[..max];
+    private static string Truncate(string text) => text.Length <= 128 ? text : text[..128];
+
+    private static ReadOnlySequence<byte> Prefix(ReadOnlySequence<byte> bytes, int max) => bytes.Length <= max ? bytes : bytes.Slice(0, max);
 }

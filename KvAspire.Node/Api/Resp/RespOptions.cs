@@ -4,8 +4,8 @@ namespace KvAspire.Node.Api.Resp;
 
 /// <summary>
 /// <c>Resp:</c> limits of the Redis-protocol endpoint. Defaults follow Redis where Redis has one
-/// (64 KiB inline requests, 1M multibulk items, no idle timeout); the bulk limit is the store's own
-/// value limit (<c>Limits:MaxValueBytes</c>), not Redis' 512 MB.
+/// (64 KiB inline requests, 1M multibulk items, no idle timeout); the bulk limit is the query buffer
+/// (see <see cref="ReadLimits"/>), not Redis' 512 MB.
 /// </summary>
 public sealed class RespOptions
 {
@@ -44,8 +44,13 @@ public sealed class RespOptions
     /// <summary>PEM private key of <see cref="TlsCertificateFile"/>.</summary>
     public string? TlsKeyFile { get; set; }
 
-    /// <summary>The largest bulk string accepted: a key or a value, whichever limit is larger.</summary>
-    public static int MaxBulkBytes(LimitsOptions limits) => Math.Max(limits.MaxValueBytes, limits.MaxKeyBytes);
+    /// <summary>
+    /// What the reader accepts. The longest bulk string (Redis' proto-max-bulk-len) is the query buffer,
+    /// since no longer one could ever arrive whole. Keys and values have their own, smaller limits,
+    /// checked once the argument is read: a value just over <c>Limits:MaxValueBytes</c> is refused with
+    /// an error naming that limit, and the connection stays open.
+    /// </summary>
+    public RespReadLimits ReadLimits => new(MaxMultibulkLength, MaxQueryBufferBytes, MaxInlineBytes);
 
     /// <summary>Checks every setting and throws naming the first bad one and its allowed range.</summary>
     public void Validate(LimitsOptions limits)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 
 namespace KvAspire.Node.Api.Resp;
 
@@ -87,7 +86,7 @@ public static class RespReader
         return RespReadStatus.Command;
     }
 
-    /// <summary>Reads the decimal number of a <c>*N</c> or <c>$N</c> header up to its CRLF.</summary>
+    /// <summary>Reads the decimal number of a <c>*N</c> or <c>$N</c> header up to its CRLF, as strictly as Redis (no '+', no leading zeros).</summary>
     private static RespReadStatus TryReadNumber(ref SequenceReader<byte> reader, RespReadLimits limits, string tooBig,
         out long number, out string? error)
     {
@@ -97,11 +96,7 @@ public static class RespReader
             return reader.Remaining > limits.MaxInlineBytes ? Fail(tooBig, out error) : RespReadStatus.Incomplete;
         if (!reader.TryRead(out _))
             return RespReadStatus.Incomplete;
-        Span<byte> digits = stackalloc byte[20];
-        if (line.Length is 0 or > 20)
-            return Fail(tooBig == RespErrors.TooBigBulkCount ? RespErrors.InvalidBulkLength : RespErrors.InvalidMultibulkLength, out error);
-        line.CopyTo(digits);
-        if (!Utf8Parser.TryParse(digits[..(int)line.Length], out number, out var consumed) || consumed != line.Length)
+        if (!RespNumber.TryParseInteger(line, out number))
             return Fail(tooBig == RespErrors.TooBigBulkCount ? RespErrors.InvalidBulkLength : RespErrors.InvalidMultibulkLength, out error);
         return RespReadStatus.Command;
     }

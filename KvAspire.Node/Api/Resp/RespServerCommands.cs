@@ -14,7 +14,7 @@ namespace KvAspire.Node.Api.Resp;
 /// and <c>master_host</c>/<c>master_port</c> (the primary's RESP address) and follows the primary.
 /// </summary>
 public sealed class RespServerCommands(RaftHost host, RespDirectory directory, RespClients clients, IOptions<RespOptions> resp,
-    IOptions<LimitsOptions> limits, IOptions<ReplicationOptions> replication)
+    IOptions<ReplicationOptions> replication)
 {
     /// <summary>The Redis version whose commands and replies this endpoint follows; clients pick features by it.</summary>
     public const string RedisVersion = "7.2.0";
@@ -53,7 +53,7 @@ public sealed class RespServerCommands(RaftHost host, RespDirectory directory, R
         if (all || wanted.Contains("clients"))
             text.Append("# Clients\r\n").Append($"connected_clients:{clients.Connected}\r\nmaxclients:{resp.Value.MaxClients}\r\n\r\n");
         if (all || wanted.Contains("replication"))
-            Replication(text, status);
+            RespReplication.AppendInfo(text, status, directory);
         if (all || wanted.Contains("keyspace"))
         {
             text.Append("# Keyspace\r\n");
@@ -63,32 +63,13 @@ public sealed class RespServerCommands(RaftHost host, RespDirectory directory, R
         }
         if (all || wanted.Contains("kvaspire"))
             KvAspire(text, status);
-        WriteBulk(output, text.ToString().TrimEnd('\r', '\n') + "\r\n");
+        // Sections are separated by a blank line, not followed by one; no section at all is an empty bulk, as in Redis.
+        var sections = text.ToString().TrimEnd('\r', '\n');
+        WriteBulk(output, sections.Length == 0 ? "" : sections + "\r\n");
     }
 
-    /// <summary><c>ROLE</c>: <c>[master, offset, [[host, port, offset]...]]</c> or <c>[slave, host, port, state, offset]</c>.</summary>
-    public void Role(IBufferWriter<byte> output)
-    {
-        var status = host.Status;
-        if (status.Role == Consensus.Role.Primary)
-        {
-            WriteArrayHeader(output, 3);
-            WriteBulk(output, "master");
-            WriteInteger(output, status.LastLogIndex);
-            var secondaries = status.Peers.Select(p => (Peer: p, Address: directory.Find(p.Node))).Where(s => s.Address is not null).ToList();
-            WriteArrayHeader(output, secondaries.Count);
-            foreach (var (peer, address) in secondaries)
-                WriteBulkArray(output, [address!.Host, address.Port.ToString(), (peer.MatchIndex ?? 0).ToString()]);
-            return;
-        }
-        var primary = directory.Find(status.Primary);
-        WriteArrayHeader(output, 5);
-        WriteBulk(output, "slave");
-        WriteBulk(output, primary?.Host ?? "");
-        WriteInteger(output, primary?.Port ?? 0);
-        WriteBulk(output, primary is null ? "connect" : "connected");
-        WriteInteger(output, status.AppliedIndex);
-    }
+    /// <summary><c>ROLE</c>: see <see cref="RespReplication.WriteRole"/>.</summary>
+    public void Role(IBufferWriter<byte> output) => RespReplication.WriteRole(output, host.Status, directory);
 
     /// <summary><c>COMMAND</c>, <c>COMMAND COUNT</c>, <c>COMMAND INFO name...</c>, <c>COMMAND DOCS [name...]</c>.</summary>
     public void Command(RespArguments args, IBufferWriter<byte> output)
@@ -138,7 +119,7 @@ public sealed class RespServerCommands(RaftHost host, RespDirectory directory, R
         new("databases", "1"),
         new("timeout", ((long)resp.Value.IdleTimeout.TotalSeconds).ToString()),
         new("maxclients", resp.Value.MaxClients.ToString()),
-        new("proto-max-bulk-len", RespOptions.MaxBulkBytes(limits.Value).ToString()),
+        new("proto-max-bulk-len", resp.Value.ReadLimits.MaxBulkBytes.ToString()),
         new("client-query-buffer-limit", resp.Value.MaxQueryBufferBytes.ToString()),
         new("replica-read-only", "yes"),
         new("slave-read-only", "yes"),
@@ -155,32 +136,6 @@ public sealed class RespServerCommands(RaftHost host, RespDirectory directory, R
         .Append($"run_id:{RunId}\r\n")
         .Append($"uptime_in_seconds:{(long)(DateTime.UtcNow - StartedAt).TotalSeconds}\r\n")
         .Append("\r\n");
-
-    private void Replication(StringBuilder text, ClusterStatus status)
-    {
-        text.Append("# Replication\r\n");
-        if (status.Role == Consensus.Role.Primary)
-        {
-            text.Append("role:master\r\n").Append($"connected_slaves:{status.Peers.Count}\r\n");
-            var i = 0;
-            foreach (var peer in status.Peers)
-            {
-                var address = directory.Find(peer.Node);
-                text.Append($"slave{i++}:ip={address?.Host ?? peer.Node},port={address?.Port ?? 0},state=online,offset={peer.MatchIndex ?? 0},lag=0\r\n");
-            }
-        }
-        else
-        {
-            var primary = directory.Find(status.Primary);
-            text.Append("role:slave\r\n");
-            if (primary is not null)
-                text.Append($"master_host:{primary.Host}\r\nmaster_port:{primary.Port}\r\n");
-            text.Append($"master_link_status:{(status.Primary is null ? "down" : "up")}\r\n")
-                .Append($"slave_repl_offset:{status.AppliedIndex}\r\n")
-                .Append("slave_read_only:1\r\n");
-        }
-        text.Append($"master_repl_offset:{status.LastLogIndex}\r\n\r\n");
-    }
 
     private void KvAspire(StringBuilder text, ClusterStatus status) => text.Append("# KvAspire\r\n")
         .Append($"kv_node:{status.Node}\r\n")

@@ -29,11 +29,11 @@ public static class RespWriter
         WriteRaw(output, RespLiterals.CrLf);
     }
 
-    /// <summary><c>-message</c>; CR and LF become spaces, as Redis sanitizes its error replies.</summary>
+    /// <summary><c>-message</c>; each CR and each LF becomes one space, as Redis sanitizes its error replies.</summary>
     public static void WriteError(IBufferWriter<byte> output, string message)
     {
         WriteRaw(output, "-"u8);
-        WriteUtf8(output, message.ReplaceLineEndings(" "));
+        WriteUtf8(output, message.Replace('\r', ' ').Replace('\n', ' '));
         WriteRaw(output, RespLiterals.CrLf);
     }
 

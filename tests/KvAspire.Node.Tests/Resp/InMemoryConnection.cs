@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Text;
@@ -22,8 +23,9 @@ internal sealed class InMemoryConnection
 
     private InMemoryConnection(RespConnectionHandler handler, EndPoint remote)
     {
+        ServerOutput = new MeasuredPipeWriter(_replies.Writer);
         Context = new DefaultConnectionContext(Guid.NewGuid().ToString("N"),
-            new DuplexPipe(_requests.Reader, _replies.Writer), new DuplexPipe(_replies.Reader, _requests.Writer))
+            new DuplexPipe(_requests.Reader, ServerOutput), new DuplexPipe(_replies.Reader, _requests.Writer))
         {
             RemoteEndPoint = remote,
         };
@@ -31,6 +33,9 @@ internal sealed class InMemoryConnection
     }
 
     public DefaultConnectionContext Context { get; }
+
+    /// <summary>The server's side of the replies: it tells the most the server held unflushed.</summary>
+    public MeasuredPipeWriter ServerOutput { get; }
 
     /// <summary>Completes when the handler is done with the connection: the server closed it.</summary>
     public Task Served { get; }
@@ -55,6 +60,33 @@ internal sealed class InMemoryConnection
         }
         var text = _received.ToString();
         _received.Clear();
+        return text;
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> reply bytes.</summary>
+    public async Task<byte[]> ReadBytesAsync(int count, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var bytes = new byte[count];
+        var read = 0;
+        while (read < count)
+        {
+            var result = await _replies.Reader.ReadAsync(cancel.Token);
+            var take = result.Buffer.Slice(0, Math.Min(result.Buffer.Length, count - read));
+            take.CopyTo(bytes.AsSpan(read));
+            read += (int)take.Length;
+            _replies.Reader.AdvanceTo(take.End);
+        }
+        return bytes;
+    }
+
+    /// <summary>Whatever replies have arrived, without waiting for more.</summary>
+    public string ReadAvailable()
+    {
+        if (!_replies.Reader.TryRead(out var result))
+            return "";
+        var text = Encoding.UTF8.GetString(result.Buffer);
+        _replies.Reader.AdvanceTo(result.Buffer.End);
         return text;
     }
 

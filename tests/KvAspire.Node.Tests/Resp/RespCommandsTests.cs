@@ -29,12 +29,50 @@ public sealed class RespCommandsTests : IAsyncLifetime
     [InlineData("-ERR value is not an integer or out of range\r\n", "SELECT", "x")]
     [InlineData("-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n", "AUTH", "secret")]
     [InlineData("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "bob", "secret")]
-    [InlineData("-NOPROTO sorry, this protocol version is not supported.\r\n", "HELLO", "3")]
+    [InlineData("-NOPROTO unsupported protocol version\r\n", "HELLO", "3")]
+    [InlineData("-ERR unknown command 'a  b', with args beginning with: ' ' 'c  ' \r\n", "a\r\nb", "\n", "c\n\r")]
+    [InlineData("-ERR value is not an integer or out of range\r\n", "SELECT", "01")]
+    [InlineData("-ERR value is not an integer or out of range\r\n", "SELECT", "+0")]
+    [InlineData("-ERR value is not an integer or out of range\r\n", "SELECT", "-0")]
+    [InlineData("-ERR value is not an integer or out of range\r\n", "SELECT", " 0")]
+    [InlineData("-ERR value is not an integer or out of range\r\n", "WAIT", "+1", "0")]
+    [InlineData("-ERR invalid cursor\r\n", "SCAN", " 0")]
+    [InlineData("-ERR invalid cursor\r\n", "SCAN", "0 ")]
+    [InlineData("-ERR invalid cursor\r\n", "SCAN", "+")]
+    [InlineData("-ERR invalid cursor\r\n", "SCAN", "18446744073709551616")]
     [InlineData("-ERR invalid cursor\r\n", "SCAN", "x")]
     [InlineData("-ERR timeout is negative\r\n", "WAIT", "1", "-1")]
     [InlineData("-ERR This instance has cluster support disabled\r\n", "CLUSTER", "NODES")]
     public async Task Errors_UseRedisExactTexts(string expected, params string[] command) =>
         Assert.Equal(expected, await _node.SendAsync(command));
+
+    [Fact]
+    public async Task UnknownCommand_QuotesArgumentsUpTo128Bytes_LikeRedis()
+    {
+        // redis-server 7.0's reply to the same command, byte for byte.
+        var expected = $"-ERR unknown command '{new string('n', 128)}', with args beginning with: " +
+            $"'{new string('x', 100)}' '{new string('y', 25)}' \r\n";
+
+        Assert.Equal(expected, await _node.SendAsync(new string('n', 130), new string('x', 100), new string('y', 50), "z"));
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("18446744073709551615")]
+    [InlineData("01")]
+    [InlineData("+0")]
+    [InlineData("-0")]
+    [InlineData("")]
+    public async Task ScanCursors_ThatRedisAccepts_AreAccepted(string cursor)
+    {
+        await _node.SendAsync("SET", "k", "v");
+
+        Assert.StartsWith("*2\r\n", await _node.SendAsync("SCAN", cursor));
+    }
+
+    [Fact]
+    public async Task Info_OfAnUnknownSection_IsAnEmptyBulk() =>
+        Assert.Equal("$0\r\n\r\n", await _node.SendAsync("INFO", "nosuchsection"));
 
     [Theory]
     [InlineData("EXEC")]
@@ -96,7 +134,7 @@ public sealed class RespCommandsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ValueAtTheLimit_RoundTrips_AndOneByteMoreIsRefused()
+    public async Task ValueAtTheLimit_RoundTrips_AndOneByteMoreIsRefusedNamingTheLimit()
     {
         var limit = new KvAspire.Node.Cluster.LimitsOptions().MaxValueBytes;
         var value = new string('v', limit);
@@ -104,7 +142,18 @@ public sealed class RespCommandsTests : IAsyncLifetime
         Assert.Equal("+OK\r\n", await _node.SendAsync("SET", "big", value));
         var reply = await _node.SendAsync("GET", "big");
         Assert.Equal(limit + $"${limit}\r\n\r\n".Length, reply.Length);
-        Assert.Equal("ERR Protocol error: invalid bulk length", await _node.SendAsync("SET", "big", value + "v"));
+        Assert.Equal($"-ERR the value is {limit + 1} bytes; the limit (Limits:MaxValueBytes) is {limit}\r\n",
+            await _node.SendAsync("SET", "big", value + "v"));
+    }
+
+    [Fact]
+    public async Task BulkLongerThanTheQueryBuffer_IsAProtocolError()
+    {
+        var queryBuffer = new KvAspire.Node.Api.Resp.RespOptions().MaxQueryBufferBytes;
+
+        var reply = await _node.SendRawAsync(Encoding.ASCII.GetBytes($"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${queryBuffer + 1}\r\n"));
+
+        Assert.Equal("ERR Protocol error: invalid bulk length", reply);
     }
 
     [Fact]

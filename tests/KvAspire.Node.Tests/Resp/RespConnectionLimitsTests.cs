@@ -139,4 +139,57 @@ public sealed class RespConnectionLimitsTests : IAsyncLifetime
         await client.Served.WaitAsync(ServerTimeout);
         Assert.True(client.Context.ConnectionClosed.WaitHandle.WaitOne(ServerTimeout), "the connection was not aborted");
     }
+
+    [Fact]
+    public async Task QueryBuffer_OverTheLimit_ClosesTheConnectionWithoutAReply_LikeRedis()
+    {
+        var handler = await HandlerAsync(options: new RespOptions { MaxQueryBufferBytes = 64 * 1024 });
+        var over = InMemoryConnection.Open(handler);
+        var under = InMemoryConnection.Open(handler);
+        // Each argument is under the bulk limit (the query buffer), but the command's sum is not.
+        var start = $"*5\r\n$4\r\nMSET\r\n$1\r\na\r\n$50000\r\n{new string('x', 50_000)}\r\n$1\r\nb\r\n$50000\r\n";
+
+        // Both MSETs are still arriving: 80 kB waiting unparsed is over the 64 KiB limit, 60 kB is not.
+        await over.SendAsync(start + new string('x', 30_000));
+        await under.SendAsync(start + new string('x', 10_000));
+        await over.Served.WaitAsync(ServerTimeout);
+        await under.SendAsync(new string('x', 40_000) + "\r\n");
+
+        Assert.Equal("", over.ReadAvailable());
+        Assert.Equal("+OK\r\n", await under.ReadLinesAsync(1, ServerTimeout));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task InlineLine_OverTheLimit_IsAnsweredWithRedisError_AndClosed(bool withNewline)
+    {
+        var client = InMemoryConnection.Open(await HandlerAsync());
+
+        await client.SendAsync("GET " + new string('a', 64 * 1024) + (withNewline ? "\r\n" : ""));
+
+        Assert.Equal("-ERR Protocol error: too big inline request\r\n", await client.ReadLinesAsync(1, ServerTimeout));
+        await client.Served.WaitAsync(ServerTimeout);
+    }
+
+    [Fact]
+    public async Task LargeMget_IsSentAsItIsWritten_NotHeldWholeInMemory()
+    {
+        var node = await SingleNodeResp.StartAsync();
+        _nodes.Add(node);
+        const int keys = 16;
+        var value = new string('v', 1024 * 1024);
+        for (var i = 0; i < keys; i++)
+            Assert.Equal("+OK\r\n", await node.SendAsync("SET", $"big{i}", value));
+        var client = InMemoryConnection.Open(node.Handler);
+        var expected = $"*{keys}\r\n" + string.Concat(Enumerable.Repeat($"${value.Length}\r\n{value}\r\n", keys));
+
+        await client.SendAsync(RespStreams.Multibulk([.. Enumerable.Range(0, keys).Select(i => System.Text.Encoding.ASCII.GetBytes($"big{i}"))
+            .Prepend("MGET"u8.ToArray())]));
+        var reply = await client.ReadBytesAsync(expected.Length, ServerTimeout);
+
+        Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(reply));
+        // 16 MiB of reply; what waited unsent at any time was at most one flush threshold plus one value.
+        Assert.InRange(client.ServerOutput.MaxUnflushedBytes, 0, RespConnectionOutput.FlushThreshold + 2 * value.Length);
+    }
 }

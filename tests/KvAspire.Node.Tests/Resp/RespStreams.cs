@@ -22,6 +22,16 @@ internal static class RespStreams
         return stream.ToArray();
     }
 
+    /// <summary>One command's arguments, parsed from its wire form as a connection would.</summary>
+    public static RespArguments Arguments(params string[] args)
+    {
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(Multibulk(args.Select(Encoding.UTF8.GetBytes).ToList())));
+        var arguments = new RespArguments();
+        if (RespReader.TryRead(ref reader, arguments, Limits, out var error) != RespReadStatus.Command)
+            throw new ArgumentException($"not one command: {error}", nameof(args));
+        return arguments;
+    }
+
     public static byte[] Inline(IReadOnlyList<byte[]> args) =>
         [.. args.SelectMany(a => a.Append((byte)' ')).SkipLast(1), (byte)'\r', (byte)'\n'];
 
@@ -56,7 +66,11 @@ internal static class RespStreams
             var reader = new SequenceReader<byte>(available);
             while (true)
             {
+                var before = reader.Consumed;
                 var status = RespReader.TryRead(ref reader, arguments, Limits, out var error);
+                // A command that consumed nothing would be read again for ever: a hang, caught here as a failure.
+                if (status == RespReadStatus.Command && reader.Consumed == before)
+                    throw new InvalidOperationException($"a command was read without consuming a byte, at offset {consumed + before}");
                 if (status == RespReadStatus.ProtocolError)
                     return (commands, status, error);
                 if (status == RespReadStatus.Incomplete)

@@ -1,11 +1,15 @@
 using System.Buffers;
+using System.Diagnostics.Metrics;
 using System.Text;
+using KvAspire.Node.Api;
 using KvAspire.Node.Api.Resp;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
+using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
 using KvAspire.Security;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -19,28 +23,34 @@ namespace KvAspire.Node.Tests.Resp;
 internal sealed class SingleNodeResp : IAsyncDisposable
 {
     private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(10);
+    private static readonly NodeMetrics Metrics =
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "kvaspire-resp-" + Guid.NewGuid().ToString("N"));
     private readonly RaftHost _host;
     private readonly RespReadLimits _limits;
 
-    public SingleNodeResp(LimitsOptions? limits = null, string? password = null, RespOptions? respOptions = null)
+    /// <param name="replication">Null: the defaults (Quorum acknowledgement).</param>
+    public SingleNodeResp(LimitsOptions? limits = null, string? password = null, RespOptions? respOptions = null,
+        ReplicationOptions? replication = null)
     {
         limits ??= new LimitsOptions();
         var configuration = new ConfigurationBuilder().Build();
         var cluster = Options.Create(new ClusterOptions { NodeId = "node1", Timing = "Fast" });
-        var replication = Options.Create(new ReplicationOptions());
         var node = TestHost.Create("node1", _dataDirectory, configuration, new NoPeers());
         _host = node.Host;
-        var kv = node.Commands;
+        var kv = replication is null
+            ? node.Commands
+            : new KvCommands(node.Host, node.Store, Options.Create(replication), Metrics, TimeProvider.System);
         var directory = new RespDirectory(configuration, cluster);
         var resp = Options.Create(respOptions ?? new RespOptions());
         Access = new AccessControl(Secret.From("Auth:Password", password), new AuthThrottle(3, TimeSpan.FromMinutes(1), TimeProvider.System),
             NullLogger<AccessControl>.Instance);
         Commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits)),
-            new RespServerCommands(_host, directory, Clients, resp, Options.Create(limits), replication), new RespAuthentication(Access));
-        Handler = new RespConnectionHandler(Commands, Clients, Access, resp, Options.Create(limits), NullLogger<RespConnectionHandler>.Instance);
-        _limits = new RespReadLimits(resp.Value.MaxMultibulkLength, RespOptions.MaxBulkBytes(limits), resp.Value.MaxInlineBytes);
+            new RespServerCommands(_host, directory, Clients, resp,
+                Options.Create(replication ?? new ReplicationOptions())), new RespAuthentication(Access));
+        Handler = new RespConnectionHandler(Commands, Clients, Access, resp, NullLogger<RespConnectionHandler>.Instance);
+        _limits = resp.Value.ReadLimits;
         Session = new RespSession(1, authenticated: password is null);
     }
 
@@ -54,9 +64,10 @@ internal sealed class SingleNodeResp : IAsyncDisposable
 
     public RespSession Session { get; }
 
-    public static async Task<SingleNodeResp> StartAsync(LimitsOptions? limits = null, string? password = null, RespOptions? respOptions = null)
+    public static async Task<SingleNodeResp> StartAsync(LimitsOptions? limits = null, string? password = null, RespOptions? respOptions = null,
+        ReplicationOptions? replication = null)
     {
-        var node = new SingleNodeResp(limits, password, respOptions);
+        var node = new SingleNodeResp(limits, password, respOptions, replication);
         await node._host.StartAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(ElectionTimeout);
         while (node._host.Status is not { Role: Role.Primary, ServesReads: true })
