@@ -63,6 +63,7 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
             "the primary has not compacted its log, so the wiped node could catch up without a snapshot");
         await Cluster.StartAsync(wiped);
         await WaitUntilAllMatchAsync(primary);
+        await AssertCaughtUpFromASnapshotAsync(wiped);
         (primaryId, primary) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
 
         // The resynced node's store must equal the primary's: make it primary and read every key from it.
@@ -73,6 +74,29 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
         await AssertStoreAsync(newPrimary);
         output.WriteLine($"{wiped} was wiped, resynced from {primaryId}'s snapshot (log start {primaryStatus.GetProperty("logStart")}), "
             + $"and served all {_expected.Count} keys as primary");
+    }
+
+    /// <summary>
+    /// The node reports a finished catch-up (Syncing ends once it has applied through the primary's commit
+    /// index) from a whole snapshot past entry 1, which only a snapshot from the primary can give a wiped
+    /// node; its log now starts after that snapshot, which is on its disk.
+    /// </summary>
+    private async Task AssertCaughtUpFromASnapshotAsync(string id)
+    {
+        var status = default(JsonElement);
+        await ProcessCluster.WaitUntilAsync(async () =>
+        {
+            status = await Cluster[id].StatusAsync();
+            return status.GetProperty("lastSync").ValueKind == JsonValueKind.Object;
+        }, CatchUpTimeout, $"{id} to report a finished catch-up from a snapshot");
+
+        var sync = status.GetProperty("lastSync");
+        output.WriteLine($"{id} caught up: {sync}");
+        Assert.True(sync.GetProperty("snapshotIndex").GetInt64() > 1, $"caught up from {sync}");
+        Assert.True(sync.GetProperty("bytesTotal").GetInt64() > 0, $"caught up from {sync}");
+        Assert.Equal(sync.GetProperty("bytesTotal").GetInt64(), sync.GetProperty("bytesReceived").GetInt64());
+        Assert.True(status.GetProperty("logStart").GetInt64() > 1, $"{id}'s log starts at {status.GetProperty("logStart")}");
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(Cluster.Spec(id).DataDirectory, "snapshots"), "*.snap"));
     }
 
     private async Task WriteAsync(NodeProcess primary, int from, int to)
