@@ -11,7 +11,9 @@ public enum ClusterState
     Normal,
     /// <summary>No primary is known: an election is under way.</summary>
     Election,
-    /// <summary>Receiving a snapshot from the primary, having fallen behind the primary's log start.</summary>
+    /// <summary>Catching up from the primary's snapshot, having fallen behind the primary's log start: from the
+    /// snapshot's first byte until, with it installed, the log is applied through the primary's commit index
+    /// as last reported (see <see cref="Cluster.Syncing"/>). <see cref="ClusterStatus.Sync"/> tells the progress.</summary>
     Syncing,
 }
 
@@ -20,7 +22,9 @@ public enum ClusterState
 /// entries (<c>replicate</c>, <c>probe</c>, or <c>snapshot</c> while a snapshot streams to it).</summary>
 public sealed record PeerStatus(string Node, long? MatchIndex, long? Lag, double? LagSeconds, string? Replication);
 
-/// <summary>One node's view of the cluster, published by the host loop after every batch; immutable.</summary>
+/// <summary>One node's view of the cluster, published by the host loop after every batch; immutable.
+/// <see cref="Sync"/> is the catch-up under way while <see cref="State"/> is Syncing, <see cref="LastSync"/>
+/// the last one that finished since the node started.</summary>
 public sealed record ClusterStatus(
     string Node,
     Role Role,
@@ -38,4 +42,5 @@ public sealed record ClusterStatus(
     long LogBytes,
     long LogStart,
     SyncProgress? Sync,
+    SyncProgress? LastSync,
     IReadOnlyList<PeerStatus> Peers);

@@ -43,6 +43,8 @@ public sealed class RaftHost : BackgroundService
     private TaskCompletionSource _statusChanged = NewSignal();
     private bool _seenPrimary;
     private SnapshotMetadata? _received;
+    /// <summary>The primary's commit index in the latest Replicate heard from it, which ends a catch-up.</summary>
+    private long _primaryCommit;
     private CancellationToken _stopping;
 
     public RaftHost(IOptions<ClusterOptions> options, IOptions<ReplicationOptions> replication, KvStore store,
@@ -79,8 +81,8 @@ public sealed class RaftHost : BackgroundService
 
     public ClusterStatus Status => _status;
 
-    /// <summary>The snapshot being received from the primary, if any (updated by the receiving call).</summary>
-    public SnapshotReception Reception { get; } = new();
+    /// <summary>A catch-up from the primary's snapshot, if any: the receiving call reports the transfer, this loop the rest.</summary>
+    public Syncing Syncing { get; } = new();
 
     /// <summary>Completes when the loop next publishes a status (after every batch, so at least once a tick).</summary>
     public Task StatusChanged => _statusChanged.Task;
@@ -91,8 +93,11 @@ public sealed class RaftHost : BackgroundService
     /// <summary>Queue a primary's snapshot message; <paramref name="received"/> is the snapshot it names, whole on disk.</summary>
     public void DeliverSnapshot(InstallSnapshot message, SnapshotMetadata received)
     {
-        if (!_inbox.Writer.TryWrite(new HostInput.DeliverSnapshot(message, received)))
-            _snapshotStore.Discard(received);
+        Syncing.HandedOver();
+        if (_inbox.Writer.TryWrite(new HostInput.DeliverSnapshot(message, received)))
+            return;
+        _snapshotStore.Discard(received);
+        Syncing.Abandoned();
     }
 
     /// <summary>Propose a client write and wait for it to be acknowledged under <paramref name="acknowledge"/>.</summary>
@@ -201,6 +206,8 @@ public sealed class RaftHost : BackgroundService
             case HostInput.Deliver deliver:
                 _elections.Delivered(deliver.Message);
                 _raft.Step(deliver.Message);
+                if (deliver.Message is Replicate replicate && _raft.Primary == replicate.From && _raft.Term == replicate.Term)
+                    _primaryCommit = replicate.CommitIndex;
                 break;
             case HostInput.Propose propose:
                 var result = _raft.Propose(propose.Data);
@@ -224,6 +231,7 @@ public sealed class RaftHost : BackgroundService
                 while (_raft.HasReady)
                     Process(_raft.TakeReady());
                 DiscardUninstalledSnapshot();
+                Syncing.Settled();
                 break;
             case HostInput.SnapshotSaved saved:
                 var marker = new SnapshotMarker(saved.Snapshot.Index, saved.Snapshot.Term);
@@ -390,7 +398,8 @@ public sealed class RaftHost : BackgroundService
     private ClusterStatus BuildStatus()
     {
         _seenPrimary |= _raft.Primary is not null;
-        var sync = Reception.Current;
+        Syncing.Observe(_store.AppliedIndex, _raft.Role == Role.Primary ? _raft.CommitIndex : _primaryCommit);
+        var sync = Syncing.Current;
         var state = sync is not null ? ClusterState.Syncing
             : _raft.Primary is not null ? ClusterState.Normal
             : _seenPrimary || _raft.Role == Role.Candidate ? ClusterState.Election
@@ -403,7 +412,7 @@ public sealed class RaftHost : BackgroundService
             .ToList();
         return new ClusterStatus(_options.NodeId, _raft.Role, state, _raft.Term, _raft.Primary, _raft.CommitIndex,
             _store.AppliedIndex, _store.AppliedDigest.ToString("x16"), _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,
-            _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, _log.SizeBytes, _raft.Log.Start.Index, sync, peers);
+            _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, _log.SizeBytes, _raft.Log.Start.Index, sync, Syncing.Last, peers);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

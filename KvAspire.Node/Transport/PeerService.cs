@@ -51,8 +51,11 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapsho
         if (!await requestStream.MoveNext(stopping.Token) || requestStream.Current.Header is not { } header)
             throw new RpcException(new Status(StatusCode.InvalidArgument, "a snapshot stream starts with its header"));
 
+        // One at a time: two streams would race to be installed, and the first to end would end Syncing.
+        if (!host.Syncing.TryBegin(header.From, header.Index, header.FileBytes))
+            throw new RpcException(new Status(StatusCode.Unavailable, "another snapshot is being received; offer it again later"));
         var started = TimeProvider.System.GetTimestamp();
-        host.Reception.Begin(header.From, header.Index, header.FileBytes);
+        var handedOver = false;
         try
         {
             var received = await snapshots.ReceiveAsync(Chunks(requestStream, header.FileBytes, stopping.Token), stopping.Token);
@@ -65,6 +68,7 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapsho
             Log.SnapshotReceived(logger, received.Index, received.Term, header.From, header.FileBytes,
                 TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             host.DeliverSnapshot(new InstallSnapshot(header.From, header.To, header.Term, new SnapshotMarker(received.Index, received.Term)), received);
+            handedOver = true;
             return new Proto.SnapshotReceived();
         }
         catch (CorruptSnapshotException e)
@@ -74,7 +78,8 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapsho
         }
         finally
         {
-            host.Reception.End();
+            if (!handedOver)
+                host.Syncing.Abandoned();
         }
     }
 
@@ -88,7 +93,7 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapsho
             total += data.Length;
             if (total > expectedBytes)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"more than the {expectedBytes} bytes the header announced"));
-            host.Reception.Received(data.Length);
+            host.Syncing.Received(data.Length);
             yield return data;
         }
         if (total != expectedBytes)

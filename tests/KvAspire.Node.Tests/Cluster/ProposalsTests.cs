@@ -40,6 +40,23 @@ public sealed class ProposalsTests
         Assert.Equal(new WriteOutcome.Written(5, 2, null), await write.Task);
     }
 
+    /// <summary>
+    /// With Storage:CatchUpEntries=0 the secondaries can commit an entry, and a snapshot compact it away, before
+    /// the primary's own fsync reports: the host then drops that report (the log no longer knows the entry's
+    /// term). Nothing waits for it, because a compacted entry was applied, and applying answers the write.
+    /// </summary>
+    [Fact]
+    public async Task LeaderWrite_WrittenButNotYetSynced_IsAnsweredWhenApplied_WithoutTheFsyncReport()
+    {
+        var write = Add(5, 2, Acknowledge.Leader);
+        _proposals.Written([EntryAt(5, 2)]);
+
+        _proposals.Applied(EntryAt(5, 2), new ApplyResult(Existed: false));
+
+        Assert.Equal(new WriteOutcome.Written(5, 2, false), await write.Task);
+        Assert.Equal(0, _proposals.Count);
+    }
+
     [Fact]
     public async Task Write_FailsWithLeadershipLost_WhenAnotherTermsEntryIsAppliedAtItsIndex()
     {

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Configuration;
 
 namespace KvAspire.Node.Tests.Cluster;
 
-/// <summary>While a snapshot arrives from the primary, /cluster says Syncing and how far it got.</summary>
+/// <summary>While a snapshot arrives from the primary, /cluster says Syncing and how far it got; a stream
+/// that fails ends it.</summary>
 public sealed class SyncingStatusTests : IAsyncLifetime
 {
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(10);
@@ -11,7 +12,7 @@ public sealed class SyncingStatusTests : IAsyncLifetime
     private RaftHost? _host;
 
     [Fact]
-    public async Task ReceivingASnapshot_IsReportedAsSyncing_WithBytesReceived_UntilItEnds()
+    public async Task ReceivingASnapshot_IsReportedAsSyncing_WithBytesReceived_UntilTheStreamIsAbandoned()
     {
         var peers = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -21,15 +22,16 @@ public sealed class SyncingStatusTests : IAsyncLifetime
         _host = TestHost.Create("node1", _directory, peers, new NoPeers()).Host;
         await _host.StartAsync(CancellationToken.None);
 
-        _host.Reception.Begin("node2", snapshotIndex: 5000, bytesTotal: 1000);
-        _host.Reception.Received(400);
+        Assert.True(_host.Syncing.TryBegin("node2", snapshotIndex: 5000, bytesTotal: 1000));
+        _host.Syncing.Received(400);
         var syncing = await StatusWhereAsync(s => s.State == ClusterState.Syncing);
 
-        Assert.Equal(new SyncProgress("node2", 5000, 400, 1000), syncing.Sync);
+        Assert.Equal(new SyncProgress("node2", 5000, 400, 1000, SyncPhase.Transfer, 5000), syncing.Sync);
 
-        _host.Reception.End();
+        _host.Syncing.Abandoned();
         var after = await StatusWhereAsync(s => s.State != ClusterState.Syncing);
         Assert.Null(after.Sync);
+        Assert.Null(after.LastSync);
     }
 
     private async Task<ClusterStatus> StatusWhereAsync(Func<ClusterStatus, bool> condition)

@@ -73,6 +73,11 @@ public sealed class NodeProcess : IAsyncDisposable
                 await node.DisposeAsync();
                 await Task.Delay(PortRetryDelay);
             }
+            catch
+            {
+                await node.DisposeAsync(); // a node that never became ready must not outlive the test
+                throw;
+            }
         }
     }
 
@@ -131,7 +136,8 @@ public sealed class NodeProcess : IAsyncDisposable
                 if (await condition(this))
                     return;
             }
-            catch (HttpRequestException)
+            // Not answering yet, or (on a loaded machine) not within the client's timeout: not ready yet.
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
             }
             await Task.Delay(50);

@@ -1,26 +1,35 @@
 using System.Collections.Concurrent;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KvAspire.Node.Tests.Storage;
 
 /// <summary>
 /// The fsync policy against a recording store: under Always a primary's new entries are synced beside the
 /// loop and reported, while any other Ready waits for the disk, including for what a primary left unsynced.
+/// Under EverySecond entries count as durable once written and an fsync follows within a second; under
+/// Never the log asks for no fsync at all.
 /// </summary>
 public sealed class DurableLogTests : IDisposable
 {
     /// <summary>Generous: how long a test waits for the group-commit thread's report.</summary>
     private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
     private readonly RecordingStore _store = new();
     private readonly BlockingCollection<(long Index, long Term, Exception? Failure)> _reports = [];
-    private readonly DurableLog _log;
+    private readonly FakeTimeProvider _time = new();
+    private DurableLog? _opened;
 
-    public DurableLogTests() =>
-        _log = new DurableLog(_store, FsyncPolicy.Always, TimeProvider.System, (index, term, failure) => _reports.Add((index, term, failure)));
+    /// <summary>The log under the default policy, Always, unless a test opened it under another.</summary>
+    private DurableLog Log => _opened ??= Open(FsyncPolicy.Always);
 
-    public void Dispose() => _log.Dispose();
+    private DurableLog Open(FsyncPolicy policy) =>
+        _opened = new DurableLog(_store, policy, _time, (index, term, failure) => _reports.Add((index, term, failure)));
+
+    public void Dispose() => _opened?.Dispose();
 
     private static Ready ReadyOf(Role role, long term, params Entry[] entries) => new()
     {
@@ -39,7 +48,7 @@ public sealed class DurableLogTests : IDisposable
     [Fact]
     public void PrimarysEntries_AreWrittenAtOnce_AndReportedDurableByTheGroupCommit()
     {
-        var durableNow = _log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2), EntryAt(2, 2)));
+        var durableNow = Log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2), EntryAt(2, 2)));
 
         Assert.False(durableNow);
         Assert.Equal([1, 2], _store.Appended);
@@ -51,7 +60,7 @@ public sealed class DurableLogTests : IDisposable
     [Fact]
     public void SecondarysEntries_AreDurableBeforePersistReturns()
     {
-        Assert.True(_log.Persist(ReadyOf(Role.Secondary, 2, EntryAt(1, 2))));
+        Assert.True(Log.Persist(ReadyOf(Role.Secondary, 2, EntryAt(1, 2))));
 
         Assert.Equal([true], _store.InlineDurableFlushes);
         Assert.Equal(0, _store.BackgroundSyncs);
@@ -60,14 +69,14 @@ public sealed class DurableLogTests : IDisposable
     [Fact]
     public void AfterAPrimaryWroteUnsynced_AReadyThatMayPromiseWaitsForTheDisk_EvenWithNothingOfItsOwn()
     {
-        _log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2)));
+        Log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2)));
         NextReport();
 
         // Stepped down: this Ready's acknowledgement or vote may promise entry 1.
-        Assert.True(_log.Persist(ReadyOf(Role.Secondary, 3)));
+        Assert.True(Log.Persist(ReadyOf(Role.Secondary, 3)));
 
         Assert.Equal([true], _store.InlineDurableFlushes);
-        Assert.True(_log.Persist(ReadyOf(Role.Secondary, 3)));
+        Assert.True(Log.Persist(ReadyOf(Role.Secondary, 3)));
         Assert.Single(_store.InlineDurableFlushes);
     }
 
@@ -76,9 +85,82 @@ public sealed class DurableLogTests : IDisposable
     {
         _store.FailSync = true;
 
-        _log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2)));
+        Log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2)));
 
         Assert.IsType<IOException>(NextReport().Failure);
+    }
+
+    [Fact]
+    public void EverySecond_EntriesAreDurableOnceWritten_AndAnFsyncFollowsOnceASecondHasPassed()
+    {
+        var log = Open(FsyncPolicy.EverySecond);
+
+        Assert.True(log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2))));
+        Assert.True(log.Persist(ReadyOf(Role.Secondary, 3, EntryAt(2, 3))));
+
+        Assert.Equal([false, false], _store.Flushes); // handed to the operating system, not forced
+        Assert.Equal(0, _store.BackgroundSyncs);
+        _time.Advance(TimeSpan.FromSeconds(1) - Tick);
+        log.OnTick();
+        Assert.Empty(_store.InlineDurableFlushes);
+        _time.Advance(Tick);
+        log.OnTick();
+        Assert.Equal([true], _store.InlineDurableFlushes);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        log.OnTick();
+        Assert.Single(_store.InlineDurableFlushes); // nothing new written: nothing to force
+    }
+
+    [Fact]
+    public void EverySecond_UnderSteadyWrites_ForcesTheLogOnceEverySecond()
+    {
+        var log = Open(FsyncPolicy.EverySecond);
+
+        for (var i = 1; i <= 30; i++)
+        {
+            log.Persist(ReadyOf(Role.Primary, 2, EntryAt(i, 2)));
+            _time.Advance(Tick);
+            log.OnTick();
+        }
+
+        Assert.Equal(3, _store.InlineDurableFlushes.Count);
+        Assert.Empty(_reports);
+    }
+
+    [Fact]
+    public void EverySecond_AnEntryAfterAQuietSpell_IsForcedAtTheNextTick()
+    {
+        var log = Open(FsyncPolicy.EverySecond);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        log.Persist(ReadyOf(Role.Secondary, 2, EntryAt(1, 2)));
+        log.OnTick();
+
+        Assert.Equal([true], _store.InlineDurableFlushes);
+    }
+
+    [Fact]
+    public void Never_TheLogAsksForNoFsync_WhateverItWritesAndHoweverLongItRuns()
+    {
+        var log = Open(FsyncPolicy.Never);
+
+        Assert.True(log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2), EntryAt(2, 2))));
+        Assert.True(log.Persist(new Ready
+        {
+            SoftState = new SoftState(Role.Secondary, 3, "b", 0),
+            TruncateFrom = 2,
+            EntriesToPersist = [EntryAt(2, 3)],
+        }));
+        for (var i = 0; i < 100; i++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            log.OnTick();
+        }
+
+        Assert.Equal([1, 2, 2], _store.Appended);
+        Assert.All(_store.Flushes, durable => Assert.False(durable));
+        Assert.Equal(0, _store.BackgroundSyncs);
+        Assert.Empty(_reports);
     }
 
     private sealed class RecordingStore : ILogStore
@@ -86,7 +168,9 @@ public sealed class DurableLogTests : IDisposable
         private int _backgroundSyncs;
 
         public List<long> Appended { get; } = [];
-        public List<bool> InlineDurableFlushes { get; } = [];
+        /// <summary>Every <see cref="Flush"/> on the loop, with whether it was asked to force the disk.</summary>
+        public List<bool> Flushes { get; } = [];
+        public List<bool> InlineDurableFlushes => Flushes.Where(durable => durable).ToList();
         public int BackgroundSyncs => Volatile.Read(ref _backgroundSyncs);
         public bool FailSync { get; set; }
         public long SizeBytes => 0;
@@ -97,11 +181,7 @@ public sealed class DurableLogTests : IDisposable
         public void Compact(long through) { }
         public void ResetAfter(long snapshotIndex) { }
 
-        public void Flush(bool durable)
-        {
-            if (durable)
-                InlineDurableFlushes.Add(durable);
-        }
+        public void Flush(bool durable) => Flushes.Add(durable);
 
         public Action SyncLater() => () =>
         {
