@@ -57,7 +57,7 @@ public sealed class RespReplicationTests
         var status = Primary() with
         {
             Role = NodeRole.Secondary, State = ClusterState.Syncing, Primary = "node2", AppliedIndex = 7,
-            Sync = new SyncProgress("node2", 100, 10, 1000),
+            Sync = new SyncProgress("node2", 100, 10, 1000, SyncPhase.Transfer, PrimaryCommitIndex: 100),
         };
 
         var info = Info(status);
@@ -72,7 +72,7 @@ public sealed class RespReplicationTests
 
     private static ClusterStatus Primary(params PeerStatus[] peers) => new("node1", NodeRole.Primary, ClusterState.Normal, Term: 3,
         Primary: "node1", CommitIndex: 42, AppliedIndex: 42, AppliedDigest: "0", LastLogIndex: 42, LastLogTerm: 3, ProcessId: 1,
-        ServesReads: true, Keys: 0, LogBytes: 0, LogStart: 0, Sync: null, Peers: peers);
+        ServesReads: true, Keys: 0, LogBytes: 0, LogStart: 0, Sync: null, LastSync: null, Peers: peers);
 
     private static string Info(ClusterStatus status)
     {
