@@ -19,8 +19,11 @@ public enum ClusterState
 
 /// <summary>A secondary as the primary sees it (nulls on a non-primary): how far it has matched the log,
 /// how many entries it lacks, the age in seconds of the oldest one it lacks, and how it is being sent
-/// entries (<c>replicate</c>, <c>probe</c>, or <c>snapshot</c> while a snapshot streams to it).</summary>
-public sealed record PeerStatus(string Node, long? MatchIndex, long? Lag, double? LagSeconds, string? Replication);
+/// entries (<c>replicate</c>, <c>probe</c>, or <c>snapshot</c> while a snapshot streams to it). On any node:
+/// seconds since the peer was last heard from (null if never), and whether that was within an election
+/// timeout (<see cref="PeerContact"/>).</summary>
+public sealed record PeerStatus(string Node, long? MatchIndex, long? Lag, double? LagSeconds, string? Replication,
+    double? SecondsSinceHeard, bool InContact);
 
 /// <summary>One node's view of the cluster, published by the host loop after every batch; immutable.
 /// <see cref="Sync"/> is the catch-up under way while <see cref="State"/> is Syncing, <see cref="LastSync"/>

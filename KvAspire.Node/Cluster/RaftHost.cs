@@ -38,6 +38,7 @@ public sealed class RaftHost : BackgroundService
     private readonly ElectionObserver _elections;
     private readonly ReplicationTracing _replicationTracing;
     private readonly ReplicationLagClock _lagClock;
+    private readonly PeerContact _contact;
     private SoftState _softState;
     private volatile ClusterStatus _status;
     private TaskCompletionSource _statusChanged = NewSignal();
@@ -74,6 +75,7 @@ public sealed class RaftHost : BackgroundService
         _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
         _replicationTracing = new ReplicationTracing(_options.NodeId);
         _lagClock = new ReplicationLagClock(time);
+        _contact = new PeerContact(time, _options.ElectionMin);
         _status = BuildStatus();
         metrics.Observe(() => _status);
         Log.NodeStarting(_logger, _options.NodeId, hardState.Term, string.Join(",", peers.Names));
@@ -205,6 +207,7 @@ public sealed class RaftHost : BackgroundService
                 break;
             case HostInput.Deliver deliver:
                 _elections.Delivered(deliver.Message);
+                _contact.Heard(deliver.Message.From);
                 _raft.Step(deliver.Message);
                 if (deliver.Message is Replicate replicate && _raft.Primary == replicate.From && _raft.Term == replicate.Term)
                     _primaryCommit = replicate.CommitIndex;
@@ -407,8 +410,9 @@ public sealed class RaftHost : BackgroundService
         var last = _raft.Log.LastIndex;
         var peers = _raft.Peers.Select(peer => _raft.ProgressOf(peer) is { } progress
                 ? new PeerStatus(peer, progress.Match, last - progress.Match, _lagClock.LagSeconds(progress.Match, last),
-                    progress.PendingSnapshot > 0 ? "snapshot" : progress.Probing ? "probe" : "replicate")
-                : new PeerStatus(peer, null, null, null, null))
+                    progress.PendingSnapshot > 0 ? "snapshot" : progress.Probing ? "probe" : "replicate",
+                    _contact.SecondsSinceHeard(peer), _contact.InContact(peer))
+                : new PeerStatus(peer, null, null, null, null, _contact.SecondsSinceHeard(peer), _contact.InContact(peer)))
             .ToList();
         return new ClusterStatus(_options.NodeId, _raft.Role, state, _raft.Term, _raft.Primary, _raft.CommitIndex,
             _store.AppliedIndex, _store.AppliedDigest.ToString("x16"), _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,

@@ -10,18 +10,15 @@ namespace KvAspire.Node.Api.Resp;
 /// <summary>
 /// This node's replication as Redis reports it (ROLE, INFO replication), read from one
 /// <see cref="ClusterStatus"/>. On the primary, a secondary is listed only while the primary has a
-/// confirmed replication stream to it: <c>online</c> while entries flow (Raft's replicate state),
-/// <c>send_bulk</c> while a snapshot streams to it. A secondary being probed (just after an election,
-/// after it rejected entries, after a snapshot ended) is not listed, as Redis does not list a replica
-/// that is not connected. Offsets are log indexes: a secondary's is its match index.
+/// confirmed replication stream to it and has heard from it within an election timeout:
+/// <c>online</c> while entries flow (Raft's replicate state), <c>send_bulk</c> while a snapshot streams to
+/// it. A secondary being probed (just after an election, after it rejected entries, after a snapshot
+/// ended) or gone silent is not listed, as Redis does not list a replica that is not connected. Offsets
+/// are log indexes: a secondary's is its match index.
 /// </summary>
 internal static class RespReplication
 {
-    /// <summary>
-    /// <paramref name="LagSeconds"/>: whole seconds since the oldest entry the secondary lacks was appended
-    /// (0 when it has everything). Redis' lag is the seconds since the replica's last acknowledgement; a
-    /// primary only tracks what a secondary has, so this is how far behind it is in time.
-    /// </summary>
+    /// <summary><paramref name="LagSeconds"/>: whole seconds since the secondary was last heard from, as Redis' lag.</summary>
     private sealed record Replica(string Host, int Port, string State, long Offset, long LagSeconds);
 
     /// <summary><c>[master, offset, [[host, port, offset]...]]</c> or <c>[slave, host, port, state, offset]</c>.</summary>
@@ -91,11 +88,11 @@ internal static class RespReplication
                 "snapshot" => "send_bulk",
                 _ => null,
             };
-            if (state is null)
+            if (state is null || !peer.InContact)
                 continue;
             var address = directory.Find(peer.Node);
             replicas.Add(new Replica(address?.Host ?? peer.Node, address?.Port ?? 0, state, peer.MatchIndex ?? 0,
-                (long)Math.Floor(peer.LagSeconds ?? 0)));
+                (long)Math.Floor(peer.SecondsSinceHeard ?? 0)));
         }
         return replicas;
     }

@@ -24,9 +24,9 @@ public sealed class RespReplicationTests
     public void Primary_ListsOnlySecondariesItIsReplicatingTo_WithTheirMatchIndexAndLag()
     {
         var status = Primary(
-            new PeerStatus("node2", MatchIndex: 40, Lag: 2, LagSeconds: 2.7, Replication: "replicate"),
+            new PeerStatus("node2", MatchIndex: 40, Lag: 2, LagSeconds: 0.3, Replication: "replicate", SecondsSinceHeard: 2.7, InContact: true),
             // Probing: the primary has not found where this secondary's log matches (it is down, or just rejoined).
-            new PeerStatus("node3", MatchIndex: 12, Lag: 30, LagSeconds: 75.2, Replication: "probe"));
+            new PeerStatus("node3", MatchIndex: 12, Lag: 30, LagSeconds: 75.2, Replication: "probe", SecondsSinceHeard: 0.1, InContact: true));
 
         var info = Info(status);
         var role = RoleReply(status);
@@ -38,11 +38,26 @@ public sealed class RespReplicationTests
     }
 
     [Fact]
+    public void Primary_DoesNotListASecondaryItHasNotHeardFromWithinAnElectionTimeout_EvenWithNothingToReplicate()
+    {
+        var status = Primary(
+            new PeerStatus("node2", 42, 0, 0, "replicate", 0.2, InContact: true),
+            // Caught up when it died, and nothing written since: only the silence shows it is gone.
+            new PeerStatus("node3", 42, 0, 0, "replicate", 12.5, InContact: false));
+
+        var info = Info(status);
+
+        Assert.Contains("connected_slaves:1\r\nslave0:ip=localhost,port=6380,", info);
+        Assert.DoesNotContain("6381", info);
+        Assert.DoesNotContain("6381", RoleReply(status));
+    }
+
+    [Fact]
     public void Primary_ReportsASecondaryReceivingASnapshot_AsSendBulk()
     {
         var status = Primary(
-            new PeerStatus("node2", 42, 0, 0, "replicate"),
-            new PeerStatus("node3", 0, 42, 3.1, "snapshot"));
+            new PeerStatus("node2", 42, 0, 0, "replicate", 0.4, InContact: true),
+            new PeerStatus("node3", 0, 42, 9.5, "snapshot", 3.1, InContact: true));
 
         var info = Info(status);
 
