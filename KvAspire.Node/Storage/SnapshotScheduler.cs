@@ -37,25 +37,27 @@ public sealed class SnapshotScheduler(ISnapshotStore snapshots, StorageOptions o
         var due = _entriesSince >= options.SnapshotEntries || _bytesSince >= options.SnapshotBytes || _retry;
         if (!due || !_running.IsCompleted || store.AppliedIndex <= (snapshots.Latest?.Index ?? 0))
             return;
+        var captureStarted = TimeProvider.System.GetTimestamp();
         var snapshot = store.Capture();
+        var capture = TimeProvider.System.GetElapsedTime(captureStarted);
         var term = termAt(snapshot.AppliedIndex) ?? throw new InvalidOperationException($"No term for applied index {snapshot.AppliedIndex}.");
         _entriesSince = 0;
         _bytesSince = 0;
         _retry = false;
-        _running = Task.Run(() => Save(snapshot, term));
+        _running = Task.Run(() => Save(snapshot, term, capture));
     }
 
     /// <summary>Waits for a snapshot in progress (on shutdown, so none is cut off).</summary>
     public Task WhenIdle() => _running;
 
-    private void Save(StoreSnapshot snapshot, long term)
+    private void Save(StoreSnapshot snapshot, long term, TimeSpan capture)
     {
         try
         {
             var started = TimeProvider.System.GetTimestamp();
             var metadata = snapshots.Save(snapshot.AppliedIndex, term, snapshot.AppliedDigest, snapshot.WriteTo);
             Log.SnapshotSaved(logger, metadata.Index, metadata.Term, snapshot.Items.Count, metadata.Bytes,
-                TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+                TimeProvider.System.GetElapsedTime(started).TotalMilliseconds, capture.TotalMilliseconds);
             saved(metadata);
         }
         catch (IOException e)

@@ -30,8 +30,8 @@ internal static partial class Log
     public static partial void LogRecovered(ILogger logger, long first, long last, int segments);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information,
-        Message = "Snapshot at entry {Index} (term {Term}) saved: {Keys} keys, {Bytes} bytes in {Milliseconds} ms")]
-    public static partial void SnapshotSaved(ILogger logger, long index, long term, int keys, long bytes, double milliseconds);
+        Message = "Snapshot at entry {Index} (term {Term}) saved: {Keys} keys, {Bytes} bytes in {Milliseconds} ms; capturing it held the host loop for {CaptureMilliseconds} ms")]
+    public static partial void SnapshotSaved(ILogger logger, long index, long term, int keys, long bytes, double milliseconds, double captureMilliseconds);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Snapshot at entry {Index} failed; the log still holds every entry")]
     public static partial void SnapshotFailed(ILogger logger, long index, Exception exception);
