@@ -27,6 +27,7 @@ internal static class Extensions
         "Storage:SnapshotEntries",
         "Storage:SnapshotBytes",
         "Storage:CatchUpEntries",
+        "Storage:CatchUpBytes",
         "Resp:MaxClients",
         "Resp:IdleTimeout",
     ];

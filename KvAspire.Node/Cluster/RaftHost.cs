@@ -27,6 +27,7 @@ public sealed class RaftHost : BackgroundService
     private readonly ISnapshotStore _snapshotStore;
     private readonly SnapshotScheduler _snapshots;
     private readonly long _catchUpEntries;
+    private readonly long _catchUpBytes;
     private readonly IPeerTransport _transport;
     private readonly Proposals _proposals = new();
     private readonly PendingReads _reads = new();
@@ -65,6 +66,7 @@ public sealed class RaftHost : BackgroundService
         var hardState = hardStateStore.Load();
         _snapshotStore = snapshots;
         _catchUpEntries = storage.Value.CatchUpEntries;
+        _catchUpBytes = storage.Value.CatchUpBytes;
         _snapshots = new SnapshotScheduler(snapshots, storage.Value,
             saved => _inbox.Writer.TryWrite(new HostInput.SnapshotSaved(saved)), logger);
         var snapshot = RestoreSnapshot(snapshots);
@@ -238,7 +240,7 @@ public sealed class RaftHost : BackgroundService
                 break;
             case HostInput.SnapshotSaved saved:
                 var marker = new SnapshotMarker(saved.Snapshot.Index, saved.Snapshot.Term);
-                _raft.SnapshotTaken(marker, compactThrough: Math.Max(0, marker.Index - _catchUpEntries));
+                _raft.SnapshotTaken(marker, CatchUpWindow.CompactThrough(_raft.Log, marker.Index, _catchUpEntries, _catchUpBytes));
                 _log.Compact(_raft.Log.Start.Index);
                 break;
             case HostInput.SnapshotShipped shipped:

@@ -25,6 +25,9 @@ public sealed class StorageOptions
     /// from the log rather than being sent the whole snapshot (etcd's SnapshotCatchUpEntries).</summary>
     public long CatchUpEntries { get; set; } = 10_000;
 
+    /// <summary>... and at most this many bytes of them, whichever keeps less (see <see cref="CatchUpWindow"/>).</summary>
+    public long CatchUpBytes { get; set; } = 64L * 1024 * 1024;
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))
@@ -37,6 +40,8 @@ public sealed class StorageOptions
             throw new OptionsValidationError("Storage:SnapshotBytes", "must be at least 1");
         if (CatchUpEntries < 0)
             throw new OptionsValidationError("Storage:CatchUpEntries", "must not be negative");
+        if (CatchUpBytes < 0)
+            throw new OptionsValidationError("Storage:CatchUpBytes", "must not be negative");
         if (SegmentBytes is < 4096 or > 1L << 32)
             throw new OptionsValidationError("Storage:SegmentBytes", "must be between 4096 and 4294967296");
     }
