@@ -18,6 +18,9 @@ public sealed class RespArguments
 
     public int Count { get; private set; }
 
+    /// <summary>The bytes of every item together.</summary>
+    public long TotalBytes { get; private set; }
+
     public ReadOnlySequence<byte> this[int index] =>
         (uint)index < (uint)Count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index));
 
@@ -75,6 +78,7 @@ public sealed class RespArguments
     {
         Array.Clear(_items, 0, Count);
         Count = 0;
+        TotalBytes = 0;
     }
 
     internal void Add(ReadOnlySequence<byte> item)
@@ -82,6 +86,7 @@ public sealed class RespArguments
         if (Count == _items.Length)
             Array.Resize(ref _items, _items.Length * 2);
         _items[Count++] = item;
+        TotalBytes += item.Length;
     }
 
     /// <summary>Scratch space for an inline command line, whose quoted arguments must be unescaped somewhere.</summary>

@@ -138,14 +138,14 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
             }
             var command = RespCommandTable.Find(arguments);
             var pipelining = RespCommands.PipeliningOf(command, arguments);
-            if (pipelining != RespPipelining.Write || writes.IsFull)
+            if (pipelining != RespPipelining.Write || writes.WouldOverflow(arguments.TotalBytes))
                 await writes.DrainAsync(output);
             if (pipelining != RespPipelining.Read)
                 session.Reads.Reset();
             // The arguments point into the input buffer, which stays valid until the caller advances past it;
             // a write has copied what it needs by the time ExecuteAsync returns its task.
             if (pipelining == RespPipelining.Write)
-                writes.Start(reply => commands.ExecuteAsync(session, command, arguments, reply, closed));
+                writes.Start(reply => commands.ExecuteAsync(session, command, arguments, reply, closed), arguments.TotalBytes);
             else
                 await commands.ExecuteAsync(session, command, arguments, output, closed);
             arguments.Clear();

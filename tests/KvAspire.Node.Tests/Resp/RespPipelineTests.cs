@@ -64,7 +64,7 @@ public sealed class RespPipelineTests : IAsyncLifetime
             var completion = completions[i];
             var reply = $":{i}\r\n";
             writes.Start(output => new ValueTask(completion.Task.ContinueWith(_ => output.Write(Encoding.ASCII.GetBytes(reply)),
-                TaskScheduler.Default)));
+                TaskScheduler.Default)), bytes: 20);
         }
         var output = new ArrayBufferWriter<byte>();
 
@@ -76,6 +76,24 @@ public sealed class RespPipelineTests : IAsyncLifetime
         await drained.WaitAsync(ServerTimeout);
 
         Assert.Equal(":0\r\n:1\r\n:2\r\n", Encoding.ASCII.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public async Task PendingWrites_HoldNoMoreThanTheirByteBound_ButOneWriteOfAnySizeMayStart()
+    {
+        var writes = new RespPendingWrites();
+        var quarter = RespPendingWrites.MaxInFlightBytes / 4;
+        Assert.False(writes.WouldOverflow(RespPendingWrites.MaxInFlightBytes * 2));
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.False(writes.WouldOverflow(quarter));
+            writes.Start(_ => ValueTask.CompletedTask, quarter);
+        }
+
+        Assert.True(writes.WouldOverflow(1));
+        await writes.DrainAsync(new ArrayBufferWriter<byte>());
+        Assert.False(writes.WouldOverflow(quarter));
     }
 
     [Fact]
