@@ -15,6 +15,6 @@ public sealed class PeerContact(TimeProvider time, TimeSpan silenceLimit)
     public double? SecondsSinceHeard(string peer) =>
         _lastHeard.TryGetValue(peer, out var heard) ? time.GetElapsedTime(heard).TotalSeconds : null;
 
-    /// <summary>Heard from within the silence limit.</summary>
-    public bool InContact(string peer) => SecondsSinceHeard(peer) is { } seconds && seconds <= silenceLimit.TotalSeconds;
+    /// <summary>Whether a peer last heard from <paramref name="secondsSinceHeard"/> ago is within the silence limit.</summary>
+    public bool InContact(double? secondsSinceHeard) => secondsSinceHeard is { } seconds && seconds <= silenceLimit.TotalSeconds;
 }

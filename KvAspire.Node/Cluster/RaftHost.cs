@@ -410,11 +410,14 @@ public sealed class RaftHost : BackgroundService
             : _seenPrimary || _raft.Role == Role.Candidate ? ClusterState.Election
             : ClusterState.Starting;
         var last = _raft.Log.LastIndex;
-        var peers = _raft.Peers.Select(peer => _raft.ProgressOf(peer) is { } progress
-                ? new PeerStatus(peer, progress.Match, last - progress.Match, _lagClock.LagSeconds(progress.Match, last),
-                    progress.PendingSnapshot > 0 ? "snapshot" : progress.Probing ? "probe" : "replicate",
-                    _contact.SecondsSinceHeard(peer), _contact.InContact(peer))
-                : new PeerStatus(peer, null, null, null, null, _contact.SecondsSinceHeard(peer), _contact.InContact(peer)))
+        var peers = _raft.Peers.Select(peer =>
+            {
+                var heard = _contact.SecondsSinceHeard(peer);
+                return _raft.ProgressOf(peer) is { } progress
+                    ? new PeerStatus(peer, progress.Match, last - progress.Match, _lagClock.LagSeconds(progress.Match, last),
+                        progress.PendingSnapshot > 0 ? "snapshot" : progress.Probing ? "probe" : "replicate", heard, _contact.InContact(heard))
+                    : new PeerStatus(peer, null, null, null, null, heard, _contact.InContact(heard));
+            })
             .ToList();
         return new ClusterStatus(_options.NodeId, _raft.Role, state, _raft.Term, _raft.Primary, _raft.CommitIndex,
             _store.AppliedIndex, _store.AppliedDigest.ToString("x16"), _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,

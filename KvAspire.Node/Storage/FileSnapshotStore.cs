@@ -90,8 +90,7 @@ public sealed class FileSnapshotStore : ISnapshotStore
                 stream.Flush(flushToDisk: true);
             }
             var received = ReadHeader(temp);
-            using (var written = OpenRead(temp))
-                Verify(written, received); // before anything relies on it
+            ReadBody(received, Drain); // verifies it before anything relies on it
             var path = PathOf(received.Index, received.Term, ReceivedExtension);
             File.Move(temp, path, overwrite: true);
             DirectorySync.Flush(_directory);
@@ -136,45 +135,26 @@ public sealed class FileSnapshotStore : ISnapshotStore
 
     private string PathOf(long index, long term, string extension) => Path.Combine(_directory, $"{index:D20}-{term:D20}{extension}");
 
-    public Stream OpenBody(SnapshotMetadata snapshot)
+    public T ReadBody<T>(SnapshotMetadata snapshot, Func<Stream, T> read)
     {
-        var file = OpenRead(snapshot.Path);
-        try
-        {
-            Verify(file, snapshot);
-            file.Position = HeaderBytes;
-            return file;
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-    }
-
-    private static FileStream OpenRead(string path) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1 << 16);
-
-    /// <summary>Checks the file's length and its body's checksum, reading it once in pieces: a snapshot can be larger than memory allows twice.</summary>
-    private static void Verify(FileStream file, SnapshotMetadata snapshot)
-    {
+        using var file = new FileStream(snapshot.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1 << 16);
         if (file.Length != HeaderBytes + snapshot.Bytes + TrailerBytes)
             throw new CorruptSnapshotException(snapshot.Path, $"it is {file.Length} bytes, expected {HeaderBytes + snapshot.Bytes + TrailerBytes}");
         file.Position = HeaderBytes;
-        var crc = new Crc32(Crc32ParameterSet.Crc32C);
-        var buffer = new byte[1 << 20];
-        for (var left = snapshot.Bytes; left > 0;)
-        {
-            var read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
-            if (read == 0)
-                throw new CorruptSnapshotException(snapshot.Path, "it ended while being read");
-            crc.Append(buffer.AsSpan(0, read));
-            left -= read;
-        }
+        var body = new ChecksumStream(file, readable: snapshot.Bytes);
+        var result = read(body);
+        Drain(body); // what the reader left, so the checksum covers the whole body
         Span<byte> trailer = stackalloc byte[TrailerBytes];
         file.ReadExactly(trailer);
-        if (crc.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(trailer))
+        if (body.Checksum != BinaryPrimitives.ReadUInt32LittleEndian(trailer))
             throw new CorruptSnapshotException(snapshot.Path, "its checksum does not match its contents");
+        return result;
+    }
+
+    private static bool Drain(Stream body)
+    {
+        body.CopyTo(Stream.Null);
+        return true;
     }
 
     private static byte[] Header(long index, long term, ulong digest, long bodyLength)
@@ -207,13 +187,14 @@ public sealed class FileSnapshotStore : ISnapshotStore
         return metadata;
     }
 
-    /// <summary>Passes writes through while computing their CRC-32C.</summary>
-    private sealed class ChecksumStream(Stream inner) : Stream
+    /// <summary>Passes writes, or reads of at most <c>readable</c> bytes, through while computing their CRC-32C.</summary>
+    private sealed class ChecksumStream(Stream inner, long readable = 0) : Stream
     {
         private readonly Crc32 _crc = new(Crc32ParameterSet.Crc32C);
+        private long _readable = readable;
 
         public uint Checksum => _crc.GetCurrentHashAsUInt32();
-        public override bool CanRead => false;
+        public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
         public override long Length => throw new NotSupportedException();
@@ -227,8 +208,17 @@ public sealed class FileSnapshotStore : ISnapshotStore
             inner.Write(buffer);
         }
 
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, _readable)]);
+            _crc.Append(buffer[..read]);
+            _readable -= read;
+            return read;
+        }
+
         public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
     }

@@ -32,8 +32,10 @@ public interface ISnapshotStore
     SnapshotMetadata Install(SnapshotMetadata received);
 
     /// <summary>
-    /// The body of <paramref name="snapshot"/> to read (<see cref="SnapshotMetadata.Bytes"/> bytes), once its length
-    /// and checksum are verified; throws <see cref="CorruptSnapshotException"/>.
+    /// Reads the body of <paramref name="snapshot"/> (<see cref="SnapshotMetadata.Bytes"/> bytes) with
+    /// <paramref name="read"/> while checking its length and checksum, in one pass over the file; returns
+    /// what <paramref name="read"/> made only once the whole body checked out, and throws
+    /// <see cref="CorruptSnapshotException"/> otherwise.
     /// </summary>
-    Stream OpenBody(SnapshotMetadata snapshot);
+    T ReadBody<T>(SnapshotMetadata snapshot, Func<Stream, T> read);
 }

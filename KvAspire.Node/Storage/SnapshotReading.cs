@@ -4,17 +4,16 @@ namespace KvAspire.Node.Storage;
 
 public static class SnapshotReading
 {
-    /// <summary>The store <paramref name="snapshot"/> holds, read from its verified body; throws <see cref="CorruptSnapshotException"/>.</summary>
+    /// <summary>The store <paramref name="snapshot"/> holds, decoded while its body is verified; throws <see cref="CorruptSnapshotException"/>.</summary>
     public static StoreSnapshot ReadStore(this ISnapshotStore snapshots, SnapshotMetadata snapshot)
     {
-        using var body = snapshots.OpenBody(snapshot);
         try
         {
-            return StoreSnapshot.ReadFrom(body, snapshot.Bytes, snapshot.Index, snapshot.Digest);
+            return snapshots.ReadBody(snapshot, body => StoreSnapshot.ReadFrom(body, snapshot.Bytes, snapshot.Index, snapshot.Digest));
         }
         catch (InvalidDataException e)
         {
-            // Its checksum matched, so the file is what was written: the writer was wrong, or the format changed.
+            // Damaged, or (when its checksum would match) written wrongly or in another format.
             throw new CorruptSnapshotException(snapshot.Path, e.Message);
         }
     }

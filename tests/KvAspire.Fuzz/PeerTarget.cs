@@ -85,8 +85,8 @@ public static class PeerTarget
         var received = store.ReceiveAsync(chunks.ToAsyncEnumerable(), CancellationToken.None).GetAwaiter().GetResult();
         try
         {
-            // ReceiveAsync verified the file, so opening it again must succeed.
-            store.OpenBody(received).Dispose();
+            // ReceiveAsync verified the file, so reading it again must succeed.
+            store.ReadBody(received, body => body.ReadByte());
         }
         finally
         {
