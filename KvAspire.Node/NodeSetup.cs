@@ -50,7 +50,8 @@ public static class NodeSetup
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.MaxReceiveMessageSize = null;
+            // A frame larger than any correct peer sends is refused before it is buffered.
+            grpc.MaxReceiveMessageSize = PeerLimits.MaxMessageBytes(limits, cluster.ToRaftOptions());
             grpc.Interceptors.Add<PeerAuthenticationInterceptor>();
         });
         builder.Services.AddSingleton(new PeerCredentials(cluster.Id, configuration[$"{AuthOptions.Section}:Password"]));
@@ -63,6 +64,7 @@ public static class NodeSetup
             storage.DataDirectory, storage.SegmentBytes, sp.GetRequiredService<ILogger<SegmentedLogStore>>()));
         builder.Services.AddSingleton<PeerDirectory>();
         builder.Services.AddSingleton<PeerIsolation>();
+        builder.Services.AddSingleton<PeerMessageGate>();
         builder.Services.AddSingleton<IPeerTransport, GrpcPeerTransport>();
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<RaftHost>();

@@ -17,6 +17,8 @@ public abstract record ReadOutcome
     public sealed record NotPrimary(string? Primary, long Term) : ReadOutcome;
     /// <summary>This node believes it is primary but could not confirm it with a majority in time.</summary>
     public sealed record NotReady(long Term) : ReadOutcome;
+    /// <summary>Refused at once: the primary's queue is full. Nothing was read; retry shortly.</summary>
+    public sealed record Overloaded : ReadOutcome;
     /// <summary>A number: how many keys exist.</summary>
     public sealed record Count(long Value) : ReadOutcome;
     /// <summary>The values of several keys, null where a key has none.</summary>
@@ -115,6 +117,7 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
         {
             ReadPermit.Granted => read(),
             ReadPermit.NotPrimary n => new ReadOutcome.NotPrimary(n.Primary, n.Term),
+            ReadPermit.Overloaded => new ReadOutcome.Overloaded(),
             _ => new ReadOutcome.NotReady(host.Status.Term),
         };
         Record(name, outcome.GetType().Name, started, activity);

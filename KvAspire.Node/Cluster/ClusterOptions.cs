@@ -22,6 +22,12 @@ public sealed class ClusterOptions
     public TimeSpan? ElectionTimeoutMax { get; set; }
     public TimeSpan? TickInterval { get; set; }
 
+    /// <summary>Client requests and peer messages the host loop may have queued at once; beyond it, clients are told to retry.</summary>
+    public int MaxQueuedInputs { get; set; } = 100_000;
+
+    /// <summary>Bytes of values and entries the host loop may have queued at once (one input larger than this still passes alone).</summary>
+    public long MaxQueuedBytes { get; set; } = 256L * 1024 * 1024;
+
     public TimeSpan Heartbeat => HeartbeatInterval ?? (IsFast ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(2));
     public TimeSpan ElectionMin => ElectionTimeoutMin ?? (IsFast ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromSeconds(5));
     public TimeSpan ElectionMax => ElectionTimeoutMax ?? (IsFast ? TimeSpan.FromMilliseconds(600) : TimeSpan.FromSeconds(8));
@@ -46,6 +52,10 @@ public sealed class ClusterOptions
             throw new OptionsValidationError("Cluster:ElectionTimeoutMin", $"must be at least twice the heartbeat interval ({Heartbeat})");
         if (ElectionMax <= ElectionMin)
             throw new OptionsValidationError("Cluster:ElectionTimeoutMax", $"must be greater than Cluster:ElectionTimeoutMin ({ElectionMin})");
+        if (MaxQueuedInputs is < 16 or > 10_000_000)
+            throw new OptionsValidationError("Cluster:MaxQueuedInputs", "must be between 16 and 10000000");
+        if (MaxQueuedBytes is < 1024 * 1024 or > 64L * 1024 * 1024 * 1024)
+            throw new OptionsValidationError("Cluster:MaxQueuedBytes", "must be between 1 MiB and 64 GiB");
     }
 
     public RaftOptions ToRaftOptions() => new()

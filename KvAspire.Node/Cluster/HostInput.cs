@@ -8,12 +8,33 @@ namespace KvAspire.Node.Cluster;
 /// operator's step-down, or news from background snapshot work.</summary>
 internal abstract record HostInput
 {
+    /// <summary>A client's or a peer's input, which counts against the loop's <see cref="InboxBudget"/>; the loop's own never do.</summary>
+    public virtual bool Budgeted => false;
+
+    /// <summary>The bytes of values and entries this input holds, as the budget counts them.</summary>
+    public virtual long QueuedBytes => 0;
+
     public sealed record Tick : HostInput
     {
         public static readonly Tick Instance = new();
     }
 
-    public sealed record Deliver(Message Message) : HostInput;
+    public sealed record Deliver(Message Message) : HostInput
+    {
+        public override bool Budgeted => true;
+        public override long QueuedBytes
+        {
+            get
+            {
+                if (Message is not Replicate replicate)
+                    return 0;
+                long bytes = 0;
+                for (var i = 0; i < replicate.Entries.Count; i++)
+                    bytes += replicate.Entries[i].Data.Length;
+                return bytes;
+            }
+        }
+    }
 
     /// <summary>A primary's snapshot arrived whole and is stored as <see cref="Received"/>, not yet installed.</summary>
     public sealed record DeliverSnapshot(InstallSnapshot Message, SnapshotMetadata Received) : HostInput;
@@ -29,10 +50,17 @@ internal abstract record HostInput
 
     /// <param name="Command">The client command's span, so replication can be traced under it.</param>
     public sealed record Propose(byte[] Data, Acknowledge Acknowledge, TaskCompletionSource<WriteOutcome> Completion,
-        ActivityContext? Command) : HostInput;
+        ActivityContext? Command) : HostInput
+    {
+        public override bool Budgeted => true;
+        public override long QueuedBytes => Data.Length;
+    }
 
     /// <summary>A linearizable read: completes once a majority confirmed this primary and the state machine caught up.</summary>
-    public sealed record Read(TaskCompletionSource<ReadPermit> Completion) : HostInput;
+    public sealed record Read(TaskCompletionSource<ReadPermit> Completion) : HostInput
+    {
+        public override bool Budgeted => true;
+    }
 
     /// <summary>Hand leadership to <see cref="To"/> (or the most up-to-date secondary).</summary>
     public sealed record StepDown(string? To, TaskCompletionSource<StepDownOutcome> Completion) : HostInput;

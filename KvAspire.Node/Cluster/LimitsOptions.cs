@@ -8,6 +8,9 @@ public sealed class LimitsOptions
     public int MaxKeyBytes { get; set; } = 8 * 1024;
     public int MaxValueBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>The largest log entry a client command can produce: its value, its key and the command's own fields (content type, op, timestamp).</summary>
+    public long MaxEntryBytes => (long)MaxValueBytes + MaxKeyBytes + 64 * 1024;
+
     public void Validate()
     {
         if (MaxKeyBytes is < 1 or > 1024 * 1024)

@@ -40,6 +40,8 @@ public sealed class RaftHost : BackgroundService
     private readonly ReplicationTracing _replicationTracing;
     private readonly ReplicationLagClock _lagClock;
     private readonly PeerContact _contact;
+    private readonly InboxBudget _budget;
+    private readonly NodeMetrics _metrics;
     private SoftState _softState;
     private volatile ClusterStatus _status;
     private TaskCompletionSource _statusChanged = NewSignal();
@@ -78,6 +80,8 @@ public sealed class RaftHost : BackgroundService
         _replicationTracing = new ReplicationTracing(_options.NodeId);
         _lagClock = new ReplicationLagClock(time);
         _contact = new PeerContact(time, _options.ElectionMin);
+        _budget = new InboxBudget(_options.MaxQueuedInputs, _options.MaxQueuedBytes);
+        _metrics = metrics;
         _status = BuildStatus();
         metrics.Observe(() => _status);
         Log.NodeStarting(_logger, _options.NodeId, hardState.Term, string.Join(",", peers.Names));
@@ -91,8 +95,13 @@ public sealed class RaftHost : BackgroundService
     /// <summary>Completes when the loop next publishes a status (after every batch, so at least once a tick).</summary>
     public Task StatusChanged => _statusChanged.Task;
 
-    /// <summary>Queue a message received from a peer.</summary>
-    public void Deliver(Message message) => _inbox.Writer.TryWrite(new HostInput.Deliver(message));
+    /// <summary>Queue a message received from a peer; dropped when the loop is this far behind (peers resend).</summary>
+    public void Deliver(Message message)
+    {
+        var input = new HostInput.Deliver(message);
+        if (!Enqueue(input))
+            _metrics.InputRefused("peer_message");
+    }
 
     /// <summary>Queue a primary's snapshot message; <paramref name="received"/> is the snapshot it names, whole on disk.</summary>
     public void DeliverSnapshot(InstallSnapshot message, SnapshotMetadata received)
@@ -108,8 +117,11 @@ public sealed class RaftHost : BackgroundService
     public async Task<WriteOutcome> ProposeAsync(byte[] data, Acknowledge acknowledge, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inbox.Writer.TryWrite(new HostInput.Propose(data, acknowledge, completion, Activity.Current?.Context)))
-            return new WriteOutcome.NotPrimary(null, _status.Term);
+        if (!Enqueue(new HostInput.Propose(data, acknowledge, completion, Activity.Current?.Context)))
+        {
+            _metrics.InputRefused("write");
+            return new WriteOutcome.Overloaded(_budget.QueuedInputs);
+        }
         try
         {
             return await completion.Task.WaitAsync(_replication.WriteTimeout, _time, cancellationToken);
@@ -128,8 +140,11 @@ public sealed class RaftHost : BackgroundService
     public async Task<ReadPermit> ReadAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<ReadPermit>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inbox.Writer.TryWrite(new HostInput.Read(completion)))
-            return new ReadPermit.NotPrimary(null, _status.Term);
+        if (!Enqueue(new HostInput.Read(completion)))
+        {
+            _metrics.InputRefused("read");
+            return new ReadPermit.Overloaded(_budget.QueuedInputs);
+        }
         try
         {
             return await completion.Task.WaitAsync(timeout, _time, cancellationToken);
@@ -199,8 +214,22 @@ public sealed class RaftHost : BackgroundService
         }
     }
 
+    /// <summary>Queues a client's or a peer's input within <see cref="_budget"/>; false when the queue is full.</summary>
+    private bool Enqueue(HostInput input)
+    {
+        var bytes = input.QueuedBytes;
+        if (!_budget.TryReserve(bytes))
+            return false;
+        if (_inbox.Writer.TryWrite(input))
+            return true;
+        _budget.Release(bytes); // the loop has stopped
+        return false;
+    }
+
     private void Handle(HostInput input)
     {
+        if (input.Budgeted)
+            _budget.Release(input.QueuedBytes);
         switch (input)
         {
             case HostInput.Tick:
@@ -210,7 +239,14 @@ public sealed class RaftHost : BackgroundService
             case HostInput.Deliver deliver:
                 _elections.Delivered(deliver.Message);
                 _contact.Heard(deliver.Message.From);
+                var rejectedBefore = _raft.RejectedMessages;
                 _raft.Step(deliver.Message);
+                if (_raft.RejectedMessages != rejectedBefore)
+                {
+                    _metrics.PeerMessageRejected("inconsistent_with_log");
+                    Log.PeerMessageRejected(_logger, deliver.Message.From, "inconsistent_with_log",
+                        $"{deliver.Message} names entries or read rounds this node never sent");
+                }
                 if (deliver.Message is Replicate replicate && _raft.Primary == replicate.From && _raft.Term == replicate.Term)
                     _primaryCommit = replicate.CommitIndex;
                 break;

@@ -13,4 +13,7 @@ public abstract record ReadPermit
 
     /// <summary>No majority confirmed this primary in time (it may be cut off).</summary>
     public sealed record TimedOut(TimeSpan After) : ReadPermit;
+
+    /// <summary>Refused at once: the host loop already has <see cref="Queued"/> inputs waiting.</summary>
+    public sealed record Overloaded(int Queued) : ReadPermit;
 }

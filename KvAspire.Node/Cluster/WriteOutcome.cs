@@ -18,4 +18,8 @@ public abstract record WriteOutcome
     /// <summary>Not acknowledged within <see cref="ReplicationOptions.WriteTimeout"/> (no quorum reachable);
     /// the entry may still commit later.</summary>
     public sealed record TimedOut(TimeSpan After) : WriteOutcome;
+
+    /// <summary>Refused before it was proposed: the host loop already has <see cref="Queued"/> inputs waiting.
+    /// Nothing was written; retrying later is safe.</summary>
+    public sealed record Overloaded(int Queued) : WriteOutcome;
 }

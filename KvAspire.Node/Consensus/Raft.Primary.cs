@@ -58,6 +58,11 @@ public sealed partial class Raft
     {
         if (message is not ReplicateResponse response)
             return;
+        if (!IsConsistentWithOurLog(response))
+        {
+            RejectedMessages++;
+            return;
+        }
         var progress = _progress[response.From];
         progress.RecentActive = true;
         // Any answer in our term, even a rejection, shows the sender still follows us.
@@ -75,6 +80,18 @@ public sealed partial class Raft
         }
         _flushPending = true;
     }
+
+    /// <summary>
+    /// An acknowledgement can only be of entries we hold, and a rejection names a previous index we sent with
+    /// a hint below it (the secondary's last index, or the index before the rejected one); either echoes a
+    /// read context we handed out. Anything else is a broken or foreign sender: acting on it would move Next
+    /// past our log or confirm reads no majority saw.
+    /// </summary>
+    private bool IsConsistentWithOurLog(ReplicateResponse response) =>
+        response.ReadContext <= _reads.LastContext
+        && (response.Success
+            ? response.MatchIndex <= Log.LastIndex
+            : response.RejectedIndex >= 1 && response.RejectedIndex <= Log.LastIndex && response.HintIndex < response.RejectedIndex);
 
     /// <summary>Advance the commit index to what a majority has durably stored, counting only
     /// entries of the current term (Raft §5.4.2).</summary>

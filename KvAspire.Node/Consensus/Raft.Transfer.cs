@@ -30,7 +30,7 @@ public sealed partial class Raft
         if (Role != Role.Primary)
             return new TransferResult(TransferStatus.NotPrimary, Primary);
         target ??= MostUpToDateSecondary();
-        if (target is null || target == Id || !IsMember(target))
+        if (target is null || target == Id || Array.IndexOf(_peers, target) < 0)
             return new TransferResult(TransferStatus.UnknownTarget, target);
         if (_transferTarget != target)
         {

@@ -76,10 +76,17 @@ public sealed partial class Raft
             TickElection();
     }
 
+    /// <summary>Messages dropped because a field was out of range or contradicted this node's log (never acted on).</summary>
+    public long RejectedMessages { get; private set; }
+
     public void Step(Message message)
     {
-        if (message.To != Id || !IsMember(message.From))
+        // The host checks messages at the edge too (to log and count why); the core never trusts its input.
+        if (MessageCheck.Problem(message, Id, _peers) is not null)
+        {
+            RejectedMessages++;
             return;
+        }
 
         if (message.Term > Term)
         {
@@ -187,8 +194,6 @@ public sealed partial class Raft
         if (Log.MarkDurableThrough(index, term) && Role == Role.Primary && MaybeCommit())
             _flushPending = true;
     }
-
-    private bool IsMember(string node) => Array.IndexOf(_peers, node) >= 0;
 
     private void Send(Message message) => _outbox.Add(message);
 

@@ -21,6 +21,9 @@ internal sealed class ReadIndexQueue
     /// <summary>The context to put on outgoing Replicates: the newest unconfirmed round, or 0.</summary>
     public long ContextToSend => _pending.Count == 0 ? 0 : _lastContext;
 
+    /// <summary>The newest context handed out: an answer echoing a later one was never sent by us.</summary>
+    public long LastContext => _lastContext;
+
     public bool HasAwaitingTermCommit => _awaitingTermCommit.Count > 0;
 
     /// <summary>A read that arrived before this primary committed in its term: its commit index may be

@@ -45,6 +45,8 @@ public static class KvTelemetry
         public const string Keys = "kv.keys";
         public const string LogEntries = "kv.log.entries";
         public const string LogBytes = "kv.log.bytes";
+        public const string PeerMessagesRejected = "kv.peer.messages.rejected";
+        public const string InputsRefused = "kv.host.inputs.refused";
     }
 
     public static class Spans

@@ -18,8 +18,8 @@ internal static partial class Log
     public static partial void PeerStreamFailed(ILogger logger, string peer, TimeSpan backoff, Exception exception);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning,
-        Message = "Dropped a message from {Peer}: {Reason}")]
-    public static partial void PeerMessageDropped(ILogger logger, string peer, string reason);
+        Message = "Rejected a message from {Peer} ({Reason}): {Detail}")]
+    public static partial void PeerMessageRejected(ILogger logger, string peer, string reason, string detail);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
         Message = "Log segment {File} ends with a record cut short at offset {Offset} ({Bytes} bytes, a write interrupted by a crash and never acknowledged); truncated")]

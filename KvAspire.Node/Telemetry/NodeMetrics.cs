@@ -16,6 +16,8 @@ public sealed class NodeMetrics
     private readonly Histogram<double> _commandDuration;
     private readonly Counter<long> _elections;
     private readonly Histogram<double> _failoverDuration;
+    private readonly Counter<long> _peerMessagesRejected;
+    private readonly Counter<long> _inputsRefused;
 
     public NodeMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +29,10 @@ public sealed class NodeMetrics
         _failoverDuration = _meter.CreateHistogram(Instruments.FailoverDuration, "s",
             "On a new primary: from the last message of the old primary to this node's first heartbeat as primary",
             advice: Buckets(0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 30, 60));
+        _peerMessagesRejected = _meter.CreateCounter<long>(Instruments.PeerMessagesRejected, "{message}",
+            "Peer messages dropped because a field was out of range or contradicted this node's log, by reason");
+        _inputsRefused = _meter.CreateCounter<long>(Instruments.InputsRefused, "{input}",
+            "Client requests and peer messages refused because the host loop's queue was full, by kind");
     }
 
     // The SDK's default buckets (0..10000) suit milliseconds; these durations are in seconds.
@@ -42,6 +48,10 @@ public sealed class NodeMetrics
     public void ElectionEnded(string outcome) => _elections.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void FailoverCompleted(TimeSpan duration) => _failoverDuration.Record(duration.TotalSeconds);
+
+    public void PeerMessageRejected(string reason) => _peerMessagesRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void InputRefused(string kind) => _inputsRefused.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     /// <summary>Registers the gauges, read from <paramref name="status"/> whenever an exporter collects.</summary>
     public void Observe(Func<ClusterStatus> status)

@@ -16,8 +16,6 @@ namespace KvAspire.Node.Transport;
 internal sealed class PeerSender : IAsyncDisposable
 {
     private const int QueueCapacity = 4096;
-    /// <summary>A batch stops growing past this, so one huge burst does not become one huge frame.</summary>
-    private const long MaxBatchBytes = 1024 * 1024;
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(250);
 
@@ -70,7 +68,7 @@ internal sealed class PeerSender : IAsyncDisposable
                 {
                     var batch = new Proto.PeerBatch();
                     long bytes = 0;
-                    while (bytes < MaxBatchBytes && _queue.Reader.TryRead(out var message))
+                    while (bytes < PeerLimits.MaxBatchBytes && _queue.Reader.TryRead(out var message))
                     {
                         var proto = MessageMapper.ToProto(message);
                         bytes += proto.CalculateSize();

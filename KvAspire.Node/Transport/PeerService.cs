@@ -4,13 +4,14 @@ using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
+using Microsoft.Extensions.Options;
 using Proto = KvAspire.Node.Transport.Protos;
 
 namespace KvAspire.Node.Transport;
 
 /// <summary>The receiving end of every peer's stream and snapshot: hands each message to the host loop.</summary>
-public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapshotStore snapshots,
-    IHostApplicationLifetime lifetime, ILogger<PeerService> logger)
+public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMessageGate gate, ISnapshotStore snapshots,
+    IOptions<StorageOptions> storage, IHostApplicationLifetime lifetime, ILogger<PeerService> logger)
     : Proto.Peer.PeerBase
 {
     public override async Task<Proto.StreamClosed> Stream(IAsyncStreamReader<Proto.PeerBatch> requestStream, ServerCallContext context)
@@ -26,10 +27,8 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapsho
                     continue;
                 foreach (var proto in batch.Messages)
                 {
-                    if (MessageMapper.FromProto(proto) is { } message)
+                    if (gate.Admit(proto) is { } message)
                         host.Deliver(message);
-                    else
-                        Log.PeerMessageDropped(logger, proto.From, "message has no known body");
                 }
             }
         }
@@ -50,6 +49,10 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapsho
             throw new RpcException(new Status(StatusCode.Unavailable, "isolated"));
         if (!await requestStream.MoveNext(stopping.Token) || requestStream.Current.Header is not { } header)
             throw new RpcException(new Status(StatusCode.InvalidArgument, "a snapshot stream starts with its header"));
+        if (!gate.Admit(header, SpaceForSnapshot(), out var problem))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{problem!.Reason}: {problem.Detail}"));
+        if (header.Term < host.Status.Term)
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"term {header.Term} is stale: this node is in term {host.Status.Term}"));
 
         // One at a time: two streams would race to be installed, and the first to end would end Syncing.
         if (!host.Syncing.TryBegin(header.From, header.Index, header.FileBytes))
@@ -81,6 +84,14 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, ISnapsho
             if (!handedOver)
                 host.Syncing.Abandoned();
         }
+    }
+
+    /// <summary>What the data folder's disk can take, keeping room for the log to grow meanwhile.</summary>
+    private long SpaceForSnapshot()
+    {
+        const long Reserve = 256L * 1024 * 1024;
+        var free = new DriveInfo(Path.GetFullPath(storage.Value.DataDirectory)).AvailableFreeSpace;
+        return Math.Max(0, free - Reserve);
     }
 
     private async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(IAsyncStreamReader<Proto.SnapshotChunk> stream, long expectedBytes,

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Google.Protobuf;
+using KvAspire.Node.Consensus;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Transport;
 using Proto = KvAspire.Node.Transport.Protos;
@@ -55,6 +56,7 @@ public static class PeerTarget
     {
         // gRPC's generated marshaller parses from the frame's ReadOnlySequence.
         var batch = Proto.PeerBatch.Parser.ParseFrom(new ReadOnlySequence<byte>(data));
+        var cores = PeerCores.Create();
         foreach (var proto in batch.Messages)
         {
             // PeerService logs and drops a message without a known body.
@@ -64,6 +66,9 @@ public static class PeerTarget
             var sent = WithoutUnknownFields.ParseFrom(proto.ToByteString());
             if (!back.Equals(sent))
                 throw new FuzzInvariantException($"{message.GetType().Name} does not map back to its wire form: sent {sent}, mapped back {back}");
+            // What the edge admits reaches the core: a primary and a secondary must take it without throwing.
+            if (MessageCheck.Problem(message, message.To, PeerCores.Members.Where(m => m != message.To).ToArray()) is null)
+                cores.Step(message);
         }
     }
 

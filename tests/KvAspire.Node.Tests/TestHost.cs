@@ -20,9 +20,11 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
         new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
     /// <param name="peers">Configuration with the <c>services:{name}:peer:0</c> keys naming the other members.</param>
-    public static TestHost Create(string node, string dataDirectory, IConfiguration peers, IPeerTransport transport)
+    /// <param name="maxQueuedInputs">The host loop's input budget (<see cref="ClusterOptions.MaxQueuedInputs"/>).</param>
+    public static TestHost Create(string node, string dataDirectory, IConfiguration peers, IPeerTransport transport,
+        int maxQueuedInputs = 100_000)
     {
-        var cluster = Options.Create(new ClusterOptions { NodeId = node, Timing = "Fast" });
+        var cluster = Options.Create(new ClusterOptions { NodeId = node, Timing = "Fast", MaxQueuedInputs = maxQueuedInputs });
         var replication = Options.Create(new ReplicationOptions());
         var storage = Options.Create(new StorageOptions { DataDirectory = dataDirectory });
         var store = new KvStore();

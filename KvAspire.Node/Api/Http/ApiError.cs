@@ -29,6 +29,9 @@ public sealed record ApiError(
         return TypedResults.Json(new ApiError(code, message, Term: term), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
+    public static IResult Overloaded(HttpResponse response) => Unavailable(response, "overloaded",
+        "the primary has more requests queued than it takes at once; nothing was done, retry shortly", null);
+
     /// <summary>Every write outcome other than success, as an HTTP answer.</summary>
     public static IResult From(WriteOutcome outcome, HttpResponse response) => outcome switch
     {
@@ -37,6 +40,7 @@ public sealed record ApiError(
             "the primary changed before the write was acknowledged; it may or may not have been applied", l.Term),
         WriteOutcome.TimedOut t => Unavailable(response, "timeout",
             $"the write was not acknowledged within {t.After.TotalSeconds:0.#} s (no quorum reachable?); it may still be applied", null),
+        WriteOutcome.Overloaded => Overloaded(response),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not an error outcome"),
     };
 }

@@ -34,6 +34,7 @@ public static class KvApi
             ReadOutcome.NotPrimary n => ApiError.NotPrimary(n.Primary, n.Term),
             ReadOutcome.NotReady r => ApiError.Unavailable(response, "not_ready",
                 "this primary could not confirm with a majority that it still leads (just elected, or cut off); retry shortly", r.Term),
+            ReadOutcome.Overloaded => ApiError.Overloaded(response),
             var other => throw new InvalidOperationException($"Unexpected read outcome {other}."),
         };
     }

@@ -290,6 +290,7 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
     {
         ReadOutcome.NotPrimary n => NotPrimary("You can't read from a secondary: only the primary serves reads.", n.Primary, n.Term),
         ReadOutcome.NotReady => RespErrors.NotReady,
+        ReadOutcome.Overloaded => RespErrors.Overloaded,
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a refusal"),
     };
 
@@ -298,6 +299,7 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
         WriteOutcome.NotPrimary n => NotPrimary("You can't write against a read only replica.", n.Primary, n.Term),
         WriteOutcome.LeadershipLost => RespErrors.LeadershipLost,
         WriteOutcome.TimedOut t => RespErrors.TimedOut(t.After),
+        WriteOutcome.Overloaded => RespErrors.Overloaded,
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a refusal"),
     };
 

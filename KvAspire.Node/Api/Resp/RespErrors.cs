@@ -53,6 +53,8 @@ internal static class RespErrors
     public const string KeyNotUtf8 = "ERR KvAspire keys must be valid UTF-8";
     public const string LeadershipLost =
         "ERR the primary changed before the write was acknowledged; it may or may not have been applied";
+    public const string Overloaded =
+        "ERR overloaded: the primary has more requests queued than it takes at once; nothing was done, retry shortly";
     public const string NotReady = "LOADING this primary was just elected and is still applying earlier entries; retry shortly";
 
     public static string TooManyAuthFailures(TimeSpan retryAfter) =>

@@ -107,7 +107,7 @@ public class StepDownTests
         DrainAll(primary);
 
         primary.Step(new RequestVoteResponse("c", "a", primary.Term, Granted: false));
-        primary.Step(new RequestVote("c", "a", primary.Term, 100, 100));
+        primary.Step(new RequestVote("c", "a", primary.Term, 100, primary.Term));
 
         Assert.Equal(Role.Primary, primary.Role);
         Assert.False(Assert.Single(Drain(primary).Messages.OfType<RequestVoteResponse>()).Granted);

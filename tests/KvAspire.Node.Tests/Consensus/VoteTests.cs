@@ -117,7 +117,7 @@ public class VoteTests
         TickUntilCandidate(candidate);
         Drain(candidate);
 
-        Assert.False(AskForVote(candidate, "c", candidate.Term, lastIndex: 10, lastTerm: 10).Granted);
+        Assert.False(AskForVote(candidate, "c", candidate.Term, lastIndex: 10, lastTerm: candidate.Term).Granted);
         Assert.Equal(Role.Candidate, candidate.Role);
     }
 }

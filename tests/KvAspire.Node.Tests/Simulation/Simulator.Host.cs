@@ -119,7 +119,7 @@ internal sealed partial class Simulator
     {
         Trace("recover: heal, restart all, no more faults");
         Heal();
-        DropRate = DuplicateRate = 0;
+        DropRate = DuplicateRate = CorruptRate = 0;
         foreach (var node in _nodes)
         {
             if (!node.IsUp)

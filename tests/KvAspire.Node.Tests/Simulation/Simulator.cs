@@ -47,6 +47,7 @@ internal sealed partial class Simulator
         GroupCommitBesideLoop = seed % 3 != 0;
         DropRate = _random.NextDouble() * 0.2;
         DuplicateRate = _random.NextDouble() * 0.1;
+        CorruptRate = _random.NextDouble() * 0.02;
         _trace = trace ? [] : null;
         _checker = new SafetyChecker(this);
         foreach (var node in _nodes)
@@ -61,6 +62,8 @@ internal sealed partial class Simulator
     /// <summary>Primaries write entries without waiting for the disk and learn later that they are durable.</summary>
     public bool GroupCommitBesideLoop { get; }
     public double DuplicateRate { get; private set; }
+    /// <summary>How often a message arrives damaged instead of whole (<see cref="MessageCorruption"/>).</summary>
+    public double CorruptRate { get; private set; }
     public IReadOnlyList<SimNode> Nodes => _nodes;
     public IReadOnlyList<string>? TraceLines => _trace;
     public SimulationStats Stats { get; } = new();
@@ -128,11 +131,32 @@ internal sealed partial class Simulator
             ReportSnapshot(message, delivered: false);
             return;
         }
+        if (_random.NextDouble() < CorruptRate)
+        {
+            DeliverCorrupted(message, to);
+            return;
+        }
         if (_trace is not null)
             Trace($"deliver {Describe(message)}");
         to.Raft!.Step(message);
         ProcessReady(to);
         ReportSnapshot(message, delivered: true);
+    }
+
+    /// <summary>A damaged copy arrives instead of the message: the core must drop it (and count it) without acting on it.</summary>
+    private void DeliverCorrupted(Message message, SimNode to)
+    {
+        var raft = to.Raft!;
+        var corrupted = MessageCorruption.Corrupt(message, _random, raft);
+        if (_trace is not null)
+            Trace($"corrupt {Describe(corrupted)}");
+        var rejectedBefore = raft.RejectedMessages;
+        raft.Step(corrupted);
+        if (raft.RejectedMessages != rejectedBefore + 1)
+            throw new SimulationFailure(Seed, StepNumber, $"{to.Id} acted on a damaged message: {Describe(corrupted)}");
+        Stats.Corrupted++;
+        ProcessReady(to);
+        ReportSnapshot(message, delivered: false);
     }
 
     /// <summary>The transport tells the primary how streaming a snapshot ended, as the node's does.</summary>
@@ -340,6 +364,8 @@ internal sealed class SimulationStats
     public long Snapshots { get; set; }
     public long SnapshotsInstalled { get; set; }
     public long Elections { get; set; }
+    /// <summary>Damaged messages delivered (and dropped by their receiver).</summary>
+    public long Corrupted { get; set; }
     public int RecoveryTicks { get; set; }
 }
 

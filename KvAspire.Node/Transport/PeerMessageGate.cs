@@ -1,0 +1,48 @@
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+using KvAspire.Node.Telemetry;
+using Microsoft.Extensions.Options;
+using Proto = KvAspire.Node.Transport.Protos;
+
+namespace KvAspire.Node.Transport;
+
+/// <summary>
+/// The edge every peer message and snapshot header passes before the host loop sees it: each field is
+/// checked (<see cref="MessageCheck"/>), and what fails is dropped, counted in <c>kv.peer.messages.rejected</c>
+/// by reason and logged with the sender and why. Nothing a peer sends can make the node throw.
+/// </summary>
+public sealed class PeerMessageGate(IOptions<ClusterOptions> options, PeerDirectory peers, NodeMetrics metrics, ILogger<PeerMessageGate> logger)
+{
+    private readonly string _self = options.Value.NodeId;
+    private readonly HashSet<string> _peers = [.. peers.Names];
+
+    /// <summary>The core's message for <paramref name="proto"/>, or null when it must be dropped (already counted and logged).</summary>
+    public Message? Admit(Proto.PeerMessage proto)
+    {
+        if (MessageMapper.FromProto(proto) is not { } message)
+            return Reject(proto.From, new MessageProblem("no_body", "the message has no body this node knows"));
+        return MessageCheck.Problem(message, _self, _peers) is { } problem ? Reject(message.From, problem) : message;
+    }
+
+    /// <summary>Whether a snapshot stream's header may be received at all: checked before a byte of the file is stored.</summary>
+    public bool Admit(Proto.SnapshotHeader header, long maxFileBytes, out MessageProblem? problem)
+    {
+        var message = new InstallSnapshot(header.From, header.To, header.Term, new SnapshotMarker(header.Index, header.SnapshotTerm));
+        problem = MessageCheck.Problem(message, _self, _peers)
+            ?? (header.FileBytes is < 1 || header.FileBytes > maxFileBytes
+                ? new MessageProblem("snapshot_size_out_of_range", $"announces {header.FileBytes} bytes (limit {maxFileBytes})")
+                : null);
+        if (problem is null)
+            return true;
+        Reject(header.From, problem);
+        return false;
+    }
+
+    private Message? Reject(string from, MessageProblem problem)
+    {
+        metrics.PeerMessageRejected(problem.Reason);
+        // The sender's name is the peer's own claim: cut it short so a broken peer cannot flood the log.
+        Log.PeerMessageRejected(logger, from.Length > 64 ? from[..64] : from, problem.Reason, problem.Detail);
+        return null;
+    }
+}
