@@ -46,4 +46,9 @@ public sealed record ClusterStatus(
     long LogStart,
     SyncProgress? Sync,
     SyncProgress? LastSync,
-    IReadOnlyList<PeerStatus> Peers);
+    IReadOnlyList<PeerStatus> Peers)
+{
+    /// <summary>Whether this node votes: <c>Joining</c> or <c>Blank</c> after it started with an empty data folder,
+    /// until the primary promotes it (docs/consensus.md).</summary>
+    public Standing Standing { get; init; }
+}

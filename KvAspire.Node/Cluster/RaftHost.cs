@@ -43,6 +43,7 @@ public sealed class RaftHost : BackgroundService
     private readonly InboxBudget _budget;
     private readonly NodeMetrics _metrics;
     private SoftState _softState;
+    private bool _joining;
     private volatile ClusterStatus _status;
     private TaskCompletionSource _statusChanged = NewSignal();
     private bool _seenPrimary;
@@ -76,6 +77,7 @@ public sealed class RaftHost : BackgroundService
             logStore.Load(), logStore, logger);
         _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, entries, snapshot);
         _softState = _raft.SoftState;
+        _joining = _raft.Joining;
         _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
         _replicationTracing = new ReplicationTracing(_options.NodeId);
         _lagClock = new ReplicationLagClock(time);
@@ -84,7 +86,9 @@ public sealed class RaftHost : BackgroundService
         _metrics = metrics;
         _status = BuildStatus();
         metrics.Observe(() => _status);
-        Log.NodeStarting(_logger, _options.NodeId, hardState.Term, string.Join(",", peers.Names));
+        Log.NodeStarting(_logger, _options.NodeId, hardState.Term, _raft.Standing, string.Join(",", peers.Names));
+        if (_raft.Joining)
+            Log.NodeJoining(_logger, _options.NodeId);
     }
 
     public ClusterStatus Status => _status;
@@ -368,7 +372,12 @@ public sealed class RaftHost : BackgroundService
             InstallSnapshot(snapshot);
         var entriesDurable = _log.Persist(ready);
         if (ready.HardState is { } hardState)
+        {
             _hardStateStore.Save(hardState);
+            if (_joining && !hardState.Joining)
+                Log.NodePromoted(_logger, _options.NodeId, hardState.Term, after.Primary ?? hardState.VotedFor ?? "(none)");
+            _joining = hardState.Joining;
+        }
         if (ready.TruncateFrom is { } truncatedFrom)
             _proposals.Truncated(truncatedFrom, after.Term);
         if (entriesDurable)
@@ -457,7 +466,10 @@ public sealed class RaftHost : BackgroundService
             .ToList();
         return new ClusterStatus(_options.NodeId, _raft.Role, state, _raft.Term, _raft.Primary, _raft.CommitIndex,
             _store.AppliedIndex, _store.AppliedDigest.ToString("x16"), _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,
-            _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, _log.SizeBytes, _raft.Log.Start.Index, sync, Syncing.Last, peers);
+            _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, _log.SizeBytes, _raft.Log.Start.Index, sync, Syncing.Last, peers)
+        {
+            Standing = _raft.Standing,
+        };
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

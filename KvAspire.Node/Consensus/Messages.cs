@@ -3,16 +3,36 @@ namespace KvAspire.Node.Consensus;
 /// <summary>
 /// A message between nodes. Every message is one-way and carries the sender's term; a reply is just
 /// another message. The transport may drop, delay, duplicate or reorder them: the core tolerates all.
+/// <see cref="Standing"/> says whether the sender may vote, so peers never count a node that lost its disk.
 /// </summary>
-public abstract record Message(string From, string To, long Term);
+public abstract record Message(string From, string To, long Term)
+{
+    public Standing Standing { get; init; }
+}
+
+/// <summary>Whether a node may vote and count towards a quorum. Sent on the wire: append-only, never renumber.</summary>
+public enum Standing
+{
+    Voter = 0,
+    /// <summary>Started with an empty data folder in a cluster that already has history: it follows a primary but
+    /// neither votes, campaigns nor counts towards a quorum until that primary promotes it.</summary>
+    Joining = 1,
+    /// <summary>Joining with an empty log: it holds nothing of any cluster and has promised nothing.</summary>
+    Blank = 2,
+    /// <summary>A voter whose log is empty: no primary has ever reached it. When every member is Blank or Unfounded,
+    /// nothing has been committed anywhere, and blank nodes may vote to found the cluster.</summary>
+    Unfounded = 3,
+}
 
 /// <summary>
 /// A candidate asks for a vote (or, with <see cref="PreVote"/>, asks whether it could win).
 /// <see cref="Transfer"/> marks the election a primary asked for by <see cref="TimeoutNow"/>: voters
 /// grant it despite the primary lease, since the primary itself stepped aside (etcd's campaignTransfer).
+/// <see cref="Founding"/>: the candidate is blank and has heard every other member say it is blank too, so no
+/// node holds anything of a cluster yet; only such a candidate may win a blank node's vote.
 /// </summary>
 public sealed record RequestVote(string From, string To, long Term, long LastLogIndex, long LastLogTerm,
-    bool PreVote = false, bool Transfer = false)
+    bool PreVote = false, bool Transfer = false, bool Founding = false)
     : Message(From, To, Term);
 
 public sealed record RequestVoteResponse(string From, string To, long Term, bool Granted, bool PreVote = false)
@@ -22,11 +42,13 @@ public sealed record RequestVoteResponse(string From, string To, long Term, bool
 /// The primary ships entries that follow (<see cref="PrevLogIndex"/>, <see cref="PrevLogTerm"/>).
 /// With no entries it is the heartbeat, and still carries the consistency check and commit index.
 /// <see cref="ReadContext"/> (0 = none) is the primary's latest pending ReadIndex round; the answer
-/// echoes it, confirming this primary was still recognized after the read arrived.
+/// echoes it, confirming this primary was still recognized after the read arrived. <see cref="Promote"/>
+/// makes a joining secondary a voter (see <c>Raft.Joining.cs</c> for when the primary may say so).
 /// </summary>
 public sealed record Replicate(
     string From, string To, long Term,
-    long PrevLogIndex, long PrevLogTerm, IReadOnlyList<Entry> Entries, long CommitIndex, long ReadContext = 0)
+    long PrevLogIndex, long PrevLogTerm, IReadOnlyList<Entry> Entries, long CommitIndex, long ReadContext = 0,
+    bool Promote = false)
     : Message(From, To, Term)
 {
     public bool IsHeartbeat => Entries.Count == 0;

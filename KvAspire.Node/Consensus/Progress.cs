@@ -23,6 +23,12 @@ public sealed class Progress(long next)
     /// <summary>The commit index last sent, so a caught-up secondary still learns of new commits.</summary>
     public long CommitSent { get; set; }
 
+    /// <summary>The secondary lost its disk and is not yet a voter again: its answers count towards no quorum.</summary>
+    public bool Joining { get; set; }
+
+    /// <summary>While <see cref="Joining"/>: the entry it and every voter must hold before it is promoted.</summary>
+    public long JoinFloor { get; set; }
+
     /// <summary>The index of the snapshot being streamed to this secondary, or 0.</summary>
     public long PendingSnapshot { get; private set; }
 

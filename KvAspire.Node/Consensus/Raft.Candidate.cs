@@ -16,22 +16,25 @@ public sealed partial class Raft
     }
 
     /// <summary>Start an election: term + 1, vote for ourselves, ask everyone else. A
-    /// <paramref name="transfer"/> election was asked for by the primary, so voters ignore its lease.</summary>
-    private void Campaign(bool transfer = false)
+    /// <paramref name="transfer"/> election was asked for by the primary, so voters ignore its lease; a
+    /// <paramref name="founding"/> one starts a new cluster from blank nodes (Raft.Joining.cs).</summary>
+    private void Campaign(bool transfer = false, bool founding = false)
     {
-        SetHardState(new HardState(Term + 1, Id));
+        SetHardState(new HardState(Term + 1, Id, Joining: false));
         StartRound(Role.Candidate);
-        if (HasMajority(_votesGranted.Count))
+        _founding = founding;
+        if (HasElectionQuorum())
         {
             BecomePrimary();
             return;
         }
         foreach (var peer in _peers)
-            Send(new RequestVote(Id, peer, Term, Log.LastIndex, Log.LastTerm, Transfer: transfer));
+            Send(new RequestVote(Id, peer, Term, Log.LastIndex, Log.LastTerm, Transfer: transfer, Founding: founding));
     }
 
     private void StartRound(Role role)
     {
+        _founding = false;
         Role = role;
         Primary = null;
         ResetTimers();
@@ -57,7 +60,7 @@ public sealed partial class Raft
                 break; // an answer from another round
             case RequestVoteResponse { Granted: true } granted:
                 _votesGranted.Add(granted.From);
-                if (!HasMajority(_votesGranted.Count))
+                if (Role == Role.PreCandidate ? !HasMajority(_votesGranted.Count) : !HasElectionQuorum())
                     break;
                 if (Role == Role.PreCandidate)
                     Campaign();
@@ -73,4 +76,11 @@ public sealed partial class Raft
     }
 
     private bool HasMajority(int count) => count >= Quorum.Majority(_peers.Length + 1);
+
+    /// <summary>
+    /// A founding election needs every member's vote, not a majority: a node that lost its disk moments after
+    /// voting looks blank again, and could give a second founding candidate of the same term the majority it
+    /// already gave the first. With every vote needed, the first candidate's own vote stands in the way.
+    /// </summary>
+    private bool HasElectionQuorum() => _founding ? _votesGranted.Count == _peers.Length + 1 : HasMajority(_votesGranted.Count);
 }

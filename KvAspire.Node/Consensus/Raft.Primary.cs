@@ -64,10 +64,15 @@ public sealed partial class Raft
             return;
         }
         var progress = _progress[response.From];
-        progress.RecentActive = true;
-        // Any answer in our term, even a rejection, shows the sender still follows us.
-        _reads.Acknowledge(response.From, response.ReadContext);
-        ReleaseReads();
+        ObserveStanding(progress, response.Standing);
+        // Any answer in our term, even a rejection, shows the sender still follows us; a joining node's does
+        // not count, since it may have lost the promise that makes it a voter of another primary.
+        if (!progress.Joining)
+        {
+            progress.RecentActive = true;
+            _reads.Acknowledge(response.From, response.ReadContext);
+            ReleaseReads();
+        }
         if (!response.Success)
         {
             progress.MaybeDecrease(response.RejectedIndex, response.HintIndex);
@@ -97,7 +102,7 @@ public sealed partial class Raft
     /// entries of the current term (Raft §5.4.2).</summary>
     private bool MaybeCommit()
     {
-        var matches = _peers.Select(p => _progress[p].Match).Append(Log.DurableIndex);
+        var matches = _peers.Select(p => _progress[p].Joining ? 0 : _progress[p].Match).Append(Log.DurableIndex);
         var candidate = Quorum.CommitIndex(matches);
         if (candidate <= CommitIndex || Log.TermAt(candidate) != Term)
             return false;
@@ -138,7 +143,8 @@ public sealed partial class Raft
         var prevIndex = Math.Max(progress.Next - 1, Log.Start.Index);
         var prevTerm = Log.TermAt(prevIndex)
             ?? throw new InvalidOperationException($"No term for index {prevIndex} (log {Log.Start.Index}..{Log.LastIndex}).");
-        Send(new Replicate(Id, peer, Term, prevIndex, prevTerm, entries, CommitIndex, _reads.ContextToSend));
+        Send(new Replicate(Id, peer, Term, prevIndex, prevTerm, entries, CommitIndex, _reads.ContextToSend,
+            Promote: CanPromote(peer, progress)));
         progress.CommitSent = CommitIndex;
         if (entries.Count > 0)
             progress.SentEntries(entries[^1].Index);

@@ -5,7 +5,7 @@ public sealed partial class Raft
     private void BecomeSecondary(long term, string? primary)
     {
         if (term > Term)
-            SetHardState(new HardState(term, VotedFor: null));
+            SetHardState(_hardState with { Term = term, VotedFor = null });
         Role = Role.Secondary;
         Primary = primary;
         _progress.Clear();
@@ -20,7 +20,11 @@ public sealed partial class Raft
         _electionElapsed++;
         if (_electionElapsed < _randomizedElectionTimeout)
             return;
-        if (_options.PreVote)
+        if (CanFound)
+            Campaign(founding: true);
+        else if (Joining)
+            Probe();
+        else if (_options.PreVote)
             PreCampaign();
         else
             Campaign();
@@ -40,8 +44,12 @@ public sealed partial class Raft
                 Primary = install.From;
                 HandleInstallSnapshot(install);
                 break;
-            case TimeoutNow:
+            case TimeoutNow when !Joining:
                 Campaign(transfer: true);
+                break;
+            case RequestVoteResponse when Primary is null && CanFound:
+                // The last answer to our probe: every log is empty, so found now rather than a timeout later.
+                Campaign(founding: true);
                 break;
         }
     }
@@ -65,6 +73,8 @@ public sealed partial class Raft
         }
 
         var lastNew = replicate.PrevLogIndex + replicate.Entries.Count;
+        if (replicate.Promote && Joining)
+            Promote(replicate.From);
         // Only up to what this message proved matches: entries beyond it may be stale leftovers.
         CommitTo(Math.Min(replicate.CommitIndex, lastNew));
         Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: lastNew,

@@ -6,7 +6,7 @@ public enum TransferStatus
     /// <summary>The transfer is under way to <see cref="TransferResult.Target"/>.</summary>
     Started,
     NotPrimary,
-    /// <summary>The named target is not a member, or is this node.</summary>
+    /// <summary>The named target is not a member, is this node, or is joining (it may not campaign); or no secondary can take over.</summary>
     UnknownTarget,
 }
 
@@ -30,7 +30,7 @@ public sealed partial class Raft
         if (Role != Role.Primary)
             return new TransferResult(TransferStatus.NotPrimary, Primary);
         target ??= MostUpToDateSecondary();
-        if (target is null || target == Id || Array.IndexOf(_peers, target) < 0)
+        if (target is null || target == Id || Array.IndexOf(_peers, target) < 0 || _progress[target].Joining)
             return new TransferResult(TransferStatus.UnknownTarget, target);
         if (_transferTarget != target)
         {
@@ -50,7 +50,7 @@ public sealed partial class Raft
         string? best = null;
         foreach (var peer in _peers)
         {
-            if (best is null || _progress[peer].Match > _progress[best].Match)
+            if (!_progress[peer].Joining && (best is null || _progress[peer].Match > _progress[best].Match))
                 best = peer;
         }
         return best;

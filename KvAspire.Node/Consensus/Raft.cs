@@ -70,6 +70,7 @@ public sealed partial class Raft
 
     public void Tick()
     {
+        _ticks++;
         if (Role == Role.Primary)
             TickPrimary();
         else
@@ -87,6 +88,7 @@ public sealed partial class Raft
             RejectedMessages++;
             return;
         }
+        HearStanding(message);
 
         if (message.Term > Term)
         {
@@ -195,7 +197,11 @@ public sealed partial class Raft
             _flushPending = true;
     }
 
-    private void Send(Message message) => _outbox.Add(message);
+    private void Send(Message message)
+    {
+        var standing = Standing;
+        _outbox.Add(standing == Standing.Voter ? message : message with { Standing = standing });
+    }
 
     private void RespondToStaleSender(Message message)
     {
@@ -226,10 +232,11 @@ public sealed partial class Raft
         var canVote = _hardState.VotedFor == vote.From
             || (_hardState.VotedFor is null && Primary is null)
             || (vote.PreVote && vote.Term > Term);
-        var granted = canVote && Log.IsUpToDate(vote.LastLogIndex, vote.LastLogTerm);
+        var granted = canVote && MayVoteFor(vote) && Log.IsUpToDate(vote.LastLogIndex, vote.LastLogTerm);
         if (granted && !vote.PreVote)
         {
-            SetHardState(_hardState with { VotedFor = vote.From });
+            // A blank node that votes for a founding candidate founds the cluster with it (Raft.Joining.cs).
+            SetHardState(_hardState with { VotedFor = vote.From, Joining = false });
             _electionElapsed = 0;
         }
         Send(new RequestVoteResponse(Id, vote.From, granted && vote.PreVote ? vote.Term : Term, granted, vote.PreVote));

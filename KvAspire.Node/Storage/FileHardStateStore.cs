@@ -23,7 +23,7 @@ public sealed class FileHardStateStore : IHardStateStore
     public HardState Load()
     {
         if (!File.Exists(_path))
-            return HardState.Initial;
+            return HardState.Blank;
         Record? record;
         try
         {
@@ -35,7 +35,7 @@ public sealed class FileHardStateStore : IHardStateStore
         }
         if (record is null || record.Term < 0)
             throw new CorruptHardStateException(_path, record is null ? "it holds no state" : $"its term is {record.Term}");
-        return new HardState(record.Term, record.VotedFor);
+        return new HardState(record.Term, record.VotedFor, record.Joining);
     }
 
     public void Save(HardState state)
@@ -43,7 +43,7 @@ public sealed class FileHardStateStore : IHardStateStore
         var temp = _path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, new Record(state.Term, state.VotedFor));
+            JsonSerializer.Serialize(stream, new Record(state.Term, state.VotedFor, state.Joining));
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, _path, overwrite: true);
@@ -51,5 +51,6 @@ public sealed class FileHardStateStore : IHardStateStore
         DirectorySync.Flush(_directory);
     }
 
-    private sealed record Record(long Term, string? VotedFor);
+    /// <summary>A file written before <see cref="HardState.Joining"/> existed has no such field: that node kept its disk, so it votes.</summary>
+    private sealed record Record(long Term, string? VotedFor, bool Joining = false);
 }

@@ -8,7 +8,8 @@ namespace KvAspire.Node.Storage;
 /// </summary>
 public interface IHardStateStore
 {
-    /// <summary>The last saved state, or <see cref="HardState.Initial"/> for a new node.</summary>
+    /// <summary>The last saved state, or <see cref="HardState.Blank"/> when none was ever saved: a new node, or one
+    /// whose data folder was lost, which must not vote until a primary promotes it (Consensus/Raft.Joining.cs).</summary>
     HardState Load();
 
     void Save(HardState state);

@@ -6,8 +6,16 @@ namespace KvAspire.Node.Telemetry;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "Node {Node} starting at term {Term} with peers {Peers}")]
-    public static partial void NodeStarting(ILogger logger, string node, long term, string peers);
+        Message = "Node {Node} starting at term {Term} as {Standing} with peers {Peers}")]
+    public static partial void NodeStarting(ILogger logger, string node, long term, Standing standing, string peers);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning,
+        Message = "Node {Node} has no saved term or vote (a new node, or its data folder was lost): it follows the primary without voting until promoted")]
+    public static partial void NodeJoining(ILogger logger, string node);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information,
+        Message = "Node {Node} is a voter again in term {Term}; primary {Primary}")]
+    public static partial void NodePromoted(ILogger logger, string node, long term, string primary);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information,
         Message = "Node {Node} is now {Role} in term {Term}; primary {Primary}")]

@@ -9,17 +9,17 @@ public static class MessageMapper
 {
     public static Proto.PeerMessage ToProto(Message message)
     {
-        var proto = new Proto.PeerMessage { From = message.From, To = message.To, Term = message.Term };
+        var proto = new Proto.PeerMessage { From = message.From, To = message.To, Term = message.Term, Standing = (int)message.Standing };
         switch (message)
         {
             case RequestVote m:
-                proto.RequestVote = new Proto.RequestVote { LastLogIndex = m.LastLogIndex, LastLogTerm = m.LastLogTerm, PreVote = m.PreVote, Transfer = m.Transfer };
+                proto.RequestVote = new Proto.RequestVote { LastLogIndex = m.LastLogIndex, LastLogTerm = m.LastLogTerm, PreVote = m.PreVote, Transfer = m.Transfer, Founding = m.Founding };
                 break;
             case RequestVoteResponse m:
                 proto.RequestVoteResponse = new Proto.RequestVoteResponse { Granted = m.Granted, PreVote = m.PreVote };
                 break;
             case Replicate m:
-                var replicate = new Proto.Replicate { PrevLogIndex = m.PrevLogIndex, PrevLogTerm = m.PrevLogTerm, CommitIndex = m.CommitIndex, ReadContext = m.ReadContext };
+                var replicate = new Proto.Replicate { PrevLogIndex = m.PrevLogIndex, PrevLogTerm = m.PrevLogTerm, CommitIndex = m.CommitIndex, ReadContext = m.ReadContext, Promote = m.Promote };
                 foreach (var entry in m.Entries)
                     // Entries are immutable once in the log, so the wire message may share their bytes.
                     replicate.Entries.Add(new Proto.Entry { Index = entry.Index, Term = entry.Term, Data = UnsafeByteOperations.UnsafeWrap(entry.Data) });
@@ -41,21 +41,25 @@ public static class MessageMapper
         return proto;
     }
 
-    /// <summary>The core's message, or null for a message with no body (from a newer or broken sender).</summary>
-    public static Message? FromProto(Proto.PeerMessage proto) => proto.BodyCase switch
+    /// <summary>The core's message, or null for a message with no body or a standing this node does not know (from a newer or broken sender).</summary>
+    public static Message? FromProto(Proto.PeerMessage proto) =>
+        Enum.IsDefined((Standing)proto.Standing) ? Body(proto, (Standing)proto.Standing) : null;
+
+    private static Message? Body(Proto.PeerMessage proto, Standing standing) => proto.BodyCase switch
     {
         Proto.PeerMessage.BodyOneofCase.RequestVote => new RequestVote(proto.From, proto.To, proto.Term,
-            proto.RequestVote.LastLogIndex, proto.RequestVote.LastLogTerm, proto.RequestVote.PreVote, proto.RequestVote.Transfer),
+            proto.RequestVote.LastLogIndex, proto.RequestVote.LastLogTerm, proto.RequestVote.PreVote, proto.RequestVote.Transfer,
+            proto.RequestVote.Founding) { Standing = standing },
         Proto.PeerMessage.BodyOneofCase.RequestVoteResponse => new RequestVoteResponse(proto.From, proto.To, proto.Term,
-            proto.RequestVoteResponse.Granted, proto.RequestVoteResponse.PreVote),
+            proto.RequestVoteResponse.Granted, proto.RequestVoteResponse.PreVote) { Standing = standing },
         Proto.PeerMessage.BodyOneofCase.Replicate => new Replicate(proto.From, proto.To, proto.Term,
             proto.Replicate.PrevLogIndex, proto.Replicate.PrevLogTerm,
             [.. proto.Replicate.Entries.Select(e => new Entry(e.Index, e.Term, e.Data.Memory))],
-            proto.Replicate.CommitIndex, proto.Replicate.ReadContext),
+            proto.Replicate.CommitIndex, proto.Replicate.ReadContext, proto.Replicate.Promote) { Standing = standing },
         Proto.PeerMessage.BodyOneofCase.ReplicateResponse => new ReplicateResponse(proto.From, proto.To, proto.Term,
             proto.ReplicateResponse.Success, proto.ReplicateResponse.MatchIndex,
-            proto.ReplicateResponse.RejectedIndex, proto.ReplicateResponse.HintIndex, proto.ReplicateResponse.ReadContext),
-        Proto.PeerMessage.BodyOneofCase.TimeoutNow => new TimeoutNow(proto.From, proto.To, proto.Term),
+            proto.ReplicateResponse.RejectedIndex, proto.ReplicateResponse.HintIndex, proto.ReplicateResponse.ReadContext) { Standing = standing },
+        Proto.PeerMessage.BodyOneofCase.TimeoutNow => new TimeoutNow(proto.From, proto.To, proto.Term) { Standing = standing },
         _ => null,
     };
 }

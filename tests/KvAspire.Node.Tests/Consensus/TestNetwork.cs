@@ -89,6 +89,16 @@ public sealed class TestNetwork
         node.Raft = NewRaft(node);
     }
 
+    /// <summary>The node loses its disk and starts again with an empty data folder.</summary>
+    public void Wipe(string id)
+    {
+        Crash(id);
+        var node = _nodes[id];
+        node.HardState = HardState.Blank;
+        node.Log.Clear();
+        Restart(id);
+    }
+
     /// <summary>Puts a message on the wire as if some node had sent it.</summary>
     public void Send(Message message) => _queue.Add(message);
 
@@ -304,7 +314,7 @@ public sealed class TestNetwork
             }
             node.VerifiedCommit = raft.CommitIndex;
 
-            if (new HardState(raft.Term, raft.VotedFor) != node.HardState)
+            if (new HardState(raft.Term, raft.VotedFor, raft.Joining) != node.HardState)
                 Assert.Fail($"{where()}: term or vote not persisted");
             if (!(raft.Log.LastIndex == node.Log.Count && (node.Log.Count == 0 || SameEntry(node.Log[^1], raft.Log[raft.Log.LastIndex]))))
                 Assert.Fail($"{where()}: persisted log ({node.Log.Count}) differs from the core's ({raft.Log.LastIndex})");

@@ -20,7 +20,7 @@ public class VoteTests
         var response = AskForVote(voter, "a", term: 2);
 
         Assert.True(response.Granted);
-        Assert.Equal(new RequestVoteResponse("b", "a", 2, Granted: true), response);
+        Assert.Equal(new RequestVoteResponse("b", "a", 2, Granted: true) { Standing = Standing.Unfounded }, response);
         Assert.Equal("a", voter.VotedFor);
     }
 

@@ -16,7 +16,8 @@ internal sealed class SimNode(string id, int number)
     public bool IsUp => Raft is not null;
 
     // Durable.
-    public HardState HardState { get; set; } = HardState.Initial;
+    /// <summary>A new node's data folder is empty: the cluster is founded by its blank nodes (Raft.Joining.cs).</summary>
+    public HardState HardState { get; set; } = HardState.Blank;
     /// <summary>The newest snapshot this node saved or installed; the core starts from it after a crash.</summary>
     public SnapshotMarker Snapshot { get; set; }
     /// <summary>Every entry from index 1, as if never compacted: a snapshot stands for the committed entries it
@@ -49,6 +50,16 @@ internal sealed class SimNode(string id, int number)
         PendingSync = null;
         Proposals.FailAll(HardState.Term);
         Reads.FailAll(null, HardState.Term);
+    }
+
+    /// <summary>The disk is lost: the node comes back with an empty data folder, remembering no vote or entry.</summary>
+    public void Wipe()
+    {
+        HardState = HardState.Blank;
+        Snapshot = default;
+        Log.Clear();
+        PrefixHash.Clear();
+        UnsyncedFrom = null;
     }
 
     public void Start(IReadOnlyList<string> ids, RaftOptions options, Random random)

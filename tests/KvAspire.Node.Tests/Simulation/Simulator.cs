@@ -97,8 +97,10 @@ internal sealed partial class Simulator
             Partition();
         else if (roll < 0.96)
             Heal();
-        else if (roll < 0.97)
+        else if (roll < 0.966)
             Crash(RandomNode(up: true));
+        else if (roll < 0.97)
+            Wipe(_nodes[_random.Next(_nodes.Length)]);
         else if (roll < 0.99)
             Restart(RandomNode(up: false));
         else if (roll < 0.995)
@@ -269,6 +271,22 @@ internal sealed partial class Simulator
         Trace($"crash   {node.Id}");
     }
 
+    /// <summary>
+    /// A node loses its disk and restarts empty. One at a time: while another wiped node has not been promoted,
+    /// the cluster has lost more disks than a majority can stand in for, and waits for an operator (DESIGN §10).
+    /// </summary>
+    private void Wipe(SimNode node)
+    {
+        if (_nodes.Any(other => other != node && other.HardState.Joining))
+            return;
+        if (node.IsUp)
+            Crash(node);
+        node.Wipe();
+        Stats.Wipes++;
+        Trace($"wipe    {node.Id}");
+        Restart(node);
+    }
+
     private void Restart(SimNode? node)
     {
         if (node is null)
@@ -364,6 +382,8 @@ internal sealed class SimulationStats
     public long Snapshots { get; set; }
     public long SnapshotsInstalled { get; set; }
     public long Elections { get; set; }
+    /// <summary>Nodes that lost their disk and came back empty.</summary>
+    public long Wipes { get; set; }
     /// <summary>Damaged messages delivered (and dropped by their receiver).</summary>
     public long Corrupted { get; set; }
     public int RecoveryTicks { get; set; }

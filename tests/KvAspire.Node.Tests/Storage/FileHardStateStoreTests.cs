@@ -8,9 +8,9 @@ public sealed class FileHardStateStoreTests : IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "kv-hardstate-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void Load_OnANewNode_ReturnsTheInitialState()
+    public void Load_OnANewNode_ReturnsTheBlankState_WhichMayNotVote()
     {
-        Assert.Equal(HardState.Initial, new FileHardStateStore(_directory).Load());
+        Assert.Equal(HardState.Blank, new FileHardStateStore(_directory).Load());
     }
 
     [Fact]
@@ -31,6 +31,23 @@ public sealed class FileHardStateStoreTests : IDisposable
 
         Assert.Equal(new HardState(2, null), store.Load());
         Assert.Equal(["hardstate.json"], Directory.GetFiles(_directory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void JoiningStanding_SurvivesARestart()
+    {
+        new FileHardStateStore(_directory).Save(new HardState(3, null, Joining: true));
+
+        Assert.Equal(new HardState(3, null, Joining: true), new FileHardStateStore(_directory).Load());
+    }
+
+    [Fact]
+    public void AFileWrittenBeforeJoiningExisted_LoadsAsAVoter()
+    {
+        Directory.CreateDirectory(_directory);
+        File.WriteAllText(Path.Combine(_directory, "hardstate.json"), "{\"Term\":7,\"VotedFor\":\"node3\"}");
+
+        Assert.Equal(new HardState(7, "node3"), new FileHardStateStore(_directory).Load());
     }
 
     [Theory]
