@@ -25,9 +25,9 @@ public static class NodeSetup
         var configuration = builder.Configuration;
         builder.AddClientAuthentication();
         var cluster = BindValidated<ClusterOptions>(builder, ClusterOptions.Section, o => o.Validate());
-        BindValidated<ReplicationOptions>(builder, ReplicationOptions.Section, o => o.Validate());
+        var replication = BindValidated<ReplicationOptions>(builder, ReplicationOptions.Section, o => o.Validate());
         var limits = BindValidated<LimitsOptions>(builder, LimitsOptions.Section, o => o.Validate());
-        var storage = BindValidated<StorageOptions>(builder, StorageOptions.Section, o => o.Validate());
+        var storage = BindValidated<StorageOptions>(builder, StorageOptions.Section, o => o.Validate(replication));
         BindValidated<AdminOptions>(builder, AdminOptions.Section, o => o.Validate());
         var resp = BindValidated<RespOptions>(builder, RespOptions.Section, o => o.Validate(limits));
 

@@ -28,12 +28,18 @@ public sealed class StorageOptions
     /// <summary>... and at most this many bytes of them, whichever keeps less (see <see cref="CatchUpWindow"/>).</summary>
     public long CatchUpBytes { get; set; } = 64L * 1024 * 1024;
 
-    public void Validate()
+    /// <param name="replication">The acknowledgement mode, which the fsync policy must be able to keep.</param>
+    public void Validate(ReplicationOptions replication)
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))
             throw new OptionsValidationError("Storage:DataDirectory", "must be set to a folder this node owns");
         if (!Enum.IsDefined(Fsync))
             throw new OptionsValidationError("Storage:Fsync", $"is '{Fsync}'; allowed: Always, EverySecond, Never");
+        // A secondary acknowledges what it has written; only Always has forced it to disk first. Quorum would
+        // promise that a failover loses nothing, and a machine crash of a majority could lose it.
+        if (Fsync != FsyncPolicy.Always && replication.Acknowledge == Acknowledge.Quorum)
+            throw new OptionsValidationError("Storage:Fsync",
+                $"is '{Fsync}', which acknowledges entries before they are on disk, so Replication:Acknowledge=Quorum cannot keep its promise; use Storage:Fsync=Always, or set Replication:Acknowledge=Leader to accept losing the last writes");
         if (SnapshotEntries < 1)
             throw new OptionsValidationError("Storage:SnapshotEntries", "must be at least 1");
         if (SnapshotBytes < 1)
