@@ -20,12 +20,31 @@ public sealed class SegmentedLogStore : ILogStore
     private readonly List<int> _recordSizes = [];
     private List<Entry>? _recovered;
 
-    public SegmentedLogStore(string dataDirectory, long segmentBytes, ILogger logger)
+    /// <param name="forceToDisk">Forces a file or folder to disk (fsync); tests record the calls.</param>
+    public SegmentedLogStore(string dataDirectory, long segmentBytes, ILogger logger, Action<string>? forceToDisk = null)
     {
         _directory = Path.Combine(dataDirectory, "log");
         _segmentBytes = segmentBytes;
         Directory.CreateDirectory(_directory);
         _recovered = Recover(logger);
+        // What recovery read may still be only in the page cache (written before a crash of this process, not
+        // of the machine): it counts towards a quorum once loaded, so it must be on disk first, names included.
+        forceToDisk ??= ForceToDisk;
+        foreach (var segment in _segments)
+            forceToDisk(segment.Path);
+        forceToDisk(_directory);
+        forceToDisk(dataDirectory);
+    }
+
+    private static void ForceToDisk(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            DirectorySync.Flush(path);
+            return;
+        }
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        file.Flush(flushToDisk: true);
     }
 
     /// <summary>The last entry appended, whether or not it has left the write buffer yet.</summary>

@@ -40,6 +40,30 @@ public sealed class SegmentedLogStoreTests : IDisposable
     private string[] SegmentFiles() => [.. Directory.GetFiles(LogDirectory).Order()];
 
     [Fact]
+    public void Recovery_ForcesEverySegmentAndBothFoldersToDisk_BeforeTheEntriesCount()
+    {
+        WriteAndClose(Entries(1, 200));
+        var forced = new List<string>();
+
+        using var reopened = new SegmentedLogStore(_directory, SmallSegments, NullLogger.Instance, forced.Add);
+
+        // Written by a process that crashed, the files may be only in the page cache: loading them as durable
+        // would let this node acknowledge what a power cut takes back.
+        Assert.Equal(SegmentFiles(), forced.Where(File.Exists).Order(StringComparer.Ordinal));
+        Assert.Equal([LogDirectory, _directory], forced.Where(Directory.Exists));
+    }
+
+    [Fact]
+    public void Recovery_ReallyForcesTheFiles_WithoutAFaultInjector()
+    {
+        WriteAndClose(Entries(1, 50));
+
+        using var reopened = Open();
+
+        Assert.Equal(50, reopened.Load().Count);
+    }
+
+    [Fact]
     public void AppendedEntries_AreLoadedBackAfterReopen_AcrossManySegments()
     {
         var written = WriteAndClose(Entries(1, 200));
