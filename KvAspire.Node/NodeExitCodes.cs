@@ -5,4 +5,7 @@ public static class NodeExitCodes
 {
     /// <summary>Its data directory is damaged (sysexits' EX_DATAERR); the message names the file.</summary>
     public const int DamagedData = 65;
+
+    /// <summary>Writing or forcing its data to disk failed: a full or failing disk (sysexits' EX_IOERR). The log names the cause.</summary>
+    public const int DiskFailed = 74;
 }

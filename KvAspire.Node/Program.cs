@@ -20,7 +20,8 @@ try
     // Peers prove membership with their own credentials (PeerCredentials), not the client secret.
     app.MapGrpcService<PeerService>().AllowAnonymous();
     app.Run();
-    return 0;
+    // Non-zero when the host loop stopped the node (NodeExitCodes.DiskFailed).
+    return Environment.ExitCode;
 }
 catch (DamagedDataException e)
 {

@@ -39,6 +39,9 @@ internal abstract record HostInput
     /// <summary>A primary's snapshot arrived whole and is stored as <see cref="Received"/>, not yet installed.</summary>
     public sealed record DeliverSnapshot(InstallSnapshot Message, SnapshotMetadata Received) : HostInput;
 
+    /// <summary>Saving a snapshot failed too many times in a row (see <see cref="SnapshotScheduler"/>).</summary>
+    public sealed record SnapshotFailed(IOException Failure) : HostInput;
+
     /// <summary>A snapshot of this node's own state is durable.</summary>
     public sealed record SnapshotSaved(SnapshotMetadata Snapshot) : HostInput;
 

@@ -44,6 +44,8 @@ public sealed class RaftHost : BackgroundService
     private readonly NodeMetrics _metrics;
     private SoftState _softState;
     private bool _joining;
+    /// <summary>The loop has ended (stopping, or its disk failed): nothing more will be proposed or read.</summary>
+    private volatile bool _stopped;
     private volatile ClusterStatus _status;
     private TaskCompletionSource _statusChanged = NewSignal();
     private bool _seenPrimary;
@@ -71,7 +73,13 @@ public sealed class RaftHost : BackgroundService
         _catchUpEntries = storage.Value.CatchUpEntries;
         _catchUpBytes = storage.Value.CatchUpBytes;
         _snapshots = new SnapshotScheduler(snapshots, storage.Value,
-            saved => _inbox.Writer.TryWrite(new HostInput.SnapshotSaved(saved)), logger);
+            saved => _inbox.Writer.TryWrite(new HostInput.SnapshotSaved(saved)),
+            (failure, attempts) =>
+            {
+                metrics.SnapshotFailed();
+                if (attempts >= SnapshotScheduler.MaxAttempts)
+                    _inbox.Writer.TryWrite(new HostInput.SnapshotFailed(failure));
+            }, logger, time);
         var snapshot = RestoreSnapshot(snapshots);
         var entries = LogRecovery.EntriesAfter(snapshot, snapshots.Latest?.Path ?? Path.Combine(storage.Value.DataDirectory, "log"),
             logStore.Load(), logStore, logger);
@@ -120,6 +128,8 @@ public sealed class RaftHost : BackgroundService
     /// <summary>Propose a client write and wait for it to be acknowledged under <paramref name="acknowledge"/>.</summary>
     public async Task<WriteOutcome> ProposeAsync(byte[] data, Acknowledge acknowledge, CancellationToken cancellationToken)
     {
+        if (_stopped)
+            return new WriteOutcome.NotPrimary(null, _status.Term);
         var completion = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!Enqueue(new HostInput.Propose(data, acknowledge, completion, Activity.Current?.Context)))
         {
@@ -143,6 +153,8 @@ public sealed class RaftHost : BackgroundService
     /// </summary>
     public async Task<ReadPermit> ReadAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (_stopped)
+            return new ReadPermit.NotPrimary(null, _status.Term);
         var completion = new TaskCompletionSource<ReadPermit>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!Enqueue(new HostInput.Read(completion)))
         {
@@ -198,11 +210,48 @@ public sealed class RaftHost : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        _proposals.FailAll(_raft.Term);
-        _reads.FailAll(_raft.Primary, _raft.Term);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A write or fsync failed (a full or failing disk): what this node wrote since its last good fsync
+            // may or may not be on disk, and only a restart, reading the log back, can tell. Waiting clients
+            // learn now rather than at their timeout, and the node stops with its own exit code (the host
+            // stops when this service throws; Program returns the code).
+            Log.DiskFailed(_logger, _options.NodeId, _raft.Term, _raft.Primary ?? "(none)", e);
+            FailWaitingClients();
+            Environment.ExitCode = NodeExitCodes.DiskFailed;
+            throw;
+        }
+        FailWaitingClients();
         await ticker;
         await _snapshots.WhenIdle();
         _log.Dispose();
+    }
+
+    /// <summary>Whatever waits for this loop is told it will not hear back: a proposed write may or may not have
+    /// been applied; one still queued was never proposed.</summary>
+    private void FailWaitingClients()
+    {
+        _stopped = true;
+        var term = _raft.Term;
+        var primary = _raft.Primary == _options.NodeId ? null : _raft.Primary;
+        _proposals.FailAll(term);
+        _reads.FailAll(primary, term);
+        _inbox.Writer.TryComplete();
+        while (_inbox.Reader.TryRead(out var input))
+        {
+            switch (input)
+            {
+                case HostInput.Propose propose:
+                    propose.Completion.TrySetResult(new WriteOutcome.NotPrimary(primary, term));
+                    break;
+                case HostInput.Read read:
+                    read.Completion.TrySetResult(new ReadPermit.NotPrimary(primary, term));
+                    break;
+                case HostInput.StepDown stepDown:
+                    stepDown.Completion.TrySetResult(new StepDownOutcome.NotPrimary(primary, term));
+                    break;
+            }
+        }
     }
 
     private async Task TickAsync(CancellationToken stoppingToken)
@@ -283,6 +332,8 @@ public sealed class RaftHost : BackgroundService
                 _raft.SnapshotTaken(marker, CatchUpWindow.CompactThrough(_raft.Log, marker.Index, _catchUpEntries, _catchUpBytes));
                 _log.Compact(_raft.Log.Start.Index);
                 break;
+            case HostInput.SnapshotFailed failed:
+                throw new IOException($"Saving a snapshot failed {SnapshotScheduler.MaxAttempts} times in a row; without snapshots the log would grow until the disk is full.", failed.Failure);
             case HostInput.SnapshotShipped shipped:
                 _raft.ReportSnapshot(shipped.Peer, shipped.Delivered);
                 break;

@@ -47,6 +47,7 @@ public static class KvTelemetry
         public const string LogBytes = "kv.log.bytes";
         public const string PeerMessagesRejected = "kv.peer.messages.rejected";
         public const string InputsRefused = "kv.host.inputs.refused";
+        public const string SnapshotFailures = "kv.snapshot.failures";
     }
 
     public static class Spans

@@ -9,6 +9,10 @@ internal static partial class Log
         Message = "Node {Node} starting at term {Term} as {Standing} with peers {Peers}")]
     public static partial void NodeStarting(ILogger logger, string node, long term, Standing standing, string peers);
 
+    [LoggerMessage(EventId = 32, Level = LogLevel.Critical,
+        Message = "Node {Node} stops: writing or forcing its data to disk failed (full or failing disk) in term {Term}, primary {Primary}; waiting clients were failed, and a restart reads back what reached the disk")]
+    public static partial void DiskFailed(ILogger logger, string node, long term, string primary, Exception exception);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning,
         Message = "Node {Node} has no saved term or vote (a new node, or its data folder was lost): it follows the primary without voting until promoted")]
     public static partial void NodeJoining(ILogger logger, string node);
@@ -41,8 +45,9 @@ internal static partial class Log
         Message = "Snapshot at entry {Index} (term {Term}) saved: {Keys} keys, {Bytes} bytes in {Milliseconds} ms; capturing it held the host loop for {CaptureMilliseconds} ms")]
     public static partial void SnapshotSaved(ILogger logger, long index, long term, int keys, long bytes, double milliseconds, double captureMilliseconds);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Snapshot at entry {Index} failed; the log still holds every entry")]
-    public static partial void SnapshotFailed(ILogger logger, long index, Exception exception);
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error,
+        Message = "Snapshot at entry {Index} failed (attempt {Attempt} of {MaxAttempts}); the log still holds every entry")]
+    public static partial void SnapshotFailed(ILogger logger, long index, int attempt, int maxAttempts, Exception exception);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Information,
         Message = "Restored {Keys} keys from the snapshot at entry {Index} (term {Term})")]

@@ -18,6 +18,7 @@ public sealed class NodeMetrics
     private readonly Histogram<double> _failoverDuration;
     private readonly Counter<long> _peerMessagesRejected;
     private readonly Counter<long> _inputsRefused;
+    private readonly Counter<long> _snapshotFailures;
 
     public NodeMetrics(IMeterFactory meterFactory)
     {
@@ -33,6 +34,8 @@ public sealed class NodeMetrics
             "Peer messages dropped because a field was out of range or contradicted this node's log, by reason");
         _inputsRefused = _meter.CreateCounter<long>(Instruments.InputsRefused, "{input}",
             "Client requests and peer messages refused because the host loop's queue was full, by kind");
+        _snapshotFailures = _meter.CreateCounter<long>(Instruments.SnapshotFailures, "{failure}",
+            "Snapshots of the store that failed to save (retried; the node stops after several in a row)");
     }
 
     // The SDK's default buckets (0..10000) suit milliseconds; these durations are in seconds.
@@ -50,6 +53,8 @@ public sealed class NodeMetrics
     public void FailoverCompleted(TimeSpan duration) => _failoverDuration.Record(duration.TotalSeconds);
 
     public void PeerMessageRejected(string reason) => _peerMessagesRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void SnapshotFailed() => _snapshotFailures.Add(1);
 
     public void InputRefused(string kind) => _inputsRefused.Add(1, new KeyValuePair<string, object?>("kind", kind));
 

@@ -21,8 +21,9 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
 
     /// <param name="peers">Configuration with the <c>services:{name}:peer:0</c> keys naming the other members.</param>
     /// <param name="maxQueuedInputs">The host loop's input budget (<see cref="ClusterOptions.MaxQueuedInputs"/>).</param>
+    /// <param name="logStore">The replication log, for tests that inject faults; a real one in <paramref name="dataDirectory"/> by default.</param>
     public static TestHost Create(string node, string dataDirectory, IConfiguration peers, IPeerTransport transport,
-        int maxQueuedInputs = 100_000)
+        int maxQueuedInputs = 100_000, Func<ILogStore, ILogStore>? logStore = null)
     {
         var cluster = Options.Create(new ClusterOptions { NodeId = node, Timing = "Fast", MaxQueuedInputs = maxQueuedInputs });
         var replication = Options.Create(new ReplicationOptions());
@@ -30,7 +31,7 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
         var store = new KvStore();
         var metrics = new NodeMetrics(Meters);
         var host = new RaftHost(cluster, replication, store, new FileHardStateStore(dataDirectory),
-            new SegmentedLogStore(dataDirectory, storage.Value.SegmentBytes, NullLogger.Instance),
+            (logStore ?? (real => real))(new SegmentedLogStore(dataDirectory, storage.Value.SegmentBytes, NullLogger.Instance)),
             new FileSnapshotStore(dataDirectory), storage, transport, new PeerDirectory(peers, cluster), metrics,
             NullLogger<RaftHost>.Instance, TimeProvider.System);
         return new TestHost(host, store, new KvCommands(host, store, replication, metrics, TimeProvider.System));

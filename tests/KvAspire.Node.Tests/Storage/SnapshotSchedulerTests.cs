@@ -22,7 +22,7 @@ public sealed class SnapshotSchedulerTests : IDisposable
         {
             lock (_saved)
                 _saved.Add(saved);
-        }, NullLogger.Instance);
+        }, (_, _) => { }, NullLogger.Instance, TimeProvider.System);
     }
 
     [Fact]
