@@ -15,7 +15,7 @@ namespace KvAspire.Node.Cluster;
 /// and publishes a <see cref="ClusterStatus"/>. Only this loop touches the core; a primary's fsyncs run
 /// beside it (<see cref="GroupCommit"/>) and come back as inputs.
 /// </summary>
-public sealed class RaftHost : BackgroundService
+public sealed class RaftHost : BackgroundService, IHostedLifecycleService
 {
     private const int MaxInputsPerBatch = 1024;
 
@@ -46,6 +46,7 @@ public sealed class RaftHost : BackgroundService
     private bool _joining;
     /// <summary>The loop has ended (stopping, or its disk failed): nothing more will be proposed or read.</summary>
     private volatile bool _stopped;
+    private readonly CancellationTokenSource _peerStreamsEnding = new();
     private volatile ClusterStatus _status;
     private TaskCompletionSource _statusChanged = NewSignal();
     private bool _seenPrimary;
@@ -190,6 +191,35 @@ public sealed class RaftHost : BackgroundService
         }
     }
 
+    /// <summary>
+    /// The host is stopping (SIGTERM, a rolling update): a primary first hands its role to the most up-to-date
+    /// secondary, so clients wait one round trip instead of a whole election timeout. Runs before any service
+    /// stops, while Kestrel still carries peer messages and client requests. Bounded by the election timeout:
+    /// after it the node stops anyway and the others elect a primary as after a crash.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_status.Role != Role.Primary || _stopped)
+                return;
+            var outcome = await StepDownAsync(to: null, _options.ElectionMin, cancellationToken);
+            Log.HandedOverOnStop(_logger, _options.NodeId, outcome.ToString());
+        }
+        finally
+        {
+            await _peerStreamsEnding.CancelAsync();
+        }
+    }
+
+    /// <summary>Cancelled once this node no longer needs its peers' messages (it has handed over, or its loop ended):
+    /// the peer streams it receives end then, so the web server can stop.</summary>
+    public CancellationToken PeerStreamsEnding => _peerStreamsEnding.Token;
+
+    Task IHostedLifecycleService.StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    Task IHostedLifecycleService.StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    Task IHostedLifecycleService.StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
@@ -218,10 +248,12 @@ public sealed class RaftHost : BackgroundService
             // stops when this service throws; Program returns the code).
             Log.DiskFailed(_logger, _options.NodeId, _raft.Term, _raft.Primary ?? "(none)", e);
             FailWaitingClients();
+            await _peerStreamsEnding.CancelAsync();
             Environment.ExitCode = NodeExitCodes.DiskFailed;
             throw;
         }
         FailWaitingClients();
+        await _peerStreamsEnding.CancelAsync();
         await ticker;
         await _snapshots.WhenIdle();
         _log.Dispose();

@@ -47,10 +47,7 @@ public sealed partial class Raft
             case TimeoutNow when !Joining:
                 Campaign(transfer: true);
                 break;
-            case RequestVoteResponse when Primary is null && CanFound:
-                // The last answer to our probe: every log is empty, so found now rather than a timeout later.
-                Campaign(founding: true);
-                break;
+
         }
     }
 

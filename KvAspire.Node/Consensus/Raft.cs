@@ -47,6 +47,10 @@ public sealed partial class Raft
         _appliedIndex = snapshot.Index;
         BecomeSecondary(hardState.Term, primary: null);
         _lastSoftState = SoftState;
+        // Tell everyone at once that we vote or not and whether our log is empty, so a new cluster can be
+        // founded at the first election timeout rather than the second.
+        if (Joining)
+            Probe();
     }
 
     public string Id { get; }

@@ -13,6 +13,10 @@ internal static partial class Log
         Message = "Node {Node} stops: writing or forcing its data to disk failed (full or failing disk) in term {Term}, primary {Primary}; waiting clients were failed, and a restart reads back what reached the disk")]
     public static partial void DiskFailed(ILogger logger, string node, long term, string primary, Exception exception);
 
+    [LoggerMessage(EventId = 33, Level = LogLevel.Information,
+        Message = "Node {Node} is stopping and handed over the primary role first: {Outcome}")]
+    public static partial void HandedOverOnStop(ILogger logger, string node, string outcome);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning,
         Message = "Node {Node} has no saved term or vote (a new node, or its data folder was lost): it follows the primary without voting until promoted")]
     public static partial void NodeJoining(ILogger logger, string node);

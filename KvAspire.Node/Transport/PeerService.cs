@@ -11,13 +11,14 @@ namespace KvAspire.Node.Transport;
 
 /// <summary>The receiving end of every peer's stream and snapshot: hands each message to the host loop.</summary>
 public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMessageGate gate, ISnapshotStore snapshots,
-    IOptions<StorageOptions> storage, IHostApplicationLifetime lifetime, ILogger<PeerService> logger)
+    IOptions<StorageOptions> storage, ILogger<PeerService> logger)
     : Proto.Peer.PeerBase
 {
     public override async Task<Proto.StreamClosed> Stream(IAsyncStreamReader<Proto.PeerBatch> requestStream, ServerCallContext context)
     {
-        // Peer streams never end on their own: without this, shutdown would wait out Kestrel's timeout.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        // Peer streams never end on their own: without this, shutdown would wait out Kestrel's timeout. They end
+        // once the node has handed over its role (RaftHost.StoppingAsync), which needs the peers' answers.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, host.PeerStreamsEnding);
         try
         {
             await foreach (var batch in requestStream.ReadAllAsync(stopping.Token))
@@ -32,7 +33,7 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMess
                 }
             }
         }
-        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (host.PeerStreamsEnding.IsCancellationRequested)
         {
         }
         return new Proto.StreamClosed();
@@ -44,7 +45,7 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMess
     /// </summary>
     public override async Task<Proto.SnapshotReceived> InstallSnapshot(IAsyncStreamReader<Proto.SnapshotChunk> requestStream, ServerCallContext context)
     {
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, host.PeerStreamsEnding);
         if (isolation.IsIsolated)
             throw new RpcException(new Status(StatusCode.Unavailable, "isolated"));
         if (!await requestStream.MoveNext(stopping.Token) || requestStream.Current.Header is not { } header)

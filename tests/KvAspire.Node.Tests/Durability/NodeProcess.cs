@@ -108,6 +108,20 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public async Task<JsonElement> StatusAsync() => await Client.GetFromJsonAsync<JsonElement>("/cluster");
 
+    /// <summary>SIGTERM, as a supervisor or Kubernetes stops a process: the node's shutdown runs. Returns its exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (SendSignal(_process.Id, Sigterm) != 0)
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    private const int Sigterm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crash.</summary>
     public async Task KillAsync()
     {

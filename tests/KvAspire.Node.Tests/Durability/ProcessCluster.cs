@@ -33,6 +33,15 @@ public sealed class ProcessCluster(string root, IReadOnlyDictionary<string, stri
         _running.Remove(id);
     }
 
+    /// <summary>Stops node <paramref name="id"/> with SIGTERM; returns its exit code.</summary>
+    public async Task<int> TerminateAsync(string id, TimeSpan timeout)
+    {
+        var code = await _running[id].TerminateAsync(timeout);
+        await _running[id].DisposeAsync();
+        _running.Remove(id);
+        return code;
+    }
+
     /// <summary>The running node that is primary and serves reads, waiting up to <paramref name="timeout"/>.</summary>
     public async Task<(string Id, NodeProcess Node)> WaitForPrimaryAsync(TimeSpan timeout)
     {
