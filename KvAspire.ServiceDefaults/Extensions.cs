@@ -43,6 +43,11 @@ public static class Extensions
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
+        // The gateway and the AppHost poll /cluster many times a second, and probes hit /health: at Information
+        // every request writes half a dozen lines on each side, and within minutes they push the elections and
+        // role changes out of the dashboard's log page. Failures still show at Warning.
+        foreach (var category in RequestLogCategories)
+            builder.Logging.AddFilter(category, LogLevel.Warning);
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
@@ -56,14 +61,17 @@ public static class Extensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource([.. ServiceTelemetrySources])
                 .AddAspNetCoreInstrumentation(options =>
-                    // Health probes run every second from the gateway and Aspire: keep them out of traces.
+                    // Health probes run every second from the gateway and Aspire: keep them out of traces. So are
+                    // the peer streams: one call lives as long as the connection, and a peer that is down would
+                    // show as an error trace every reconnect attempt (replication is traced by the node itself).
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
                         && !context.Request.Path.StartsWithSegments(MetricsEndpointPath)
-                        && !context.Request.Path.StartsWithSegments("/cluster"))
-                .AddGrpcClientInstrumentation()
-                .AddHttpClientInstrumentation());
+                        && !context.Request.Path.StartsWithSegments("/cluster")
+                        && !IsPeerCall(context.Request.Path.Value))
+                .AddHttpClientInstrumentation(options =>
+                    options.FilterHttpRequestMessage = request => !IsPeerCall(request.RequestUri?.AbsolutePath)));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -71,6 +79,18 @@ public static class Extensions
         }
         return builder;
     }
+
+    /// <summary>ASP.NET Core's and HttpClient's per-request log categories (kept at Warning, see above).</summary>
+    private static readonly string[] RequestLogCategories =
+    [
+        "Microsoft.AspNetCore.Hosting.Diagnostics",
+        "Microsoft.AspNetCore.Routing.EndpointMiddleware",
+        "Microsoft.AspNetCore.Http.Result",
+        "System.Net.Http.HttpClient",
+    ];
+
+    /// <summary>A node-to-node gRPC call (package <c>kvaspire.peer</c>).</summary>
+    private static bool IsPeerCall(string? path) => path is not null && path.StartsWith("/kvaspire.peer.", StringComparison.Ordinal);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

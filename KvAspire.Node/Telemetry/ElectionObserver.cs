@@ -11,6 +11,8 @@ namespace KvAspire.Node.Telemetry;
 public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger logger, TimeProvider time)
 {
     private Activity? _election;
+    /// <summary>The term the election under way is for: one more than the term a pre-vote round starts in.</summary>
+    private long _electionTerm;
     private readonly HashSet<string> _votes = [];
     private long? _lastHeardFromPrimary;
 
@@ -56,8 +58,13 @@ public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger l
 
         if (campaigning && _election is null)
             Start(after);
+        else if (before.Role == Role.PreCandidate && after.Role == Role.Candidate)
+            Log.ElectionStarted(logger, node, "election", after.Term); // the pre-vote round passed
         if (_election is not null && after.Role == Role.Candidate)
+        {
+            _electionTerm = after.Term;
             _election.SetTag("kv.term", after.Term);
+        }
         if (before.Role == Role.Primary && after.Role != Role.Primary)
             Log.SteppedDown(logger, node, before.Term, after.Term);
     }
@@ -69,8 +76,11 @@ public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger l
         _election = KvTelemetry.StartDetached(KvTelemetry.Spans.Election, ActivityKind.Internal);
         _election?.SetTag(KvTelemetry.NodeTag, node);
         _election?.SetTag("kv.candidate", node);
-        _election?.SetTag("kv.term", state.Term);
-        Log.ElectionStarted(logger, node, state.Term);
+        // A pre-vote round asks whether a real election for the next term could be won; say that term throughout.
+        var preVote = state.Role == Role.PreCandidate;
+        _electionTerm = preVote ? state.Term + 1 : state.Term;
+        _election?.SetTag("kv.term", _electionTerm);
+        Log.ElectionStarted(logger, node, preVote ? "pre-vote" : "election", _electionTerm);
     }
 
     private void Won(long term)
@@ -87,7 +97,7 @@ public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger l
     private void End(string outcome, long term)
     {
         metrics.ElectionEnded(outcome);
-        Log.ElectionEnded(logger, node, term, outcome, _votes.Count);
+        Log.ElectionEnded(logger, node, _electionTerm, outcome, _votes.Count, term);
         if (_election is null)
             return;
         _election.SetTag("kv.votes_received", _votes.Count);

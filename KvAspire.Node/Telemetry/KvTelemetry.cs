@@ -39,7 +39,12 @@ public static class KvTelemetry
         public const string CommandDuration = "kv.command.duration";
         public const string Elections = "kv.elections";
         public const string FailoverDuration = "kv.failover.duration";
+        /// <summary>Seconds (the age of the oldest entry a secondary lacks).</summary>
         public const string ReplicationLag = "kv.replication.lag";
+        /// <summary>Entries a secondary lacks.</summary>
+        public const string ReplicationLagEntries = "kv.replication.lag.entries";
+        public const string LastFailoverDuration = "kv.failover.last_duration";
+        public const string PeerInContact = "kv.peer.in_contact";
         public const string Term = "kv.raft.term";
         public const string Role = "kv.raft.role";
         public const string Keys = "kv.keys";

@@ -33,6 +33,13 @@ internal static partial class Log
         Message = "Stream to peer {Peer} failed; retrying in {Backoff}")]
     public static partial void PeerStreamFailed(ILogger logger, string peer, TimeSpan backoff, Exception exception);
 
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning,
+        Message = "Peer {Peer} cannot be reached ({Reason}); retrying quietly until it answers")]
+    public static partial void PeerUnreachable(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(EventId = 35, Level = LogLevel.Information, Message = "Peer {Peer} can be reached again")]
+    public static partial void PeerReachable(ILogger logger, string peer);
+
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning,
         Message = "Rejected a message from {Peer} ({Reason}): {Detail}")]
     public static partial void PeerMessageRejected(ILogger logger, string peer, string reason, string detail);
@@ -57,12 +64,12 @@ internal static partial class Log
         Message = "Restored {Keys} keys from the snapshot at entry {Index} (term {Term})")]
     public static partial void SnapshotRestored(ILogger logger, int keys, long index, long term);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Node {Node} starts an election for term {Term}")]
-    public static partial void ElectionStarted(ILogger logger, string node, long term);
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Node {Node} starts a {Round} for term {Term}")]
+    public static partial void ElectionStarted(ILogger logger, string node, string round, long term);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information,
-        Message = "Node {Node} election ended in term {Term}: {Outcome} with {Votes} vote(s)")]
-    public static partial void ElectionEnded(ILogger logger, string node, long term, string outcome, int votes);
+        Message = "Node {Node} election for term {Term} ended: {Outcome} with {Votes} vote(s); now in term {CurrentTerm}")]
+    public static partial void ElectionEnded(ILogger logger, string node, long term, string outcome, int votes, long currentTerm);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning,
         Message = "Node {Node} stepped down as primary of term {Term}; now in term {NewTerm}")]

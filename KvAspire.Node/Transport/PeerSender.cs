@@ -28,6 +28,9 @@ internal sealed class PeerSender : IAsyncDisposable
     private readonly Proto.Peer.PeerClient _client;
     private readonly SnapshotShipper _snapshots;
     private readonly Task _loop;
+    /// <summary>Whether the last attempt to write to the peer worked (null before the first): a peer that is down is
+    /// one warning when it goes and one line when it returns, not a line per reconnect attempt.</summary>
+    private bool? _reachable;
 
     public PeerSender(string peer, Uri address, CallCredentials credentials, ISnapshotStore snapshots, ILogger logger)
     {
@@ -76,10 +79,16 @@ internal sealed class PeerSender : IAsyncDisposable
                     }
                     await call.RequestStream.WriteAsync(batch, cancellationToken);
                     backoff = MinBackoff;
+                    if (_reachable == false)
+                        Log.PeerReachable(_logger, _peer);
+                    _reachable = true;
                 }
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
+                if (_reachable != false)
+                    Log.PeerUnreachable(_logger, _peer, e.Message);
+                _reachable = false;
                 Log.PeerStreamFailed(_logger, _peer, backoff, e);
                 if (!await DelayAsync(backoff, cancellationToken))
                     return;

@@ -97,8 +97,8 @@ public sealed class TelemetryTests : IAsyncLifetime
     {
         var primary = await _cluster.WaitForPrimaryAsync();
         var secondary = primary.Peers[0].Node;
-        double Lag(string unit) => Points("kv.replication.lag")
-            .Where(p => Tag(p, "peer") == secondary && Tag(p, "unit") == unit)
+        double Lag(string unit) => Points(unit == "entries" ? "kv.replication.lag.entries" : "kv.replication.lag")
+            .Where(p => Tag(p, "peer") == secondary)
             .Select(p => p.GetGaugeLastValueDouble())
             .DefaultIfEmpty(-1)
             .Max();
