@@ -60,7 +60,8 @@ internal abstract record HostInput
     }
 
     /// <summary>A linearizable read: completes once a majority confirmed this primary and the state machine caught up.</summary>
-    public sealed record Read(TaskCompletionSource<ReadPermit> Completion) : HostInput
+    /// <param name="After">An entry the read must also see (the client's own unconfirmed write), or 0.</param>
+    public sealed record Read(TaskCompletionSource<ReadPermit> Completion, long After) : HostInput
     {
         public override bool Budgeted => true;
     }

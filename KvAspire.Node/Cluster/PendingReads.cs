@@ -9,17 +9,19 @@ namespace KvAspire.Node.Cluster;
 /// </summary>
 public sealed class PendingReads
 {
-    private readonly Dictionary<long, TaskCompletionSource<ReadPermit>> _unconfirmed = [];
+    private readonly Dictionary<long, (TaskCompletionSource<ReadPermit> Completion, long After)> _unconfirmed = [];
     private readonly List<(long Index, TaskCompletionSource<ReadPermit> Completion)> _confirmed = [];
     private long _lastId;
 
     public int Count => _unconfirmed.Count + _confirmed.Count;
 
-    /// <summary>Registers a read; returns the id to pass to <see cref="Raft.ReadIndex"/>.</summary>
-    public long Add(TaskCompletionSource<ReadPermit> completion)
+    /// <summary>Registers a read; returns the id to pass to <see cref="Raft.ReadIndex"/>. With <paramref name="after"/>,
+    /// the read also waits until that entry is applied: the client's own write, acknowledged before it committed
+    /// (<see cref="Acknowledge.Leader"/>), so that it reads what it wrote.</summary>
+    public long Add(TaskCompletionSource<ReadPermit> completion, long after = 0)
     {
         var id = ++_lastId;
-        _unconfirmed[id] = completion;
+        _unconfirmed[id] = (completion, after);
         return id;
     }
 
@@ -28,8 +30,8 @@ public sealed class PendingReads
     {
         foreach (var state in states)
         {
-            if (_unconfirmed.Remove(state.RequestId, out var completion))
-                _confirmed.Add((state.Index, completion));
+            if (_unconfirmed.Remove(state.RequestId, out var read))
+                _confirmed.Add((Math.Max(state.Index, read.After), read.Completion));
         }
         Applied(appliedIndex);
     }
@@ -49,8 +51,8 @@ public sealed class PendingReads
     /// <summary>The core refused read <paramref name="id"/>: this node is not the primary.</summary>
     public void Reject(long id, string? primary, long term)
     {
-        if (_unconfirmed.Remove(id, out var completion))
-            completion.TrySetResult(new ReadPermit.NotPrimary(primary, term));
+        if (_unconfirmed.Remove(id, out var read))
+            read.Completion.TrySetResult(new ReadPermit.NotPrimary(primary, term));
     }
 
     /// <summary>
@@ -59,8 +61,8 @@ public sealed class PendingReads
     /// </summary>
     public void FailUnconfirmed(string? primary, long term)
     {
-        foreach (var completion in _unconfirmed.Values)
-            completion.TrySetResult(new ReadPermit.NotPrimary(primary, term));
+        foreach (var read in _unconfirmed.Values)
+            read.Completion.TrySetResult(new ReadPermit.NotPrimary(primary, term));
         _unconfirmed.Clear();
     }
 

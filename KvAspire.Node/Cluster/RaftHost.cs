@@ -152,12 +152,14 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     /// confirmed this node is still primary after the read arrived, and everything committed before then is
     /// applied), or until this node turns out not to be primary; at most <paramref name="timeout"/>.
     /// </summary>
-    public async Task<ReadPermit> ReadAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="after">An entry the read must also see: the client's last write, which under
+    /// <see cref="Acknowledge.Leader"/> was acknowledged before it committed (read-your-writes).</param>
+    public async Task<ReadPermit> ReadAsync(TimeSpan timeout, CancellationToken cancellationToken, long after = 0)
     {
         if (_stopped)
             return new ReadPermit.NotPrimary(null, _status.Term);
         var completion = new TaskCompletionSource<ReadPermit>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!Enqueue(new HostInput.Read(completion)))
+        if (!Enqueue(new HostInput.Read(completion, after)))
         {
             _metrics.InputRefused("read");
             return new ReadPermit.Overloaded(_budget.QueuedInputs);
@@ -343,7 +345,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                     propose.Completion.TrySetResult(new WriteOutcome.NotPrimary(result.Primary, result.Term));
                 break;
             case HostInput.Read read:
-                var id = _reads.Add(read.Completion);
+                var id = _reads.Add(read.Completion, read.After);
                 if (!_raft.ReadIndex(id))
                     _reads.Reject(id, _raft.Primary, _raft.Term);
                 break;

@@ -26,6 +26,23 @@ public sealed class PendingReadsTests
     }
 
     [Fact]
+    public async Task Read_AfterTheClientsOwnUncommittedWrite_WaitsUntilThatWriteIsApplied()
+    {
+        // A Leader-acknowledged write at 15 was answered before it committed; the client's next read is
+        // confirmed at commit index 12, yet must see its own write.
+        var reads = new PendingReads();
+        var read = NewRead();
+        var id = reads.Add(read, after: 15);
+
+        reads.Confirmed([new ReadState(id, 12)], appliedIndex: 12);
+        reads.Applied(14);
+        Assert.False(read.Task.IsCompleted);
+
+        reads.Applied(15);
+        Assert.Equal(new ReadPermit.Granted(15), await read.Task);
+    }
+
+    [Fact]
     public async Task LosingLeadership_FailsUnconfirmedReads_ButKeepsConfirmedOnes()
     {
         var reads = new PendingReads();
