@@ -18,6 +18,7 @@ namespace KvAspire.Node.Cluster;
 public sealed class RaftHost : BackgroundService, IHostedLifecycleService
 {
     private const int MaxInputsPerBatch = 1024;
+    private const int MaxReadiesPerBatch = 4;
 
     private readonly Channel<HostInput> _inbox = Channel.CreateUnbounded<HostInput>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Raft _raft;
@@ -229,11 +230,13 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         var reader = _inbox.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken))
+            // Work left over (a long run of committed entries, applied a slice per Ready) skips the wait, but
+            // inputs that arrived meanwhile, ticks and heartbeats among them, are handled between slices.
+            while (_raft.HasReady || await reader.WaitToReadAsync(stoppingToken))
             {
                 for (var i = 0; i < MaxInputsPerBatch && reader.TryRead(out var input); i++)
                     Handle(input);
-                while (_raft.HasReady)
+                for (var i = 0; i < MaxReadiesPerBatch && _raft.HasReady; i++)
                     Process(_raft.TakeReady());
                 _stepDowns.Update(_raft);
                 Publish();

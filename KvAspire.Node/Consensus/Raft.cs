@@ -147,6 +147,7 @@ public sealed partial class Raft
             FlushReplicate();
 
         var (snapshot, truncateFrom, entries) = Log.TakeUnpersisted();
+        var applyThrough = Math.Min(CommitIndex, _appliedIndex + _options.MaxCommittedPerReady);
         var ready = new Ready
         {
             HardState = _hardStateDirty ? _hardState : null,
@@ -154,14 +155,14 @@ public sealed partial class Raft
             TruncateFrom = truncateFrom,
             EntriesToPersist = entries,
             Messages = _outbox,
-            CommittedEntries = Log.Range(_appliedIndex + 1, CommitIndex),
+            CommittedEntries = Log.Range(_appliedIndex + 1, applyThrough),
             ReadStates = _readStates,
             SoftState = SoftState,
         };
         _hardStateDirty = false;
         _outbox = [];
         _readStates = [];
-        _appliedIndex = CommitIndex;
+        _appliedIndex = applyThrough;
         _lastSoftState = ready.SoftState;
         return ready;
     }

@@ -40,6 +40,7 @@ internal sealed partial class Simulator
             ElectionTicksMax = 20,
             MaxInflight = 1 + _random.Next(4),
             MaxEntriesPerReplicate = 1 + _random.Next(8),
+            MaxCommittedPerReady = 1 + _random.Next(8),
             PreVote = !bare,
             CheckQuorum = !bare,
         };
