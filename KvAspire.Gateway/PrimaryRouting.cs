@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
@@ -10,7 +11,10 @@ namespace KvAspire.Gateway;
 /// <summary>
 /// The proxy pipeline for <c>/kv</c>: a command goes only to the tracked primary; with no primary the
 /// client gets 503 + <c>Retry-After</c>; a 421 from a node that is no longer primary is re-sent once
-/// to the primary it names. Re-sending is safe because a node that answers 421 has executed nothing.
+/// to the primary it names. Re-sending is safe because a node that answers 421 has executed nothing, and
+/// so is re-sending a request whose connection was refused (a primary that just died): it never left.
+/// A request that reached a node which then failed to answer gets 502 <c>outcome_unknown</c>, never an
+/// empty body: a write may or may not have been applied.
 /// </summary>
 public static class PrimaryRouting
 {
@@ -65,7 +69,11 @@ public static class PrimaryRouting
     {
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
-        return context.Response.WriteAsJsonAsync(new { error = "no_primary" });
+        return context.Response.WriteAsJsonAsync(new
+        {
+            error = "no_primary",
+            message = "no primary is known right now (an election is under way); nothing was sent to a node, retry shortly",
+        });
     }
 
     private static async Task ResendRefusedAsync(HttpContext context, Func<Task> next)
@@ -76,6 +84,11 @@ public static class PrimaryRouting
         var canResend = BufferBody(context, context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value);
 
         await next();
+        if (TakeForwardingError(context) is { } failed)
+        {
+            await AnswerForwardingErrorAsync(context, next, failed, tracker, destinations, canResend);
+            return;
+        }
         if (TakeRefusal(context) is not { } refusal)
         {
             return;
@@ -108,6 +121,73 @@ public static class PrimaryRouting
         context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
         context.Response.ContentType = refusal.ContentType;
         await context.Response.Body.WriteAsync(refusal.Body, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// YARP could not forward to <paramref name="failed"/> and has set a bare 502. A connection that was never
+    /// made means the node is down: the tracker stops routing to it at once, and the request goes to the new
+    /// primary if one is already known, else 503 <c>no_primary</c>. Anything else may have reached the node.
+    /// </summary>
+    private static async Task AnswerForwardingErrorAsync(HttpContext context, Func<Task> next, (string Destination, bool NeverSent) failed,
+        PrimaryTracker tracker, IReadOnlyList<DestinationState> destinations, bool canResend)
+    {
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+        context.Response.Clear();
+        if (!failed.NeverSent)
+        {
+            context.Response.StatusCode = StatusCodes.Status502BadGateway;
+            await context.Response.WriteAsJsonAsync(new
+            {
+                error = "outcome_unknown",
+                message = $"{failed.Destination} failed before it answered; a write may or may not have been applied: read it back before retrying",
+            });
+            return;
+        }
+        tracker.ObserveUnreachable(failed.Destination);
+        if (canResend && tracker.Primary is { } primary && primary != failed.Destination && !context.RequestAborted.IsCancellationRequested)
+        {
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+            context.GetReverseProxyFeature().AvailableDestinations = destinations;
+            await next();
+            if (TakeForwardingError(context) is null)
+            {
+                return;
+            }
+            context.Response.Clear();
+        }
+        await WriteNoPrimaryAsync(context);
+    }
+
+    /// <summary>The destination YARP failed to forward to, and whether the request never left (no connection was made).</summary>
+    private static (string Destination, bool NeverSent)? TakeForwardingError(HttpContext context)
+    {
+        if (context.Features.Get<IForwarderErrorFeature>() is not { } error)
+        {
+            return null;
+        }
+        context.Features.Set<IForwarderErrorFeature>(null);
+        var destination = context.GetReverseProxyFeature().ProxiedDestination?.DestinationId ?? "the primary";
+        var neverSent = error.Error == ForwarderError.Request && IsConnectionFailure(error.Exception);
+        return (destination, neverSent);
+    }
+
+    private static bool IsConnectionFailure(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
+                or System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Task RequirePrimaryAsync(HttpContext context, Func<Task> next)

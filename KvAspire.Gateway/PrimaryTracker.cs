@@ -81,6 +81,23 @@ public sealed class PrimaryTracker : BackgroundService
         }
     }
 
+    /// <summary>
+    /// A request forwarded to <paramref name="node"/> could not connect: it is down. Routing stops at once rather
+    /// than at the next poll, which remains the ground truth (it marks the node reachable again).
+    /// </summary>
+    public void ObserveUnreachable(string node)
+    {
+        lock (gate)
+        {
+            if (views.TryGetValue(node, out var view) && view.Reachable)
+            {
+                views[node] = view with { Reachable = false };
+                Log.NodeUnreachable(logger, node, "a forwarded request could not connect");
+            }
+            ElectPrimary(source: $"connection to {node} refused");
+        }
+    }
+
     /// <summary>Polls one node once and updates the primary.</summary>
     public async Task PollAsync(ClusterNode node, CancellationToken cancellationToken)
     {

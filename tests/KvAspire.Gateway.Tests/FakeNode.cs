@@ -27,6 +27,9 @@ internal sealed class FakeNode : IAsyncDisposable
     public string? KnownPrimary { get; set; }
     public ConcurrentQueue<(string Method, string Key, byte[] Body)> Accepted { get; } = new();
     public ConcurrentQueue<string> Refused { get; } = new();
+
+    /// <summary>When set, a /kv request is read and then its connection dropped unanswered, as by a node that dies mid-request.</summary>
+    public bool DropRequests { get; set; }
     public Uri Address { get; private set; } = null!;
 
     /// <summary>When set, /cluster and /kv answer 401 unless the request carries this bearer token, as a node with Auth:Password does.</summary>
@@ -59,6 +62,11 @@ internal sealed class FakeNode : IAsyncDisposable
             }
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
+            if (node.DropRequests)
+            {
+                context.Abort();
+                return Results.Empty;
+            }
             node.Accepted.Enqueue((context.Request.Method, key, body.ToArray()));
             return Results.Json(new { index = node.Accepted.Count, term = node.Term, node = name });
         });

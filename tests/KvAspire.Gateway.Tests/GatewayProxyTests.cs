@@ -85,6 +85,43 @@ public sealed class GatewayProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrimaryThatIsGone_BeforeAPollNotices_Gets503NoPrimary_Not502()
+    {
+        Node1.BecomePrimary(term: 2);
+        Node2.Follow(Node1);
+        Node3.Follow(Node1);
+        await StartGatewayAsync(pollInterval: TimeSpan.FromSeconds(10));
+        await WaitForPrimaryAsync("node1");
+        await Node1.DisposeAsync(); // its port now refuses connections; the tracker has not polled since
+
+        var response = await client.PutAsync("/kv/a", new ByteArrayContent([1, 2, 3]));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("no_primary", body.GetProperty("error").GetString());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("message").GetString()));
+        // The tracker stopped routing to the dead node at once, without waiting for its next poll.
+        Assert.Null((await client.GetFromJsonAsync<JsonElement>("/cluster")).GetProperty("primary").GetString());
+    }
+
+    [Fact]
+    public async Task PrimaryThatDropsARequestItReceived_Gets502OutcomeUnknown_WithABody()
+    {
+        Node1.BecomePrimary(term: 2);
+        Node2.Follow(Node1);
+        Node3.Follow(Node1);
+        Node1.DropRequests = true;
+        await StartGatewayAsync(pollInterval: TimeSpan.FromSeconds(10));
+        await WaitForPrimaryAsync("node1");
+
+        var response = await client.PutAsync("/kv/a", new ByteArrayContent([1, 2, 3]));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("outcome_unknown", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task NoPrimary_Answers503_WithRetryAfter()
     {
         await StartGatewayAsync(pollInterval: TimeSpan.FromMilliseconds(100));
