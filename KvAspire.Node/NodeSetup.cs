@@ -73,7 +73,10 @@ public static class NodeSetup
         builder.Services.AddSingleton<RespDataCommands>();
         builder.Services.AddSingleton<RespServerCommands>();
         builder.Services.AddSingleton<RespAuthentication>();
+        builder.Services.AddSingleton<RespPubSub>();
+        builder.Services.AddSingleton<RespPubSubCommands>();
         builder.Services.AddSingleton<RespCommands>();
+        builder.Services.AddHostedService<PrimaryAnnouncer>();
         return builder;
     }
 
