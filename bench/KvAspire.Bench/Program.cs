@@ -13,6 +13,8 @@ const string Usage = """
                 [--latency-csv PREFIX]
       lag       [--gateway U] [--duration 10] [--interval-ms 10] [--load-clients 0] [--load-pipeline 1] [--label L]
       failover  [--gateway U] [--rounds 3] [--clients 4] [--warmup 3] [--after 2] [--timeout 1] [--label L] [--out PREFIX]
+      resp-failover [--gateway U] [--rounds 3] [--warmup 3] [--after 2] [--label L] [--out PREFIX]: StackExchange.Redis with
+                default options across kill -9 of the primary: the longest write gap
       restart   [--gateway U] [--keys 100000] [--value-bytes 100] [--clients 50] [--pipeline 16] [--label L] [--out PREFIX]
       primary-url [--gateway U]: prints the primary's own HTTP URL (for direct requests)
       plot-latency    --series "label=file.csv;..." --title T --png FILE
@@ -41,6 +43,7 @@ Func<CancellationToken, Task> command = args[0] switch
     "http" => LoadCommand.Http(options, log).RunAsync,
     "lag" => new LagRun(options, log).RunAsync,
     "failover" => new FailoverRun(options, log).RunAsync,
+    "resp-failover" => new RespFailoverRun(options, log).RunAsync,
     "restart" => new RestartRun(options, log).RunAsync,
     "primary-url" => PrimaryUrl(options),
     "plot-latency" => Plot(options, Plots.Latency),

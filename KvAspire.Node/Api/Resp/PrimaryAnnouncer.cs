@@ -15,16 +15,22 @@ namespace KvAspire.Node.Api.Resp;
 /// from its first heartbeat, which can leave before the primary's ROLE and INFO say master, and a
 /// multiplexer that re-read the roles then would find no primary. The announcement is repeated (see
 /// <see cref="Repeats"/>) because SE.Redis ignores one that arrives while it is already re-reading
-/// the roles for another reason, which can last until its next reconnect attempt to a dead node, and
-/// because during a step-down the old primary may still call itself master for a moment.
+/// the roles for another reason (measured: such a re-read waits for its next reconnect attempt to a
+/// dead node, seconds away), and because during a step-down the old primary may still call itself
+/// master for a moment.
 /// </remarks>
 public sealed class PrimaryAnnouncer(RaftHost host, RespPubSub pubSub, TimeProvider time, ILogger<PrimaryAnnouncer> logger) : BackgroundService
 {
     public const string Channel = "__Booksleeve_MasterChanged";
 
-    /// <summary>When the announcement is repeated, after the first, while this node is still primary of that term.</summary>
+    /// <summary>
+    /// When the announcement is repeated after the first, while this node is still primary of that term:
+    /// every 250 ms for 2 s, so a client that ignored one re-reads the roles soon after its own re-read
+    /// ends, then at 4 and 8 s for clients that were reconnecting. Each makes every SE.Redis client
+    /// re-read every node's role (a few small commands per node), so they stop there.
+    /// </summary>
     public static readonly TimeSpan[] Repeats =
-        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+        [.. Enumerable.Range(1, 8).Select(i => TimeSpan.FromMilliseconds(250 * i)), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
 
     private static readonly byte[] AnyEndpoint = "*"u8.ToArray();
 
