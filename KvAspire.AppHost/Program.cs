@@ -44,6 +44,8 @@ foreach (var node in nodes)
 // known), and one node that never starts must not keep the gateway down.
 var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(name: "http", port: 5080) // fixed for the README's curl tour; tests randomize it
+    // One Redis address that follows the primary (6378, below node1's), for clients without Sentinel.
+    .WithEndpoint(name: "resp", scheme: "tcp", env: "Gateway__RespPort", port: builder.GetGatewayRespPort(nodeNames.Count), isProxied: false)
     .WithExternalHttpEndpoints()
     .WithEnvironment("Auth__Password", password)
     .WithHttpHealthCheck("/health", endpointName: "http");
@@ -51,6 +53,7 @@ var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchPro
 foreach (var node in nodes)
 {
     gateway.WithReference(node.GetEndpoint("http"));
+    gateway.WithReference(node.GetEndpoint("resp"));
 }
 
 builder.Build().Run();
