@@ -234,6 +234,9 @@ started=$(date -u +%FT%TZ)
 throughput_suite Quorum
 http_and_lag
 failover Seed "$FAILOVER_ROUNDS_SEED" "seed (2 s heartbeat, 5-8 s election)"
+# Each failover run stops the nodes it relaunched when it ends: the next one needs a whole cluster.
+stop_apphost
+start_cluster --Cluster:Timing=Seed
 resp_failover Seed "$FAILOVER_ROUNDS_SEED" "seed (2 s heartbeat, 5-8 s election)"
 stop_apphost
 throughput_suite Leader
@@ -243,6 +246,8 @@ say "memory per key and restart with $RESTART_KEYS keys"
 stop_apphost
 start_cluster --Cluster:Timing=Fast
 failover Fast "$FAILOVER_ROUNDS_FAST" "fast (50 ms heartbeat, 300-600 ms election)"
+stop_apphost
+start_cluster --Cluster:Timing=Fast
 resp_failover Fast "$FAILOVER_ROUNDS_FAST" "fast (50 ms heartbeat, 300-600 ms election)"
 stop_apphost
 plots
