@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using KvAspire.Node.Api;
 using KvAspire.Node.Api.Resp;
 using KvAspire.Node.Cluster;
+using KvAspire.Node.Health;
 using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
@@ -67,6 +68,9 @@ public static class NodeSetup
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
+        builder.Services.AddSingleton<NodeReadiness>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeReadiness>());
+        builder.Services.AddHealthChecks().AddCheck<NodeReadiness>(NodeReadiness.Name, tags: [NodeReadiness.Tag]);
         builder.Services.AddSingleton<KvCommands>();
         builder.Services.AddSingleton<RespDirectory>();
         builder.Services.AddSingleton<RespClients>();
