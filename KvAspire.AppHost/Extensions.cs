@@ -114,4 +114,8 @@ internal static class Extensions
         }
         return node;
     }
+
+    /// <summary>The nodes' gRPC peer endpoints are for the nodes alone: the dashboard shows no link a person could only get a 400 from.</summary>
+    public static IResourceBuilder<ProjectResource> WithoutPeerUrls(this IResourceBuilder<ProjectResource> node) =>
+        node.WithUrls(context => context.Urls.RemoveAll(url => url.Endpoint?.EndpointName == "peer"));
 }

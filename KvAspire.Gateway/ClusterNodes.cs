@@ -9,7 +9,7 @@ public sealed record ClusterNode(string Name, Uri Address, DnsEndPoint? Resp = n
 /// <summary>
 /// The nodes behind the gateway, read from service-discovery configuration: every
 /// <c>services:{name}:http:0</c> entry (Aspire's <c>WithReference</c>, or Kubernetes env vars of the
-/// same shape), with its <c>services:{name}:resp:0</c> (<c>tcp://host:port</c>) for the RESP endpoint.
+/// same shape), with its <c>services:{name}:resp:0</c> (<c>redis://host:port</c> or <c>tcp://host:port</c>) for the RESP endpoint.
 /// Read once at start: the node set is fixed for the life of a cluster.
 /// </summary>
 public static class ClusterNodes
