@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using KvAspire.Gateway.Resp;
 using KvAspire.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -35,6 +36,8 @@ public static class GatewayServices
             }
         });
         builder.Services.AddSingleton<RespForwarder>();
+        builder.Services.AddSingleton(services => new SocketConnectionContextFactory(
+            new SocketConnectionFactoryOptions(), services.GetRequiredService<ILogger<SocketConnectionContextFactory>>()));
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton(services => new PrimaryTracker(

@@ -1,9 +1,9 @@
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using KvAspire.Security;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Gateway.Resp;
@@ -17,8 +17,8 @@ namespace KvAspire.Gateway.Resp;
 /// <c>Gateway:RespPrimaryWait</c> for one. With <c>Auth:Password</c> unset only loopback clients are
 /// forwarded, as the nodes' protected mode would (the nodes see the gateway's address, not the client's).
 /// </summary>
-public sealed class RespForwarder(PrimaryTracker tracker, AccessControl access, IOptions<GatewayOptions> options,
-    ILogger<RespForwarder> logger) : ConnectionHandler
+public sealed class RespForwarder(PrimaryTracker tracker, AccessControl access, SocketConnectionContextFactory upstreams,
+    IOptions<GatewayOptions> options, ILogger<RespForwarder> logger) : ConnectionHandler
 {
     private static readonly TimeSpan RouteCheckInterval = TimeSpan.FromMilliseconds(50);
     private readonly GatewayOptions _options = options.Value;
@@ -32,39 +32,35 @@ public sealed class RespForwarder(PrimaryTracker tracker, AccessControl access, 
             return;
         }
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(client.ConnectionClosed);
-        var (node, moved, upstream) = await ConnectToPrimaryAsync(closing.Token);
-        if (upstream is null)
+        var (primary, moved, socket) = await ConnectToPrimaryAsync(closing.Token);
+        if (socket is null)
         {
             Log.RespNoPrimary(logger, remote, _options.RespPrimaryWait);
             await RefuseAsync(client, $"ERR KvAspire gateway: no primary was reachable within {_options.RespPrimaryWait.TotalSeconds:0.#} s " +
                 "(Gateway:RespPrimaryWait); retry shortly");
             return;
         }
-        using (upstream)
+        // Kestrel's own socket transport on the primary's side too: pooled buffers, no stream adapter.
+        await using (var node = upstreams.Create(socket))
         using (moved.Register(closing.Cancel))
         {
-            await ForwardAsync(client, upstream, closing.Token);
+            await ForwardAsync(client, node, closing.Token);
         }
         if (moved.IsCancellationRequested)
-            Log.RespClosedOnFailover(logger, remote, node!.Name);
+            Log.RespClosedOnFailover(logger, remote, primary!.Name);
     }
 
     /// <summary>Copies both ways until either side ends or the primary moves; returning closes the client's connection.</summary>
-    private static async Task ForwardAsync(ConnectionContext client, Socket upstream, CancellationToken closing)
+    private static async Task ForwardAsync(ConnectionContext client, ConnectionContext node, CancellationToken closing)
     {
-        await using var stream = new NetworkStream(upstream, ownsSocket: false);
-        var fromNode = PipeReader.Create(stream);
-        var toNode = PipeWriter.Create(stream);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(closing);
-        var requests = client.Transport.Input.CopyToAsync(toNode, stop.Token);
-        var replies = fromNode.CopyToAsync(client.Transport.Output, stop.Token);
+        var requests = client.Transport.Input.CopyToAsync(node.Transport.Output, stop.Token);
+        var replies = node.Transport.Input.CopyToAsync(client.Transport.Output, stop.Token);
         await Task.WhenAny(requests, replies);
         // Whichever side ended, the other must not outlive it: a half-forwarded connection would hang its client.
         await stop.CancelAsync();
-        upstream.Shutdown(SocketShutdown.Both);
         await Task.WhenAll(requests, replies).ContinueWith(_ => { }, TaskScheduler.Default);
-        await fromNode.CompleteAsync();
-        await toNode.CompleteAsync();
+        await node.Transport.Output.CompleteAsync();
     }
 
     /// <summary>The primary's RESP connection, trying again as the tracker learns of another primary, until the wait is over.</summary>
