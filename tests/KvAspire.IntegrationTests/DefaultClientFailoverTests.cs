@@ -28,17 +28,7 @@ public sealed class DefaultClientFailoverTests(ClusterFixture cluster, ITestOutp
         await using var writer = WriteLoop.Start(redis.GetDatabase(), "default-client-kill");
         await writer.WaitForSuccessAfterAsync(Stopwatch.GetTimestamp(), FollowTimeout, "a write before the kill");
 
-        ClusterFixture.Kill(before.ProcessId);
-        try
-        {
-            await AssertWritesReachTheNewPrimaryAsync(before, writer);
-        }
-        finally
-        {
-            // Other tests in the collection expect three nodes.
-            await cluster.StartAsync(before.Node, RejoinTimeout);
-            await cluster.WaitForSettledClusterAsync(RejoinTimeout);
-        }
+        await cluster.WithPrimaryKilledAsync(before, RejoinTimeout, () => AssertWritesReachTheNewPrimaryAsync(before, writer));
     }
 
     [Fact]

@@ -25,18 +25,12 @@ public sealed class GatewayRespTests(ClusterFixture cluster, ITestOutputHelper o
         await writer.WaitForSuccessAfterAsync(Stopwatch.GetTimestamp(), FollowTimeout, "a write before the kill");
 
         var killedAt = Stopwatch.GetTimestamp();
-        ClusterFixture.Kill(before.ProcessId);
-        try
+        await cluster.WithPrimaryKilledAsync(before, RejoinTimeout, async () =>
         {
             var followed = await writer.WaitForSuccessAfterAsync(killedAt, FollowTimeout, "a write through the gateway after the kill");
             output.WriteLine($"kill -> first write through the gateway that succeeded: {Stopwatch.GetElapsedTime(killedAt, followed).TotalMilliseconds:0} ms " +
                 $"(started then); failed writes: {writer.Failures}");
-        }
-        finally
-        {
-            await cluster.StartAsync(before.Node, RejoinTimeout);
-            await cluster.WaitForSettledClusterAsync(RejoinTimeout);
-        }
+        });
     }
 
     [Fact]

@@ -31,8 +31,7 @@ public sealed class SampleConsumerTests(ClusterFixture cluster, ITestOutputHelpe
             Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
 
         var killedAt = Stopwatch.GetTimestamp();
-        ClusterFixture.Kill(before.ProcessId);
-        try
+        await cluster.WithPrimaryKilledAsync(before, RejoinTimeout, async () =>
         {
             await Eventually.UntilAsync("a note written through the consumer after the kill", FollowTimeout, async () =>
             {
@@ -42,12 +41,7 @@ public sealed class SampleConsumerTests(ClusterFixture cluster, ITestOutputHelpe
             output.WriteLine($"kill -> first note written through the consumer: {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:0} ms");
             Assert.Equal("\"kept\"", await consumer.GetStringAsync("/notes/before"));
             Assert.Equal("\"written\"", await consumer.GetStringAsync("/notes/after"));
-        }
-        finally
-        {
-            await cluster.StartAsync(before.Node, RejoinTimeout);
-            await cluster.WaitForSettledClusterAsync(RejoinTimeout);
-        }
+        });
     }
 
     [Fact]

@@ -27,27 +27,11 @@ public sealed class RespPubSubCommands(RespPubSub hub)
         $"ERR Can't execute '{command}': only (P)SUBSCRIBE / (P)UNSUBSCRIBE / PING / QUIT are allowed in this context";
 
     /// <summary><c>SUBSCRIBE channel [channel ...]</c>: one confirmation per channel, with the connection's subscription count.</summary>
-    public void Subscribe(RespSession session, RespArguments args, IBufferWriter<byte> output)
-    {
-        var subscriber = SubscriberOf(session);
-        for (var i = 1; i < args.Count; i++)
-        {
-            var channel = Name(args, i);
-            hub.Subscribe(subscriber, channel);
-            WriteConfirmation(output, SubscribeKind, channel, subscriber.Count);
-        }
-    }
+    public void Subscribe(RespSession session, RespArguments args, IBufferWriter<byte> output) =>
+        Join(session, args, output, SubscribeKind, hub.Subscribe);
 
-    public void PatternSubscribe(RespSession session, RespArguments args, IBufferWriter<byte> output)
-    {
-        var subscriber = SubscriberOf(session);
-        for (var i = 1; i < args.Count; i++)
-        {
-            var pattern = Name(args, i);
-            hub.PatternSubscribe(subscriber, pattern);
-            WriteConfirmation(output, PatternSubscribeKind, pattern, subscriber.Count);
-        }
-    }
+    public void PatternSubscribe(RespSession session, RespArguments args, IBufferWriter<byte> output) =>
+        Join(session, args, output, PatternSubscribeKind, hub.PatternSubscribe);
 
     /// <summary><c>UNSUBSCRIBE [channel ...]</c>: no channel means all of them; with none subscribed, one reply with a null channel.</summary>
     public void Unsubscribe(RespSession session, RespArguments args, IBufferWriter<byte> output) =>
@@ -75,6 +59,17 @@ public sealed class RespPubSubCommands(RespPubSub hub)
             WriteBulk(output, ReadOnlySpan<byte>.Empty);
     }
 
+    private void Join(RespSession session, RespArguments args, IBufferWriter<byte> output, byte[] kind, Func<RespSubscriber, string, bool> add)
+    {
+        var subscriber = session.Subscriber ??= new RespSubscriber(hub, session.Wake);
+        for (var i = 1; i < args.Count; i++)
+        {
+            var name = Name(args, i);
+            add(subscriber, name);
+            WriteConfirmation(output, kind, name, subscriber.Count);
+        }
+    }
+
     private static void Leave(RespSession session, RespArguments args, IBufferWriter<byte> output, byte[] kind,
         Func<RespSubscriber, HashSet<string>> names, Func<RespSubscriber, string, bool> remove)
     {
@@ -97,8 +92,6 @@ public sealed class RespPubSubCommands(RespPubSub hub)
             WriteConfirmation(output, kind, name, subscriber?.Count ?? 0);
         }
     }
-
-    private RespSubscriber SubscriberOf(RespSession session) => session.Subscriber ??= new RespSubscriber(hub, session.Wake);
 
     private static void WriteConfirmation(IBufferWriter<byte> output, byte[] kind, string name, int count)
     {
