@@ -42,6 +42,9 @@ public sealed class DefaultClientFailoverTests(ClusterFixture cluster, ITestOutp
         var result = await cluster.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(before.Node, StepDownCommand);
 
         Assert.True(result.Success, $"step-down failed: {result.Message}");
+        // The command returns once another node is primary; the old one's ROLE says so at once.
+        var oldRole = await redis.GetServer(cluster.RespEndpoint(before.Node)).RoleAsync();
+        Assert.Equal("slave", oldRole.Value);
         await AssertWritesReachTheNewPrimaryAsync(before, writer);
         await cluster.WaitForSettledClusterAsync(FailoverTimeout);
     }
