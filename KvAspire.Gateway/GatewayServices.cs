@@ -36,6 +36,7 @@ public static class GatewayServices
             }
         });
         builder.Services.AddSingleton<RespForwarder>();
+        builder.Services.AddSingleton<RespAuthGate>();
         builder.Services.AddSingleton(services => new SocketConnectionContextFactory(
             new SocketConnectionFactoryOptions(), services.GetRequiredService<ILogger<SocketConnectionContextFactory>>()));
         builder.Services.AddSingleton(Options.Create(options));

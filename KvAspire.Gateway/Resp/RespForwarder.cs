@@ -11,14 +11,15 @@ namespace KvAspire.Gateway.Resp;
 /// <summary>
 /// The gateway's Redis-protocol endpoint: each client connection is joined, byte for byte, to a new
 /// connection to the primary's RESP port, so AUTH, pipelines and every reply pass through unchanged and
-/// the node applies its own rules. When another node is elected the connection is closed: Redis clients
+/// the node applies its own rules (the first command, AUTH, is also checked here: <see cref="RespAuthGate"/>).
+/// When another node is elected the connection is closed: Redis clients
 /// reconnect, and a new connection reaches the new primary, so one address follows failovers without
 /// Sentinel. A client that connects while no primary is reachable waits up to
 /// <c>Gateway:RespPrimaryWait</c> for one. With <c>Auth:Password</c> unset only loopback clients are
 /// forwarded, as the nodes' protected mode would (the nodes see the gateway's address, not the client's).
 /// </summary>
-public sealed class RespForwarder(PrimaryTracker tracker, AccessControl access, SocketConnectionContextFactory upstreams,
-    IOptions<GatewayOptions> options, ILogger<RespForwarder> logger) : ConnectionHandler
+public sealed class RespForwarder(PrimaryTracker tracker, AccessControl access, RespAuthGate authentication,
+    SocketConnectionContextFactory upstreams, IOptions<GatewayOptions> options, ILogger<RespForwarder> logger) : ConnectionHandler
 {
     private static readonly TimeSpan RouteCheckInterval = TimeSpan.FromMilliseconds(50);
     private readonly GatewayOptions _options = options.Value;
@@ -32,6 +33,12 @@ public sealed class RespForwarder(PrimaryTracker tracker, AccessControl access, 
             return;
         }
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(client.ConnectionClosed);
+        if (await authentication.CheckAsync(client, closing.Token) is { Pass: false } refused)
+        {
+            if (refused.Error is { } error)
+                await RefuseAsync(client, error);
+            return;
+        }
         var (primary, moved, socket) = await ConnectToPrimaryAsync(closing.Token);
         if (socket is null)
         {

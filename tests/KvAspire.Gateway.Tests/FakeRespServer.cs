@@ -24,13 +24,22 @@ internal sealed class FakeRespServer : IAsyncDisposable
 
     public string Address => $"tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
 
+    /// <summary>How many connections reached this "node".</summary>
+    public int Accepted => Volatile.Read(ref accepted);
+
+    private int accepted;
+
     private async Task AcceptAsync()
     {
         var connections = new List<Task>();
         try
         {
             while (true)
-                connections.Add(EchoAsync(await listener.AcceptTcpClientAsync(stop.Token)));
+            {
+                var client = await listener.AcceptTcpClientAsync(stop.Token);
+                Interlocked.Increment(ref accepted);
+                connections.Add(EchoAsync(client));
+            }
         }
         catch (OperationCanceledException)
         {

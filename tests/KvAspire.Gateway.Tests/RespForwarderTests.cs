@@ -89,7 +89,42 @@ public sealed class RespForwarderTests : IAsyncLifetime
         Assert.Equal("+node1\r\n", await ReadTextAsync(client, "+node1\r\n".Length));
     }
 
-    private async Task StartGatewayAsync(TimeSpan primaryWait)
+    [Fact]
+    public async Task WithAPassword_AConnectionThatAuthenticatesFirst_IsForwardedFromItsFirstByte()
+    {
+        nodes[0].BecomePrimary(term: 1);
+        await StartGatewayAsync(primaryWait: Deadline, password: "secret");
+        using var client = await ConnectAsync();
+        const string Auth = "*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n";
+
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(Auth + "PING\r\n"));
+
+        Assert.Equal("+node1\r\n" + Auth + "PING\r\n", await ReadTextAsync(client, "+node1\r\n".Length + Auth.Length + "PING\r\n".Length));
+    }
+
+    [Theory]
+    [InlineData("AUTH wrong\r\n", "-WRONGPASS")]
+    [InlineData("*3\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n", "-NOAUTH")]
+    [InlineData("*6\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$7\r\ndefault\r\n$5\r\nwrong\r\n$3\r\nxyz\r\n", "-WRONGPASS")]
+    [InlineData("GET k\r\n", "-NOAUTH")]
+    [InlineData("*11\r\n", "-ERR Protocol error")]
+    public async Task WithAPassword_AConnectionThatDoesNotAuthenticate_IsRefusedAtTheGateway_AndReachesNoNode(string request, string refusal)
+    {
+        nodes[0].BecomePrimary(term: 1);
+        await StartGatewayAsync(primaryWait: Deadline, password: "secret");
+        using var client = await ConnectAsync();
+
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(request));
+
+        Assert.Equal(refusal, await ReadTextAsync(client, refusal.Length));
+        using var wait = new CancellationTokenSource(Deadline);
+        while (await client.GetStream().ReadAsync(new byte[256], wait.Token) > 0)
+        {
+        }
+        Assert.All(respServers, server => Assert.Equal(0, server.Accepted));
+    }
+
+    private async Task StartGatewayAsync(TimeSpan primaryWait, string? password = null)
     {
         respPort = FreePort();
         gateway = await TestGateway.StartAsync(nodes.Zip(respServers)
@@ -101,7 +136,8 @@ public sealed class RespForwarderTests : IAsyncLifetime
             .Append(KeyValuePair.Create("Gateway:PollInterval", (string?)PollInterval.ToString()))
             .Append(KeyValuePair.Create("Gateway:PollTimeout", (string?)"00:00:05"))
             .Append(KeyValuePair.Create("Gateway:RespPort", (string?)respPort.ToString()))
-            .Append(KeyValuePair.Create("Gateway:RespPrimaryWait", (string?)primaryWait.ToString())));
+            .Append(KeyValuePair.Create("Gateway:RespPrimaryWait", (string?)primaryWait.ToString()))
+            .Append(KeyValuePair.Create("Auth:Password", password)));
     }
 
     private async Task<TcpClient> ConnectAsync()

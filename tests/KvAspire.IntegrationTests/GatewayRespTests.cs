@@ -34,7 +34,7 @@ public sealed class GatewayRespTests(ClusterFixture cluster, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task Authentication_PassesThroughToTheNode()
+    public async Task Authentication_IsCheckedAtTheGateway_AndPassesThroughToTheNode()
     {
         await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
 
