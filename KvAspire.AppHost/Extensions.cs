@@ -82,14 +82,24 @@ internal static class Extensions
     /// </summary>
     public static IReadOnlyList<int?> GetRespPorts(this IDistributedApplicationBuilder builder, int nodeCount)
     {
+        var basePort = builder.GetRespBasePort(nodeCount);
+        return [.. Enumerable.Range(0, nodeCount).Select(i => basePort == 0 ? (int?)null : basePort + i)];
+    }
+
+    /// <summary>The gateway's RESP port: the one below node1's (6378 by default), or a free one with <c>Resp:BasePort=0</c>.</summary>
+    public static int? GetGatewayRespPort(this IDistributedApplicationBuilder builder, int nodeCount) =>
+        builder.GetRespBasePort(nodeCount) is var basePort and > 0 ? basePort - 1 : null;
+
+    private static int GetRespBasePort(this IDistributedApplicationBuilder builder, int nodeCount)
+    {
         var setting = builder.Configuration[RespBasePortSetting];
         var basePort = DefaultRespBasePort;
-        if (setting is not null && (!int.TryParse(setting, out basePort) || basePort < 0 || basePort + nodeCount > 65536))
+        if (setting is not null && (!int.TryParse(setting, out basePort) || basePort is < 0 or 1 || basePort + nodeCount > 65536))
         {
             throw new InvalidOperationException(
-                $"{RespBasePortSetting} must be 0 (free ports) or a TCP port leaving room for {nodeCount} nodes; got '{setting}'.");
+                $"{RespBasePortSetting} must be 0 (free ports) or a TCP port from 2 leaving room for {nodeCount} nodes (the gateway takes the port below); got '{setting}'.");
         }
-        return [.. Enumerable.Range(0, nodeCount).Select(i => basePort == 0 ? (int?)null : basePort + i)];
+        return basePort;
     }
 
     public static IResourceBuilder<ProjectResource> WithClusterSettingsFrom(
@@ -104,4 +114,8 @@ internal static class Extensions
         }
         return node;
     }
+
+    /// <summary>The nodes' gRPC peer endpoints are for the nodes alone: the dashboard shows no link a person could only get a 400 from.</summary>
+    public static IResourceBuilder<ProjectResource> WithoutPeerUrls(this IResourceBuilder<ProjectResource> node) =>
+        node.WithUrls(context => context.Urls.RemoveAll(url => url.Endpoint?.EndpointName == "peer"));
 }

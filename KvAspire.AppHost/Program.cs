@@ -18,13 +18,14 @@ var nodes = nodeNames
     .Select((name, i) => builder.AddProject<Projects.KvAspire_Node>(name, launchProfileName: null)
         .WithHttpEndpoint(name: "http", env: "KV_HTTP_PORT", isProxied: false)
         .WithHttpEndpoint(name: "peer", env: "KV_PEER_PORT", isProxied: false)
-        .WithEndpoint(name: "resp", scheme: "tcp", env: "KV_RESP_PORT", port: respPorts[i], isProxied: false)
+        .WithEndpoint(name: "resp", scheme: "redis", env: "KV_RESP_PORT", port: respPorts[i], isProxied: false)
         .WithEnvironment("Cluster__NodeId", name)
         .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, name))
         .WithEnvironment("Auth__Password", password)
         .WithEnvironment("Admin__Secret", adminSecret)
         .WithClusterSettingsFrom(builder.Configuration)
         .WithHttpHealthCheck("/health", endpointName: "http")
+        .WithoutPeerUrls()
         .WithNodeCommands(adminEnabled, adminSecret.Resource))
     .ToList();
 NodeRoleWatcher.AddTo(builder, nodes, password.Resource);
@@ -44,6 +45,8 @@ foreach (var node in nodes)
 // known), and one node that never starts must not keep the gateway down.
 var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(name: "http", port: 5080) // fixed for the README's curl tour; tests randomize it
+    // One Redis address that follows the primary (6378, below node1's), for clients without Sentinel.
+    .WithEndpoint(name: "resp", scheme: "redis", env: "Gateway__RespPort", port: builder.GetGatewayRespPort(nodeNames.Count), isProxied: false)
     .WithExternalHttpEndpoints()
     .WithEnvironment("Auth__Password", password)
     .WithHttpHealthCheck("/health", endpointName: "http");
@@ -51,6 +54,17 @@ var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchPro
 foreach (var node in nodes)
 {
     gateway.WithReference(node.GetEndpoint("http"));
+    gateway.WithReference(node.GetEndpoint("resp"));
 }
+
+// What other projects reference: a Redis connection string to the gateway's RESP endpoint.
+var kv = builder.AddResource(new KvClusterResource("kv", gateway.GetEndpoint("resp"), password.Resource))
+    .WithInitialState(new CustomResourceSnapshot { ResourceType = "KvCluster", State = KnownResourceStates.Running, Properties = [] });
+
+builder.AddProject<Projects.KvAspire_SampleConsumer>("sample-consumer", launchProfileName: null)
+    .WithHttpEndpoint(name: "http")
+    .WithReference(kv)
+    .WaitFor(gateway)
+    .WithHttpHealthCheck("/health", endpointName: "http");
 
 builder.Build().Run();

@@ -20,8 +20,26 @@ public sealed class GatewayOptions
     /// <summary>Idle time after which a forwarded request to a node is abandoned (YARP's ActivityTimeout).</summary>
     public TimeSpan ForwardActivityTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The port of the gateway's Redis-protocol endpoint, which forwards each connection to the primary's;
+    /// unset: no such endpoint. Under the AppHost: 6378, the port below node1's.
+    /// </summary>
+    public int? RespPort { get; set; }
+
+    /// <summary>How long a new RESP connection may wait for a primary it can reach (during an election) before it is refused.</summary>
+    public TimeSpan RespPrimaryWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long connecting to the primary's RESP port may take before the gateway counts it as unreachable.</summary>
+    public TimeSpan RespConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     public void Validate()
     {
+        Require(RespPort is null or > 0 and < 65536,
+            $"{Section}:RespPort must be a TCP port (1-65535), or unset for no RESP endpoint; got {RespPort}.");
+        Require(RespPrimaryWait > TimeSpan.Zero && RespPrimaryWait <= TimeSpan.FromMinutes(5),
+            $"{Section}:RespPrimaryWait must be between 0 and 00:05:00; got {RespPrimaryWait}.");
+        Require(RespConnectTimeout > TimeSpan.Zero && RespConnectTimeout <= TimeSpan.FromSeconds(30),
+            $"{Section}:RespConnectTimeout must be between 0 and 00:00:30; got {RespConnectTimeout}.");
         Require(PollInterval > TimeSpan.Zero && PollInterval <= TimeSpan.FromSeconds(10),
             $"{Section}:PollInterval must be between 0 and 00:00:10; got {PollInterval}.");
         Require(PollTimeout > TimeSpan.Zero && PollTimeout <= TimeSpan.FromSeconds(30),

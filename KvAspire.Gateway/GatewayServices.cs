@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
+using KvAspire.Gateway.Resp;
 using KvAspire.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -11,7 +13,7 @@ namespace KvAspire.Gateway;
 public static class GatewayServices
 {
     /// <summary>
-    /// The primary tracker and a YARP route <c>/kv/{**key}</c> to one cluster of every configured node,
+    /// The primary tracker, the RESP endpoint when <c>Gateway:RespPort</c> is set, and a YARP route <c>/kv/{**key}</c> to one cluster of every configured node,
     /// load-balanced by <see cref="PrimaryLoadBalancingPolicy"/>. Routes are built in code because the
     /// destinations come from the <c>services:</c> configuration Aspire (or Kubernetes) provides.
     /// </summary>
@@ -28,7 +30,15 @@ public static class GatewayServices
             // and values in the body (16 MiB): let them through so the node answers with its own errors.
             kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, 3 * 8 * 1024 + 1024);
             kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024 + 1;
+            if (options.RespPort is { } respPort)
+            {
+                RespEndpoint.Listen(kestrel, builder.Configuration, respPort);
+            }
         });
+        builder.Services.AddSingleton<RespForwarder>();
+        builder.Services.AddSingleton<RespAuthGate>();
+        builder.Services.AddSingleton(services => new SocketConnectionContextFactory(
+            new SocketConnectionFactoryOptions(), services.GetRequiredService<ILogger<SocketConnectionContextFactory>>()));
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton(services => new PrimaryTracker(

@@ -19,4 +19,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug,
         Message = "{Responder} answered not_primary; re-sending {Method} {Path} to primary {Primary}")]
     public static partial void ResendingToPrimary(ILogger logger, string responder, string method, string path, string primary);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning,
+        Message = "Refused RESP client {Remote}: no primary was reachable within {Wait} (Gateway:RespPrimaryWait)")]
+    public static partial void RespNoPrimary(ILogger logger, string? remote, TimeSpan wait);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Debug,
+        Message = "Closed RESP client {Remote}: its primary {Node} is primary no more, so it reconnects to the new one")]
+    public static partial void RespClosedOnFailover(ILogger logger, string? remote, string node);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "The primary's RESP endpoint {Address} is unreachable: {Reason}")]
+    public static partial void RespPrimaryUnreachable(ILogger logger, string address, string reason);
 }

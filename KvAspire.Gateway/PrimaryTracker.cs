@@ -22,6 +22,8 @@ public sealed class PrimaryTracker : BackgroundService
     private readonly Dictionary<string, NodeView> views; // guarded by gate
     private NodeView? primary; // guarded by gate; written only by ElectPrimary
     private long? primaryLostAt; // guarded by gate: when the last known primary was lost, while none is known
+    private string? routedNode; // guarded by gate: the last node elected primary
+    private CancellationTokenSource routeMoved = new(); // guarded by gate: cancelled when another node is elected
 
     public PrimaryTracker(
         IReadOnlyList<ClusterNode> nodes, HttpClient http, IOptions<GatewayOptions> options,
@@ -44,6 +46,19 @@ public sealed class PrimaryTracker : BackgroundService
             {
                 return primary?.Node;
             }
+        }
+    }
+
+    /// <summary>
+    /// The primary (null while none is known) and a token cancelled once another node is elected: a
+    /// connection forwarded to this primary ends then, so its client reconnects and reaches the new one.
+    /// A primary that is lost and comes back without another one in between keeps its token.
+    /// </summary>
+    public (ClusterNode? Node, CancellationToken Moved) Route()
+    {
+        lock (gate)
+        {
+            return (primary is null ? null : nodes.First(node => node.Name == primary.Node), routeMoved.Token);
         }
     }
 
@@ -183,6 +198,14 @@ public sealed class PrimaryTracker : BackgroundService
         }
         var previous = primary;
         primary = elected;
+        if (elected is not null && elected.Node != routedNode)
+        {
+            routedNode = elected.Node;
+            var moved = routeMoved;
+            routeMoved = new CancellationTokenSource();
+            // Asynchronously: the callbacks close connections, which must not run under this lock.
+            _ = moved.CancelAsync();
+        }
         if (elected?.Node == previous?.Node)
         {
             return;

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using KvAspire.Node.Api;
 using KvAspire.Node.Api.Resp;
 using KvAspire.Node.Cluster;
+using KvAspire.Node.Health;
 using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
@@ -69,13 +70,19 @@ public static class NodeSetup
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
+        builder.Services.AddSingleton<NodeReadiness>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeReadiness>());
+        builder.Services.AddHealthChecks().AddCheck<NodeReadiness>(NodeReadiness.Name, tags: [NodeReadiness.Tag]);
         builder.Services.AddSingleton<KvCommands>();
         builder.Services.AddSingleton<RespDirectory>();
         builder.Services.AddSingleton<RespClients>();
         builder.Services.AddSingleton<RespDataCommands>();
         builder.Services.AddSingleton<RespServerCommands>();
         builder.Services.AddSingleton<RespAuthentication>();
+        builder.Services.AddSingleton<RespPubSub>();
+        builder.Services.AddSingleton<RespPubSubCommands>();
         builder.Services.AddSingleton<RespCommands>();
+        builder.Services.AddHostedService<PrimaryAnnouncer>();
         return builder;
     }
 

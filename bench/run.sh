@@ -206,6 +206,11 @@ failover() { # TIMING ROUNDS LABEL
   "$BENCH" failover --gateway "$GATEWAY" --password "$KV_PASSWORD" --rounds "$2" --warmup 4 --label "$3" --out "$WORK/failover-${1,,}" --json "$RESULTS"
 }
 
+resp_failover() { # TIMING ROUNDS LABEL
+  say "StackExchange.Redis (default options) across a kill, $1 timings, $2 rounds"
+  "$BENCH" resp-failover --gateway "$GATEWAY" --password "$KV_PASSWORD" --rounds "$2" --label "$3" --out "$WORK/resp-failover-${1,,}" --json "$RESULTS"
+}
+
 plots() {
   say "plots"
   local series="" f name
@@ -229,6 +234,10 @@ started=$(date -u +%FT%TZ)
 throughput_suite Quorum
 http_and_lag
 failover Seed "$FAILOVER_ROUNDS_SEED" "seed (2 s heartbeat, 5-8 s election)"
+# Each failover run stops the nodes it relaunched when it ends: the next one needs a whole cluster.
+stop_apphost
+start_cluster --Cluster:Timing=Seed
+resp_failover Seed "$FAILOVER_ROUNDS_SEED" "seed (2 s heartbeat, 5-8 s election)"
 stop_apphost
 throughput_suite Leader
 sample_load "restart"
@@ -237,6 +246,9 @@ say "memory per key and restart with $RESTART_KEYS keys"
 stop_apphost
 start_cluster --Cluster:Timing=Fast
 failover Fast "$FAILOVER_ROUNDS_FAST" "fast (50 ms heartbeat, 300-600 ms election)"
+stop_apphost
+start_cluster --Cluster:Timing=Fast
+resp_failover Fast "$FAILOVER_ROUNDS_FAST" "fast (50 ms heartbeat, 300-600 ms election)"
 stop_apphost
 plots
 "$BENCH" report --results "$RESULTS" --markdown bench/RESULTS.md --header "## Short suite: \`bench/run.sh\` (REPEATS=$REPEATS), $started

@@ -38,4 +38,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning,
         Message = "Closed RESP client {Id} ({Remote}): it took none of its replies for Resp:SlowClientTimeout ({Timeout})")]
     public static partial void RespSlowClient(ILogger logger, long id, string? remote, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning,
+        Message = "Closed RESP client {Id} ({Remote}): more than {Max} bytes of published messages waited for it to read")]
+    public static partial void RespSubscriberOverflow(ILogger logger, long id, string? remote, long max);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Debug,
+        Message = "Announced that {Primary} is primary of term {Term} on {Channel} to {Receivers} RESP subscribers (repeat {Repeat})")]
+    public static partial void PrimaryAnnounced(ILogger logger, string primary, long term, string channel, int receivers, int repeat);
 }

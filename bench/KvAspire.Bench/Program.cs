@@ -13,8 +13,10 @@ const string Usage = """
                 [--latency-csv PREFIX]
       lag       [--gateway U] [--duration 10] [--interval-ms 10] [--load-clients 0] [--load-pipeline 1] [--label L]
       failover  [--gateway U] [--rounds 3] [--clients 4] [--warmup 3] [--after 2] [--timeout 1] [--label L] [--out PREFIX]
+      resp-failover [--gateway U] [--rounds 3] [--warmup 3] [--after 2] [--label L] [--out PREFIX]: StackExchange.Redis with
+                default options across kill -9 of the primary: the longest write gap
       restart   [--gateway U] [--keys 100000] [--value-bytes 100] [--clients 50] [--pipeline 16] [--label L] [--out PREFIX]
-      primary-url [--gateway U]: prints the primary's own HTTP URL (for direct requests)
+      primary-url [--gateway U] [--print url|resp-port]: prints the primary's own HTTP URL (for direct requests) or RESP port
       plot-latency    --series "label=file.csv;..." --title T --png FILE
       plot-throughput --series "label=file.csv;..." --title T --png FILE
       report    --results FILE.jsonl --markdown bench/RESULTS.md --header TEXT
@@ -41,6 +43,7 @@ Func<CancellationToken, Task> command = args[0] switch
     "http" => LoadCommand.Http(options, log).RunAsync,
     "lag" => new LagRun(options, log).RunAsync,
     "failover" => new FailoverRun(options, log).RunAsync,
+    "resp-failover" => new RespFailoverRun(options, log).RunAsync,
     "restart" => new RestartRun(options, log).RunAsync,
     "primary-url" => PrimaryUrl(options),
     "plot-latency" => Plot(options, Plots.Latency),
@@ -60,13 +63,16 @@ static Func<CancellationToken, Task> Plot(Args o, Action<IEnumerable<(string, st
 
 static Func<CancellationToken, Task> PrimaryUrl(Args o)
 {
-    var (gateway, password) = (o.Text("gateway", "http://localhost:5080"), o.Password());
+    var (gateway, password, print) = (o.Text("gateway", "http://localhost:5080"), o.Password(), o.Text("print", "url"));
+    if (print is not ("url" or "resp-port"))
+        throw new ArgumentException($"--print is 'url' or 'resp-port'; got '{print}'");
     return async token =>
     {
         using var client = HttpLoad.NewClient(1, TimeSpan.FromSeconds(5), password);
         var view = await ClusterView.WaitAsync(client, gateway, v => v.PrimaryNode is not null, "a primary",
             TimeSpan.FromSeconds(60), token);
-        Console.WriteLine(NodeProcess.Read(view.PrimaryNode!.ProcessId).HttpUrl);
+        var primary = NodeProcess.Read(view.PrimaryNode!.ProcessId);
+        Console.WriteLine(print == "resp-port" ? primary.RespPort.ToString(System.Globalization.CultureInfo.InvariantCulture) : primary.HttpUrl);
     };
 }
 

@@ -24,6 +24,7 @@ public static class Report
         Ratios(text, records);
         Lag(text, records);
         Failover(text, records);
+        RespFailover(text, records);
         Memory(text, records);
         Notes(text, records);
         Load(text, records);
@@ -115,6 +116,22 @@ public static class Report
         {
             var each = string.Join(" / ", g.Select(r => Num(r, "kill_to_first_success_ms").ToString("0", CultureInfo.InvariantCulture)));
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {g.Key} | {g.Count()} | {Spread(g, "kill_to_first_success_ms")} | {Spread(g, "window_ms")} | {each} |"));
+        }
+        text.AppendLine();
+    }
+
+    private static void RespFailover(StringBuilder text, List<JsonElement> records)
+    {
+        var rows = records.Where(r => Str(r, "kind") == "resp-failover").GroupBy(r => Str(r, "label")).ToList();
+        if (rows.Count == 0)
+            return;
+        text.AppendLine("### Failover as StackExchange.Redis with default options sees it (kill -9 of the primary, a SET every 5 ms)").AppendLine()
+            .AppendLine("| timings | rounds | longest write gap, ms: median (min–max) | kill -> first success, ms | election seen -> first success, ms |")
+            .AppendLine("| --- | --- | --- | --- | --- |");
+        foreach (var g in rows)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {g.Key} | {g.Count()} | {Spread(g, "longest_gap_ms")} | {Spread(g, "kill_to_first_success_ms")} | {Spread(g, "election_to_first_success_ms")} |"));
         }
         text.AppendLine();
     }

@@ -17,7 +17,7 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
         { "service-selector", "Service/kv-resp: selector {app.kubernetes.io/name=kv} matches no pod template" },
         { "node-http-port", "StatefulSet/kv: container port http is 8090 but the node listens on KV_HTTP_PORT=8080" },
         { "node-http-port-setting", "StatefulSet/kv: container port http is 8080 but the node listens on KV_HTTP_PORT=9000" },
-        { "service-target-port", "Service/kv-resp: port resp targets 'redis', which no container of StatefulSet/kv exposes" },
+        { "service-target-port", "Service/kv-resp: port resp targets 'redis', which no container of Deployment/kv-gateway exposes" },
         { "gateway-port", "Deployment/kv-gateway: container port http is 5000 but the gateway listens on ASPNETCORE_HTTP_PORTS=8080" },
         { "readiness-path", "StatefulSet/kv: readinessProbe path is /healthz, the service answers on /health" },
         { "unknown-setting", "StatefulSet/kv: env Cluster__HeartbeatIntervall is not a configuration key the node reads" },
@@ -30,6 +30,9 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
         { "node-id", "StatefulSet/kv: Cluster__NodeId must come from the pod name" },
         { "image", "expected one StatefulSet running image kvaspire/node" },
         { "gateway-password", "Deployment/kv-gateway: Auth__Password comes from other-secret/password but the nodes' from kv-auth/password" },
+        { "gateway-resp-port", "Deployment/kv-gateway: container port resp is 6379 but the gateway's RESP endpoint listens on Gateway__RespPort=6380" },
+        { "gateway-missing-resp-node", "Deployment/kv-gateway: services__*__resp__0 lists [kv-0, kv-2] but the StatefulSet has 3 replicas" },
+        { "gateway-resp-scheme", "Deployment/kv-gateway: services__kv-0__resp__0 is 'http://kv-0.kv-peers:6379', not a tcp:// address" },
     };
 
     [Theory]
@@ -107,6 +110,15 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
                 break;
             case "gateway-password":
                 Env(gateway, "Auth__Password").Set(["valueFrom", "secretKeyRef"], "name", "other-secret");
+                break;
+            case "gateway-resp-port":
+                Env(gateway, "Gateway__RespPort").Set([], "value", "6380");
+                break;
+            case "gateway-missing-resp-node":
+                ConfigMap(manifest, "kv-gateway-nodes").Remove(["data"], "services__kv-1__resp__0");
+                break;
+            case "gateway-resp-scheme":
+                ConfigMap(manifest, "kv-gateway-nodes").Set(["data"], "services__kv-0__resp__0", "http://kv-0.kv-peers:6379");
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(breakage), breakage, null);

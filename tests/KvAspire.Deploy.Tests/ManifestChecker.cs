@@ -270,6 +270,14 @@ internal sealed partial class ManifestChecker
 
         var nodeHttp = NodePort(nodeContainer, "KV_HTTP_PORT");
         CheckMembers(where, environment, "http", members, node.Str("spec", "serviceName"), nodeHttp);
+        // The RESP endpoint (Gateway:RespPort) forwards to the nodes' RESP ports.
+        if (environment.TryGetValue("Gateway__RespPort", out var respText))
+        {
+            var respPort = ParsePort(where, "Gateway__RespPort", respText);
+            if (ContainerPort(container, "resp") != respPort)
+                Problem($"{where}: container port resp is {ContainerPort(container, "resp")?.ToString(CultureInfo.InvariantCulture) ?? "missing"} but the gateway's RESP endpoint listens on Gateway__RespPort={respText}");
+            CheckMembers(where, environment, "resp", members, node.Str("spec", "serviceName"), NodePort(nodeContainer, "KV_RESP_PORT"), "tcp");
+        }
         CheckOtlp(where, environment);
         CheckSharedPassword(where, declared, PodEnvironment.Declared(_manifest, nodeContainer, []));
     }
@@ -312,7 +320,8 @@ internal sealed partial class ManifestChecker
     }
 
     /// <summary>services__{member}__{endpoint}__0 for exactly the StatefulSet's pods, each at member.service:port.</summary>
-    private void CheckMembers(string where, IReadOnlyDictionary<string, string> environment, string endpoint, IReadOnlyList<string> members, string? service, int port)
+    private void CheckMembers(string where, IReadOnlyDictionary<string, string> environment, string endpoint, IReadOnlyList<string> members, string? service, int port,
+        string scheme = "http")
     {
         var pattern = new Regex($"^services__(.+)__{endpoint}__0$", RegexOptions.IgnoreCase);
         var entries = environment
@@ -325,9 +334,9 @@ internal sealed partial class ManifestChecker
             Problem($"{where}: services__*__{endpoint}__0 lists [{string.Join(", ", entries.Keys.Order())}] but the StatefulSet has {members.Count} replicas [{string.Join(", ", members)}]");
         foreach (var (member, address) in entries)
         {
-            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != "http")
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != scheme)
             {
-                Problem($"{where}: services__{member}__{endpoint}__0 is '{address}', not an http:// address");
+                Problem($"{where}: services__{member}__{endpoint}__0 is '{address}', not a {scheme}:// address");
                 continue;
             }
             var host = $"{member}.{service}";
@@ -374,7 +383,8 @@ internal sealed partial class ManifestChecker
             || name == "ASPNETCORE_HTTP_PORTS"
             || _facts.TelemetryKeys.Contains(name)
             || key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase)
-            || ServiceKey().Match(key) is { Success: true } match && match.Groups[2].Value.Equals("http", StringComparison.OrdinalIgnoreCase);
+            // ClusterNodes: every node's client API and RESP endpoint.
+            || ServiceKey().Match(key) is { Success: true } match && match.Groups[2].Value is "http" or "resp";
     }
 
     [GeneratedRegex("^services:([^:]+):([^:]+):0$", RegexOptions.IgnoreCase)]

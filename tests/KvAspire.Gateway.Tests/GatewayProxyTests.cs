@@ -227,25 +227,12 @@ public sealed class GatewayProxyTests : IAsyncLifetime
 
     private async Task StartGatewayAsync(TimeSpan pollInterval, string? password = null)
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(nodes
+        gateway = await TestGateway.StartAsync(nodes
             .Select(node => KeyValuePair.Create($"services:{node.Name}:http:0", (string?)node.Address.ToString()))
             .Append(KeyValuePair.Create("Gateway:PollInterval", (string?)pollInterval.ToString()))
             // Generous, so the first poll cannot time out on a busy machine: some tests poll only once.
             .Append(KeyValuePair.Create("Gateway:PollTimeout", (string?)"00:00:05"))
             .Append(KeyValuePair.Create("Auth:Password", password)));
-        // Same composition as Program.cs.
-        builder.AddServiceDefaults();
-        builder.AddClientAuthentication();
-        builder.AddPrimaryFollowingProxy();
-        gateway = builder.Build();
-        gateway.UseClientAuthentication();
-        gateway.MapDefaultEndpoints();
-        gateway.MapClusterApi();
-        gateway.MapReverseProxy(pipeline => pipeline.UsePrimaryRouting());
-        await gateway.StartAsync();
         client = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
         if (password is not null)
         {

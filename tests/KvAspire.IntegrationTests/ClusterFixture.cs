@@ -105,6 +105,24 @@ public sealed class ClusterFixture : IAsyncLifetime
             return settled && gateway?.Primary == primary.Node ? primary : null;
         });
 
+    /// <summary>
+    /// Kills <paramref name="primary"/>'s process, runs <paramref name="whileDown"/>, then starts the node again and
+    /// waits until the cluster has settled, since the other tests of the collection expect three nodes.
+    /// </summary>
+    public async Task WithPrimaryKilledAsync(NodeStatus primary, TimeSpan rejoinTimeout, Func<Task> whileDown)
+    {
+        Kill(primary.ProcessId);
+        try
+        {
+            await whileDown();
+        }
+        finally
+        {
+            await StartAsync(primary.Node, rejoinTimeout);
+            await WaitForSettledClusterAsync(rejoinTimeout);
+        }
+    }
+
     /// <summary>Kills a node's process the way a crash would (SIGKILL).</summary>
     public static void Kill(int processId) => System.Diagnostics.Process.GetProcessById(processId).Kill();
 

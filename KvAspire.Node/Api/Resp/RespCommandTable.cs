@@ -6,6 +6,7 @@ public enum RespCommandId
     Get, Set, SetNx, Del, Unlink, Exists, MGet, MSet, DbSize, Scan, Wait,
     Info, Role, Command, Config, Client, Cluster,
     Multi, Exec, Discard, Watch, Unwatch,
+    Subscribe, Unsubscribe, PSubscribe, PUnsubscribe, Publish,
 }
 
 /// <summary>
@@ -25,6 +26,7 @@ public static class RespCommandTable
     private static readonly string[] ReadOnly = ["readonly", "fast"];
     private static readonly string[] Fast = ["fast"];
     private static readonly string[] Admin = ["admin", "noscript"];
+    private static readonly string[] PubSub = ["pubsub", "noscript", "loading", "stale"];
 
     public static readonly IReadOnlyList<RespCommandInfo> All =
     [
@@ -56,6 +58,11 @@ public static class RespCommandTable
         new(RespCommandId.Discard, "discard", 1, [], 0, 0, 0, "transactions", "Refused: no transactions."),
         new(RespCommandId.Watch, "watch", -2, [], 1, -1, 1, "transactions", "Refused: no transactions."),
         new(RespCommandId.Unwatch, "unwatch", 1, [], 0, 0, 0, "transactions", "Refused: no transactions."),
+        new(RespCommandId.Subscribe, "subscribe", -2, PubSub, 0, 0, 0, "pubsub", "Listens to channels on this node (KvAspire announces primary changes on __Booksleeve_MasterChanged)."),
+        new(RespCommandId.Unsubscribe, "unsubscribe", -1, PubSub, 0, 0, 0, "pubsub", "Stops listening to channels (all of them without arguments)."),
+        new(RespCommandId.PSubscribe, "psubscribe", -2, PubSub, 0, 0, 0, "pubsub", "Listens to the channels matching glob patterns on this node."),
+        new(RespCommandId.PUnsubscribe, "punsubscribe", -1, PubSub, 0, 0, 0, "pubsub", "Stops listening to patterns (all of them without arguments)."),
+        new(RespCommandId.Publish, "publish", 3, ["pubsub", "loading", "stale", "fast"], 0, 0, 0, "pubsub", "Posts a message to this node's subscribers of a channel; not replicated."),
     ];
 
     /// <summary>Longer than every name: anything longer is unknown without looking.</summary>

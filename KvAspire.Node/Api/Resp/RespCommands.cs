@@ -8,7 +8,7 @@ namespace KvAspire.Node.Api.Resp;
 /// then one switch. Connection commands are answered here; data and server commands by their own
 /// classes. Every reply is written to <c>output</c> before the returned task completes.
 /// </summary>
-public sealed class RespCommands(RespDataCommands data, RespServerCommands server, RespAuthentication authentication)
+public sealed class RespCommands(RespDataCommands data, RespServerCommands server, RespAuthentication authentication, RespPubSubCommands pubSub)
 {
     public ValueTask ExecuteAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken) =>
         ExecuteAsync(session, RespCommandTable.Find(args), args, output, cancellationToken);
@@ -38,9 +38,14 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             RefusedTransaction(session, command.Id, output);
             return ValueTask.CompletedTask;
         }
+        if (session.Subscriber is { Count: > 0 } && !RespPubSubCommands.IsAllowedWhileSubscribed(command.Id))
+        {
+            WriteError(output, RespPubSubCommands.NotAllowedWhileSubscribed(command.Name));
+            return ValueTask.CompletedTask;
+        }
         switch (command.Id)
         {
-            case RespCommandId.Ping: Ping(args, output); break;
+            case RespCommandId.Ping: Ping(session, args, output); break;
             case RespCommandId.Echo: WriteBulk(output, args[1]); break;
             case RespCommandId.Hello: Hello(session, args, output); break;
             case RespCommandId.Auth: authentication.Auth(session, args, output); break;
@@ -72,6 +77,11 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             case RespCommandId.Exec or RespCommandId.Discard or RespCommandId.Watch or RespCommandId.Unwatch:
                 WriteError(output, RespErrors.NoTransactions);
                 break;
+            case RespCommandId.Subscribe: pubSub.Subscribe(session, args, output); break;
+            case RespCommandId.Unsubscribe: pubSub.Unsubscribe(session, args, output); break;
+            case RespCommandId.PSubscribe: pubSub.PatternSubscribe(session, args, output); break;
+            case RespCommandId.PUnsubscribe: pubSub.PatternUnsubscribe(session, args, output); break;
+            case RespCommandId.Publish: pubSub.Publish(args, output); break;
             default:
                 throw new InvalidOperationException($"No handler for {command.Id}.");
         }
@@ -115,10 +125,12 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
         });
     }
 
-    private static void Ping(RespArguments args, IBufferWriter<byte> output)
+    private static void Ping(RespSession session, RespArguments args, IBufferWriter<byte> output)
     {
         if (args.Count > 2)
             WriteError(output, RespErrors.WrongArity("ping"));
+        else if (RespPubSubCommands.IsSubscribed(session))
+            RespPubSubCommands.Ping(args, output);
         else if (args.Count == 2)
             WriteBulk(output, args[1]);
         else

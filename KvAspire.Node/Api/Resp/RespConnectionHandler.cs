@@ -44,7 +44,9 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
             await RefuseAsync(connection, RespErrors.MaxClients);
             return;
         }
-        var session = new RespSession(clients.NextId(), address, authenticated: !access.Client.IsSet);
+        // A message published to this connection wakes its loop from its read, so only the loop writes to the socket.
+        var input = connection.Transport.Input;
+        var session = new RespSession(clients.NextId(), address, authenticated: !access.Client.IsSet, wake: input.CancelPendingRead);
         try
         {
             await ServeAsync(connection, session, remote);
@@ -64,6 +66,7 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
         }
         finally
         {
+            session.Subscriber?.Dispose();
             clients.Leave();
         }
     }
@@ -98,6 +101,7 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
             var (status, error, position) = await ExecuteCompleteCommandsAsync(buffer, arguments, session, writes, output, closed);
             var unparsed = buffer.Slice(position).Length;
             input.AdvanceTo(position, buffer.End);
+            session.Subscriber?.WritePending(output);
             if (status == RespReadStatus.ProtocolError)
             {
                 RespWriter.WriteError(output, error!);
@@ -108,6 +112,11 @@ public sealed class RespConnectionHandler(RespCommands commands, RespClients cli
             await output.FlushAsync();
             if (session.Closing || result.IsCompleted)
                 return;
+            if (session.Subscriber is { Overflowed: true })
+            {
+                Log.RespSubscriberOverflow(logger, session.Id, remote, RespSubscriber.MaxPendingBytes);
+                return;
+            }
             // Redis closes such a client without a reply: it cannot be told anything useful mid-command.
             if (unparsed > _options.MaxQueryBufferBytes)
             {

@@ -11,7 +11,7 @@ public sealed record RespAddress(string Host, int Port)
 
 /// <summary>
 /// The other members' RESP addresses, from the configuration Aspire service discovery fills
-/// (<c>services:{name}:resp:0</c>, e.g. <c>tcp://localhost:6380</c>), so that ROLE, INFO and
+/// (<c>services:{name}:resp:0</c>, e.g. <c>redis://localhost:6380</c> under the AppHost), so that ROLE, INFO and
 /// -READONLY can tell a Redis client where the primary is. A node without the entries still
 /// works; it just names the primary without an address.
 /// </summary>

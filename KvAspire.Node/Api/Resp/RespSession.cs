@@ -4,7 +4,7 @@ using KvAspire.Node.Cluster;
 namespace KvAspire.Node.Api.Resp;
 
 /// <summary>One client connection's state. Used by that connection's loop only.</summary>
-public sealed class RespSession(long id, IPAddress? remote = null, bool authenticated = true)
+public sealed class RespSession(long id, IPAddress? remote = null, bool authenticated = true, Action? wake = null)
 {
     public long Id { get; } = id;
 
@@ -32,6 +32,12 @@ public sealed class RespSession(long id, IPAddress? remote = null, bool authenti
     /// a client that pipelines MULTI ... EXEC expects none of them to run outside the transaction.
     /// </summary>
     public bool InRefusedTransaction { get; set; }
+
+    /// <summary>Wakes the connection's loop so it writes what was published to it (the connection: cancel its pending read).</summary>
+    public Action Wake { get; } = wake ?? (() => { });
+
+    /// <summary>Set by the first SUBSCRIBE or PSUBSCRIBE; null on a connection that never subscribed.</summary>
+    public RespSubscriber? Subscriber { get; set; }
 
     /// <summary>QUIT was received: reply, then close.</summary>
     public bool Closing { get; set; }

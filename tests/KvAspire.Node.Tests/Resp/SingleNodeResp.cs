@@ -50,7 +50,7 @@ internal sealed class SingleNodeResp : IAsyncDisposable
             NullLogger<AccessControl>.Instance);
         Commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits)),
             new RespServerCommands(_host, directory, Clients, resp,
-                Options.Create(replication ?? new ReplicationOptions())), new RespAuthentication(Access));
+                Options.Create(replication ?? new ReplicationOptions())), new RespAuthentication(Access), new RespPubSubCommands(PubSub));
         Handler = new RespConnectionHandler(Commands, Clients, Access, resp, NullLogger<RespConnectionHandler>.Instance);
         _limits = resp.Value.ReadLimits;
         Session = new RespSession(1, authenticated: password is null);
@@ -59,6 +59,9 @@ internal sealed class SingleNodeResp : IAsyncDisposable
     /// <summary>At most 3 failed AUTHs per address per minute.</summary>
     public AccessControl Access { get; }
     public RespClients Clients { get; } = new();
+
+    /// <summary>This node's channels: what PUBLISH reaches, and where a test publishes as the node would.</summary>
+    public RespPubSub PubSub { get; } = new();
     public RespCommands Commands { get; }
 
     /// <summary>The connection handler over this node, for in-memory connections.</summary>

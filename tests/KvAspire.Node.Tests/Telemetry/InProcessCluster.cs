@@ -36,6 +36,8 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public ClusterStatus Status(string node) => _hosts[node].Status;
 
+    public RaftHost Host(string node) => _hosts[node];
+
     public async Task StartAsync()
     {
         foreach (var host in _hosts.Values)
