@@ -67,9 +67,15 @@ public static class NodeSetup
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
+        builder.Services.AddSingleton<ExpiredKeys>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpiredKeys>());
         builder.Services.AddSingleton<KvCommands>();
         builder.Services.AddSingleton<RespDirectory>();
         builder.Services.AddSingleton<RespClients>();
+        builder.Services.AddSingleton<RespPlanner>();
+        builder.Services.AddSingleton<RespPlanRunner>();
+        builder.Services.AddSingleton<RespTransactions>();
+        builder.Services.AddSingleton<RespCollectionScans>();
         builder.Services.AddSingleton<RespDataCommands>();
         builder.Services.AddSingleton<RespServerCommands>();
         builder.Services.AddSingleton<RespAuthentication>();

@@ -43,14 +43,16 @@ internal sealed class SingleNodeResp : IAsyncDisposable
         _host = node.Host;
         var kv = replication is null
             ? node.Commands
-            : new KvCommands(node.Host, node.Store, Options.Create(replication), Metrics, TimeProvider.System);
+            : new KvCommands(node.Host, node.Store, node.Expiry, Options.Create(replication), Metrics, TimeProvider.System);
         var directory = new RespDirectory(configuration, cluster);
         var resp = Options.Create(respOptions ?? new RespOptions());
         Access = new AccessControl(Secret.From("Auth:Password", password), new AuthThrottle(3, TimeSpan.FromMinutes(1), TimeProvider.System),
             NullLogger<AccessControl>.Instance);
-        Commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits)),
+        var plans = new RespPlanRunner(new RespPlanner(Options.Create(limits)), kv, directory);
+        Commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits), plans),
             new RespServerCommands(_host, directory, Clients, resp,
-                Options.Create(replication ?? new ReplicationOptions())), new RespAuthentication(Access));
+                Options.Create(replication ?? new ReplicationOptions())), new RespAuthentication(Access),
+            plans, new RespTransactions(plans, kv), new RespCollectionScans(kv, directory));
         Handler = new RespConnectionHandler(Commands, Clients, Access, resp, NullLogger<RespConnectionHandler>.Instance);
         _limits = resp.Value.ReadLimits;
         Session = new RespSession(1, authenticated: password is null);
