@@ -41,6 +41,8 @@ internal sealed class SingleNodeResp : IAsyncDisposable
         var cluster = Options.Create(new ClusterOptions { NodeId = "node1", Timing = "Fast" });
         var node = TestHost.Create("node1", _dataDirectory, configuration, new NoPeers());
         _host = node.Host;
+        Store = node.Store;
+        Expiry = node.Expiry;
         var kv = replication is null
             ? node.Commands
             : new KvCommands(node.Host, node.Store, node.Expiry, Options.Create(replication), Metrics, TimeProvider.System);
@@ -67,6 +69,11 @@ internal sealed class SingleNodeResp : IAsyncDisposable
     public RespConnectionHandler Handler { get; }
 
     public RespSession Session { get; }
+
+    public KvAspire.Node.StateMachine.KvStore Store { get; }
+
+    /// <summary>Not started: tests run its sweep when they choose.</summary>
+    public ExpiredKeys Expiry { get; }
 
     public static async Task<SingleNodeResp> StartAsync(LimitsOptions? limits = null, string? password = null, RespOptions? respOptions = null,
         ReplicationOptions? replication = null)
