@@ -107,22 +107,12 @@ public static class KvApi
         statusCode: StatusCodes.Status412PreconditionFailed);
 
     /// <summary><c>?ttl=</c> or <c>X-Kv-Ttl</c>: seconds, a positive number (fractions to the millisecond).</summary>
-    private static bool TryReadTtl(HttpRequest request, out TimeSpan? ttl, out IResult problem)
-    {
-        ttl = null;
-        problem = Results.Empty;
-        var text = request.Headers[TtlHeader].FirstOrDefault() ?? request.Query["ttl"].FirstOrDefault();
-        if (text is null)
-            return true;
-        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
-            && seconds is > 0 and <= 100L * 365 * 24 * 3600)
-        {
-            ttl = TimeSpan.FromSeconds(seconds);
-            return true;
-        }
-        problem = ApiError.BadRequest("invalid_ttl", $"'{text}' is not a time to live; give a positive number of seconds (at most 100 years)");
-        return false;
-    }
+    private static bool TryReadTtl(HttpRequest request, out TimeSpan? ttl, out IResult problem) =>
+        TryReadOption(request, TtlHeader, "ttl", text =>
+                double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+                && seconds is > 0 and <= 100L * 365 * 24 * 3600 ? TimeSpan.FromSeconds(seconds) : null,
+            text => ApiError.BadRequest("invalid_ttl", $"'{text}' is not a time to live; give a positive number of seconds (at most 100 years)"),
+            out ttl, out problem);
 
     /// <summary>What every write checks first: the key, the acknowledgement mode if one is asked for, and the conditions.</summary>
     private static IResult? WriteProblem(string? key, HttpRequest request, LimitsOptions limits, out Acknowledge? acknowledge,
@@ -138,20 +128,25 @@ public static class KvApi
         return TryReadAcknowledge(request, out acknowledge, out var ackProblem) ? null : ackProblem;
     }
 
-    private static bool TryReadAcknowledge(HttpRequest request, out Acknowledge? acknowledge, out IResult problem)
+    private static bool TryReadAcknowledge(HttpRequest request, out Acknowledge? acknowledge, out IResult problem) =>
+        TryReadOption(request, AcknowledgeHeader, "ack", text =>
+                Enum.TryParse<Acknowledge>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : (Acknowledge?)null,
+            text => ApiError.BadRequest("invalid_acknowledge", $"'{text}' is not an acknowledgement mode; use Quorum or Leader"),
+            out acknowledge, out problem);
+
+    /// <summary>A write's option from its header, else its query parameter: null when neither is given, false when unreadable.</summary>
+    private static bool TryReadOption<T>(HttpRequest request, string header, string query, Func<string, T?> parse, Func<string, IResult> refuse,
+        out T? value, out IResult problem) where T : struct
     {
-        acknowledge = null;
+        value = null;
         problem = Results.Empty;
-        var text = request.Headers[AcknowledgeHeader].FirstOrDefault() ?? request.Query["ack"].FirstOrDefault();
+        var text = request.Headers[header].FirstOrDefault() ?? request.Query[query].FirstOrDefault();
         if (text is null)
             return true;
-        if (Enum.TryParse<Acknowledge>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
-        {
-            acknowledge = parsed;
-            return true;
-        }
-        problem = ApiError.BadRequest("invalid_acknowledge", $"'{text}' is not an acknowledgement mode; use Quorum or Leader");
-        return false;
+        value = parse(text);
+        if (value is null)
+            problem = refuse(text);
+        return value is not null;
     }
 
     /// <summary>Where a write landed in the replication log.</summary>
