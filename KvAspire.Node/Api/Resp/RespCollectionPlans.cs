@@ -38,7 +38,7 @@ internal static class RespCollectionPlans
         RespCommandId.SMIsMember => new Read("SMISMEMBER", ReadOp.SMIsMember, a.Key(1), [.. a.Members(2)]),
         RespCommandId.SCard => new Read("SCARD", ReadOp.SCard, a.Key(1), []),
         RespCommandId.SPop => new RandomMembers(a.Key(1), Count(a), Pop: true),
-        RespCommandId.SRandMember => new RandomMembers(a.Key(1), a.Count > 2 ? a.Long(2) : null, Pop: false),
+        RespCommandId.SRandMember => new RandomMembers(a.Key(1), a.Count > 2 ? RandomCount(a) : null, Pop: false),
         _ => null,
     };
 
@@ -69,6 +69,18 @@ internal static class RespCollectionPlans
         if (a.Count > 3)
             throw new RespRefusal(RespErrors.Syntax);
         return new Write(name, KvCommand.Of(CommandOp.ListPop, a.Key(1), a.NowMs, CommandArgs.Byte(end), CommandArgs.Long(Count(a) ?? -1)));
+    }
+
+    /// <summary>
+    /// SRANDMEMBER's count; a negative one asks for that many members with repeats, which a set of any size can
+    /// answer, so it is held to the bound on a key's elements rather than to memory.
+    /// </summary>
+    private static long RandomCount(RespPlanArgs a)
+    {
+        var count = a.Long(2);
+        var most = a.Limits.MaxElementsPerKey;
+        return count >= -most ? count
+            : throw new RespRefusal($"ERR SRANDMEMBER answers at most {most} members with repeats, the limit (Limits:MaxElementsPerKey)");
     }
 
     /// <summary>The optional count of LPOP, RPOP and SPOP, which Redis wants positive.</summary>
