@@ -129,33 +129,10 @@ public sealed class ExpiryAndRevisionTests
         Assert.NotEmpty(Describe(a));
     }
 
-    /// <summary>Every kind of write on a few keys, stamped with times around the deadlines they set.</summary>
     internal static List<Entry> RandomEntries(int seed, int count)
     {
         var random = new Random(seed);
-        var entries = new List<Entry>(count);
-        for (var i = 1; i <= count; i++)
-        {
-            var key = "k" + random.Next(8);
-            var now = 1000L + i;
-            var command = random.Next(12) switch
-            {
-                0 => KvCommand.Set(key, BitConverter.GetBytes(i), null, now),
-                1 => SetExpiring(key, now + random.Next(1, 50), now),
-                2 => Op(CommandOp.IncrementBy, key, now, (long)random.Next(-5, 5)),
-                3 => Op(CommandOp.HashSet, key, now, 100, (byte)0, "f" + random.Next(3), "v"),
-                4 => Op(CommandOp.ListPush, key, now, 100, (byte)random.Next(2), "e" + i),
-                5 => Op(CommandOp.ListPop, key, now, (byte)random.Next(2), (long)random.Next(-1, 3)),
-                6 => Op(CommandOp.SetAdd, key, now, 100, "m" + random.Next(5)),
-                7 => Op(CommandOp.Expire, key, now, now + random.Next(-5, 40), (byte)0),
-                8 => Op(CommandOp.DeleteExpired, "", now, key),
-                9 => Op(CommandOp.Persist, key, now),
-                10 => Transaction.Create([KeyValuePair.Create(key, (long)random.Next(-1, i))], [Op(CommandOp.IncrementBy, key, now, 1L)], now),
-                _ => KvCommand.Delete(key, now),
-            };
-            entries.Add(new Entry(i, 1, command.Encode()));
-        }
-        return entries;
+        return Enumerable.Range(1, count).Select(i => new Entry(i, 1, RandomCommands.Next(random, 1000L + i, i).Encode())).ToList();
     }
 
     /// <summary>The whole state in a canonical order: kind, revision, deadline and contents per key.</summary>
