@@ -89,6 +89,16 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
             return new ReadOutcome.Reply(store.Read(op, key, args, now));
         }, cancellationToken, shared);
 
+    /// <summary>SPOP and SRANDMEMBER's members, chosen here (see <see cref="SetSampling"/>): an array, or WRONGTYPE.</summary>
+    public Task<ReadOutcome> ChooseMembersAsync(string name, string key, long wanted, bool distinct, CancellationToken cancellationToken,
+        SharedReadPermit? shared = null) =>
+        ReadAsync(name, key, () => new ReadOutcome.Reply(Live(key) switch
+        {
+            null => CommandReply.EmptyArray,
+            SetValue set => CommandReply.Of(SetSampling.Choose(set.Members, wanted, distinct).Select(System.Text.Encoding.UTF8.GetBytes)),
+            _ => ReplyErrors.WrongType,
+        }), cancellationToken, shared);
+
     /// <summary>
     /// The revision WATCH records. Not confirmed with a majority: a stale one can only make the transaction
     /// abort, since the state machine compares it with the key's revision when the transaction applies.

@@ -54,13 +54,12 @@ public sealed class RespPlanRunner(RespPlanner planner, KvCommands commands, Res
     /// </summary>
     public async Task<RespPlan> DecideAsync(RespSession session, RespPlan.RandomMembers random, CancellationToken cancellationToken)
     {
-        var outcome = await commands.ReadAsync(random.Pop ? "SPOP" : "SRANDMEMBER", ReadOp.SMembers, random.Key, [],
-            cancellationToken, session.Reads);
-        if (outcome is not ReadOutcome.Reply { Value: var members })
+        var outcome = await commands.ChooseMembersAsync(random.Pop ? "SPOP" : "SRANDMEMBER", random.Key, random.Count ?? 1,
+            distinct: random.Pop, cancellationToken, session.Reads);
+        if (outcome is not ReadOutcome.Reply { Value: var reply })
             return new RespPlan.Refused(RespRefusals.Of(outcome, directory));
-        if (members is not CommandReply.Array { Items: var items })
-            return new RespPlan.Answer(members);
-        var chosen = Choose(items, random.Count, distinct: random.Pop);
+        if (reply is not CommandReply.Array { Items: var chosen })
+            return new RespPlan.Answer(reply);
         if (!random.Pop)
             return new RespPlan.Answer(random.Count is null ? chosen.FirstOrDefault() ?? CommandReply.Null : new CommandReply.Array(chosen));
         if (chosen.Count == 0)
@@ -68,19 +67,5 @@ public sealed class RespPlanRunner(RespPlanner planner, KvCommands commands, Res
         var shape = random.Count is null ? SetOps.OneMember : SetOps.Members;
         return new RespPlan.Write("SPOP", KvCommand.Of(CommandOp.SetPop, random.Key, commands.NowMs,
             [CommandArgs.Byte(shape), .. chosen.Select(m => ((CommandReply.Bulk)m).Value)]));
-    }
-
-    /// <summary>Redis' SRANDMEMBER rules: no count is one member; a positive count, that many distinct ones (at most
-    /// all); a negative count, that many with repeats. SPOP takes distinct ones.</summary>
-    private static List<CommandReply> Choose(IReadOnlyList<CommandReply> members, long? count, bool distinct)
-    {
-        if (members.Count == 0)
-            return [];
-        var wanted = count ?? 1;
-        if (wanted < 0 && !distinct)
-            return Enumerable.Range(0, (int)Math.Min(-wanted, int.MaxValue)).Select(_ => members[Random.Shared.Next(members.Count)]).ToList();
-        var shuffled = members.ToArray();
-        Random.Shared.Shuffle(shuffled);
-        return shuffled.Take((int)Math.Min(wanted, shuffled.Length)).ToList();
     }
 }
