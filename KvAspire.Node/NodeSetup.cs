@@ -51,8 +51,10 @@ public static class NodeSetup
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddGrpc(grpc =>
         {
-            // A frame larger than any correct peer sends is refused before it is buffered.
-            grpc.MaxReceiveMessageSize = PeerLimits.MaxMessageBytes(limits, cluster.ToRaftOptions());
+            // A frame larger than any correct peer sends is refused before it is buffered. One RESP command becomes
+            // one entry, so the largest entry is bounded by the query buffer as well as by the value limits.
+            grpc.MaxReceiveMessageSize = PeerLimits.MaxMessageBytes(
+                Math.Max(limits.MaxEntryBytes, resp.MaxQueryBufferBytes + 64L * 1024), cluster.ToRaftOptions());
             grpc.Interceptors.Add<PeerAuthenticationInterceptor>();
         });
         builder.Services.AddSingleton(new PeerCredentials(cluster.Id, configuration[$"{AuthOptions.Section}:Password"]));
@@ -73,9 +75,15 @@ public static class NodeSetup
         builder.Services.AddSingleton<NodeReadiness>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeReadiness>());
         builder.Services.AddHealthChecks().AddCheck<NodeReadiness>(NodeReadiness.Name, tags: [NodeReadiness.Tag]);
+        builder.Services.AddSingleton<ExpiredKeys>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpiredKeys>());
         builder.Services.AddSingleton<KvCommands>();
         builder.Services.AddSingleton<RespDirectory>();
         builder.Services.AddSingleton<RespClients>();
+        builder.Services.AddSingleton<RespPlanner>();
+        builder.Services.AddSingleton<RespPlanRunner>();
+        builder.Services.AddSingleton<RespTransactions>();
+        builder.Services.AddSingleton<RespCollectionScans>();
         builder.Services.AddSingleton<RespDataCommands>();
         builder.Services.AddSingleton<RespServerCommands>();
         builder.Services.AddSingleton<RespAuthentication>();

@@ -12,7 +12,7 @@ public abstract record ReadOutcome
 {
     private ReadOutcome() { }
 
-    public sealed record Found(StoredValue Value) : ReadOutcome;
+    public sealed record Found(StringValue Value) : ReadOutcome;
     public sealed record NotFound : ReadOutcome;
     public sealed record NotPrimary(string? Primary, long Term) : ReadOutcome;
     /// <summary>This node believes it is primary but could not confirm it with a majority in time.</summary>
@@ -22,25 +22,100 @@ public abstract record ReadOutcome
     /// <summary>A number: how many keys exist.</summary>
     public sealed record Count(long Value) : ReadOutcome;
     /// <summary>The values of several keys, null where a key has none.</summary>
-    public sealed record Values(IReadOnlyList<StoredValue?> Items) : ReadOutcome;
+    public sealed record Values(IReadOnlyList<StringValue?> Items) : ReadOutcome;
     /// <summary>One page of a key scan.</summary>
     public sealed record Page(KeyPage Keys) : ReadOutcome;
+    /// <summary>What a read command answered (or WRONGTYPE when GET finds a key of another kind).</summary>
+    public sealed record Reply(CommandReply Value) : ReadOutcome;
 }
 
 /// <summary>
 /// The one command layer behind every front end: validated keys, writes through the log, reads
-/// only on a primary that has caught up. Front ends translate outcomes into their own errors.
+/// only on a primary that has caught up. Front ends translate outcomes into their own errors. Reads see a
+/// key past its deadline as absent at once (by this node's clock) and have it deleted through the log.
 /// </summary>
-public sealed class KvCommands(RaftHost host, KvStore store, IOptions<ReplicationOptions> replication, NodeMetrics metrics,
-    TimeProvider time)
+public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired, IOptions<ReplicationOptions> replication,
+    NodeMetrics metrics, TimeProvider time)
 {
     private readonly ReplicationOptions _replication = replication.Value;
+
+    /// <summary>This node's clock as the log records it: relative expiry becomes a deadline from it.</summary>
+    public long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public async Task<WriteOutcome> SetAsync(string key, ReadOnlyMemory<byte> value, string? contentType,
         Acknowledge? acknowledge, CancellationToken cancellationToken)
     {
         var command = KvCommand.Set(key, value, contentType, time.GetUtcNow().ToUnixTimeMilliseconds());
         return await WriteAsync("SET", command, acknowledge, cancellationToken);
+    }
+
+    /// <summary>
+    /// A set with conditions decided when it applies: <paramref name="flags"/> (only if absent, only if present), a
+    /// time to live, and <paramref name="revision"/>, the revision the key must still have (<see cref="Transaction.Absent"/>:
+    /// it must not exist), as HTTP's If-Match and If-None-Match ask. Acknowledged under Quorum: only the applied entry
+    /// can tell whether the conditions held; its reply is null (or a null array, for a revision) when they did not.
+    /// </summary>
+    public Task<WriteOutcome> SetIfAsync(string key, ReadOnlyMemory<byte> value, string? contentType, TimeSpan? ttl, SetFlags flags,
+        long? revision, CancellationToken cancellationToken)
+    {
+        var now = NowMs;
+        var deadline = ttl is { } t ? now + (long)Math.Ceiling(t.TotalMilliseconds) : 0;
+        var command = new KvCommand(CommandOp.SetWithOptions, key, value, contentType, now)
+        {
+            Args = [CommandArgs.Long(deadline), CommandArgs.Byte((byte)flags)],
+        };
+        return WriteAsync("SET", revision is { } r ? Transaction.Create([KeyValuePair.Create(key, r)], [command], now) : command,
+            cancellationToken);
+    }
+
+    /// <summary>A delete only if the key's revision is still <paramref name="revision"/> when it applies (null array if not).</summary>
+    public Task<WriteOutcome> DeleteIfAsync(string key, long revision, CancellationToken cancellationToken)
+    {
+        var now = NowMs;
+        return WriteAsync("DELETE", Transaction.Create([KeyValuePair.Create(key, revision)], [KvCommand.Delete(key, now)], now),
+            cancellationToken);
+    }
+
+    /// <summary>A write whose client waits for what it answers: always acknowledged under Quorum, once applied.</summary>
+    public Task<WriteOutcome> WriteAsync(string name, KvCommand command, CancellationToken cancellationToken) =>
+        WriteAsync(name, command, Acknowledge.Quorum, cancellationToken);
+
+    /// <summary>A read command, answered as of this node's clock once this node is confirmed primary.</summary>
+    public Task<ReadOutcome> ReadAsync(string name, ReadOp op, string key, IReadOnlyList<ReadOnlyMemory<byte>> args,
+        CancellationToken cancellationToken, SharedReadPermit? shared = null) =>
+        ReadAsync(name, key, () =>
+        {
+            var now = NowMs;
+            if (store.Get(key)?.IsExpiredAt(now) == true)
+                expired.Noticed(key);
+            return new ReadOutcome.Reply(store.Read(op, key, args, now));
+        }, cancellationToken, shared);
+
+    /// <summary>SPOP and SRANDMEMBER's members, chosen here (see <see cref="SetSampling"/>): an array, or WRONGTYPE.</summary>
+    public Task<ReadOutcome> ChooseMembersAsync(string name, string key, long wanted, bool distinct, CancellationToken cancellationToken,
+        SharedReadPermit? shared = null) =>
+        ReadAsync(name, key, () => new ReadOutcome.Reply(Live(key) switch
+        {
+            null => CommandReply.EmptyArray,
+            SetValue set => CommandReply.Of(SetSampling.Choose(set.Members, wanted, distinct).Select(System.Text.Encoding.UTF8.GetBytes)),
+            _ => ReplyErrors.WrongType,
+        }), cancellationToken, shared);
+
+    /// <summary>
+    /// The revision WATCH records. Not confirmed with a majority: a stale one can only make the transaction
+    /// abort, since the state machine compares it with the key's revision when the transaction applies.
+    /// </summary>
+    public long WatchRevision(string key) => Transaction.RevisionOf(Live(key));
+
+    /// <summary>The key's value as this node sees it now: absent once past its deadline (and then on its way out).</summary>
+    public StoredValue? Live(string key)
+    {
+        var value = store.Get(key);
+        // Reads of keys without a deadline, most of them, never look at the clock.
+        if (value is not { DeadlineMs: not 0 } || !value.IsExpiredAt(NowMs))
+            return value;
+        expired.Noticed(key);
+        return null;
     }
 
     public async Task<WriteOutcome> DeleteAsync(string key, Acknowledge? acknowledge, CancellationToken cancellationToken)
@@ -81,19 +156,26 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
 
     /// <remarks>The reads take an optional <see cref="SharedReadPermit"/>: reads a client pipelined share one confirmation.</remarks>
     public Task<ReadOutcome> GetAsync(string key, CancellationToken cancellationToken, SharedReadPermit? shared = null) =>
-        ReadAsync("GET", key, () => store.Get(key) is { } value ? new ReadOutcome.Found(value) : new ReadOutcome.NotFound(), cancellationToken, shared);
+        ReadAsync("GET", key, () => Live(key) switch
+        {
+            null => new ReadOutcome.NotFound(),
+            StringValue value => new ReadOutcome.Found(value),
+            _ => new ReadOutcome.Reply(ReplyErrors.WrongType),
+        }, cancellationToken, shared);
 
     public Task<ReadOutcome> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken, SharedReadPermit? shared = null) =>
-        ReadAsync("MGET", null, () => new ReadOutcome.Values(keys.Select(store.Get).ToList()), cancellationToken, shared);
+        ReadAsync("MGET", null, () => new ReadOutcome.Values(keys.Select(key => Live(key) as StringValue).ToList()), cancellationToken, shared);
 
     public Task<ReadOutcome> CountExistingAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken, SharedReadPermit? shared = null) =>
-        ReadAsync("EXISTS", null, () => new ReadOutcome.Count(keys.Count(store.ContainsKey)), cancellationToken, shared);
+        ReadAsync("EXISTS", null, () => new ReadOutcome.Count(keys.Count(key => Live(key) is not null)), cancellationToken, shared);
 
     public Task<ReadOutcome> CountKeysAsync(CancellationToken cancellationToken) =>
         ReadAsync("DBSIZE", null, () => new ReadOutcome.Count(store.Count), cancellationToken);
 
-    public Task<ReadOutcome> ScanAsync(ulong cursor, int count, Func<string, bool>? match, CancellationToken cancellationToken) =>
-        ReadAsync("SCAN", null, () => new ReadOutcome.Page(KeyScan.Page(store.Keys, cursor, count, match)), cancellationToken);
+    /// <param name="kind">Only keys holding this kind of value (SCAN ... TYPE); null: any.</param>
+    public Task<ReadOutcome> ScanAsync(ulong cursor, int count, Func<string, bool>? match, ValueKind? kind, CancellationToken cancellationToken) =>
+        ReadAsync("SCAN", null, () => new ReadOutcome.Page(KeyScan.Page(store.Keys, cursor, count,
+            key => (match is null || match(key)) && Live(key) is { } value && (kind is null || value.Kind == kind))), cancellationToken);
 
     /// <summary>
     /// Waits until <paramref name="wanted"/> secondaries have stored the log up to <paramref name="index"/>, or
@@ -140,7 +222,7 @@ public sealed class KvCommands(RaftHost host, KvStore store, IOptions<Replicatio
         var mode = acknowledge ?? _replication.Acknowledge;
         // Under Leader acknowledgement the reply comes before the entry is applied, so whether the key
         // existed is read now: exact unless another write to the same key is in flight.
-        var existedBefore = mode == Acknowledge.Leader ? store.ContainsKey(command.Key) : (bool?)null;
+        var existedBefore = mode == Acknowledge.Leader ? Live(command.Key) is not null : (bool?)null;
         var outcome = await host.ProposeAsync(command.Encode(), mode, cancellationToken);
         if (outcome is WriteOutcome.Written { Existed: null } written)
             outcome = written with { Existed = existedBefore };

@@ -65,7 +65,7 @@ public sealed class Proposals
     {
         if (_byIndex.TryGetValue(entry.Index, out var pending))
             Complete(entry.Index, pending.Term == entry.Term
-                ? new WriteOutcome.Written(entry.Index, entry.Term, result.Existed)
+                ? new WriteOutcome.Written(entry.Index, entry.Term, result.Existed, result.Reply)
                 : new WriteOutcome.LeadershipLost(entry.Term));
     }
 

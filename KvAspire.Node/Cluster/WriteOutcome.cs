@@ -1,3 +1,5 @@
+using KvAspire.Node.StateMachine;
+
 namespace KvAspire.Node.Cluster;
 
 /// <summary>How a client write ended. Named outcomes, not exceptions: each maps to one client error.</summary>
@@ -5,8 +7,9 @@ public abstract record WriteOutcome
 {
     private WriteOutcome() { }
 
-    /// <summary>Acknowledged at (Index, Term). <see cref="Existed"/>: the key existed before (null if not known).</summary>
-    public sealed record Written(long Index, long Term, bool? Existed) : WriteOutcome;
+    /// <summary>Acknowledged at (Index, Term). <see cref="Existed"/>: the key existed before (null if not known);
+    /// <see cref="Reply"/>: what the command answered when it was applied (null until applied).</summary>
+    public sealed record Written(long Index, long Term, bool? Existed, CommandReply? Reply = null) : WriteOutcome;
 
     /// <summary>This node is not the primary; <see cref="Primary"/> is the one it knows of, if any.</summary>
     public sealed record NotPrimary(string? Primary, long Term) : WriteOutcome;

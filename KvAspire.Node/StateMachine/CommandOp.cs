@@ -1,6 +1,10 @@
 namespace KvAspire.Node.StateMachine;
 
-/// <summary>The operations a log entry can carry. Persisted and replicated: append-only, never renumber.</summary>
+/// <summary>
+/// The operations a log entry can carry, and the reads a transaction can hold. Persisted and replicated:
+/// append-only, never renumber. Numbers in arguments are 8-byte little-endian integers unless said otherwise;
+/// "max" is the primary's <c>Limits:MaxElementsPerKey</c> when it proposed, carried so every node enforces the same bound.
+/// </summary>
 public enum CommandOp : byte
 {
     Set = 1,
@@ -9,4 +13,80 @@ public enum CommandOp : byte
     SetIfAbsent = 3,
     /// <summary>Set only if the key exists when the entry is applied (RESP <c>SET XX</c>).</summary>
     SetIfPresent = 4,
+    /// <summary>SET with options. Args: deadline (0: none), flags (1 byte, <see cref="SetFlags"/>).</summary>
+    SetWithOptions = 5,
+    /// <summary>The primary's expiry: deletes each key in Args that is past its deadline at the entry's timestamp.</summary>
+    DeleteExpired = 6,
+    /// <summary>Args: deadline, condition (1 byte, <see cref="ExpireCondition"/>). A deadline already past deletes the key.</summary>
+    Expire = 7,
+    Persist = 8,
+    /// <summary>Args: the increment.</summary>
+    IncrementBy = 9,
+    /// <summary>Args: the increment as decimal text.</summary>
+    IncrementByFloat = 10,
+    /// <summary>Value: what to append. Args: the most bytes a value may have (4 bytes).</summary>
+    Append = 11,
+    GetDelete = 12,
+    /// <summary>MSETNX. Args: key, value, key, value...</summary>
+    SetManyIfNoneExist = 13,
+    /// <summary>GETEX with an option. Args: deadline (0: remove it).</summary>
+    GetExpire = 14,
+    /// <summary>Args: max (4 bytes), flags (1 byte: 1 = only if absent, 2 = reply OK), then field, value pairs.</summary>
+    HashSet = 15,
+    /// <summary>Args: fields.</summary>
+    HashDelete = 16,
+    /// <summary>Args: max (4 bytes), field, increment.</summary>
+    HashIncrementBy = 17,
+    /// <summary>Args: max (4 bytes), end (1 byte: 0 head, 1 tail), elements.</summary>
+    ListPush = 18,
+    /// <summary>Args: end, count (-1: none given, reply one element rather than an array).</summary>
+    ListPop = 19,
+    /// <summary>Args: count, element.</summary>
+    ListRemove = 20,
+    /// <summary>Args: index, element.</summary>
+    ListSet = 21,
+    /// <summary>Args: start, stop.</summary>
+    ListTrim = 22,
+    /// <summary>Args: max (4 bytes), members.</summary>
+    SetAdd = 23,
+    /// <summary>Args: members.</summary>
+    SetRemove = 24,
+    /// <summary>SPOP, as the primary decided it. Args: reply shape (1 byte: 0 one member, 1 an array), members.</summary>
+    SetPop = 25,
+    /// <summary>
+    /// MULTI/EXEC, applied as one. Args: watch count (4 bytes); per watched key, key and expected revision
+    /// (-1: absent); then each command's encoded payload. Any revision that differs aborts the whole.
+    /// </summary>
+    Transaction = 26,
+    /// <summary>A read queued in a transaction, answered at apply time. Args: the <see cref="ReadOp"/> (1 byte), then its arguments.</summary>
+    Read = 27,
+    /// <summary>DEL of several keys in a transaction, which answers one count. Args: keys.</summary>
+    DeleteMany = 28,
+    /// <summary>MSET in a transaction, which answers one OK. Args: key, value, key, value...</summary>
+    SetMany = 29,
+}
+
+[Flags]
+public enum SetFlags : byte
+{
+    None = 0,
+    IfAbsent = 1,
+    IfPresent = 2,
+    KeepTtl = 4,
+    /// <summary>Reply the previous value (SET ... GET, GETSET).</summary>
+    Get = 8,
+}
+
+/// <summary>EXPIRE's NX, XX, GT and LT: every one given must hold.</summary>
+[Flags]
+public enum ExpireCondition : byte
+{
+    Always = 0,
+    /// <summary>Only if the key has no deadline.</summary>
+    IfNone = 1,
+    /// <summary>Only if the key has a deadline.</summary>
+    IfSome = 2,
+    /// <summary>Only if the new deadline is later (no deadline counts as infinitely late).</summary>
+    IfLater = 4,
+    IfEarlier = 8,
 }

@@ -4,14 +4,23 @@ using System.Text;
 namespace KvAspire.Node.StateMachine;
 
 /// <summary>
-/// The seed's log entry payload: timestamp, op, key, value (plus the value's content type, so HTTP
-/// clients get back what they stored). Encoded as
-/// <c>[version:1][op:1][timestampMs:8][keyLen:4][key][typeLen:4][type][valueLen:4][value]</c>, little endian.
+/// A log entry's payload: op, the primary's clock when it proposed, key, value (plus the value's content
+/// type, so HTTP clients get back what they stored) and the op's further arguments. Encoded, little endian, as
+/// <c>[version:1][op:1][timestampMs:8][keyLen:4][key][typeLen:4][type][valueLen:4][value][argCount:4]{[argLen:4][arg]}</c>.
+/// Version 1, the format before revisions and arguments existed, ends after the value; it still decodes, and
+/// what it changes gets revision 0, so every node gives a key the same revision however it learnt the key.
 /// </summary>
 public sealed record KvCommand(CommandOp Op, string Key, ReadOnlyMemory<byte> Value, string? ContentType, long TimestampMs)
 {
-    private const byte FormatVersion = 1;
-    private const int FixedHeader = 1 + 1 + 8 + 4 + 4 + 4;
+    private const byte LegacyVersion = 1;
+    private const byte FormatVersion = 2;
+    private const int LegacyHeader = 1 + 1 + 8 + 4 + 4 + 4;
+
+    /// <summary>The op's arguments beyond key and value; their meaning is the op's (see <see cref="CommandOp"/>).</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Args { get; init; } = [];
+
+    /// <summary>False for a version 1 entry: its changes get revision 0.</summary>
+    public bool HasRevision { get; init; } = true;
 
     public static KvCommand Set(string key, ReadOnlyMemory<byte> value, string? contentType, long timestampMs) =>
         new(CommandOp.Set, key, value, contentType, timestampMs);
@@ -26,11 +35,18 @@ public sealed record KvCommand(CommandOp Op, string Key, ReadOnlyMemory<byte> Va
     public static KvCommand Delete(string key, long timestampMs) =>
         new(CommandOp.Delete, key, ReadOnlyMemory<byte>.Empty, null, timestampMs);
 
+    /// <summary>Any op with its arguments.</summary>
+    public static KvCommand Of(CommandOp op, string key, long timestampMs, params ReadOnlyMemory<byte>[] args) =>
+        new(op, key, ReadOnlyMemory<byte>.Empty, null, timestampMs) { Args = args };
+
     public byte[] Encode()
     {
         var keyLength = Encoding.UTF8.GetByteCount(Key);
         var typeLength = ContentType is null ? 0 : Encoding.UTF8.GetByteCount(ContentType);
-        var buffer = new byte[FixedHeader + keyLength + typeLength + Value.Length];
+        var argBytes = 0;
+        foreach (var arg in Args)
+            argBytes += 4 + arg.Length;
+        var buffer = new byte[LegacyHeader + keyLength + typeLength + Value.Length + 4 + argBytes];
         var span = buffer.AsSpan();
         span[0] = FormatVersion;
         span[1] = (byte)Op;
@@ -38,8 +54,11 @@ public sealed record KvCommand(CommandOp Op, string Key, ReadOnlyMemory<byte> Va
         var offset = 10;
         offset += WriteString(span[offset..], Key, keyLength);
         offset += WriteString(span[offset..], ContentType ?? "", typeLength);
-        BinaryPrimitives.WriteInt32LittleEndian(span[offset..], Value.Length);
-        Value.Span.CopyTo(span[(offset + 4)..]);
+        offset += WriteBlock(span[offset..], Value.Span);
+        BinaryPrimitives.WriteInt32LittleEndian(span[offset..], Args.Count);
+        offset += 4;
+        foreach (var arg in Args)
+            offset += WriteBlock(span[offset..], arg.Span);
         return buffer;
     }
 
@@ -48,16 +67,45 @@ public sealed record KvCommand(CommandOp Op, string Key, ReadOnlyMemory<byte> Va
     {
         command = null!;
         var span = payload.Span;
-        if (span.Length < FixedHeader || span[0] != FormatVersion || !Enum.IsDefined((CommandOp)span[1]))
+        if (span.Length < LegacyHeader || span[0] is not (LegacyVersion or FormatVersion) || !Enum.IsDefined((CommandOp)span[1]))
             return false;
+        var legacy = span[0] == LegacyVersion;
         var op = (CommandOp)span[1];
+        // Ops that came with version 2 in a version 1 entry: not something this code ever wrote.
+        if (legacy && op > CommandOp.SetIfPresent)
+            return false;
         var timestamp = BinaryPrimitives.ReadInt64LittleEndian(span[2..]);
         var offset = 10;
         if (!TryReadBlock(payload, ref offset, out var keyBytes) || !TryReadBlock(payload, ref offset, out var typeBytes)
-            || !TryReadBlock(payload, ref offset, out var value) || offset != payload.Length)
+            || !TryReadBlock(payload, ref offset, out var value) || !TryReadArgs(payload, legacy, ref offset, out var args)
+            || offset != payload.Length)
             return false;
         var contentType = typeBytes.IsEmpty ? null : Encoding.UTF8.GetString(typeBytes.Span);
-        command = new KvCommand(op, Encoding.UTF8.GetString(keyBytes.Span), value, contentType, timestamp);
+        command = new KvCommand(op, Encoding.UTF8.GetString(keyBytes.Span), value, contentType, timestamp) { Args = args, HasRevision = !legacy };
+        return true;
+    }
+
+    private static bool TryReadArgs(ReadOnlyMemory<byte> payload, bool legacy, ref int offset, out IReadOnlyList<ReadOnlyMemory<byte>> args)
+    {
+        args = [];
+        if (legacy)
+            return true;
+        if (payload.Length - offset < 4)
+            return false;
+        var count = BinaryPrimitives.ReadInt32LittleEndian(payload.Span[offset..]);
+        offset += 4;
+        // Each argument takes at least its 4-byte length, which bounds a lying count before anything is allocated.
+        if (count < 0 || count > (payload.Length - offset) / 4)
+            return false;
+        if (count == 0)
+            return true;
+        var items = new ReadOnlyMemory<byte>[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (!TryReadBlock(payload, ref offset, out items[i]))
+                return false;
+        }
+        args = items;
         return true;
     }
 
@@ -66,6 +114,13 @@ public sealed record KvCommand(CommandOp Op, string Key, ReadOnlyMemory<byte> Va
         BinaryPrimitives.WriteInt32LittleEndian(destination, byteCount);
         Encoding.UTF8.GetBytes(text, destination[4..]);
         return 4 + byteCount;
+    }
+
+    private static int WriteBlock(Span<byte> destination, ReadOnlySpan<byte> bytes)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(destination, bytes.Length);
+        bytes.CopyTo(destination[4..]);
+        return 4 + bytes.Length;
     }
 
     private static bool TryReadBlock(ReadOnlyMemory<byte> payload, ref int offset, out ReadOnlyMemory<byte> block)

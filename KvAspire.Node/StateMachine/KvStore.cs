@@ -5,21 +5,22 @@ using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.StateMachine;
 
-/// <summary>A stored value and the content type it was written with.</summary>
-public sealed record StoredValue(ReadOnlyMemory<byte> Value, string? ContentType);
-
-/// <summary>What applying one command did: whether the key existed before it.</summary>
-public readonly record struct ApplyResult(bool Existed);
+/// <summary>What applying one command did: whether the key existed before it, and what it answers (null: nothing to say).</summary>
+public readonly record struct ApplyResult(bool Existed, CommandReply? Reply = null);
 
 /// <summary>
 /// The key-value store the committed log is applied to. One thread (the host loop) applies; any
-/// thread may read. Entries arrive in index order exactly once.
+/// thread may read. Entries arrive in index order exactly once. Applying never reads a clock: "now"
+/// is the timestamp the primary put in the entry, so a key past its deadline is absent to that entry on
+/// every node alike, and stays stored until an entry deletes it (<see cref="CommandOp.DeleteExpired"/>).
 /// </summary>
 public sealed class KvStore
 {
     private readonly ConcurrentDictionary<string, StoredValue> _values = new(StringComparer.Ordinal);
 
     public long AppliedIndex { get; private set; }
+
+    /// <summary>Stored keys, including those past their deadline that no deletion has reached yet (as Redis' DBSIZE).</summary>
     public int Count => _values.Count;
 
     /// <summary>
@@ -28,7 +29,16 @@ public sealed class KvStore
     /// </summary>
     public ulong AppliedDigest { get; private set; }
 
+    /// <summary>The stored value, even one past its deadline; see <see cref="Live"/>.</summary>
     public StoredValue? Get(string key) => _values.GetValueOrDefault(key);
+
+    /// <summary>The value as a reader at <paramref name="nowMs"/> sees it: absent once past its deadline.</summary>
+    public StoredValue? Live(string key, long nowMs) =>
+        _values.TryGetValue(key, out var value) && !value.IsExpiredAt(nowMs) ? value : null;
+
+    /// <summary>Answers a read as of <paramref name="nowMs"/>.</summary>
+    public CommandReply Read(ReadOp op, string key, IReadOnlyList<ReadOnlyMemory<byte>> args, long nowMs) =>
+        StoreReads.Evaluate(op, key, args, k => Live(k, nowMs), nowMs);
 
     /// <summary>A point-in-time copy; host loop only, so no entry is applied meanwhile.</summary>
     public StoreSnapshot Capture() => new(AppliedIndex, AppliedDigest, _values.ToArray());
@@ -48,6 +58,9 @@ public sealed class KvStore
     /// <summary>The keys at the moment of enumeration (a live, lock-free walk: concurrent applies may or may not show).</summary>
     public IEnumerable<string> Keys => _values.Select(pair => pair.Key);
 
+    /// <summary>Keys and values, walked as <see cref="Keys"/> is.</summary>
+    public IEnumerable<KeyValuePair<string, StoredValue>> Entries => _values;
+
     public ApplyResult Apply(Entry entry)
     {
         if (entry.Index != AppliedIndex + 1)
@@ -58,25 +71,34 @@ public sealed class KvStore
             return default;
         if (!KvCommand.TryDecode(entry.Data, out var command))
             throw new InvalidDataException($"Committed entry {entry.Index} (term {entry.Term}) is not a valid command.");
-        var value = new StoredValue(command.Value, command.ContentType);
-        return command.Op switch
+        try
         {
-            CommandOp.Set => new ApplyResult(Put(command.Key, value)),
-            CommandOp.Delete => new ApplyResult(_values.TryRemove(command.Key, out _)),
-            // Existed tells the client whether its condition held: NX wrote if false, XX wrote if true.
-            CommandOp.SetIfAbsent => new ApplyResult(!_values.TryAdd(command.Key, value)),
-            CommandOp.SetIfPresent => new ApplyResult(_values.ContainsKey(command.Key) && Put(command.Key, value)),
-            _ => throw new InvalidDataException($"Unknown op {command.Op} in entry {entry.Index}."),
-        };
+            return Execute(command, new ApplyContext(this, command.HasRevision ? entry.Index : 0, command.TimestampMs));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"Committed entry {entry.Index} (term {entry.Term}) has a malformed {command.Op}: {e.Message}", e);
+        }
     }
 
-    /// <summary>Stores <paramref name="value"/>; returns whether the key existed before. One writer, so no race.</summary>
-    private bool Put(string key, StoredValue value)
+    internal static ApplyResult Execute(KvCommand command, ApplyContext context) => command.Op switch
     {
-        var existed = _values.ContainsKey(key);
-        _values[key] = value;
-        return existed;
-    }
+        CommandOp.Set or CommandOp.SetIfAbsent or CommandOp.SetIfPresent or CommandOp.SetWithOptions or CommandOp.IncrementBy
+            or CommandOp.IncrementByFloat or CommandOp.Append or CommandOp.GetDelete or CommandOp.SetManyIfNoneExist
+            or CommandOp.GetExpire or CommandOp.SetMany => StringOps.Apply(command, context),
+        CommandOp.Delete or CommandOp.DeleteMany or CommandOp.DeleteExpired or CommandOp.Expire or CommandOp.Persist => KeyOps.Apply(command, context),
+        CommandOp.HashSet or CommandOp.HashDelete or CommandOp.HashIncrementBy => HashOps.Apply(command, context),
+        CommandOp.ListPush or CommandOp.ListPop or CommandOp.ListRemove or CommandOp.ListSet or CommandOp.ListTrim => ListOps.Apply(command, context),
+        CommandOp.SetAdd or CommandOp.SetRemove or CommandOp.SetPop => SetOps.Apply(command, context),
+        CommandOp.Transaction => Transaction.Apply(command, context),
+        CommandOp.Read => new ApplyResult(false, context.Store.Read(
+            (ReadOp)CommandArgs.ReadByte(command.Args[0]), command.Key, command.Args.Skip(1).ToList(), context.NowMs)),
+        _ => throw new InvalidDataException($"unknown op {command.Op}"),
+    };
+
+    internal void Put(string key, StoredValue value) => _values[key] = value;
+
+    internal bool Remove(string key) => _values.TryRemove(key, out _);
 
     private static ulong Chain(ulong digest, Entry entry)
     {
@@ -89,5 +111,26 @@ public sealed class KvStore
         hash.Append(entry.Data.Span);
         return hash.GetCurrentHashAsUInt64();
     }
+}
 
+/// <summary>
+/// One entry's view of the store while it applies: <see cref="Revision"/> for whatever it changes, and
+/// <see cref="NowMs"/>, the entry's timestamp, against which deadlines are judged.
+/// </summary>
+internal readonly record struct ApplyContext(KvStore Store, long Revision, long NowMs)
+{
+    public StoredValue? Live(string key) => Store.Live(key, NowMs);
+
+    public void Put(string key, StoredValue value) => Store.Put(key, value);
+
+    public bool Remove(string key) => Store.Remove(key);
+
+    /// <summary>The key's value if it has kind <typeparamref name="T"/>; false (with Redis' WRONGTYPE) if it holds another kind.</summary>
+    public bool TryLive<T>(string key, out T? value, out ApplyResult wrongType) where T : StoredValue
+    {
+        var live = Live(key);
+        value = live as T;
+        wrongType = new ApplyResult(true, ReplyErrors.WrongType);
+        return live is null || value is not null;
+    }
 }

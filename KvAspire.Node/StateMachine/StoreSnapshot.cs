@@ -6,11 +6,16 @@ namespace KvAspire.Node.StateMachine;
 /// <summary>
 /// A point-in-time copy of the store at <see cref="AppliedIndex"/>. Capturing copies references only
 /// (values are immutable), so the host loop pauses briefly; writing it out happens elsewhere.
-/// Body format, little endian: <c>[count:8]</c> then per key
-/// <c>[keyLen:4][key][typeLen:4, -1 for none][type][valueLen:4][value]</c>.
+/// Body format, little endian: <c>[-2:8][count:8]</c> then per key
+/// <c>[keyLen:4][key][kind:1][revision:8][deadlineMs:8]</c> and the value: for a string
+/// <c>[typeLen:4, -1 for none][type][valueLen:4][value]</c>, for a hash <c>[fields:4]</c> then field and value
+/// blocks, for a list or set <c>[items:4]</c> then a block each. The body before revisions existed (still read)
+/// started with the count, which is never negative, and held strings only: <c>[keyLen:4][key][typeLen:4][type][valueLen:4][value]</c>.
 /// </summary>
 public sealed class StoreSnapshot(long appliedIndex, ulong appliedDigest, KeyValuePair<string, StoredValue>[] items)
 {
+    private const long FormatMarker = -2;
+
     public long AppliedIndex { get; } = appliedIndex;
     public ulong AppliedDigest { get; } = appliedDigest;
     public IReadOnlyList<KeyValuePair<string, StoredValue>> Items { get; } = items;
@@ -18,36 +23,37 @@ public sealed class StoreSnapshot(long appliedIndex, ulong appliedDigest, KeyVal
     public void WriteTo(Stream destination)
     {
         using var writer = new BinaryWriter(destination, Encoding.UTF8, leaveOpen: true);
+        writer.Write(FormatMarker);
         writer.Write((long)Items.Count);
         foreach (var (key, value) in Items)
         {
             WriteBlock(writer, Encoding.UTF8.GetBytes(key));
-            if (value.ContentType is null)
-                writer.Write(-1);
-            else
-                WriteBlock(writer, Encoding.UTF8.GetBytes(value.ContentType));
-            WriteBlock(writer, value.Value.Span);
+            writer.Write((byte)value.Kind);
+            writer.Write(value.Revision);
+            writer.Write(value.DeadlineMs);
+            StoredValueCodec.Write(writer, value);
         }
     }
 
     /// <summary>
-    /// Reads a body of <paramref name="bodyBytes"/> bytes written by <see cref="WriteTo"/> from <paramref name="body"/>,
-    /// one item at a time, so restoring never holds the encoded body and the store at once. Throws
-    /// <see cref="InvalidDataException"/> on a malformed body.
+    /// Reads a body of <paramref name="bodyBytes"/> bytes written by <see cref="WriteTo"/> (or by the format before it)
+    /// from <paramref name="body"/>, one item at a time, so restoring never holds the encoded body and the store at once.
+    /// Throws <see cref="InvalidDataException"/> on a malformed body.
     /// </summary>
     public static StoreSnapshot ReadFrom(Stream body, long bodyBytes, long appliedIndex, ulong appliedDigest)
     {
         var reader = new BodyReader(body, bodyBytes);
         var count = reader.ReadInt64();
+        var legacy = count >= 0;
+        if (count == FormatMarker)
+            count = reader.ReadInt64();
         if (count < 0 || count > bodyBytes / MinItemBytes)
             throw new InvalidDataException($"snapshot claims {count} keys");
         var items = new KeyValuePair<string, StoredValue>[count];
         for (var i = 0; i < count; i++)
         {
             var key = reader.ReadText() ?? throw new InvalidDataException("snapshot has a missing block");
-            var type = reader.ReadText();
-            var value = reader.ReadBlock() ?? throw new InvalidDataException("snapshot has a missing block");
-            items[i] = KeyValuePair.Create(key, new StoredValue(value, type));
+            items[i] = KeyValuePair.Create(key, legacy ? StoredValueCodec.ReadString(reader, 0, 0) : StoredValueCodec.Read(reader));
         }
         if (reader.Remaining != 0)
             throw new InvalidDataException($"snapshot has {reader.Remaining} unexpected trailing bytes");
@@ -57,14 +63,14 @@ public sealed class StoreSnapshot(long appliedIndex, ulong appliedDigest, KeyVal
     // An item is at least its three block lengths.
     private const int MinItemBytes = 12;
 
-    private static void WriteBlock(BinaryWriter writer, ReadOnlySpan<byte> bytes)
+    internal static void WriteBlock(BinaryWriter writer, ReadOnlySpan<byte> bytes)
     {
         writer.Write(bytes.Length);
         writer.Write(bytes);
     }
 
     /// <summary>Reads blocks from a stream without ever reading past the body's end.</summary>
-    private sealed class BodyReader(Stream stream, long bodyBytes)
+    internal sealed class BodyReader(Stream stream, long bodyBytes)
     {
         private readonly byte[] _number = new byte[8];
         private byte[] _text = new byte[256];
@@ -77,6 +83,22 @@ public sealed class StoreSnapshot(long appliedIndex, ulong appliedDigest, KeyVal
         {
             Fill(_number);
             return BinaryPrimitives.ReadInt64LittleEndian(_number);
+        }
+
+        public byte ReadByte()
+        {
+            Fill(_number.AsSpan(0, 1));
+            return _number[0];
+        }
+
+        /// <summary>A count of items that follow, each at least a 4-byte length: a lying count fails before anything is allocated.</summary>
+        public int ReadCount()
+        {
+            Fill(_number.AsSpan(0, 4));
+            var count = BinaryPrimitives.ReadInt32LittleEndian(_number);
+            if (count < 0 || count > Remaining / 4)
+                throw new InvalidDataException($"snapshot claims {count} items at offset {_offset - 4}");
+            return count;
         }
 
         /// <summary>A length-prefixed block; null for the length -1 (no content type).</summary>

@@ -1,4 +1,3 @@
-using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.Transport;
@@ -15,11 +14,11 @@ public static class PeerLimits
     /// <summary>
     /// The largest batch a correct peer sends: a batch grows until it passes <see cref="MaxBatchBytes"/>, so it
     /// holds at most that plus one message; a Replicate holds entries up to <see cref="RaftOptions.MaxBytesPerReplicate"/>
-    /// but always at least one, which may be the largest entry a client can cause.
+    /// but always at least one, which may be the largest entry a client can cause (<paramref name="maxEntryBytes"/>).
     /// </summary>
-    public static int MaxMessageBytes(LimitsOptions limits, RaftOptions raft)
+    public static int MaxMessageBytes(long maxEntryBytes, RaftOptions raft)
     {
-        var bytes = MaxBatchBytes + raft.MaxBytesPerReplicate + limits.MaxEntryBytes + 2 * FramingBytes
+        var bytes = MaxBatchBytes + raft.MaxBytesPerReplicate + maxEntryBytes + 2 * FramingBytes
             + (long)raft.MaxEntriesPerReplicate * 32;
         return (int)Math.Min(bytes, int.MaxValue);
     }

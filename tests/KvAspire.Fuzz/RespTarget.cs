@@ -9,7 +9,8 @@ namespace KvAspire.Fuzz;
 /// every limit is reachable); bits 2-7 pick where the input is cut. The data is parsed twice: once whole
 /// (as a two-segment buffer cut there) and once as it would arrive in two reads, the first ending at the cut.
 /// Expected: commands, then "incomplete" or a protocol error; both readings agree (but for the one case
-/// <see cref="RefusedEarlier"/> describes). Nothing is ever thrown.
+/// <see cref="RefusedEarlier"/> describes). Nothing is ever thrown. The commands read are then planned and
+/// applied (<see cref="RespPlanCheck"/>), so the data commands' arguments and the state machine are fuzzed too.
 /// </summary>
 public static class RespTarget
 {
@@ -41,6 +42,7 @@ public static class RespTarget
 
         if (!whole.SameAs(inTwoReads) && !RefusedEarlier(inTwoReads, whole, bytes))
             throw new FuzzInvariantException($"RESP reads differ when the input arrives cut at {cut}: whole {whole}, in two reads {inTwoReads}");
+        RespPlanCheck.Run(whole.Commands);
     }
 
     /// <summary>

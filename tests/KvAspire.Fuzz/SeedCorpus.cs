@@ -51,6 +51,13 @@ public static class SeedCorpus
         yield return ("tiny-limits", 20 << 2 | 2, Text("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\n0123456789\r\n"));
         yield return ("incomplete", RespWhole, Text("*2\r\n$3\r\nGET\r\n$10\r\nabc"));
         yield return ("protocol-error", RespWhole, Text("*1\r\n+PING\r\n"));
+        yield return ("expiry", RespWhole, Text("SET s v PX 100 GET\r\nEXPIRE s 10 XX GT\r\nPEXPIREAT s 1\r\nTTL s\r\nPERSIST s\r\n"
+            + "GETEX s EXAT 1700000001\r\nSETEX t 5 v\r\nPTTL t\r\nEXPIRETIME t\r\n"));
+        yield return ("counters", RespWhole, Text("INCR n\r\nINCRBY n -9223372036854775808\r\nDECRBY n 3\r\nINCRBYFLOAT n 1.5e3\r\n"
+            + "APPEND n 0\r\nSTRLEN n\r\nGETSET n 1\r\nGETDEL n\r\nMSETNX a 1 b 2\r\n"));
+        yield return ("collections", RespWhole, Text("HSET h f 1 g 2\r\nHINCRBY h f 5\r\nHMGET h f x\r\nHDEL h g\r\nLPUSH l a b c\r\n"
+            + "LRANGE l 0 -1\r\nLREM l -1 a\r\nLSET l 0 z\r\nLTRIM l 1 -1\r\nRPOP l 2\r\nSADD s a b\r\nSMISMEMBER s a z\r\nSPOP s\r\nTYPE h\r\n"));
+        yield return ("transaction", RespWhole, Text("MULTI\r\nSET k 1\r\nINCR k\r\nGET k\r\nEXEC\r\nWATCH k\r\nUNWATCH\r\n"));
     }
 
     private static IEnumerable<(string, byte, byte[])> PeerSeeds()

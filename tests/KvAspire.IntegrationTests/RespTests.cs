@@ -161,20 +161,21 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Transactions_AreRefusedCleanly_AndTheConnectionKeepsWorking()
+    public async Task Transactions_CommitAsOneEntry_AndTheConnectionKeepsWorking()
     {
         var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
         await using var redis = await ConnectAsync(primary.Node);
         var db = redis.GetDatabase();
 
-        var multi = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("MULTI"));
         var transaction = db.CreateTransaction();
+        transaction.AddCondition(Condition.KeyNotExists("resp-tx:k"));
         _ = transaction.StringSetAsync("resp-tx:k", "v");
-        var committed = await Record.ExceptionAsync(() => transaction.ExecuteAsync());
+        var counted = transaction.StringIncrementAsync("resp-tx:n");
+        var committed = await transaction.ExecuteAsync();
 
-        Assert.Contains("does not support transactions", multi.Message);
-        Assert.True(committed is RedisException, $"EXEC should fail, got {committed?.GetType().Name ?? "success"}");
-        Assert.True((await db.StringGetAsync("resp-tx:k")).IsNull, "nothing of the transaction may be applied");
+        Assert.True(committed);
+        Assert.Equal(1, await counted);
+        Assert.Equal("v", (string?)await db.StringGetAsync("resp-tx:k"));
         Assert.Equal("PONG", (await db.ExecuteAsync("PING")).ToString());
     }
 
@@ -237,6 +238,40 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
         finally
         {
             // Other tests in the collection expect three nodes.
+            await cluster.StartAsync(before.Node, RejoinTimeout);
+            await cluster.WaitForSettledClusterAsync(RejoinTimeout);
+        }
+    }
+
+    [Fact]
+    public async Task ADeadlineAndALock_SurviveThePrimarysKill_AndTheKeyExpiresOnTimeAfterIt()
+    {
+        var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        var db = redis.GetDatabase();
+        var lifetime = FailoverTimeout + TimeSpan.FromSeconds(10);
+        Assert.True(await RetryAsync("a key with a deadline", () => db.StringSetAsync("resp-failover:px", "v", lifetime)));
+        var deadline = DateTime.UtcNow + lifetime;
+        Assert.True(await RetryAsync("a lock", () => db.LockTakeAsync("resp-failover:lock", "holder", TimeSpan.FromMinutes(5))));
+
+        ClusterFixture.Kill(before.ProcessId);
+        try
+        {
+            Assert.False(await RetryAsync("taking the lock after the kill", () => db.LockTakeAsync("resp-failover:lock", "thief", TimeSpan.FromMinutes(5))));
+            Assert.Equal("holder", (string?)await RetryAsync("the lock's holder", () => db.LockQueryAsync("resp-failover:lock")));
+            var left = await RetryAsync("the key's time to live", () => db.KeyTimeToLiveAsync("resp-failover:px"));
+            Assert.True(left is { } ttl && ttl <= lifetime && ttl > TimeSpan.Zero, $"time to live after the failover: {left}");
+
+            while (DateTime.UtcNow < deadline - TimeSpan.FromMilliseconds(500))
+                await Task.Delay(100);
+            Assert.Equal("v", (string?)await RetryAsync("the key before its deadline", () => db.StringGetAsync("resp-failover:px")));
+            while (DateTime.UtcNow < deadline + TimeSpan.FromMilliseconds(200))
+                await Task.Delay(50);
+            Assert.True((await RetryAsync("the key after its deadline", () => db.StringGetAsync("resp-failover:px"))).IsNull);
+            Assert.True(await RetryAsync("releasing the lock", () => db.LockReleaseAsync("resp-failover:lock", "holder")));
+        }
+        finally
+        {
             await cluster.StartAsync(before.Node, RejoinTimeout);
             await cluster.WaitForSettledClusterAsync(RejoinTimeout);
         }

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace KvAspire.Node.Tests;
 
 /// <summary>A real host loop with real disk storage in <paramref name="DataDirectory"/> and fast timings, built for in-process tests.</summary>
-internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Commands)
+internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Commands, ExpiredKeys Expiry)
 {
     private static readonly IMeterFactory Meters =
         new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
@@ -34,7 +34,8 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
             (logStore ?? (real => real))(new SegmentedLogStore(dataDirectory, storage.Value.SegmentBytes, NullLogger.Instance)),
             new FileSnapshotStore(dataDirectory), storage, transport, new PeerDirectory(peers, cluster), metrics,
             NullLogger<RaftHost>.Instance, TimeProvider.System);
-        return new TestHost(host, store, new KvCommands(host, store, replication, metrics, TimeProvider.System));
+        var expiry = new ExpiredKeys(host, store, TimeProvider.System);
+        return new TestHost(host, store, new KvCommands(host, store, expiry, replication, metrics, TimeProvider.System), expiry);
     }
 }
 

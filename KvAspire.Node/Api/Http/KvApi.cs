@@ -1,4 +1,6 @@
+using System.Globalization;
 using KvAspire.Node.Cluster;
+using KvAspire.Node.StateMachine;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api.Http;
@@ -6,11 +8,14 @@ namespace KvAspire.Node.Api.Http;
 /// <summary>
 /// <c>PUT/GET/DELETE /kv/{**key}</c>. The key is the rest of the path, percent-decoded, so
 /// <c>user:1</c> and <c>a/b</c> both work. Writes may override the acknowledgement mode with the
-/// <c>X-Kv-Acknowledge</c> header or <c>?ack=</c> (Quorum or Leader).
+/// <c>X-Kv-Acknowledge</c> header or <c>?ack=</c> (Quorum or Leader). A PUT with <c>?ttl=</c> (or the
+/// <c>X-Kv-Ttl</c> header) in seconds expires; GET reports the seconds left in <c>X-Kv-Ttl</c> and the key's
+/// revision as its <c>ETag</c>, which PUT and DELETE compare with <c>If-Match</c> / <c>If-None-Match: *</c>.
 /// </summary>
 public static class KvApi
 {
     public const string AcknowledgeHeader = "X-Kv-Acknowledge";
+    public const string TtlHeader = "X-Kv-Ttl";
     private const string DefaultContentType = "application/octet-stream";
 
     public static IEndpointRouteBuilder MapKvApi(this IEndpointRouteBuilder app)
@@ -29,7 +34,9 @@ public static class KvApi
             return ApiError.BadRequest("invalid_key", problem);
         return await commands.GetAsync(key!, cancellationToken) switch
         {
-            ReadOutcome.Found found => TypedResults.Bytes(found.Value.Value, found.Value.ContentType ?? DefaultContentType),
+            ReadOutcome.Found found => Found(found.Value, commands.NowMs, response),
+            ReadOutcome.Reply => TypedResults.Json(new ApiError("wrong_type", $"key '{key}' holds a hash, list or set, not a value"),
+                statusCode: StatusCodes.Status409Conflict),
             ReadOutcome.NotFound => TypedResults.Json(new ApiError("not_found", $"no value for key '{key}'"), statusCode: StatusCodes.Status404NotFound),
             ReadOutcome.NotPrimary n => ApiError.NotPrimary(n.Primary, n.Term),
             ReadOutcome.NotReady r => ApiError.Unavailable(response, "not_ready",
@@ -39,59 +46,108 @@ public static class KvApi
         };
     }
 
+    private static IResult Found(StringValue value, long nowMs, HttpResponse response)
+    {
+        response.Headers.ETag = HttpConditions.Format(value.Revision);
+        if (value.DeadlineMs != 0)
+            response.Headers[TtlHeader] = Math.Max(0, (value.DeadlineMs - nowMs) / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+        return TypedResults.Bytes(value.Value, value.ContentType ?? DefaultContentType);
+    }
+
     private static async Task<IResult> PutAsync(string? key, HttpRequest request, KvCommands commands,
         IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
-        if (WriteProblem(key, request, limits.Value, out var acknowledge) is { } problem)
+        if (WriteProblem(key, request, limits.Value, out var acknowledge, out var conditions) is { } problem)
             return problem;
+        if (!TryReadTtl(request, out var ttl, out var ttlProblem))
+            return ttlProblem;
         var maxValue = limits.Value.MaxValueBytes;
         var value = await RequestBody.ReadAsync(request, maxValue, cancellationToken);
         if (value is null)
             return ApiError.TooLarge($"the value is larger than the limit (Limits:MaxValueBytes) of {maxValue} bytes");
-        var outcome = await commands.SetAsync(key!, value, request.ContentType, acknowledge, cancellationToken);
-        return outcome is WriteOutcome.Written written
-            ? TypedResults.Ok(new WriteAccepted(written.Index, written.Term))
-            : ApiError.From(outcome, request.HttpContext.Response);
+        var outcome = ttl is null && conditions.IsNone
+            ? await commands.SetAsync(key!, value, request.ContentType, acknowledge, cancellationToken)
+            : await commands.SetIfAsync(key!, value, request.ContentType, ttl, conditions.Flags, conditions.Revision, cancellationToken);
+        return outcome switch
+        {
+            WriteOutcome.Written { Reply: CommandReply.NullBulk or CommandReply.NullMultiBulk } => PreconditionFailed(key!),
+            WriteOutcome.Written written => Accepted(written, request.HttpContext.Response),
+            _ => ApiError.From(outcome, request.HttpContext.Response),
+        };
     }
 
     private static async Task<IResult> DeleteAsync(string? key, HttpRequest request, KvCommands commands,
         IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
-        if (WriteProblem(key, request, limits.Value, out var acknowledge) is { } problem)
+        if (WriteProblem(key, request, limits.Value, out var acknowledge, out var conditions) is { } problem)
             return problem;
-        var outcome = await commands.DeleteAsync(key!, acknowledge, cancellationToken);
+        var outcome = conditions.Revision is { } revision
+            ? await commands.DeleteIfAsync(key!, revision, cancellationToken)
+            : await commands.DeleteAsync(key!, acknowledge, cancellationToken);
         return outcome switch
         {
-            WriteOutcome.Written { Existed: false } w => TypedResults.Json(
-                new ApiError("not_found", $"no value for key '{key}'", Term: w.Term), statusCode: StatusCodes.Status404NotFound),
+            WriteOutcome.Written { Reply: CommandReply.NullMultiBulk } => PreconditionFailed(key!),
+            WriteOutcome.Written { Existed: false } when conditions.Flags == SetFlags.IfPresent => PreconditionFailed(key!),
+            WriteOutcome.Written { Existed: false } or WriteOutcome.Written { Reply: CommandReply.Array { Items: [CommandReply.Integer { Value: 0 }] } } =>
+                TypedResults.Json(new ApiError("not_found", $"no value for key '{key}'", Term: ((WriteOutcome.Written)outcome).Term),
+                    statusCode: StatusCodes.Status404NotFound),
             WriteOutcome.Written w => TypedResults.Ok(new WriteAccepted(w.Index, w.Term)),
             _ => ApiError.From(outcome, request.HttpContext.Response),
         };
     }
 
-    /// <summary>What every write checks first: the key, and the acknowledgement mode if one is asked for.</summary>
-    private static IResult? WriteProblem(string? key, HttpRequest request, LimitsOptions limits, out Acknowledge? acknowledge)
+    /// <summary>The key's new revision is the entry's index: what a following If-Match sends back.</summary>
+    private static IResult Accepted(WriteOutcome.Written written, HttpResponse response)
+    {
+        response.Headers.ETag = HttpConditions.Format(written.Index);
+        return TypedResults.Ok(new WriteAccepted(written.Index, written.Term));
+    }
+
+    private static IResult PreconditionFailed(string key) => TypedResults.Json(
+        new ApiError("precondition_failed", $"key '{key}' does not match If-Match / If-None-Match; nothing was written"),
+        statusCode: StatusCodes.Status412PreconditionFailed);
+
+    /// <summary><c>?ttl=</c> or <c>X-Kv-Ttl</c>: seconds, a positive number (fractions to the millisecond).</summary>
+    private static bool TryReadTtl(HttpRequest request, out TimeSpan? ttl, out IResult problem) =>
+        TryReadOption(request, TtlHeader, "ttl", text =>
+                double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+                && seconds is > 0 and <= 100L * 365 * 24 * 3600 ? TimeSpan.FromSeconds(seconds) : null,
+            text => ApiError.BadRequest("invalid_ttl", $"'{text}' is not a time to live; give a positive number of seconds (at most 100 years)"),
+            out ttl, out problem);
+
+    /// <summary>What every write checks first: the key, the acknowledgement mode if one is asked for, and the conditions.</summary>
+    private static IResult? WriteProblem(string? key, HttpRequest request, LimitsOptions limits, out Acknowledge? acknowledge,
+        out HttpConditions conditions)
     {
         acknowledge = null;
+        conditions = HttpConditions.None;
         if (KeyValidation.Problem(key, limits) is { } keyProblem)
             return ApiError.BadRequest("invalid_key", keyProblem);
+        if (HttpConditions.Read(request, out var conditionProblem) is not { } read)
+            return ApiError.BadRequest("invalid_condition", conditionProblem!);
+        conditions = read;
         return TryReadAcknowledge(request, out acknowledge, out var ackProblem) ? null : ackProblem;
     }
 
-    private static bool TryReadAcknowledge(HttpRequest request, out Acknowledge? acknowledge, out IResult problem)
+    private static bool TryReadAcknowledge(HttpRequest request, out Acknowledge? acknowledge, out IResult problem) =>
+        TryReadOption(request, AcknowledgeHeader, "ack", text =>
+                Enum.TryParse<Acknowledge>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : (Acknowledge?)null,
+            text => ApiError.BadRequest("invalid_acknowledge", $"'{text}' is not an acknowledgement mode; use Quorum or Leader"),
+            out acknowledge, out problem);
+
+    /// <summary>A write's option from its header, else its query parameter: null when neither is given, false when unreadable.</summary>
+    private static bool TryReadOption<T>(HttpRequest request, string header, string query, Func<string, T?> parse, Func<string, IResult> refuse,
+        out T? value, out IResult problem) where T : struct
     {
-        acknowledge = null;
+        value = null;
         problem = Results.Empty;
-        var text = request.Headers[AcknowledgeHeader].FirstOrDefault() ?? request.Query["ack"].FirstOrDefault();
+        var text = request.Headers[header].FirstOrDefault() ?? request.Query[query].FirstOrDefault();
         if (text is null)
             return true;
-        if (Enum.TryParse<Acknowledge>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
-        {
-            acknowledge = parsed;
-            return true;
-        }
-        problem = ApiError.BadRequest("invalid_acknowledge", $"'{text}' is not an acknowledgement mode; use Quorum or Leader");
-        return false;
+        value = parse(text);
+        if (value is null)
+            problem = refuse(text);
+        return value is not null;
     }
 
     /// <summary>Where a write landed in the replication log.</summary>

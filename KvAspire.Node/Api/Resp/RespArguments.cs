@@ -18,6 +18,15 @@ public sealed class RespArguments
 
     public int Count { get; private set; }
 
+    /// <summary>Arguments held in arrays of their own (a command queued by MULTI), not in a connection's buffer.</summary>
+    public static RespArguments Of(IEnumerable<byte[]> items)
+    {
+        var arguments = new RespArguments();
+        foreach (var item in items)
+            arguments.Add(new ReadOnlySequence<byte>(item));
+        return arguments;
+    }
+
     /// <summary>The bytes of every item together.</summary>
     public long TotalBytes { get; private set; }
 

@@ -6,9 +6,11 @@ namespace KvAspire.Node.Api.Resp;
 /// <summary>
 /// The one dispatch of the RESP endpoint: look the command up, check its arity (Redis' error text),
 /// then one switch. Connection commands are answered here; data and server commands by their own
-/// classes. Every reply is written to <c>output</c> before the returned task completes.
+/// classes, most data commands as a <see cref="RespPlan"/>. After MULTI, data commands are queued instead.
+/// Every reply is written to <c>output</c> before the returned task completes.
 /// </summary>
-public sealed class RespCommands(RespDataCommands data, RespServerCommands server, RespAuthentication authentication, RespPubSubCommands pubSub)
+public sealed class RespCommands(RespDataCommands data, RespServerCommands server, RespAuthentication authentication,
+    RespPlanRunner plans, RespTransactions transactions, RespCollectionScans scans, RespPubSubCommands pubSub)
 {
     public ValueTask ExecuteAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken) =>
         ExecuteAsync(session, RespCommandTable.Find(args), args, output, cancellationToken);
@@ -18,14 +20,12 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
     public ValueTask ExecuteAsync(RespSession session, RespCommandInfo? command, RespArguments args, IBufferWriter<byte> output,
         CancellationToken cancellationToken)
     {
-        if (command is null)
+        if (command is null || !command.AcceptsArity(args.Count))
         {
-            WriteError(output, RespErrors.UnknownCommand(args));
-            return ValueTask.CompletedTask;
-        }
-        if (!command.AcceptsArity(args.Count))
-        {
-            WriteError(output, RespErrors.WrongArity(command.Name));
+            // As in Redis, a transaction that queued a command it could not even check will not run.
+            if (session.Transaction is not null)
+                RespTransactions.Abort(session);
+            WriteError(output, command is null ? RespErrors.UnknownCommand(args) : RespErrors.WrongArity(command.Name));
             return ValueTask.CompletedTask;
         }
         if (!session.Authenticated && command.Id is not (RespCommandId.Auth or RespCommandId.Hello or RespCommandId.Quit))
@@ -33,9 +33,10 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             WriteError(output, RespErrors.NoAuth);
             return ValueTask.CompletedTask;
         }
-        if (session.InRefusedTransaction)
+        if (session.Transaction is not null && command.Id is not (RespCommandId.Exec or RespCommandId.Discard or RespCommandId.Multi
+                or RespCommandId.Watch or RespCommandId.Unwatch or RespCommandId.Quit))
         {
-            RefusedTransaction(session, command.Id, output);
+            transactions.Queue(session, command, args, output);
             return ValueTask.CompletedTask;
         }
         if (session.Subscriber is { Count: > 0 } && !RespPubSubCommands.IsAllowedWhileSubscribed(command.Id))
@@ -70,35 +71,42 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             case RespCommandId.Command: server.Command(args, output); break;
             case RespCommandId.Config: server.Config(args, output); break;
             case RespCommandId.Cluster: WriteError(output, RespErrors.ClusterDisabled); break;
-            case RespCommandId.Multi:
-                session.InRefusedTransaction = true;
-                WriteError(output, RespErrors.NoTransactions);
-                break;
-            case RespCommandId.Exec or RespCommandId.Discard or RespCommandId.Watch or RespCommandId.Unwatch:
-                WriteError(output, RespErrors.NoTransactions);
-                break;
+            case RespCommandId.Multi: transactions.Multi(session, output); break;
+            case RespCommandId.Exec: return transactions.ExecAsync(session, output, cancellationToken);
+            case RespCommandId.Discard: transactions.Discard(session, output); break;
+            case RespCommandId.Watch: transactions.Watch(session, args, output); break;
+            case RespCommandId.Unwatch: RespTransactions.Unwatch(session, output); break;
+            case RespCommandId.HScan or RespCommandId.SScan: return scans.ScanAsync(session, command.Id, args, output, cancellationToken);
             case RespCommandId.Subscribe: pubSub.Subscribe(session, args, output); break;
             case RespCommandId.Unsubscribe: pubSub.Unsubscribe(session, args, output); break;
             case RespCommandId.PSubscribe: pubSub.PatternSubscribe(session, args, output); break;
             case RespCommandId.PUnsubscribe: pubSub.PatternUnsubscribe(session, args, output); break;
             case RespCommandId.Publish: pubSub.Publish(args, output); break;
-            default:
-                throw new InvalidOperationException($"No handler for {command.Id}.");
+            default: return plans.RunAsync(session, command, args, output, cancellationToken);
         }
         return ValueTask.CompletedTask;
     }
 
     /// <summary>
-    /// How a command may run inside a pipeline: plain writes may be proposed while earlier ones are
+    /// How a command may run inside a pipeline: writes with short replies may be proposed while earlier ones are
     /// still replicating (the log keeps their order, the connection their replies' order); reads run
     /// one by one but may share a confirmation; anything else runs alone, after everything before it.
-    /// SET ... GET reads and writes, so it runs alone.
+    /// SET ... GET answers a value of any size, so it runs alone.
     /// </summary>
     public static RespPipelining PipeliningOf(RespCommandInfo? command, RespArguments args) => command?.Id switch
     {
-        RespCommandId.Get or RespCommandId.MGet or RespCommandId.Exists => RespPipelining.Read,
+        RespCommandId.Get or RespCommandId.MGet or RespCommandId.Exists or RespCommandId.StrLen or RespCommandId.Ttl or RespCommandId.PTtl
+            or RespCommandId.ExpireTime or RespCommandId.PExpireTime or RespCommandId.Type or RespCommandId.HGet or RespCommandId.HMGet
+            or RespCommandId.HGetAll or RespCommandId.HExists or RespCommandId.HLen or RespCommandId.HKeys or RespCommandId.HVals
+            or RespCommandId.LRange or RespCommandId.LLen or RespCommandId.LIndex or RespCommandId.SMembers or RespCommandId.SIsMember
+            or RespCommandId.SMIsMember or RespCommandId.SCard => RespPipelining.Read,
         RespCommandId.Set => HasGetOption(args) ? RespPipelining.Alone : RespPipelining.Write,
-        RespCommandId.SetNx or RespCommandId.Del or RespCommandId.Unlink or RespCommandId.MSet => RespPipelining.Write,
+        RespCommandId.SetNx or RespCommandId.Del or RespCommandId.Unlink or RespCommandId.MSet or RespCommandId.MSetNx or RespCommandId.SetEx
+            or RespCommandId.PSetEx or RespCommandId.Append or RespCommandId.Incr or RespCommandId.Decr or RespCommandId.IncrBy
+            or RespCommandId.DecrBy or RespCommandId.IncrByFloat or RespCommandId.Expire or RespCommandId.PExpire or RespCommandId.ExpireAt
+            or RespCommandId.PExpireAt or RespCommandId.Persist or RespCommandId.HSet or RespCommandId.HMSet or RespCommandId.HSetNx
+            or RespCommandId.HDel or RespCommandId.HIncrBy or RespCommandId.LPush or RespCommandId.RPush or RespCommandId.LRem
+            or RespCommandId.LSet or RespCommandId.LTrim or RespCommandId.SAdd or RespCommandId.SRem => RespPipelining.Write,
         _ => RespPipelining.Alone,
     };
 
@@ -110,19 +118,6 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
                 return true;
         }
         return false;
-    }
-
-    /// <summary>After a refused MULTI: EXEC and DISCARD end it (EXEC with Redis' EXECABORT); anything else is not run.</summary>
-    private static void RefusedTransaction(RespSession session, RespCommandId command, IBufferWriter<byte> output)
-    {
-        if (command is RespCommandId.Exec or RespCommandId.Discard)
-            session.InRefusedTransaction = false;
-        WriteError(output, command switch
-        {
-            RespCommandId.Exec => RespErrors.ExecAbort,
-            RespCommandId.Discard or RespCommandId.Multi => RespErrors.NoTransactions,
-            _ => RespErrors.QueuedInRefusedTransaction,
-        });
     }
 
     private static void Ping(RespSession session, RespArguments args, IBufferWriter<byte> output)

@@ -10,9 +10,10 @@ namespace KvAspire.Node.Api.Resp;
 /// The key-value commands, each a thin translation onto <see cref="KvCommands"/>: arguments in,
 /// named outcomes out, Redis replies and errors written. Writes follow <c>Replication:Acknowledge</c>.
 /// </summary>
-public sealed class RespDataCommands(KvCommands commands, RespDirectory directory, IOptions<LimitsOptions> limits)
+public sealed class RespDataCommands(KvCommands commands, RespDirectory directory, IOptions<LimitsOptions> limits, RespPlanRunner plans)
 {
     private const int DefaultScanCount = 10;
+    private static readonly RespCommandInfo SetCommand = RespCommandTable.Find("set")!;
 
     private readonly LimitsOptions _limits = limits.Value;
 
@@ -25,15 +26,19 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
             WriteBulk(output, found.Value.Value.Span);
         else if (outcome is ReadOutcome.NotFound)
             WriteNull(output);
+        else if (outcome is ReadOutcome.Reply reply)
+            RespReplyWriter.Write(output, reply.Value);
         else
             WriteError(output, Refusal(outcome));
     }
 
-    /// <summary><c>SET key value [NX|XX] [GET] [KEEPTTL]</c>; expiry options are refused (no TTL support).</summary>
+    /// <summary>
+    /// <c>SET key value [NX|XX]</c> here; with GET or an expiry option (EX, PX, EXAT, PXAT, KEEPTTL) as a plan, whose
+    /// options the state machine applies, so GET answers exactly the value the write replaced.
+    /// </summary>
     public async ValueTask SetAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         CommandOp? condition = null;
-        var returnOld = false;
         for (var i = 3; i < args.Count; i++)
         {
             if (args.Is(i, RespLiterals.Nx) || args.Is(i, RespLiterals.Xx))
@@ -46,41 +51,20 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
                 }
                 condition = op;
             }
-            else if (args.Is(i, RespLiterals.Get))
-                returnOld = true;
-            else if (args.Is(i, RespLiterals.KeepTtl))
-                continue;
             else
             {
-                var expiry = args.Is(i, RespLiterals.Ex) || args.Is(i, RespLiterals.Px) || args.Is(i, RespLiterals.ExAt) || args.Is(i, RespLiterals.PxAt);
-                WriteError(output, expiry ? RespErrors.NoExpiry : RespErrors.Syntax);
+                await plans.RunAsync(session, SetCommand, args, output, cancellationToken);
                 return;
             }
         }
         if (!TryKey(args, 1, output, out var key) || !TryValue(args, 2, output, out var value))
             return;
-
-        // GET: the value on the primary just before the write is proposed (README.md, "Semantics that differ from Redis").
-        ReadOutcome? old = null;
-        if (returnOld)
-        {
-            old = await commands.GetAsync(key, cancellationToken);
-            if (old is not (ReadOutcome.Found or ReadOutcome.NotFound))
-            {
-                WriteError(output, Refusal(old));
-                return;
-            }
-        }
         var outcome = condition is { } conditional
             ? await commands.SetIfAsync(conditional, key, value, cancellationToken)
             : await commands.SetAsync(key, value, null, null, cancellationToken);
         session.Wrote(outcome);
         if (outcome is not WriteOutcome.Written written)
             WriteError(output, Refusal(outcome));
-        else if (old is ReadOutcome.Found previous)
-            WriteBulk(output, previous.Value.Value.Span);
-        else if (returnOld)
-            WriteNull(output);
         else if (condition == CommandOp.SetIfAbsent ? written.Existed == true : condition == CommandOp.SetIfPresent && written.Existed != true)
             WriteNull(output);
         else
@@ -177,7 +161,7 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
         }
         string? pattern = null;
         var count = DefaultScanCount;
-        var onlyStrings = true;
+        ValueKind? kind = null;
         for (var i = 2; i < args.Count; i += 2)
         {
             if (i + 1 >= args.Count)
@@ -197,17 +181,17 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
                 count = (int)Math.Min(n, int.MaxValue);
             }
             else if (args.Is(i, RespLiterals.Type))
-                onlyStrings = args.Is(i + 1, RespLiterals.String); // every KvAspire value is a string
+                // Redis answers no keys for a type it does not know, rather than an error.
+                kind = Enum.TryParse<ValueKind>(args.Text(i + 1), ignoreCase: true, out var known) && Enum.IsDefined(known)
+                    ? known : (ValueKind)0;
             else
             {
                 WriteError(output, RespErrors.Syntax);
                 return;
             }
         }
-        Func<string, bool>? match = !onlyStrings ? _ => false
-            : pattern is null or "*" ? null
-            : key => RespGlob.IsMatch(pattern, key);
-        var outcome = await commands.ScanAsync(cursor, count, match, cancellationToken);
+        Func<string, bool>? match = pattern is null or "*" ? null : key => RespGlob.IsMatch(pattern, key);
+        var outcome = await commands.ScanAsync(cursor, count, match, kind, cancellationToken);
         if (outcome is not ReadOutcome.Page page)
         {
             WriteError(output, Refusal(outcome));
@@ -286,25 +270,7 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
         return true;
     }
 
-    private string Refusal(ReadOutcome outcome) => outcome switch
-    {
-        ReadOutcome.NotPrimary n => NotPrimary("You can't read from a secondary: only the primary serves reads.", n.Primary, n.Term),
-        ReadOutcome.NotReady => RespErrors.NotReady,
-        ReadOutcome.Overloaded => RespErrors.Overloaded,
-        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a refusal"),
-    };
+    private string Refusal(ReadOutcome outcome) => RespRefusals.Of(outcome, directory);
 
-    private string Refusal(WriteOutcome outcome) => outcome switch
-    {
-        WriteOutcome.NotPrimary n => NotPrimary("You can't write against a read only replica.", n.Primary, n.Term),
-        WriteOutcome.LeadershipLost => RespErrors.LeadershipLost,
-        WriteOutcome.TimedOut t => RespErrors.TimedOut(t.After),
-        WriteOutcome.Overloaded => RespErrors.Overloaded,
-        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a refusal"),
-    };
-
-    /// <summary>Redis' READONLY error, plus where the primary is so a person (or a script) can go there.</summary>
-    private string NotPrimary(string redisText, string? primary, long term) => primary is null
-        ? $"READONLY {redisText} No primary is known yet (election in term {term}); retry shortly."
-        : $"READONLY {redisText} The primary is {directory.Describe(primary)} (term {term}).";
+    private string Refusal(WriteOutcome outcome) => RespRefusals.Of(outcome, directory);
 }

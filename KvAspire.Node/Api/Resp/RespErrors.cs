@@ -42,13 +42,6 @@ internal static class RespErrors
         "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. Set Auth:Password on every node to accept clients from other computers.";
 
     // KvAspire's own refusals: what is not supported, and why.
-    public const string NoExpiry =
-        "ERR KvAspire keys never expire: EX, PX, EXAT and PXAT are not supported (KEEPTTL is accepted and changes nothing)";
-    public const string NoTransactions =
-        "ERR KvAspire does not support transactions (MULTI/EXEC/WATCH): every command is replicated on its own; use MSET to write several keys";
-    public const string ExecAbort = "EXECABORT Transaction discarded because MULTI was refused: KvAspire does not support transactions";
-    public const string QueuedInRefusedTransaction =
-        "ERR not executed: this command follows a refused MULTI; send EXEC or DISCARD to leave the transaction";
     public const string EmptyKey = "ERR KvAspire does not store empty keys";
     public const string KeyNotUtf8 = "ERR KvAspire keys must be valid UTF-8";
     public const string LeadershipLost =

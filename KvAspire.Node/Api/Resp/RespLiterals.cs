@@ -29,4 +29,9 @@ internal static class RespLiterals
     public static ReadOnlySpan<byte> Id => "ID"u8;
     public static ReadOnlySpan<byte> Auth => "AUTH"u8;
     public static ReadOnlySpan<byte> String => "STRING"u8;
+    public static ReadOnlySpan<byte> Gt => "GT"u8;
+    public static ReadOnlySpan<byte> Lt => "LT"u8;
+    public static ReadOnlySpan<byte> Persist => "PERSIST"u8;
+    public static ReadOnlySpan<byte> NoValues => "NOVALUES"u8;
+    public static ReadOnlySpan<byte> Queued => "+QUEUED\r\n"u8;
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using KvAspire.Node.StateMachine;
 
 namespace KvAspire.Node.Api.Resp;
 
@@ -8,8 +9,7 @@ namespace KvAspire.Node.Api.Resp;
 /// </summary>
 internal static class RespNumber
 {
-    /// <summary>The most digits a long (with its sign: "-9223372036854775808") or a ulong can have.</summary>
-    private const int MaxDigits = 20;
+    private const int MaxDigits = IntegerText.MaxDigits;
 
     /// <summary>
     /// Redis' <c>string2ll</c>: an optional '-', then digits without a leading zero ("0" alone is
@@ -26,21 +26,7 @@ internal static class RespNumber
     }
 
     /// <inheritdoc cref="TryParseInteger(ReadOnlySequence{byte}, out long)"/>
-    public static bool TryParseInteger(ReadOnlySpan<byte> text, out long value)
-    {
-        value = 0;
-        if (text.Length == 1 && text[0] == '0')
-            return true;
-        var negative = !text.IsEmpty && text[0] == '-';
-        var digits = negative ? text[1..] : text;
-        if (digits.IsEmpty || digits[0] is < (byte)'1' or > (byte)'9' || !TryAccumulate(digits, out var magnitude))
-            return false;
-        // The magnitude of long.MinValue is one more than long.MaxValue.
-        if (negative ? magnitude > (ulong)long.MaxValue + 1 : magnitude > long.MaxValue)
-            return false;
-        value = negative ? (long)(0 - magnitude) : (long)magnitude;
-        return true;
-    }
+    public static bool TryParseInteger(ReadOnlySpan<byte> text, out long value) => IntegerText.TryParse(text, out value);
 
     /// <summary>
     /// A SCAN cursor as Redis 7.0 reads it (C's <c>strtoul</c>, refused when it starts with a space):
@@ -64,23 +50,9 @@ internal static class RespNumber
         var length = (int)reader.Remaining;
         reader.UnreadSequence.CopyTo(copy);
         var digits = copy[..length];
-        if (digits.IsEmpty && zeros == 0 || !digits.IsEmpty && !TryAccumulate(digits, out cursor))
+        if (digits.IsEmpty && zeros == 0 || !digits.IsEmpty && !IntegerText.TryAccumulate(digits, out cursor))
             return false;
         cursor = negative ? 0 - cursor : cursor;
-        return true;
-    }
-
-    /// <summary>The unsigned value of a run of decimal digits; false on any other byte or on overflow.</summary>
-    private static bool TryAccumulate(ReadOnlySpan<byte> digits, out ulong value)
-    {
-        value = 0;
-        foreach (var digit in digits)
-        {
-            var d = (uint)(digit - '0');
-            if (d > 9 || value > (ulong.MaxValue - d) / 10)
-                return false;
-            value = value * 10 + d;
-        }
         return true;
     }
 }

@@ -27,11 +27,11 @@ public sealed class RespSession(long id, IPAddress? remote = null, bool authenti
     /// <summary>The confirmation this client's pipelined reads share (see <see cref="SharedReadPermit"/>).</summary>
     public SharedReadPermit Reads { get; } = new();
 
-    /// <summary>
-    /// A MULTI was refused: until EXEC or DISCARD, commands are refused too rather than executed, since
-    /// a client that pipelines MULTI ... EXEC expects none of them to run outside the transaction.
-    /// </summary>
-    public bool InRefusedTransaction { get; set; }
+    /// <summary>Commands queued since MULTI; null outside a transaction.</summary>
+    public RespQueuedTransaction? Transaction { get; set; }
+
+    /// <summary>Keys under WATCH and the revision each had when first watched; cleared by EXEC, DISCARD and UNWATCH.</summary>
+    public Dictionary<string, long> Watched { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Wakes the connection's loop so it writes what was published to it (the connection: cancel its pending read).</summary>
     public Action Wake { get; } = wake ?? (() => { });

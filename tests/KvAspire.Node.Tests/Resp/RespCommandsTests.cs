@@ -74,29 +74,6 @@ public sealed class RespCommandsTests : IAsyncLifetime
     public async Task Info_OfAnUnknownSection_IsAnEmptyBulk() =>
         Assert.Equal("$0\r\n\r\n", await _node.SendAsync("INFO", "nosuchsection"));
 
-    [Theory]
-    [InlineData("EXEC")]
-    [InlineData("WATCH", "k")]
-    public async Task Transactions_AreRefusedWithAReason(params string[] command) =>
-        Assert.StartsWith("-ERR KvAspire does not support transactions", await _node.SendAsync(command));
-
-    [Fact]
-    public async Task CommandsAfterARefusedMulti_AreNotExecuted_UntilExecOrDiscard()
-    {
-        Assert.StartsWith("-ERR KvAspire does not support transactions", await _node.SendAsync("MULTI"));
-        Assert.StartsWith("-ERR not executed", await _node.SendAsync("SET", "tx", "1"));
-        Assert.StartsWith("-EXECABORT", await _node.SendAsync("EXEC"));
-
-        Assert.Equal("$-1\r\n", await _node.SendAsync("GET", "tx"));
-        Assert.StartsWith("-ERR KvAspire does not support transactions", await _node.SendAsync("DISCARD"));
-    }
-
-    [Theory]
-    [InlineData("EX", "10")]
-    [InlineData("PX", "10")]
-    public async Task Expiry_IsRefusedSayingKeysNeverExpire(string option, string value) =>
-        Assert.StartsWith("-ERR KvAspire keys never expire", await _node.SendAsync("SET", "k", "v", option, value));
-
     [Fact]
     public async Task ConnectionCommands_AnswerLikeRedis()
     {

@@ -23,7 +23,9 @@ public sealed class RespWaitTests
         var primary = await cluster.WaitForPrimaryAsync();
         cluster.Block(Nodes.First(n => n != primary.Node));
         var directory = new RespDirectory(new ConfigurationBuilder().Build(), Options.Create(new ClusterOptions { NodeId = primary.Node }));
-        var data = new RespDataCommands(cluster.Commands[primary.Node], directory, Options.Create(new LimitsOptions()));
+        var limits = Options.Create(new LimitsOptions());
+        var commands = cluster.Commands[primary.Node];
+        var data = new RespDataCommands(commands, directory, limits, new RespPlanRunner(new RespPlanner(limits), commands, directory));
         var session = new RespSession(1);
 
         var set = await RunAsync(output => data.SetAsync(session, RespStreams.Arguments("SET", "k", "v"), output, CancellationToken.None));

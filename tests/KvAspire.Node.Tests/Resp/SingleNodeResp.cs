@@ -41,16 +41,20 @@ internal sealed class SingleNodeResp : IAsyncDisposable
         var cluster = Options.Create(new ClusterOptions { NodeId = "node1", Timing = "Fast" });
         var node = TestHost.Create("node1", _dataDirectory, configuration, new NoPeers());
         _host = node.Host;
+        Store = node.Store;
+        Expiry = node.Expiry;
         var kv = replication is null
             ? node.Commands
-            : new KvCommands(node.Host, node.Store, Options.Create(replication), Metrics, TimeProvider.System);
+            : new KvCommands(node.Host, node.Store, node.Expiry, Options.Create(replication), Metrics, TimeProvider.System);
         var directory = new RespDirectory(configuration, cluster);
         var resp = Options.Create(respOptions ?? new RespOptions());
         Access = new AccessControl(Secret.From("Auth:Password", password), new AuthThrottle(3, TimeSpan.FromMinutes(1), TimeProvider.System),
             NullLogger<AccessControl>.Instance);
-        Commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits)),
+        var plans = new RespPlanRunner(new RespPlanner(Options.Create(limits)), kv, directory);
+        Commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits), plans),
             new RespServerCommands(_host, directory, Clients, resp,
-                Options.Create(replication ?? new ReplicationOptions())), new RespAuthentication(Access), new RespPubSubCommands(PubSub));
+                Options.Create(replication ?? new ReplicationOptions())), new RespAuthentication(Access),
+            plans, new RespTransactions(plans, kv), new RespCollectionScans(kv, directory), new RespPubSubCommands(PubSub));
         Handler = new RespConnectionHandler(Commands, Clients, Access, resp, NullLogger<RespConnectionHandler>.Instance);
         _limits = resp.Value.ReadLimits;
         Session = new RespSession(1, authenticated: password is null);
@@ -68,6 +72,11 @@ internal sealed class SingleNodeResp : IAsyncDisposable
     public RespConnectionHandler Handler { get; }
 
     public RespSession Session { get; }
+
+    public KvAspire.Node.StateMachine.KvStore Store { get; }
+
+    /// <summary>Not started: tests run its sweep when they choose.</summary>
+    public ExpiredKeys Expiry { get; }
 
     public static async Task<SingleNodeResp> StartAsync(LimitsOptions? limits = null, string? password = null, RespOptions? respOptions = null,
         ReplicationOptions? replication = null)

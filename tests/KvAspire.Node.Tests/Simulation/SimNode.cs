@@ -1,5 +1,6 @@
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
+using KvAspire.Node.StateMachine;
 
 namespace KvAspire.Node.Tests.Simulation;
 
@@ -20,6 +21,8 @@ internal sealed class SimNode(string id, int number)
     public HardState HardState { get; set; } = HardState.Blank;
     /// <summary>The newest snapshot this node saved or installed; the core starts from it after a crash.</summary>
     public SnapshotMarker Snapshot { get; set; }
+    /// <summary>The store as <see cref="Snapshot"/> holds it: what a restart restores and what the node ships to others.</summary>
+    public StoreSnapshot? SnapshotState { get; set; }
     /// <summary>Every entry from index 1, as if never compacted: a snapshot stands for the committed entries it
     /// covers, so the checker can compare logs entry by entry.</summary>
     public List<Entry> Log { get; } = [];
@@ -32,6 +35,8 @@ internal sealed class SimNode(string id, int number)
 
     // Volatile: lost in a crash.
     public long AppliedIndex { get; set; }
+    /// <summary>The state machine the committed entries are applied to; restored from <see cref="SnapshotState"/> on restart.</summary>
+    public KvStore Store { get; set; } = new();
     public Proposals Proposals { get; set; } = new();
     public PendingReads Reads { get; set; } = new();
     public SoftState Soft { get; set; }
@@ -65,6 +70,9 @@ internal sealed class SimNode(string id, int number)
     public void Start(IReadOnlyList<string> ids, RaftOptions options, Random random)
     {
         AppliedIndex = Snapshot.Index;
+        Store = new KvStore();
+        if (SnapshotState is { } state)
+            Store.Restore(state);
         SeenCommit = 0;
         PendingSync = null;
         Proposals = new Proposals();

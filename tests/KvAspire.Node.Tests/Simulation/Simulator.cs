@@ -1,5 +1,6 @@
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
+using KvAspire.Node.Tests.StateMachine;
 
 namespace KvAspire.Node.Tests.Simulation;
 
@@ -179,6 +180,7 @@ internal sealed partial class Simulator
         var snapshot = new SnapshotMarker(node.AppliedIndex, node.Log[(int)node.AppliedIndex - 1].Term);
         var compactThrough = Math.Max(0, snapshot.Index - _random.Next(4));
         node.Snapshot = snapshot;
+        node.SnapshotState = node.Store.Capture();
         raft.SnapshotTaken(snapshot, compactThrough);
         Stats.Snapshots++;
         Trace($"snapshot {node.Id} at {snapshot.Index}/{snapshot.Term}, log from {raft.Log.Start.Index}");
@@ -201,7 +203,7 @@ internal sealed partial class Simulator
         if (node?.Raft is not { } raft)
             return null;
         var write = new ClientWrite(++_nextWriteId, mode, node.Id);
-        var result = raft.Propose(BitConverter.GetBytes(write.Id));
+        var result = raft.Propose(Payload(write.Id));
         if (_trace is not null)
             Trace($"write   w{write.Id} ({mode}) on {node.Id}: {(result.Accepted ? $"at {result.Index}/{result.Term}" : "refused")}");
         if (!result.Accepted)
@@ -212,6 +214,12 @@ internal sealed partial class Simulator
         ProcessReady(node);
         return write;
     }
+
+    /// <summary>
+    /// A client write's command: a typed write, an expiry or a transaction on a few keys, chosen by the write's id and
+    /// stamped with it as the primary's clock, so keys expire between writes and the checker finds the write again.
+    /// </summary>
+    internal static byte[] Payload(long writeId) => RandomCommands.Next(new Random((int)writeId), writeId, writeId).Encode();
 
     private void ClientRead(SimNode? node)
     {

@@ -47,7 +47,7 @@ public sealed class KvCommandTests
         var badOp = (byte[])encoded.Clone();
         badOp[1] = 99;
         var badVersion = (byte[])encoded.Clone();
-        badVersion[0] = 2;
+        badVersion[0] = 3;
 
         Assert.False(KvCommand.TryDecode(trailing, out _));
         Assert.False(KvCommand.TryDecode(badOp, out _));
@@ -62,5 +62,54 @@ public sealed class KvCommandTests
         Assert.Equal(2, (byte)CommandOp.Delete);
         Assert.Equal(3, (byte)CommandOp.SetIfAbsent);
         Assert.Equal(4, (byte)CommandOp.SetIfPresent);
+        Assert.Equal(5, (byte)CommandOp.SetWithOptions);
+        Assert.Equal(6, (byte)CommandOp.DeleteExpired);
+        Assert.Equal(7, (byte)CommandOp.Expire);
+        Assert.Equal(9, (byte)CommandOp.IncrementBy);
+        Assert.Equal(15, (byte)CommandOp.HashSet);
+        Assert.Equal(18, (byte)CommandOp.ListPush);
+        Assert.Equal(23, (byte)CommandOp.SetAdd);
+        Assert.Equal(26, (byte)CommandOp.Transaction);
+        Assert.Equal(27, (byte)CommandOp.Read);
+        Assert.Equal(29, (byte)CommandOp.SetMany);
+        Assert.Equal(1, (byte)ReadOp.Get);
+        Assert.Equal(23, (byte)ReadOp.SCard);
+        Assert.Equal(4, (byte)ValueKind.Set);
+    }
+
+    [Fact]
+    public void AnEntryInTheFormatBeforeRevisions_StillDecodes_AndSaysItHasNoRevision()
+    {
+        var legacy = LegacyFormat.Set("user:1", "v"u8.ToArray(), "text/plain", 42);
+
+        Assert.True(KvCommand.TryDecode(legacy, out var decoded));
+
+        Assert.Equal(CommandOp.Set, decoded.Op);
+        Assert.Equal("user:1", decoded.Key);
+        Assert.Equal("text/plain", decoded.ContentType);
+        Assert.Equal(42, decoded.TimestampMs);
+        Assert.False(decoded.HasRevision);
+        Assert.Empty(decoded.Args);
+    }
+
+    [Fact]
+    public void Arguments_RoundTrip()
+    {
+        var command = KvCommand.Of(CommandOp.Expire, "k", 5, CommandArgs.Long(1234), CommandArgs.Byte(2));
+
+        Assert.True(KvCommand.TryDecode(command.Encode(), out var decoded));
+
+        Assert.True(decoded.HasRevision);
+        Assert.Equal(1234, CommandArgs.ReadLong(decoded.Args[0]));
+        Assert.Equal(2, CommandArgs.ReadByte(decoded.Args[1]));
+    }
+
+    [Fact]
+    public void TryDecode_RejectsAnArgumentCountLargerThanThePayload()
+    {
+        var encoded = KvCommand.Of(CommandOp.Persist, "k", 1).Encode();
+        encoded[^4] = 200;
+
+        Assert.False(KvCommand.TryDecode(encoded, out _));
     }
 }

@@ -47,9 +47,9 @@ public sealed class FileSnapshotStoreTests : IDisposable
         Assert.Equal(500, latest.Index);
         Assert.Equal(original.AppliedDigest, restored.AppliedDigest);
         Assert.Equal(500, restored.Count);
-        Assert.Equal("value 42", Encoding.UTF8.GetString(restored.Get("key:42")!.Value.Span));
-        Assert.Equal("application/json", restored.Get("key:42")!.ContentType);
-        Assert.Null(restored.Get("key:41")!.ContentType);
+        Assert.Equal("value 42", Encoding.UTF8.GetString(((StringValue)restored.Get("key:42")!).Value.Span));
+        Assert.Equal("application/json", ((StringValue)restored.Get("key:42")!).ContentType);
+        Assert.Null(((StringValue)restored.Get("key:41")!).ContentType);
     }
 
     [Fact]

@@ -29,10 +29,16 @@ public sealed class InProcessCluster : IAsyncDisposable
             var node = TestHost.Create(name, Path.Combine(_root, name), configuration, new Transport(this));
             _hosts[name] = node.Host;
             Commands[name] = node.Commands;
+            Stores[name] = node.Store;
+            Expiry[name] = node.Expiry;
         }
     }
 
     public Dictionary<string, KvCommands> Commands { get; } = [];
+    public Dictionary<string, KvAspire.Node.StateMachine.KvStore> Stores { get; } = [];
+
+    /// <summary>Each node's expiry, not started: tests run its sweep when they choose.</summary>
+    public Dictionary<string, ExpiredKeys> Expiry { get; } = [];
 
     public ClusterStatus Status(string node) => _hosts[node].Status;
 

@@ -1,0 +1,85 @@
+using System.Collections.Immutable;
+
+namespace KvAspire.Node.StateMachine;
+
+/// <summary>What kind of value a key holds; the names are Redis' TYPE replies. Persisted in snapshots: append-only.</summary>
+public enum ValueKind : byte
+{
+    String = 1,
+    Hash = 2,
+    List = 3,
+    Set = 4,
+}
+
+/// <summary>
+/// A key's value, immutable: a change stores a new object, so readers on other threads and a
+/// snapshot being written never see one half-changed. <see cref="Revision"/> is the log index of the
+/// key's last change (0 for changes logged before revisions existed).
+/// </summary>
+public abstract class StoredValue(long revision)
+{
+    public long Revision { get; } = revision;
+
+    public abstract ValueKind Kind { get; }
+
+    /// <summary>Unix milliseconds after which the key is gone; 0 for none.</summary>
+    public abstract long DeadlineMs { get; }
+
+    public bool IsExpiredAt(long nowMs) => DeadlineMs != 0 && DeadlineMs <= nowMs;
+
+    /// <summary>The same contents under another deadline (0: none), changed at <paramref name="revision"/>.</summary>
+    public abstract StoredValue With(long deadlineMs, long revision);
+}
+
+/// <summary>A string value and the content type it was written with (HTTP clients get back what they stored).</summary>
+public class StringValue(ReadOnlyMemory<byte> value, string? contentType, long revision) : StoredValue(revision)
+{
+    public ReadOnlyMemory<byte> Value { get; } = value;
+    public string? ContentType { get; } = contentType;
+
+    public override ValueKind Kind => ValueKind.String;
+    public override long DeadlineMs => 0;
+
+    /// <summary>Most keys have no deadline, so only those that do pay for one (a subclass, not a field).</summary>
+    public static StringValue Create(ReadOnlyMemory<byte> value, string? contentType, long deadlineMs, long revision) => deadlineMs == 0
+        ? new StringValue(value, contentType, revision)
+        : new ExpiringStringValue(value, contentType, deadlineMs, revision);
+
+    public override StoredValue With(long deadlineMs, long revision) => Create(Value, ContentType, deadlineMs, revision);
+}
+
+public sealed class ExpiringStringValue(ReadOnlyMemory<byte> value, string? contentType, long deadlineMs, long revision)
+    : StringValue(value, contentType, revision)
+{
+    public override long DeadlineMs { get; } = deadlineMs;
+}
+
+/// <summary>A hash: fields (UTF-8, like keys) to values.</summary>
+public sealed class HashValue(ImmutableDictionary<string, byte[]> fields, long deadlineMs, long revision) : StoredValue(revision)
+{
+    public static readonly ImmutableDictionary<string, byte[]> Empty = ImmutableDictionary.Create<string, byte[]>(StringComparer.Ordinal);
+
+    public ImmutableDictionary<string, byte[]> Fields { get; } = fields;
+    public override ValueKind Kind => ValueKind.Hash;
+    public override long DeadlineMs { get; } = deadlineMs;
+    public override StoredValue With(long deadlineMs, long revision) => new HashValue(Fields, deadlineMs, revision);
+}
+
+public sealed class ListValue(ImmutableList<byte[]> items, long deadlineMs, long revision) : StoredValue(revision)
+{
+    public ImmutableList<byte[]> Items { get; } = items;
+    public override ValueKind Kind => ValueKind.List;
+    public override long DeadlineMs { get; } = deadlineMs;
+    public override StoredValue With(long deadlineMs, long revision) => new ListValue(Items, deadlineMs, revision);
+}
+
+/// <summary>A set of members (UTF-8, like keys).</summary>
+public sealed class SetValue(ImmutableHashSet<string> members, long deadlineMs, long revision) : StoredValue(revision)
+{
+    public static readonly ImmutableHashSet<string> Empty = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+
+    public ImmutableHashSet<string> Members { get; } = members;
+    public override ValueKind Kind => ValueKind.Set;
+    public override long DeadlineMs { get; } = deadlineMs;
+    public override StoredValue With(long deadlineMs, long revision) => new SetValue(Members, deadlineMs, revision);
+}

@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+using KvAspire.Node.Api;
+
+namespace KvAspire.Node.Tests.Api;
+
+public sealed class SetSamplingTests
+{
+    private static readonly ImmutableHashSet<string> Members = ["a", "b", "c", "d"];
+
+    [Theory]
+    [InlineData(2, false, 2)]
+    [InlineData(9, false, 4)]
+    [InlineData(9, true, 4)]
+    [InlineData(0, true, 0)]
+    public void PositiveCounts_ChooseDistinctMembers_AtMostAll(long wanted, bool distinct, int expected)
+    {
+        var chosen = SetSampling.Choose(Members, wanted, distinct);
+
+        Assert.Equal(expected, chosen.Count);
+        Assert.Equal(expected, chosen.Distinct().Count());
+        Assert.All(chosen, m => Assert.Contains(m, Members));
+    }
+
+    [Fact]
+    public void ANegativeCount_ChoosesThatManyWithRepeats()
+    {
+        var chosen = SetSampling.Choose(Members, -10, distinct: false);
+
+        Assert.Equal(10, chosen.Count);
+        Assert.All(chosen, m => Assert.Contains(m, Members));
+    }
+
+    [Fact]
+    public void EveryMember_IsChosenSometimes()
+    {
+        var seen = Enumerable.Range(0, 400).SelectMany(_ => SetSampling.Choose(Members, 1, distinct: true)).ToHashSet();
+
+        Assert.Equal(Members.Count, seen.Count);
+    }
+}

@@ -1,0 +1,178 @@
+using StackExchange.Redis;
+
+namespace KvAspire.Node.Tests.DataModel;
+
+/// <summary>What StackExchange.Redis asks of a Redis server, asked of a node: expiry, counters, hashes, lists, sets.</summary>
+public sealed class RedisClientTests(RespServer server) : IClassFixture<RespServer>
+{
+    private readonly IDatabase _db = server.Db;
+
+    private static string Key(string name) => name + ":" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Expiry_SetWithATimeToLive_ExpireAndPersist_AsRedisAnswersThem()
+    {
+        var key = Key("ttl");
+
+        await _db.StringSetAsync(key, "v", TimeSpan.FromSeconds(30));
+        var ttl = await _db.KeyTimeToLiveAsync(key);
+        Assert.True(ttl is { TotalSeconds: > 28 and <= 30 }, $"TTL {ttl}");
+        Assert.True(await _db.KeyPersistAsync(key));
+        Assert.Null(await _db.KeyTimeToLiveAsync(key));
+        Assert.True(await _db.KeyExpireAsync(key, TimeSpan.FromMinutes(5)));
+        Assert.False(await _db.KeyExpireAsync(key, TimeSpan.FromMinutes(1), ExpireWhen.GreaterThanCurrentExpiry));
+        Assert.True(await _db.KeyExpireAsync(key, TimeSpan.FromMinutes(1), ExpireWhen.LessThanCurrentExpiry));
+        var expireTime = await _db.KeyExpireTimeAsync(key);
+        Assert.True(expireTime > DateTime.UtcNow.AddSeconds(50) && expireTime < DateTime.UtcNow.AddSeconds(61), $"EXPIRETIME {expireTime}");
+        Assert.Equal("v", await _db.StringGetSetExpiryAsync(key, TimeSpan.FromSeconds(100)));
+        Assert.False(await _db.KeyExpireAsync(Key("missing"), TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task AKeyWithAShortTimeToLive_IsGoneOnceItPasses()
+    {
+        var key = Key("short");
+
+        await _db.StringSetAsync(key, "v", TimeSpan.FromMilliseconds(300));
+        Assert.Equal("v", await _db.StringGetAsync(key));
+        await Task.Delay(600);
+
+        Assert.True((await _db.StringGetAsync(key)).IsNull);
+        Assert.False(await _db.KeyExistsAsync(key));
+        Assert.Equal(-2, (long)await _db.ExecuteAsync("PTTL", key));
+        Assert.True(await _db.StringSetAsync(key, "again", when: When.NotExists));
+    }
+
+    [Fact]
+    public async Task Counters_AndStrings()
+    {
+        var key = Key("counter");
+
+        Assert.Equal(1, await _db.StringIncrementAsync(key));
+        Assert.Equal(11, await _db.StringIncrementAsync(key, 10));
+        Assert.Equal(8, await _db.StringDecrementAsync(key, 3));
+        Assert.Equal(8.5, await _db.StringIncrementAsync(key, 0.5));
+        Assert.Equal(4, await _db.StringAppendAsync(key, "0"));
+        Assert.Equal(4, await _db.StringLengthAsync(key));
+        Assert.Equal("8.50", await _db.StringGetSetAsync(key, "x"));
+        var notNumber = await Assert.ThrowsAsync<RedisServerException>(() => _db.StringIncrementAsync(key));
+        Assert.Equal("ERR value is not an integer or out of range", notNumber.Message);
+        Assert.Equal("x", await _db.StringGetDeleteAsync(key));
+        Assert.False(await _db.KeyExistsAsync(key));
+        Assert.True(await _db.StringSetAsync([new(key + "a", "1"), new(key + "b", "2")], When.NotExists));
+        Assert.False(await _db.StringSetAsync([new(key + "b", "3"), new(key + "c", "4")], When.NotExists));
+        Assert.True((await _db.StringGetAsync(key + "c")).IsNull);
+    }
+
+    [Fact]
+    public async Task Hashes()
+    {
+        var key = Key("hash");
+
+        await _db.HashSetAsync(key, [new("name", "Alice"), new("visits", 1)]);
+        Assert.Equal(3, await _db.HashIncrementAsync(key, "visits", 2));
+        Assert.True(await _db.HashSetAsync(key, "city", "Oslo", When.NotExists));
+        Assert.False(await _db.HashSetAsync(key, "city", "Bergen", When.NotExists));
+        var all = (await _db.HashGetAllAsync(key)).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        Assert.Equal(new Dictionary<string, string> { ["name"] = "Alice", ["visits"] = "3", ["city"] = "Oslo" }, all);
+        Assert.Equal(["Alice", null], (await _db.HashGetAsync(key, ["name", "nope"])).Select(v => (string?)v));
+        Assert.True(await _db.HashExistsAsync(key, "city"));
+        Assert.Equal(3, await _db.HashLengthAsync(key));
+        Assert.Equal(["city"], _db.HashScan(key, "c*").Select(e => (string)e.Name!));
+        Assert.True(await _db.HashDeleteAsync(key, "city"));
+        Assert.Equal(2, (await _db.HashKeysAsync(key)).Length);
+        Assert.Equal(RedisType.Hash, await _db.KeyTypeAsync(key));
+        var wrongType = await Assert.ThrowsAsync<RedisServerException>(() => _db.StringGetAsync(key));
+        Assert.Equal("WRONGTYPE Operation against a key holding the wrong kind of value", wrongType.Message);
+    }
+
+    [Fact]
+    public async Task Lists()
+    {
+        var key = Key("list");
+
+        Assert.Equal(2, await _db.ListRightPushAsync(key, ["b", "c"]));
+        Assert.Equal(3, await _db.ListLeftPushAsync(key, "a"));
+        Assert.Equal(["a", "b", "c"], (await _db.ListRangeAsync(key)).Select(v => (string)v!));
+        Assert.Equal("c", await _db.ListGetByIndexAsync(key, -1));
+        await _db.ListSetByIndexAsync(key, 1, "B");
+        Assert.Equal(1, await _db.ListRemoveAsync(key, "a"));
+        Assert.Equal(4, await _db.ListRightPushAsync(key, ["d", "e"]));
+        await _db.ListTrimAsync(key, 0, 2);
+        Assert.Equal(3, await _db.ListLengthAsync(key));
+        Assert.Equal("B", await _db.ListLeftPopAsync(key));
+        Assert.Equal(["d", "c"], (await _db.ListRightPopAsync(key, 5)).Select(v => (string)v!));
+        Assert.False(await _db.KeyExistsAsync(key));
+    }
+
+    [Fact]
+    public async Task Sets()
+    {
+        var key = Key("set");
+
+        Assert.Equal(3, await _db.SetAddAsync(key, ["a", "b", "c"]));
+        Assert.False(await _db.SetAddAsync(key, "a"));
+        Assert.Equal(["a", "b", "c"], (await _db.SetMembersAsync(key)).Select(v => (string)v!).Order());
+        Assert.True(await _db.SetContainsAsync(key, "b"));
+        var contains = await _db.SetContainsAsync(key, ["a", "z"]);
+        Assert.Equal([true, false], contains);
+        Assert.Equal(3, await _db.SetLengthAsync(key));
+        Assert.Contains((string?)await _db.SetRandomMemberAsync(key), new[] { "a", "b", "c" });
+        Assert.True(await _db.SetRemoveAsync(key, "a"));
+        var popped = (string?)await _db.SetPopAsync(key);
+        Assert.Contains(popped, new[] { "b", "c" });
+        Assert.Equal(1, await _db.SetLengthAsync(key));
+        Assert.Single(_db.SetScan(key));
+        Assert.Equal(RedisType.Set, await _db.KeyTypeAsync(key));
+    }
+
+    [Fact]
+    public async Task Transactions_CommitWhenTheirConditionsHold_AndNotOtherwise()
+    {
+        var key = Key("tx");
+        await _db.StringSetAsync(key, "expected");
+
+        // The WATCH-based form on purpose: it is what applications written for Redis before 8.4 send.
+#pragma warning disable SER301
+        var tran = _db.CreateTransaction();
+        tran.AddCondition(Condition.StringEqual(key, "expected"));
+        var set = tran.StringSetAsync(key, "changed");
+        var incr = tran.StringIncrementAsync(key + ":n");
+        Assert.True(await tran.ExecuteAsync());
+        await set;
+        Assert.Equal(1, await incr);
+
+        var failing = _db.CreateTransaction();
+        failing.AddCondition(Condition.StringEqual(key, "expected"));
+        _ = failing.StringSetAsync(key, "never");
+        Assert.False(await failing.ExecuteAsync());
+#pragma warning restore SER301
+
+        var absent = _db.CreateTransaction();
+        absent.AddCondition(Condition.KeyNotExists(key + ":new"));
+        absent.AddCondition(Condition.HashNotExists(key + ":h", "f"));
+        _ = absent.HashSetAsync(key + ":h", "f", "v");
+        Assert.True(await absent.ExecuteAsync());
+
+        Assert.Equal("changed", await _db.StringGetAsync(key));
+        Assert.Equal("v", await _db.HashGetAsync(key + ":h", "f"));
+    }
+
+    [Fact]
+    public async Task Locks_TakeExtendRelease()
+    {
+        var key = Key("lock");
+
+        Assert.True(await _db.LockTakeAsync(key, "me", TimeSpan.FromSeconds(10)));
+        Assert.False(await _db.LockTakeAsync(key, "you", TimeSpan.FromSeconds(10)));
+        Assert.True(await _db.LockExtendAsync(key, "me", TimeSpan.FromSeconds(60)));
+        Assert.False(await _db.LockExtendAsync(key, "you", TimeSpan.FromSeconds(60)));
+        Assert.Equal("me", await _db.LockQueryAsync(key));
+        Assert.True((await _db.KeyTimeToLiveAsync(key))!.Value.TotalSeconds > 50);
+        Assert.False(await _db.LockReleaseAsync(key, "you"));
+        Assert.True(await _db.LockReleaseAsync(key, "me"));
+        Assert.True(await _db.LockTakeAsync(key, "you", TimeSpan.FromMilliseconds(200)));
+        await Task.Delay(400);
+        Assert.True(await _db.LockTakeAsync(key, "me", TimeSpan.FromSeconds(10)));
+    }
+}

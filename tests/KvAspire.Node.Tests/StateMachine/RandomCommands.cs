@@ -1,0 +1,37 @@
+using KvAspire.Node.StateMachine;
+using static KvAspire.Node.Tests.StateMachine.StoreEntries;
+
+namespace KvAspire.Node.Tests.StateMachine;
+
+/// <summary>
+/// Every kind of write on a few keys, stamped <paramref name="nowMs"/> with deadlines just around it, so some keys
+/// expire between entries: what a replica must apply identically. Collections are bounded small, so states stay small.
+/// </summary>
+internal static class RandomCommands
+{
+    private const int MaxElements = 16;
+
+    public static KvCommand Next(Random random, long nowMs, long salt)
+    {
+        var key = "k" + random.Next(6);
+        return random.Next(12) switch
+        {
+            0 => KvCommand.Set(key, BitConverter.GetBytes(salt), null, nowMs),
+            1 => new KvCommand(CommandOp.SetWithOptions, key, "v"u8.ToArray(), null, nowMs)
+            {
+                Args = [CommandArgs.Long(nowMs + random.Next(1, 50)), CommandArgs.Byte((byte)random.Next(3))],
+            },
+            2 => Op(CommandOp.IncrementBy, key, nowMs, (long)random.Next(-5, 5)),
+            3 => Op(CommandOp.HashSet, key, nowMs, MaxElements, (byte)0, "f" + random.Next(3), "v"),
+            4 => Op(CommandOp.ListPush, key, nowMs, MaxElements, (byte)random.Next(2), "e" + salt),
+            5 => Op(CommandOp.ListPop, key, nowMs, (byte)random.Next(2), (long)random.Next(-1, 3)),
+            6 => Op(CommandOp.SetAdd, key, nowMs, MaxElements, "m" + random.Next(5)),
+            7 => Op(CommandOp.Expire, key, nowMs, nowMs + random.Next(-5, 40), (byte)0),
+            8 => Op(CommandOp.DeleteExpired, "", nowMs, key),
+            9 => Op(CommandOp.Persist, key, nowMs),
+            10 => Transaction.Create([KeyValuePair.Create(key, (long)random.Next(-1, (int)Math.Min(salt, 1000)))],
+                [Op(CommandOp.IncrementBy, key, nowMs, 1L), Op(CommandOp.Read, key, nowMs, (byte)ReadOp.Get)], nowMs),
+            _ => KvCommand.Delete(key, nowMs),
+        };
+    }
+}
