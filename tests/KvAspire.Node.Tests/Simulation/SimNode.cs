@@ -62,6 +62,7 @@ internal sealed class SimNode(string id, int number)
     {
         HardState = HardState.Blank;
         Snapshot = default;
+        SnapshotState = null;
         Log.Clear();
         PrefixHash.Clear();
         UnsyncedFrom = null;
