@@ -193,8 +193,9 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
             activity?.SetTag("db.key", key);
         // ReadIndex: served only once a majority has confirmed this node is still primary, so a deposed
         // primary that has not noticed yet never answers from stale state.
-        var permit = shared?.GetOrRequest(() => host.ReadAsync(_replication.WriteTimeout, cancellationToken))
-            ?? host.ReadAsync(_replication.WriteTimeout, cancellationToken);
+        var permit = shared is null
+            ? host.ReadAsync(_replication.WriteTimeout, cancellationToken)
+            : shared.GetOrRequest(after => host.ReadAsync(_replication.WriteTimeout, cancellationToken, after));
         ReadOutcome outcome = await permit switch
         {
             ReadPermit.Granted => read(),

@@ -10,11 +10,14 @@ namespace KvAspire.Node.Api;
 /// a pipelined run of GETs costs one round to a majority instead of one each. Used by one connection's
 /// loop at a time.
 /// </summary>
-public sealed class SharedReadPermit
+/// <param name="lastWrite">The log index of the owner's latest acknowledged write, which its reads must see
+/// (read-your-writes: a Leader-acknowledged write is answered before it commits).</param>
+public sealed class SharedReadPermit(Func<long>? lastWrite = null)
 {
     private Task<ReadPermit>? _permit;
 
-    public Task<ReadPermit> GetOrRequest(Func<Task<ReadPermit>> request) => _permit ??= request();
+    /// <param name="request">Asks the host for a permit that also covers the given entry.</param>
+    public Task<ReadPermit> GetOrRequest(Func<long, Task<ReadPermit>> request) => _permit ??= request(lastWrite?.Invoke() ?? 0);
 
     public void Reset() => _permit = null;
 }

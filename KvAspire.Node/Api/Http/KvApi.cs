@@ -1,6 +1,7 @@
 using System.Globalization;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.StateMachine;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api.Http;
@@ -32,7 +33,9 @@ public static class KvApi
     {
         if (KeyValidation.Problem(key, limits.Value) is { } problem)
             return ApiError.BadRequest("invalid_key", problem);
-        return await commands.GetAsync(key!, cancellationToken) switch
+        // Read-your-writes on this connection: a Leader-acknowledged PUT or DELETE was answered before it committed.
+        var lastWrite = LastWrite(response.HttpContext);
+        return await commands.GetAsync(key!, cancellationToken, new SharedReadPermit(() => lastWrite)) switch
         {
             ReadOutcome.Found found => Found(found.Value, commands.NowMs, response),
             ReadOutcome.Reply => TypedResults.Json(new ApiError("wrong_type", $"key '{key}' holds a hash, list or set, not a value"),
@@ -44,6 +47,18 @@ public static class KvApi
             ReadOutcome.Overloaded => ApiError.Overloaded(response),
             var other => throw new InvalidOperationException($"Unexpected read outcome {other}."),
         };
+    }
+
+    private static readonly object LastWriteKey = new();
+
+    /// <summary>The log index of the latest write acknowledged on this client connection (0: none).</summary>
+    private static long LastWrite(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(LastWriteKey, out var index) == true ? (long)index! : 0;
+
+    private static void Wrote(HttpContext context, WriteOutcome outcome)
+    {
+        if (outcome is WriteOutcome.Written written && context.Features.Get<IConnectionItemsFeature>() is { } connection)
+            connection.Items[LastWriteKey] = Math.Max(LastWrite(context), written.Index);
     }
 
     private static IResult Found(StringValue value, long nowMs, HttpResponse response)
@@ -68,6 +83,7 @@ public static class KvApi
         var outcome = ttl is null && conditions.IsNone
             ? await commands.SetAsync(key!, value, request.ContentType, acknowledge, cancellationToken)
             : await commands.SetIfAsync(key!, value, request.ContentType, ttl, conditions.Flags, conditions.Revision, cancellationToken);
+        Wrote(request.HttpContext, outcome);
         return outcome switch
         {
             WriteOutcome.Written { Reply: CommandReply.NullBulk or CommandReply.NullMultiBulk } => PreconditionFailed(key!),
@@ -84,6 +100,7 @@ public static class KvApi
         var outcome = conditions.Revision is { } revision
             ? await commands.DeleteIfAsync(key!, revision, cancellationToken)
             : await commands.DeleteAsync(key!, acknowledge, cancellationToken);
+        Wrote(request.HttpContext, outcome);
         return outcome switch
         {
             WriteOutcome.Written { Reply: CommandReply.NullMultiBulk } => PreconditionFailed(key!),

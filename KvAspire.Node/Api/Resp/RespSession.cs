@@ -24,8 +24,10 @@ public sealed class RespSession(long id, IPAddress? remote = null, bool authenti
     public long LastWriteIndex => Volatile.Read(ref _lastWriteIndex);
     private long _lastWriteIndex;
 
-    /// <summary>The confirmation this client's pipelined reads share (see <see cref="SharedReadPermit"/>).</summary>
-    public SharedReadPermit Reads { get; } = new();
+    /// <summary>The confirmation this client's pipelined reads share (see <see cref="SharedReadPermit"/>); it also
+    /// covers the client's latest write.</summary>
+    public SharedReadPermit Reads => _reads ??= new SharedReadPermit(() => LastWriteIndex);
+    private SharedReadPermit? _reads;
 
     /// <summary>Commands queued since MULTI; null outside a transaction.</summary>
     public RespQueuedTransaction? Transaction { get; set; }

@@ -101,7 +101,7 @@ public sealed class RespPipelineTests : IAsyncLifetime
     {
         var shared = new SharedReadPermit();
         var asked = 0;
-        Task<ReadPermit> Ask()
+        Task<ReadPermit> Ask(long after)
         {
             asked++;
             return Task.FromResult<ReadPermit>(new ReadPermit.Granted(0));
@@ -114,5 +114,25 @@ public sealed class RespPipelineTests : IAsyncLifetime
         shared.Reset();
         await shared.GetOrRequest(Ask);
         Assert.Equal(2, asked);
+    }
+
+    [Fact]
+    public async Task SharedReadPermit_AsksToCoverTheOwnersLatestWrite()
+    {
+        var lastWrite = 41L;
+        var shared = new SharedReadPermit(() => lastWrite);
+        var covered = new List<long>();
+        Task<ReadPermit> Ask(long after)
+        {
+            covered.Add(after);
+            return Task.FromResult<ReadPermit>(new ReadPermit.Granted(after));
+        }
+
+        await shared.GetOrRequest(Ask);
+        lastWrite = 42;
+        shared.Reset();
+        await shared.GetOrRequest(Ask);
+
+        Assert.Equal([41L, 42L], covered);
     }
 }
