@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KvAspire.Node.Consensus;
+using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
 
 namespace KvAspire.Node.Cluster;
@@ -37,7 +38,8 @@ internal abstract record HostInput
     }
 
     /// <summary>A primary's snapshot arrived whole and is stored as <see cref="Received"/>, not yet installed.</summary>
-    public sealed record DeliverSnapshot(InstallSnapshot Message, SnapshotMetadata Received) : HostInput;
+    /// <param name="State">The store it holds, built off the loop so installing it only swaps a reference.</param>
+    public sealed record DeliverSnapshot(InstallSnapshot Message, SnapshotMetadata Received, PreparedStore State) : HostInput;
 
     /// <summary>Saving a snapshot failed too many times in a row (see <see cref="SnapshotScheduler"/>).</summary>
     public sealed record SnapshotFailed(IOException Failure) : HostInput;

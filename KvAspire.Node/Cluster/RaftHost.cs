@@ -52,6 +52,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private TaskCompletionSource _statusChanged = NewSignal();
     private bool _seenPrimary;
     private SnapshotMetadata? _received;
+    private PreparedStore? _receivedState;
     /// <summary>The primary's commit index in the latest Replicate heard from it, which ends a catch-up.</summary>
     private long _primaryCommit;
     private CancellationToken _stopping;
@@ -118,10 +119,10 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     }
 
     /// <summary>Queue a primary's snapshot message; <paramref name="received"/> is the snapshot it names, whole on disk.</summary>
-    public void DeliverSnapshot(InstallSnapshot message, SnapshotMetadata received)
+    public void DeliverSnapshot(InstallSnapshot message, SnapshotMetadata received, PreparedStore state)
     {
         Syncing.HandedOver();
-        if (_inbox.Writer.TryWrite(new HostInput.DeliverSnapshot(message, received)))
+        if (_inbox.Writer.TryWrite(new HostInput.DeliverSnapshot(message, received, state)))
             return;
         _snapshotStore.Discard(received);
         Syncing.Abandoned();
@@ -357,6 +358,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 break;
             case HostInput.DeliverSnapshot deliver:
                 _received = deliver.Received;
+                _receivedState = deliver.State;
                 _raft.Step(deliver.Message);
                 // Install (or discard) it now, so a second snapshot later in this batch cannot take its place.
                 while (_raft.HasReady)
@@ -394,6 +396,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
             return;
         _snapshotStore.Discard(_received);
         _received = null;
+        _receivedState = null;
     }
 
     /// <summary>Replaces the state machine with the primary's snapshot, durably, before anything else of the Ready.</summary>
@@ -401,11 +404,13 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     {
         if (_received is not { } received || received.Index != snapshot.Index || received.Term != snapshot.Term)
             throw new InvalidOperationException($"The core installs snapshot {snapshot} but the host received {_received?.Index}/{_received?.Term}.");
+        var state = _receivedState!;
         _received = null;
+        _receivedState = null;
         var installed = _snapshotStore.Install(received);
         if (installed.Index != snapshot.Index)
             throw new InvalidOperationException($"Installing snapshot {snapshot} left {installed.Index}/{installed.Term} as the newest.");
-        _store.Restore(_snapshotStore.ReadStore(installed));
+        _store.Restore(state);
         _snapshots.Installed();
         Log.SnapshotInstalled(_logger, installed.Index, installed.Term, _store.Count);
     }

@@ -8,6 +8,9 @@ namespace KvAspire.Node.StateMachine;
 /// <summary>What applying one command did: whether the key existed before it, and what it answers (null: nothing to say).</summary>
 public readonly record struct ApplyResult(bool Existed, CommandReply? Reply = null);
 
+/// <summary>A store built from a snapshot, ready to replace a <see cref="KvStore"/>'s contents in one step.</summary>
+public sealed record PreparedStore(ConcurrentDictionary<string, StoredValue> Values, long AppliedIndex, ulong AppliedDigest);
+
 /// <summary>
 /// The key-value store the committed log is applied to. One thread (the host loop) applies; any
 /// thread may read. Entries arrive in index order exactly once. Applying never reads a clock: "now"
@@ -16,7 +19,8 @@ public readonly record struct ApplyResult(bool Existed, CommandReply? Reply = nu
 /// </summary>
 public sealed class KvStore
 {
-    private readonly ConcurrentDictionary<string, StoredValue> _values = new(StringComparer.Ordinal);
+    // Replaced whole by Restore (a reference swap readers on other threads see atomically), never cleared in place.
+    private volatile ConcurrentDictionary<string, StoredValue> _values = new(StringComparer.Ordinal);
 
     public long AppliedIndex { get; private set; }
 
@@ -44,13 +48,24 @@ public sealed class KvStore
     public StoreSnapshot Capture() => new(AppliedIndex, AppliedDigest, _values.ToArray());
 
     /// <summary>Replaces everything with <paramref name="snapshot"/>; host loop only.</summary>
-    public void Restore(StoreSnapshot snapshot)
+    public void Restore(StoreSnapshot snapshot) => Restore(Prepare(snapshot));
+
+    /// <summary>Replaces everything with a store built beforehand (on any thread, see <see cref="Prepare"/>):
+    /// the host loop only swaps a reference, however many keys the snapshot holds. Host loop only.</summary>
+    public void Restore(PreparedStore prepared)
     {
-        _values.Clear();
+        _values = prepared.Values;
+        AppliedIndex = prepared.AppliedIndex;
+        AppliedDigest = prepared.AppliedDigest;
+    }
+
+    /// <summary>Builds the store <paramref name="snapshot"/> describes, without touching this one: any thread.</summary>
+    public static PreparedStore Prepare(StoreSnapshot snapshot)
+    {
+        var values = new ConcurrentDictionary<string, StoredValue>(StringComparer.Ordinal);
         foreach (var (key, value) in snapshot.Items)
-            _values[key] = value;
-        AppliedIndex = snapshot.AppliedIndex;
-        AppliedDigest = snapshot.AppliedDigest;
+            values[key] = value;
+        return new PreparedStore(values, snapshot.AppliedIndex, snapshot.AppliedDigest);
     }
 
     public bool ContainsKey(string key) => _values.ContainsKey(key);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Grpc.Core;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
+using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Telemetry;
 using Microsoft.Extensions.Options;
@@ -71,7 +72,11 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMess
             }
             Log.SnapshotReceived(logger, received.Index, received.Term, header.From, header.FileBytes,
                 TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
-            host.DeliverSnapshot(new InstallSnapshot(header.From, header.To, header.Term, new SnapshotMarker(received.Index, received.Term)), received);
+            // Decoded and built here, beside the loop: a million keys would otherwise hold it (and its heartbeats)
+            // for hundreds of milliseconds.
+            var state = KvStore.Prepare(snapshots.ReadStore(received));
+            host.DeliverSnapshot(new InstallSnapshot(header.From, header.To, header.Term, new SnapshotMarker(received.Index, received.Term)),
+                received, state);
             handedOver = true;
             return new Proto.SnapshotReceived();
         }
