@@ -29,6 +29,26 @@ public sealed class NodeReadinessTests
     }
 
     [Fact]
+    public async Task Node_IsUnreadyWhileItReceivesASnapshot_AndReadyAgainWhenThatEnds()
+    {
+        await using var cluster = new InProcessCluster("n1", "n2", "n3");
+        await cluster.StartAsync();
+        var primary = await cluster.WaitForPrimaryAsync();
+        var secondary = new[] { "n1", "n2", "n3" }.First(n => n != primary.Node);
+        var host = cluster.Host(secondary);
+        using var readiness = await StartReadinessAsync(host);
+        await InProcessCluster.WaitAsync("the secondary to be ready", () => Healthy(readiness));
+
+        // What PeerService does when the primary starts streaming a snapshot to it.
+        Assert.True(host.Syncing.TryBegin(primary.Node, snapshotIndex: 1_000_000, bytesTotal: 1 << 20));
+        var syncing = await InProcessCluster.WaitAsync("the syncing secondary to be unready", () => UnhealthyDescription(readiness));
+        host.Syncing.Abandoned();
+        await InProcessCluster.WaitAsync("the secondary to be ready again", () => Healthy(readiness));
+
+        Assert.Contains("syncing", syncing);
+    }
+
+    [Fact]
     public async Task NodeThatHasJustStarted_IsGivenAnElectionTimeoutBeforeItCountsAsCutOff()
     {
         await using var cluster = new InProcessCluster("n1", "n2", "n3");
