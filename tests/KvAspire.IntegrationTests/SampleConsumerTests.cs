@@ -9,7 +9,8 @@ namespace KvAspire.IntegrationTests;
 
 /// <summary>
 /// The sample consumer: a project that references the AppHost's "kv" resource and calls
-/// <c>builder.AddRedisClient("kv")</c>. Its writes go on through a failover with nothing but that.
+/// <c>builder.AddRedisClient("kv")</c>, and keeps its notes through IDistributedCache (RedisCache) on that connection.
+/// Its writes go on through a failover with nothing but that.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class SampleConsumerTests(ClusterFixture cluster, ITestOutputHelper output)
