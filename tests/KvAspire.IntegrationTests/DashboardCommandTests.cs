@@ -115,6 +115,8 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
         output.WriteLine($"{before.Node} handed over to {after.Node} (term {before.Term} -> {after.Term})");
         Assert.NotEqual(before.Node, after.Node);
         Assert.True(after.Term > before.Term);
+        // The dashboard's notification names who leads now, not just "done".
+        Assert.Contains($"handed the primary role to {after.Node}", result.Message);
         Assert.Equal("Secondary", (await ClusterFixture.StatusAsync(cluster.Nodes[before.Node]))!.Role);
         var value = await Eventually.ResultAsync("the key to be readable through the gateway", FailoverTimeout, async () =>
         {

@@ -27,7 +27,8 @@ public static class ClusterApi
         var wait = 2 * options.Value.ElectionMax;
         return await host.StepDownAsync(string.IsNullOrEmpty(to) ? null : to, wait, cancellationToken) switch
         {
-            StepDownOutcome.Transferred t => TypedResults.Ok(new StepDownResult(t.Primary, t.Term)),
+            StepDownOutcome.Transferred t => TypedResults.Ok(new StepDownResult(t.Primary, t.Term,
+                $"{options.Value.NodeId} handed the primary role to {t.Primary}, primary of term {t.Term}")),
             StepDownOutcome.NotPrimary n => TypedResults.Json(new ApiError("not_primary",
                 "only the primary can step down" + (n.Primary is null ? "" : $"; the primary is {n.Primary}"), n.Primary, n.Term),
                 statusCode: StatusCodes.Status409Conflict),
@@ -41,5 +42,6 @@ public static class ClusterApi
         };
     }
 
-    public sealed record StepDownResult(string Primary, long Term);
+    /// <param name="Message">For people (the dashboard's notification shows it): who leads now, in which term.</param>
+    public sealed record StepDownResult(string Primary, long Term, string Message);
 }
