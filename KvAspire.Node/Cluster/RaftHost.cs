@@ -50,6 +50,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private readonly CancellationTokenSource _peerStreamsEnding = new();
     private volatile ClusterStatus _status;
     private TaskCompletionSource _statusChanged = NewSignal();
+    private TaskCompletionSource _roleChanged = NewSignal();
     private bool _seenPrimary;
     private SnapshotMetadata? _received;
     private PreparedStore? _receivedState;
@@ -109,6 +110,11 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
 
     /// <summary>Completes when the loop next publishes a status (after every batch, so at least once a tick).</summary>
     public Task StatusChanged => _statusChanged.Task;
+
+    /// <summary>Completes when the loop next publishes a different role, term or primary: rare, unlike
+    /// <see cref="StatusChanged"/>, which fires thousands of times a second under load, so a watcher of roles
+    /// costs nothing per write.</summary>
+    public Task RoleChanged => _roleChanged.Task;
 
     /// <summary>Queue a message received from a peer; dropped when the loop is this far behind (peers resend).</summary>
     public void Deliver(Message message)
@@ -534,8 +540,11 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
 
     private void Publish()
     {
+        var before = _status;
         _status = BuildStatus();
         Interlocked.Exchange(ref _statusChanged, NewSignal()).TrySetResult();
+        if (_status.Role != before.Role || _status.Term != before.Term || _status.Primary != before.Primary)
+            Interlocked.Exchange(ref _roleChanged, NewSignal()).TrySetResult();
     }
 
     private ClusterStatus BuildStatus()

@@ -18,12 +18,13 @@ public sealed class NodeReadiness(RaftHost host, IOptions<ClusterOptions> option
     public const string Tag = "ready";
 
     private readonly TimeSpan _electionTimeout = options.Value.ElectionMax;
-    private long _primaryLastKnown = time.GetTimestamp();
+    /// <summary>When this node last stopped knowing a primary (its start, before the first election).</summary>
+    private long _noPrimarySince = time.GetTimestamp();
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var status = host.Status;
-        var withoutPrimary = time.GetElapsedTime(Interlocked.Read(ref _primaryLastKnown));
+        var withoutPrimary = time.GetElapsedTime(Interlocked.Read(ref _noPrimarySince));
         return Task.FromResult(status switch
         {
             { State: ClusterState.Syncing } => HealthCheckResult.Unhealthy(
@@ -35,16 +36,20 @@ public sealed class NodeReadiness(RaftHost host, IOptions<ClusterOptions> option
         });
     }
 
-    /// <summary>Notes every status that names a primary, so a probe that comes seldom still measures the time without one exactly.</summary>
+    /// <summary>Notes when the primary is lost, so a probe that comes seldom still measures the time without one
+    /// exactly. Woken by role changes only, so it costs nothing per write.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
+            var knew = false;
             while (true)
             {
-                var changed = host.StatusChanged;
-                if (host.Status.Primary is not null)
-                    Interlocked.Exchange(ref _primaryLastKnown, time.GetTimestamp());
+                var changed = host.RoleChanged;
+                var knows = host.Status.Primary is not null;
+                if (knew && !knows)
+                    Interlocked.Exchange(ref _noPrimarySince, time.GetTimestamp());
+                knew = knows;
                 await changed.WaitAsync(stoppingToken);
             }
         }

@@ -41,7 +41,7 @@ public sealed class PrimaryAnnouncer(RaftHost host, RespPubSub pubSub, TimeProvi
             var announcedTerm = -1L;
             while (true)
             {
-                var changed = host.StatusChanged;
+                var changed = host.RoleChanged;
                 if (host.Status is { Role: Role.Primary, Term: var term } && term != announcedTerm)
                 {
                     announcedTerm = term;
