@@ -44,8 +44,16 @@ public sealed class KvStore
     public CommandReply Read(ReadOp op, string key, IReadOnlyList<ReadOnlyMemory<byte>> args, long nowMs) =>
         StoreReads.Evaluate(op, key, args, k => Live(k, nowMs), nowMs);
 
-    /// <summary>A point-in-time copy; host loop only, so no entry is applied meanwhile.</summary>
-    public StoreSnapshot Capture() => new(AppliedIndex, AppliedDigest, _values.ToArray());
+    /// <summary>A point-in-time copy, built at once; host loop only, so no entry is applied meanwhile.</summary>
+    public StoreSnapshot Capture() => BeginCapture().Complete();
+
+    /// <summary>
+    /// Starts a point-in-time copy of the store as it is now, which <see cref="StoreCapture.Complete"/> builds on any
+    /// thread while entries go on being applied (host loop only; one at a time).
+    /// </summary>
+    public StoreCapture BeginCapture() => _capture = new StoreCapture(_values, AppliedIndex, AppliedDigest);
+
+    private StoreCapture? _capture;
 
     /// <summary>Replaces everything with <paramref name="snapshot"/>; host loop only.</summary>
     public void Restore(StoreSnapshot snapshot) => Restore(Prepare(snapshot));
@@ -54,6 +62,8 @@ public sealed class KvStore
     /// the host loop only swaps a reference, however many keys the snapshot holds. Host loop only.</summary>
     public void Restore(PreparedStore prepared)
     {
+        _capture?.Detach();
+        _capture = null;
         _values = prepared.Values;
         AppliedIndex = prepared.AppliedIndex;
         AppliedDigest = prepared.AppliedDigest;
@@ -111,9 +121,30 @@ public sealed class KvStore
         _ => throw new InvalidDataException($"unknown op {command.Op}"),
     };
 
-    internal void Put(string key, StoredValue value) => _values[key] = value;
+    internal void Put(string key, StoredValue value)
+    {
+        RecordForCapture(key);
+        _values[key] = value;
+    }
 
-    internal bool Remove(string key) => _values.TryRemove(key, out _);
+    internal bool Remove(string key)
+    {
+        RecordForCapture(key);
+        return _values.TryRemove(key, out _);
+    }
+
+    /// <summary>While a copy is being built, the value a key had before its first change is kept for it.</summary>
+    private void RecordForCapture(string key)
+    {
+        if (_capture is not { } capture)
+            return;
+        if (capture.Done)
+        {
+            _capture = null;
+            return;
+        }
+        capture.BeforeChange(key, _values.GetValueOrDefault(key));
+    }
 
     private static ulong Chain(ulong digest, Entry entry)
     {

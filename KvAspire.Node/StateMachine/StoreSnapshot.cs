@@ -4,8 +4,8 @@ using System.Text;
 namespace KvAspire.Node.StateMachine;
 
 /// <summary>
-/// A point-in-time copy of the store at <see cref="AppliedIndex"/>. Capturing copies references only
-/// (values are immutable), so the host loop pauses briefly; writing it out happens elsewhere.
+/// A point-in-time copy of the store at <see cref="AppliedIndex"/>, built beside the host loop (see
+/// <see cref="StoreCapture"/>); it holds references to the values, which are immutable.
 /// Body format, little endian: <c>[-2:8][count:8]</c> then per key
 /// <c>[keyLen:4][key][kind:1][revision:8][deadlineMs:8]</c> and the value: for a string
 /// <c>[typeLen:4, -1 for none][type][valueLen:4][value]</c>, for a hash <c>[fields:4]</c> then field and value

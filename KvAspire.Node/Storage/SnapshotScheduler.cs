@@ -6,8 +6,8 @@ namespace KvAspire.Node.Storage;
 
 /// <summary>
 /// Takes a snapshot once <c>Storage:SnapshotEntries</c> entries or <c>Storage:SnapshotBytes</c> bytes
-/// have been applied since the last one. The host loop only captures the store (copying references);
-/// serializing, fsync and rename run on the thread pool, one snapshot at a time, so writes are not held
+/// have been applied since the last one. The host loop only marks the point in time (<see cref="KvStore.BeginCapture"/>);
+/// building the copy, serializing, fsync and rename run on the thread pool, one snapshot at a time, so writes are not held
 /// up. <paramref name="saved"/> is called on that thread with each snapshot once it is durable. A failed
 /// save is reported to <paramref name="failed"/> with how many failed in a row and retried after 1, 2, 4, 8 s;
 /// after the <see cref="MaxAttempts"/>th the host stops the node, since without snapshots the log would
@@ -47,13 +47,14 @@ public sealed class SnapshotScheduler(ISnapshotStore snapshots, StorageOptions o
         if (!due || !_running.IsCompleted || Volatile.Read(ref _failures) >= MaxAttempts || store.AppliedIndex <= (snapshots.Latest?.Index ?? 0))
             return;
         var captureStarted = TimeProvider.System.GetTimestamp();
-        var snapshot = store.Capture();
-        var capture = TimeProvider.System.GetElapsedTime(captureStarted);
-        var term = termAt(snapshot.AppliedIndex) ?? throw new InvalidOperationException($"No term for applied index {snapshot.AppliedIndex}.");
+        // The loop only marks the point in time; the copy is built beside it while entries go on applying.
+        var capture = store.BeginCapture();
+        var held = TimeProvider.System.GetElapsedTime(captureStarted);
+        var term = termAt(capture.AppliedIndex) ?? throw new InvalidOperationException($"No term for applied index {capture.AppliedIndex}.");
         _entriesSince = 0;
         _bytesSince = 0;
         _retry = false;
-        _running = Task.Run(() => Save(snapshot, term, capture));
+        _running = Task.Run(() => Save(capture.Complete(), term, held));
     }
 
     /// <summary>Waits for a snapshot in progress (on shutdown, so none is cut off).</summary>
