@@ -6,7 +6,8 @@ namespace KvAspire.Node.Tests.Consensus;
 /// <summary>
 /// A node that lost its disk cannot remember what it promised: the vote it cast in its last term and the
 /// entries it acknowledged. It follows a primary, but never votes or counts until that primary promotes it
-/// (Raft.Joining.cs). Each test here failed before the rule: the wiped node voted again at once.
+/// (Raft.Joining.cs). Before the rule a node started with an empty folder loaded term 0 and no vote, and granted
+/// any vote at once.
 /// </summary>
 public class WipedNodeTests
 {
