@@ -79,8 +79,7 @@ public static class PrimaryRouting
     private static async Task ResendRefusedAsync(HttpContext context, Func<Task> next)
     {
         var tracker = context.RequestServices.GetRequiredService<PrimaryTracker>();
-        var proxy = context.GetReverseProxyFeature();
-        var destinations = proxy.AvailableDestinations;
+        var destinations = context.GetReverseProxyFeature().AvailableDestinations;
         var canResend = BufferBody(context, context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value);
 
         await next();
@@ -98,13 +97,7 @@ public static class PrimaryRouting
         {
             Log.ResendingToPrimary(context.RequestServices.GetRequiredService<ILogger<PrimaryTracker>>(),
                 refusal.Responder, context.Request.Method, context.Request.Path, primary);
-            context.Response.Clear();
-            if (context.Request.Body.CanSeek)
-            {
-                context.Request.Body.Position = 0;
-            }
-            proxy.AvailableDestinations = destinations;
-            await next();
+            await ResendAsync(context, next, destinations);
             if (TakeRefusal(context) is not { } second)
             {
                 return;
@@ -149,12 +142,7 @@ public static class PrimaryRouting
         tracker.ObserveUnreachable(failed.Destination);
         if (canResend && tracker.Primary is { } primary && primary != failed.Destination && !context.RequestAborted.IsCancellationRequested)
         {
-            if (context.Request.Body.CanSeek)
-            {
-                context.Request.Body.Position = 0;
-            }
-            context.GetReverseProxyFeature().AvailableDestinations = destinations;
-            await next();
+            await ResendAsync(context, next, destinations);
             if (TakeForwardingError(context) is null)
             {
                 return;
@@ -162,6 +150,18 @@ public static class PrimaryRouting
             context.Response.Clear();
         }
         await WriteNoPrimaryAsync(context);
+    }
+
+    /// <summary>Sends the request once more, from the start of its buffered body, to the destinations it had.</summary>
+    private static Task ResendAsync(HttpContext context, Func<Task> next, IReadOnlyList<DestinationState> destinations)
+    {
+        context.Response.Clear();
+        if (context.Request.Body.CanSeek)
+        {
+            context.Request.Body.Position = 0;
+        }
+        context.GetReverseProxyFeature().AvailableDestinations = destinations;
+        return next();
     }
 
     /// <summary>The destination YARP failed to forward to, and whether the request never left (no connection was made).</summary>

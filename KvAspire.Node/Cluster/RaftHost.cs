@@ -259,21 +259,19 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
             // learn now rather than at their timeout, and the node stops with its own exit code (the host
             // stops when this service throws; Program returns the code).
             Log.DiskFailed(_logger, _options.NodeId, _raft.Term, _raft.Primary ?? "(none)", e);
-            FailWaitingClients();
-            await _peerStreamsEnding.CancelAsync();
+            await EndAsync();
             Environment.ExitCode = NodeExitCodes.DiskFailed;
             throw;
         }
-        FailWaitingClients();
-        await _peerStreamsEnding.CancelAsync();
+        await EndAsync();
         await ticker;
         await _snapshots.WhenIdle();
         _log.Dispose();
     }
 
-    /// <summary>Whatever waits for this loop is told it will not hear back: a proposed write may or may not have
-    /// been applied; one still queued was never proposed.</summary>
-    private void FailWaitingClients()
+    /// <summary>The loop has ended: whatever waits for it is told it will not hear back (a proposed write may or
+    /// may not have been applied; one still queued was never proposed), and the peer streams may close.</summary>
+    private async Task EndAsync()
     {
         _stopped = true;
         var term = _raft.Term;
@@ -296,6 +294,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                     break;
             }
         }
+        await _peerStreamsEnding.CancelAsync();
     }
 
     private async Task TickAsync(CancellationToken stoppingToken)

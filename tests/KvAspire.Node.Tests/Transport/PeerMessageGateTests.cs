@@ -1,10 +1,9 @@
-using System.Diagnostics.Metrics;
 using Google.Protobuf;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Telemetry;
+using KvAspire.Node.Tests.Telemetry;
 using KvAspire.Node.Transport;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Proto = KvAspire.Node.Transport.Protos;
@@ -14,35 +13,23 @@ namespace KvAspire.Node.Tests.Transport;
 /// <summary>The edge a peer's bytes pass: every broken message is dropped and counted by reason, never handed to the loop.</summary>
 public sealed class PeerMessageGateTests : IDisposable
 {
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly MeterListener _listener = new();
-    private readonly List<string> _rejected = [];
+    private readonly MeasurementRecorder _recorder = new("reason");
     private readonly PeerMessageGate _gate;
 
     public PeerMessageGateTests()
     {
-        var meters = _services.GetRequiredService<IMeterFactory>();
         var cluster = Options.Create(new ClusterOptions { NodeId = "node2" });
         var peers = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["services:node1:peer:0"] = "http://localhost:1",
             ["services:node3:peer:0"] = "http://localhost:3",
         }).Build();
-        _gate = new PeerMessageGate(cluster, new PeerDirectory(peers, cluster), new NodeMetrics(meters), NullLogger<PeerMessageGate>.Instance);
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            // Only this test's meter: other tests' nodes in the same process publish the same instrument.
-            if (instrument.Name == KvTelemetry.Instruments.PeerMessagesRejected && ReferenceEquals(instrument.Meter.Scope, meters))
-                listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            foreach (var tag in tags)
-                if (tag.Key == "reason")
-                    _rejected.Add((string)tag.Value!);
-        });
-        _listener.Start();
+        _gate = new PeerMessageGate(cluster, new PeerDirectory(peers, cluster), _recorder.Metrics, NullLogger<PeerMessageGate>.Instance);
     }
+
+    /// <summary>The reasons counted in kv.peer.messages.rejected, in order.</summary>
+    private List<string?> Rejected() =>
+        [.. _recorder.Measurements.Where(m => m.Instrument == KvTelemetry.Instruments.PeerMessagesRejected).Select(m => m.Tag)];
 
     [Fact]
     public void WellFormedMessage_IsAdmitted()
@@ -50,7 +37,7 @@ public sealed class PeerMessageGateTests : IDisposable
         var message = _gate.Admit(Heartbeat(from: "node1"));
 
         Assert.NotNull(message);
-        Assert.Empty(_rejected);
+        Assert.Empty(Rejected());
     }
 
     [Fact]
@@ -59,14 +46,14 @@ public sealed class PeerMessageGateTests : IDisposable
         for (var i = 0; i < 3; i++)
             Assert.Null(_gate.Admit(Heartbeat(from: $"intruder{i}")));
 
-        Assert.Equal(["unknown_sender", "unknown_sender", "unknown_sender"], _rejected);
+        Assert.Equal(["unknown_sender", "unknown_sender", "unknown_sender"], Rejected());
     }
 
     [Fact]
     public void MessageWithoutABody_IsDroppedAndCounted()
     {
         Assert.Null(_gate.Admit(new Proto.PeerMessage { From = "node1", To = "node2", Term = 1 }));
-        Assert.Equal(["no_body"], _rejected);
+        Assert.Equal(["no_body"], Rejected());
     }
 
     [Fact]
@@ -79,7 +66,7 @@ public sealed class PeerMessageGateTests : IDisposable
         proto.Replicate.Entries.Add(new Proto.Entry { Index = 9, Term = 1, Data = ByteString.CopyFromUtf8("b") });
 
         Assert.Null(_gate.Admit(proto));
-        Assert.Equal(["entries_not_contiguous"], _rejected);
+        Assert.Equal(["entries_not_contiguous"], Rejected());
     }
 
     [Fact]
@@ -94,15 +81,11 @@ public sealed class PeerMessageGateTests : IDisposable
 
         Assert.Equal(["unknown_sender", "snapshot_size_out_of_range", "index_out_of_range"],
             [stranger!.Reason, tooLarge!.Reason, future!.Reason]);
-        Assert.Equal(3, _rejected.Count);
+        Assert.Equal(3, Rejected().Count);
     }
 
     private static Proto.PeerMessage Heartbeat(string from) =>
         new() { From = from, To = "node2", Term = 2, Replicate = new Proto.Replicate { PrevLogIndex = 0, PrevLogTerm = 0, CommitIndex = 0 } };
 
-    public void Dispose()
-    {
-        _listener.Dispose();
-        _services.Dispose();
-    }
+    public void Dispose() => _recorder.Dispose();
 }
