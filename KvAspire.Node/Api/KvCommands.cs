@@ -7,6 +7,9 @@ using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api;
 
+/// <summary>A write's idempotency key and its request's fingerprint (see <see cref="Idempotency"/>).</summary>
+public sealed record IdempotentWrite(string Key, ulong Fingerprint);
+
 /// <summary>How a read ended.</summary>
 public abstract record ReadOutcome
 {
@@ -43,10 +46,10 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
     public long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public async Task<WriteOutcome> SetAsync(string key, ReadOnlyMemory<byte> value, string? contentType,
-        Acknowledge? acknowledge, CancellationToken cancellationToken)
+        Acknowledge? acknowledge, CancellationToken cancellationToken, IdempotentWrite? idempotent = null)
     {
         var command = KvCommand.Set(key, value, contentType, time.GetUtcNow().ToUnixTimeMilliseconds());
-        return await WriteAsync("SET", command, acknowledge, cancellationToken);
+        return await WriteAsync("SET", command, acknowledge, cancellationToken, idempotent);
     }
 
     /// <summary>
@@ -56,7 +59,7 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
     /// can tell whether the conditions held; its reply is null (or a null array, for a revision) when they did not.
     /// </summary>
     public Task<WriteOutcome> SetIfAsync(string key, ReadOnlyMemory<byte> value, string? contentType, TimeSpan? ttl, SetFlags flags,
-        long? revision, CancellationToken cancellationToken)
+        long? revision, CancellationToken cancellationToken, IdempotentWrite? idempotent = null)
     {
         var now = NowMs;
         var deadline = ttl is { } t ? now + (long)Math.Ceiling(t.TotalMilliseconds) : 0;
@@ -65,15 +68,15 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
             Args = [CommandArgs.Long(deadline), CommandArgs.Byte((byte)flags)],
         };
         return WriteAsync("SET", revision is { } r ? Transaction.Create([KeyValuePair.Create(key, r)], [command], now) : command,
-            cancellationToken);
+            Acknowledge.Quorum, cancellationToken, idempotent);
     }
 
     /// <summary>A delete only if the key's revision is still <paramref name="revision"/> when it applies (null array if not).</summary>
-    public Task<WriteOutcome> DeleteIfAsync(string key, long revision, CancellationToken cancellationToken)
+    public Task<WriteOutcome> DeleteIfAsync(string key, long revision, CancellationToken cancellationToken, IdempotentWrite? idempotent = null)
     {
         var now = NowMs;
         return WriteAsync("DELETE", Transaction.Create([KeyValuePair.Create(key, revision)], [KvCommand.Delete(key, now)], now),
-            cancellationToken);
+            Acknowledge.Quorum, cancellationToken, idempotent);
     }
 
     /// <summary>A write whose client waits for what it answers: always acknowledged under Quorum, once applied.</summary>
@@ -118,10 +121,11 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         return null;
     }
 
-    public async Task<WriteOutcome> DeleteAsync(string key, Acknowledge? acknowledge, CancellationToken cancellationToken)
+    public async Task<WriteOutcome> DeleteAsync(string key, Acknowledge? acknowledge, CancellationToken cancellationToken,
+        IdempotentWrite? idempotent = null)
     {
         var command = KvCommand.Delete(key, time.GetUtcNow().ToUnixTimeMilliseconds());
-        return await WriteAsync("DELETE", command, acknowledge, cancellationToken);
+        return await WriteAsync("DELETE", command, acknowledge, cancellationToken, idempotent);
     }
 
     /// <summary>
@@ -215,12 +219,19 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         return (failure ?? outcomes.MaxBy(o => ((WriteOutcome.Written)o).Index)!, existed);
     }
 
-    private async Task<WriteOutcome> WriteAsync(string name, KvCommand command, Acknowledge? acknowledge, CancellationToken cancellationToken)
+    /// <param name="idempotent">Set: the write is applied at most once for its idempotency key within
+    /// <see cref="ReplicationOptions.IdempotencyWindow"/>. Acknowledged under Quorum, since only the applied entry can tell
+    /// whether it ran or repeated an earlier write.</param>
+    private async Task<WriteOutcome> WriteAsync(string name, KvCommand command, Acknowledge? acknowledge, CancellationToken cancellationToken,
+        IdempotentWrite? idempotent = null)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = KvTelemetry.Source.StartActivity(KvTelemetry.Spans.Command(name));
         activity?.SetTag("db.key", command.Key);
-        var mode = acknowledge ?? _replication.Acknowledge;
+        var mode = idempotent is null ? acknowledge ?? _replication.Acknowledge : Acknowledge.Quorum;
+        if (idempotent is not null)
+            command = Idempotency.Create(idempotent.Key, idempotent.Fingerprint,
+                command.TimestampMs + (long)_replication.IdempotencyWindow.TotalMilliseconds, command);
         // Under Leader acknowledgement the reply comes before the entry is applied, so whether the key
         // existed is read now: exact unless another write to the same key is in flight.
         var existedBefore = mode == Acknowledge.Leader ? Live(command.Key) is not null : (bool?)null;

@@ -60,13 +60,16 @@ public sealed class Proposals
         }
     }
 
-    /// <summary>The entry is committed and applied.</summary>
+    /// <summary>The entry is committed and applied. An entry that repeated an earlier idempotent write answers as that write did,
+    /// where that write landed.</summary>
     public void Applied(Entry entry, ApplyResult result)
     {
         if (_byIndex.TryGetValue(entry.Index, out var pending))
-            Complete(entry.Index, pending.Term == entry.Term
-                ? new WriteOutcome.Written(entry.Index, entry.Term, result.Existed, result.Reply)
-                : new WriteOutcome.LeadershipLost(entry.Term));
+            Complete(entry.Index, pending.Term != entry.Term
+                ? new WriteOutcome.LeadershipLost(entry.Term)
+                : result.Repeats is { } earlier
+                    ? new WriteOutcome.Written(earlier.Index, earlier.Term, result.Existed, result.Reply) { Repeated = true }
+                    : new WriteOutcome.Written(entry.Index, entry.Term, result.Existed, result.Reply));
     }
 
     /// <summary>Entries from <paramref name="index"/> on were replaced by another primary's.</summary>

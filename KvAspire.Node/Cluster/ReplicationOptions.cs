@@ -20,8 +20,13 @@ public sealed class ReplicationOptions
     /// <summary>How long a client write waits for its acknowledgement before the client is told it timed out.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long an HTTP write's <c>Idempotency-Key</c> is remembered: a retry within it is answered, not applied again.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromMinutes(10);
+
     public void Validate()
     {
+        if (IdempotencyWindow < TimeSpan.FromSeconds(1) || IdempotencyWindow > TimeSpan.FromDays(1))
+            throw new OptionsValidationError("Replication:IdempotencyWindow", "must be between 1 second and 24 hours");
         if (WriteTimeout <= TimeSpan.Zero || WriteTimeout > TimeSpan.FromMinutes(10))
             throw new OptionsValidationError("Replication:WriteTimeout", "must be between 0 and 10 minutes");
     }

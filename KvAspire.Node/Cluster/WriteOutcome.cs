@@ -9,7 +9,12 @@ public abstract record WriteOutcome
 
     /// <summary>Acknowledged at (Index, Term). <see cref="Existed"/>: the key existed before (null if not known);
     /// <see cref="Reply"/>: what the command answered when it was applied (null until applied).</summary>
-    public sealed record Written(long Index, long Term, bool? Existed, CommandReply? Reply = null) : WriteOutcome;
+    public sealed record Written(long Index, long Term, bool? Existed, CommandReply? Reply = null) : WriteOutcome
+    {
+        /// <summary>The write repeated an earlier one with the same idempotency key: nothing ran, and
+        /// (<see cref="Index"/>, <see cref="Term"/>) and the reply are the earlier write's.</summary>
+        public bool Repeated { get; init; }
+    }
 
     /// <summary>This node is not the primary; <see cref="Primary"/> is the one it knows of, if any.</summary>
     public sealed record NotPrimary(string? Primary, long Term) : WriteOutcome;

@@ -64,6 +64,11 @@ public enum CommandOp : byte
     DeleteMany = 28,
     /// <summary>MSET in a transaction, which answers one OK. Args: key, value, key, value...</summary>
     SetMany = 29,
+    /// <summary>
+    /// A write sent with an idempotency key, applied at most once per key within a window (see <see cref="Idempotency"/>).
+    /// Args: the idempotency key, the request's fingerprint (8 bytes), the record's deadline, the write's encoded payload.
+    /// </summary>
+    Idempotent = 30,
 }
 
 [Flags]

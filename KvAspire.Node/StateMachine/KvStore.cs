@@ -6,10 +6,15 @@ using KvAspire.Node.Consensus;
 namespace KvAspire.Node.StateMachine;
 
 /// <summary>What applying one command did: whether the key existed before it, and what it answers (null: nothing to say).</summary>
-public readonly record struct ApplyResult(bool Existed, CommandReply? Reply = null);
+public readonly record struct ApplyResult(bool Existed, CommandReply? Reply = null)
+{
+    /// <summary>Set when the entry repeated an earlier idempotent write and ran nothing: that write's record.</summary>
+    public IdempotencyRecord? Repeats { get; init; }
+}
 
 /// <summary>A store built from a snapshot, ready to replace a <see cref="KvStore"/>'s contents in one step.</summary>
-public sealed record PreparedStore(ConcurrentDictionary<string, StoredValue> Values, long AppliedIndex, ulong AppliedDigest);
+public sealed record PreparedStore(ConcurrentDictionary<string, StoredValue> Values, IdempotencyRecords Records, long AppliedIndex,
+    ulong AppliedDigest);
 
 /// <summary>
 /// The key-value store the committed log is applied to. One thread (the host loop) applies; any
@@ -21,6 +26,7 @@ public sealed class KvStore
 {
     // Replaced whole by Restore (a reference swap readers on other threads see atomically), never cleared in place.
     private volatile ConcurrentDictionary<string, StoredValue> _values = new(StringComparer.Ordinal);
+    private volatile IdempotencyRecords _records = new();
 
     public long AppliedIndex { get; private set; }
 
@@ -32,6 +38,9 @@ public sealed class KvStore
     /// applied index and digest applied the same sequence: a cheap end-to-end check of replication.
     /// </summary>
     public ulong AppliedDigest { get; private set; }
+
+    /// <summary>Outcomes of idempotent writes kept for their window (see <see cref="Idempotency"/>).</summary>
+    public IdempotencyRecords Records => _records;
 
     /// <summary>The stored value, even one past its deadline; see <see cref="Live"/>.</summary>
     public StoredValue? Get(string key) => _values.GetValueOrDefault(key);
@@ -51,7 +60,7 @@ public sealed class KvStore
     /// Starts a point-in-time copy of the store as it is now, which <see cref="StoreCapture.Complete"/> builds on any
     /// thread while entries go on being applied (host loop only; one at a time).
     /// </summary>
-    public StoreCapture BeginCapture() => _capture = new StoreCapture(_values, AppliedIndex, AppliedDigest);
+    public StoreCapture BeginCapture() => _capture = new StoreCapture(_values, _records.Current, AppliedIndex, AppliedDigest);
 
     private StoreCapture? _capture;
 
@@ -65,6 +74,7 @@ public sealed class KvStore
         _capture?.Detach();
         _capture = null;
         _values = prepared.Values;
+        _records = prepared.Records;
         AppliedIndex = prepared.AppliedIndex;
         AppliedDigest = prepared.AppliedDigest;
     }
@@ -75,7 +85,7 @@ public sealed class KvStore
         var values = new ConcurrentDictionary<string, StoredValue>(StringComparer.Ordinal);
         foreach (var (key, value) in snapshot.Items)
             values[key] = value;
-        return new PreparedStore(values, snapshot.AppliedIndex, snapshot.AppliedDigest);
+        return new PreparedStore(values, new IdempotencyRecords(snapshot.Records), snapshot.AppliedIndex, snapshot.AppliedDigest);
     }
 
     public bool ContainsKey(string key) => _values.ContainsKey(key);
@@ -98,7 +108,10 @@ public sealed class KvStore
             throw new InvalidDataException($"Committed entry {entry.Index} (term {entry.Term}) is not a valid command.");
         try
         {
-            return Execute(command, new ApplyContext(this, command.HasRevision ? entry.Index : 0, command.TimestampMs));
+            var context = new ApplyContext(this, command.HasRevision ? entry.Index : 0, command.TimestampMs);
+            return command.Op == CommandOp.Idempotent
+                ? Idempotency.Apply(command, entry.Index, entry.Term, context, _records)
+                : Execute(command, context);
         }
         catch (InvalidDataException e)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 
 namespace KvAspire.Node.StateMachine;
 
@@ -9,6 +10,7 @@ namespace KvAspire.Node.StateMachine;
 /// takes, for every key, that recorded value if there is one, else the value it finds: a key not yet changed
 /// still holds its value from the start, whenever the walk reaches it. Keys the walk missed or that were
 /// removed come from the record. The result is the store exactly as it was at <see cref="AppliedIndex"/>.
+/// The idempotency records are immutable, so the reference taken at the start is already their copy.
 /// </summary>
 public sealed class StoreCapture
 {
@@ -17,9 +19,13 @@ public sealed class StoreCapture
     private readonly ConcurrentDictionary<string, StoredValue?> _before = new(StringComparer.Ordinal);
     private volatile bool _done;
 
-    internal StoreCapture(ConcurrentDictionary<string, StoredValue> values, long appliedIndex, ulong appliedDigest)
+    private readonly ImmutableDictionary<string, IdempotencyRecord> _records;
+
+    internal StoreCapture(ConcurrentDictionary<string, StoredValue> values, ImmutableDictionary<string, IdempotencyRecord> records,
+        long appliedIndex, ulong appliedDigest)
     {
         _values = values;
+        _records = records;
         AppliedIndex = appliedIndex;
         AppliedDigest = appliedDigest;
     }
@@ -53,6 +59,6 @@ public sealed class StoreCapture
             else
                 items[key] = before;
         }
-        return new StoreSnapshot(AppliedIndex, AppliedDigest, [.. items]);
+        return new StoreSnapshot(AppliedIndex, AppliedDigest, [.. items]) { Records = [.. _records] };
     }
 }

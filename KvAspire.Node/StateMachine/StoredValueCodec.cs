@@ -53,17 +53,17 @@ internal static class StoredValueCodec
             case ValueKind.Hash:
                 var fields = HashValue.Empty.ToBuilder();
                 for (var n = reader.ReadCount(); n > 0; n--)
-                    fields[Text(reader)] = Block(reader);
+                    fields[reader.ReadRequiredText()] = reader.ReadRequiredBlock();
                 return new HashValue(fields.ToImmutable(), deadline, revision);
             case ValueKind.List:
                 var items = ImmutableList.CreateBuilder<byte[]>();
                 for (var n = reader.ReadCount(); n > 0; n--)
-                    items.Add(Block(reader));
+                    items.Add(reader.ReadRequiredBlock());
                 return new ListValue(items.ToImmutable(), deadline, revision);
             case ValueKind.Set:
                 var members = SetValue.Empty.ToBuilder();
                 for (var n = reader.ReadCount(); n > 0; n--)
-                    members.Add(Text(reader));
+                    members.Add(reader.ReadRequiredText());
                 return new SetValue(members.ToImmutable(), deadline, revision);
             default:
                 throw new InvalidDataException($"snapshot has a value of unknown kind {(byte)kind}");
@@ -73,10 +73,6 @@ internal static class StoredValueCodec
     public static StringValue ReadString(BodyReader reader, long deadline, long revision)
     {
         var type = reader.ReadText();
-        return StringValue.Create(Block(reader), type, deadline, revision);
+        return StringValue.Create(reader.ReadRequiredBlock(), type, deadline, revision);
     }
-
-    private static byte[] Block(BodyReader reader) => reader.ReadBlock() ?? throw new InvalidDataException("snapshot has a missing block");
-
-    private static string Text(BodyReader reader) => reader.ReadText() ?? throw new InvalidDataException("snapshot has a missing block");
 }

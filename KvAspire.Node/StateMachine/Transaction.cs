@@ -41,7 +41,7 @@ public static class Transaction
         var replies = new List<CommandReply>(args.Count - 1 - watched * 2);
         for (var i = 1 + watched * 2; i < args.Count; i++)
         {
-            if (!KvCommand.TryDecode(args[i], out var command) || command.Op == CommandOp.Transaction)
+            if (!KvCommand.TryDecode(args[i], out var command) || command.Op is CommandOp.Transaction or CommandOp.Idempotent)
                 throw new InvalidDataException("a transaction holds a malformed command");
             replies.Add(KvStore.Execute(command, context).Reply ?? CommandReply.Ok);
         }

@@ -11,7 +11,8 @@ namespace KvAspire.Node.Api.Http;
 /// <c>user:1</c> and <c>a/b</c> both work. Writes may override the acknowledgement mode with the
 /// <c>X-Kv-Acknowledge</c> header or <c>?ack=</c> (Quorum or Leader). A PUT with <c>?ttl=</c> (or the
 /// <c>X-Kv-Ttl</c> header) in seconds expires; GET reports the seconds left in <c>X-Kv-Ttl</c> and the key's
-/// revision as its <c>ETag</c>, which PUT and DELETE compare with <c>If-Match</c> / <c>If-None-Match: *</c>.
+/// revision as its <c>ETag</c>, which PUT and DELETE compare with <c>If-Match</c> / <c>If-None-Match: *</c>. PUT and
+/// DELETE with an <c>Idempotency-Key</c> (see <see cref="IdempotencyKey"/>) are applied at most once per key.
 /// </summary>
 public static class KvApi
 {
@@ -72,7 +73,7 @@ public static class KvApi
     private static async Task<IResult> PutAsync(string? key, HttpRequest request, KvCommands commands,
         IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
-        if (WriteProblem(key, request, limits.Value, out var acknowledge, out var conditions) is { } problem)
+        if (WriteProblem(key, request, limits.Value, out var acknowledge, out var conditions, out var idempotencyKey) is { } problem)
             return problem;
         if (!TryReadTtl(request, out var ttl, out var ttlProblem))
             return ttlProblem;
@@ -80,14 +81,17 @@ public static class KvApi
         var value = await RequestBody.ReadAsync(request, maxValue, cancellationToken);
         if (value is null)
             return ApiError.TooLarge($"the value is larger than the limit (Limits:MaxValueBytes) of {maxValue} bytes");
+        var idempotent = Idempotent(request, key!, idempotencyKey, value);
         var outcome = ttl is null && conditions.IsNone
-            ? await commands.SetAsync(key!, value, request.ContentType, acknowledge, cancellationToken)
-            : await commands.SetIfAsync(key!, value, request.ContentType, ttl, conditions.Flags, conditions.Revision, cancellationToken);
+            ? await commands.SetAsync(key!, value, request.ContentType, acknowledge, cancellationToken, idempotent)
+            : await commands.SetIfAsync(key!, value, request.ContentType, ttl, conditions.Flags, conditions.Revision, cancellationToken, idempotent);
         Wrote(request.HttpContext, outcome);
         return outcome switch
         {
-            WriteOutcome.Written { Reply: CommandReply.NullBulk or CommandReply.NullMultiBulk } => PreconditionFailed(key!),
-            WriteOutcome.Written written => Accepted(written, request.HttpContext.Response),
+            WriteOutcome.Written { Reply: var reply } when reply == Idempotency.KeyReused => KeyReused(idempotencyKey!),
+            WriteOutcome.Written { Reply: CommandReply.NullBulk or CommandReply.NullMultiBulk } written =>
+                Repeated(written, request.HttpContext.Response, PreconditionFailed(key!)),
+            WriteOutcome.Written written => Repeated(written, request.HttpContext.Response, Accepted(written, request.HttpContext.Response)),
             _ => ApiError.From(outcome, request.HttpContext.Response),
         };
     }
@@ -95,22 +99,25 @@ public static class KvApi
     private static async Task<IResult> DeleteAsync(string? key, HttpRequest request, KvCommands commands,
         IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
-        if (WriteProblem(key, request, limits.Value, out var acknowledge, out var conditions) is { } problem)
+        if (WriteProblem(key, request, limits.Value, out var acknowledge, out var conditions, out var idempotencyKey) is { } problem)
             return problem;
+        var idempotent = Idempotent(request, key!, idempotencyKey, []);
         var outcome = conditions.Revision is { } revision
-            ? await commands.DeleteIfAsync(key!, revision, cancellationToken)
-            : await commands.DeleteAsync(key!, acknowledge, cancellationToken);
+            ? await commands.DeleteIfAsync(key!, revision, cancellationToken, idempotent)
+            : await commands.DeleteAsync(key!, acknowledge, cancellationToken, idempotent);
         Wrote(request.HttpContext, outcome);
-        return outcome switch
+        if (outcome is not WriteOutcome.Written written)
+            return ApiError.From(outcome, request.HttpContext.Response);
+        return Repeated(written, request.HttpContext.Response, written switch
         {
-            WriteOutcome.Written { Reply: CommandReply.NullMultiBulk } => PreconditionFailed(key!),
-            WriteOutcome.Written { Existed: false } when conditions.Flags == SetFlags.IfPresent => PreconditionFailed(key!),
-            WriteOutcome.Written { Existed: false } or WriteOutcome.Written { Reply: CommandReply.Array { Items: [CommandReply.Integer { Value: 0 }] } } =>
-                TypedResults.Json(new ApiError("not_found", $"no value for key '{key}'", Term: ((WriteOutcome.Written)outcome).Term),
+            { Reply: var reply } when reply == Idempotency.KeyReused => KeyReused(idempotencyKey!),
+            { Reply: CommandReply.NullMultiBulk } => PreconditionFailed(key!),
+            { Existed: false } when conditions.Flags == SetFlags.IfPresent => PreconditionFailed(key!),
+            { Existed: false } or { Reply: CommandReply.Array { Items: [CommandReply.Integer { Value: 0 }] } } =>
+                TypedResults.Json(new ApiError("not_found", $"no value for key '{key}'", Term: written.Term),
                     statusCode: StatusCodes.Status404NotFound),
-            WriteOutcome.Written w => TypedResults.Ok(new WriteAccepted(w.Index, w.Term)),
-            _ => ApiError.From(outcome, request.HttpContext.Response),
-        };
+            _ => TypedResults.Ok(new WriteAccepted(written.Index, written.Term)),
+        });
     }
 
     /// <summary>The key's new revision is the entry's index: what a following If-Match sends back.</summary>
@@ -119,6 +126,22 @@ public static class KvApi
         response.Headers.ETag = HttpConditions.Format(written.Index);
         return TypedResults.Ok(new WriteAccepted(written.Index, written.Term));
     }
+
+    private static IdempotentWrite? Idempotent(HttpRequest request, string key, string? idempotencyKey, ReadOnlySpan<byte> value) =>
+        idempotencyKey is null ? null : new IdempotentWrite(idempotencyKey, IdempotencyKey.Fingerprint(request, key, value));
+
+    /// <summary>An answer that repeats an earlier write's says so, as the earlier write's own answer would not.</summary>
+    private static IResult Repeated(WriteOutcome.Written written, HttpResponse response, IResult answer)
+    {
+        if (written.Repeated)
+            response.Headers[IdempotencyKey.ReplayedHeader] = "true";
+        return answer;
+    }
+
+    private static IResult KeyReused(string idempotencyKey) => TypedResults.Json(
+        new ApiError("idempotency_key_reused",
+            $"{IdempotencyKey.Header} '{idempotencyKey}' was used within its window for a different request (method, key, value or conditions); nothing was done"),
+        statusCode: StatusCodes.Status422UnprocessableEntity);
 
     private static IResult PreconditionFailed(string key) => TypedResults.Json(
         new ApiError("precondition_failed", $"key '{key}' does not match If-Match / If-None-Match; nothing was written"),
@@ -134,12 +157,15 @@ public static class KvApi
 
     /// <summary>What every write checks first: the key, the acknowledgement mode if one is asked for, and the conditions.</summary>
     private static IResult? WriteProblem(string? key, HttpRequest request, LimitsOptions limits, out Acknowledge? acknowledge,
-        out HttpConditions conditions)
+        out HttpConditions conditions, out string? idempotencyKey)
     {
         acknowledge = null;
         conditions = HttpConditions.None;
+        idempotencyKey = null;
         if (KeyValidation.Problem(key, limits) is { } keyProblem)
             return ApiError.BadRequest("invalid_key", keyProblem);
+        if (!IdempotencyKey.TryRead(request, out idempotencyKey, out var idempotencyProblem))
+            return ApiError.BadRequest("invalid_idempotency_key", idempotencyProblem!);
         if (HttpConditions.Read(request, out var conditionProblem) is not { } read)
             return ApiError.BadRequest("invalid_condition", conditionProblem!);
         conditions = read;

@@ -31,6 +31,17 @@ public sealed class ProposalsTests
     }
 
     [Fact]
+    public async Task AnEntryThatRepeatsAnEarlierIdempotentWrite_AnswersWithThatWritesPlace()
+    {
+        var retry = Add(9, 3, Acknowledge.Quorum);
+        var earlier = new IdempotencyRecord(1, 4, 2, true, CommandReply.Ok, 10_000);
+
+        _proposals.Applied(EntryAt(9, 3), new ApplyResult(true, CommandReply.Ok) { Repeats = earlier });
+
+        Assert.Equal(new WriteOutcome.Written(4, 2, true, CommandReply.Ok) { Repeated = true }, await retry.Task);
+    }
+
+    [Fact]
     public async Task LeaderWrite_CompletesWhenPersistedLocally()
     {
         var write = Add(5, 2, Acknowledge.Leader);

@@ -6,8 +6,9 @@ namespace KvAspire.Node.Tests.Durability;
 
 /// <summary>
 /// Three real node processes over gRPC, snapshotting and compacting every 50 entries: the whole cluster
-/// killed and restarted keeps every acknowledged write, and a secondary whose disk is wiped comes back
-/// by receiving the primary's snapshot and ends with the primary's store.
+/// killed and restarted keeps every acknowledged write, a secondary whose disk is wiped comes back
+/// by receiving the primary's snapshot and ends with the primary's store, and an idempotent write retried
+/// across a failover and a restart from snapshots is applied once.
 /// </summary>
 public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -71,6 +72,50 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
             + $"and served all {_expected.Count} keys as primary");
     }
 
+    [Fact]
+    public async Task AnIdempotentDelete_RetriedAfterAFailoverAndAWholeClusterRestart_IsAppliedOnce()
+    {
+        await Cluster.StartAllAsync();
+        var (oldPrimary, primary) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
+        await WriteAsync(primary, 0, 1);
+        var (_, first) = await DeleteIdempotentlyAsync(primary, "key-0", "delete-key-0");
+        await WriteAsync(primary, 0, 1); // written again after the delete: a retry applied twice would delete this
+
+        await Cluster.KillAsync(oldPrimary);
+        (_, primary) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
+        var (_, afterFailover) = await DeleteIdempotentlyAsync(primary, "key-0", "delete-key-0");
+        await WriteAsync(primary, 1, 150); // snapshots and compaction, past the delete's entry
+        await Cluster.StartAsync(oldPrimary);
+        await WaitUntilAllMatchAsync(primary);
+        foreach (var id in Cluster.Ids.ToList())
+            await Cluster.KillAsync(id);
+        await Cluster.StartAllAsync();
+        var (primaryId, restarted) = await Cluster.WaitForPrimaryAsync(PrimaryTimeout);
+        var logStart = (await restarted.StatusAsync()).GetProperty("logStart").GetInt64();
+        var (node, afterRestart) = await DeleteIdempotentlyAsync(restarted, "key-0", "delete-key-0");
+
+        Assert.False(first.Replayed);
+        Assert.True(afterFailover.Replayed);
+        Assert.True(afterRestart.Replayed);
+        Assert.Equal(first.Body, afterFailover.Body);
+        Assert.Equal(first.Body, afterRestart.Body);
+        Assert.True(logStart > JsonDocument.Parse(first.Body).RootElement.GetProperty("index").GetInt64(),
+            $"{primaryId}'s log starts at {logStart}, so it replayed the delete from its log, not from a snapshot");
+        await AssertStoreAsync(Cluster.Ids.Single(id => Cluster[id] == node));
+    }
+
+    /// <summary>A DELETE with an <c>Idempotency-Key</c>, sent until acknowledged: its body and whether it repeated an earlier one.</summary>
+    private async Task<(NodeProcess Node, (string Body, bool Replayed) Answer)> DeleteIdempotentlyAsync(NodeProcess primary, string key,
+        string idempotencyKey)
+    {
+        (string, bool) answer = default;
+        var node = await SendAsync(primary, client => client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/kv/{key}")
+        {
+            Headers = { { "Idempotency-Key", idempotencyKey } },
+        }), async response => answer = (await response.Content.ReadAsStringAsync(), response.Headers.Contains("Idempotent-Replayed")));
+        return (node, answer);
+    }
+
     /// <summary>
     /// The node reports a finished catch-up (Syncing ends once it has applied through the primary's commit
     /// index) from a whole snapshot past entry 1, which only a snapshot from the primary can give a wiped
@@ -118,7 +163,9 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
     /// the fast test timings can cost the primary its role mid-test, and these writes are idempotent.
     /// Returns the node that acknowledged it.
     /// </summary>
-    private async Task<NodeProcess> SendAsync(NodeProcess primary, Func<HttpClient, Task<HttpResponseMessage>> write)
+    /// <param name="acknowledged">Reads the answer that acknowledged the write.</param>
+    private async Task<NodeProcess> SendAsync(NodeProcess primary, Func<HttpClient, Task<HttpResponseMessage>> write,
+        Func<HttpResponseMessage, Task>? acknowledged = null)
     {
         const int attempts = 5;
         var node = primary;
@@ -126,7 +173,11 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
         {
             using var response = await write(node.Client);
             if (response.IsSuccessStatusCode)
+            {
+                if (acknowledged is not null)
+                    await acknowledged(response);
                 return node;
+            }
             var refusal = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             Assert.True(attempt < attempts && response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.MisdirectedRequest,
                 $"write refused {attempt} times, last: {refusal}");

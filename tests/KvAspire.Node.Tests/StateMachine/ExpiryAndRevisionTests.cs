@@ -135,7 +135,7 @@ public sealed class ExpiryAndRevisionTests
         return Enumerable.Range(1, count).Select(i => new Entry(i, 1, RandomCommands.Next(random, 1000L + i, i).Encode())).ToList();
     }
 
-    /// <summary>The whole state in a canonical order: kind, revision, deadline and contents per key.</summary>
+    /// <summary>The whole state in a canonical order: kind, revision, deadline and contents per key, then the idempotency records.</summary>
     internal static string Describe(KvStore store) => string.Join("\n", store.Entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e =>
         $"{e.Key} {e.Value.Kind} r{e.Value.Revision} d{e.Value.DeadlineMs} " + e.Value switch
         {
@@ -144,5 +144,6 @@ public sealed class ExpiryAndRevisionTests
             ListValue l => string.Join(",", l.Items.Select(Convert.ToHexString)),
             SetValue set => string.Join(",", set.Members.Order(StringComparer.Ordinal)),
             _ => "?",
-        }));
+        }).Concat(store.Records.Current.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r =>
+            $"idempotency {r.Key} f{r.Value.Fingerprint} i{r.Value.Index} t{r.Value.Term} d{r.Value.DeadlineMs} e{r.Value.Existed} {Text(r.Value.Reply)}")));
 }

@@ -11,7 +11,14 @@ internal static class RandomCommands
 {
     private const int MaxElements = 16;
 
-    public static KvCommand Next(Random random, long nowMs, long salt)
+    /// <remarks>One write in 13 is sent with one of a few idempotency keys, whose requests differ by one of two
+    /// fingerprints: repeated, refused and forgotten (windows just around <paramref name="nowMs"/>) all happen.</remarks>
+    public static KvCommand Next(Random random, long nowMs, long salt) =>
+        random.Next(13) == 0
+            ? Idempotency.Create("i" + random.Next(4), (ulong)random.Next(2), nowMs + random.Next(1, 40), Write(random, nowMs, salt))
+            : Write(random, nowMs, salt);
+
+    private static KvCommand Write(Random random, long nowMs, long salt)
     {
         var key = "k" + random.Next(6);
         return random.Next(12) switch
