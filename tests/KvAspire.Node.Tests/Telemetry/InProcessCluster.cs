@@ -9,7 +9,7 @@ namespace KvAspire.Node.Tests.Telemetry;
 
 /// <summary>
 /// Real host loops (fast timings, real disk) wired by an in-process transport that can cut a node
-/// off. For telemetry tests: everything the node does except gRPC and HTTP.
+/// off or hold back replication. Everything the node does except gRPC and HTTP.
 /// </summary>
 public sealed class InProcessCluster : IAsyncDisposable
 {
@@ -18,6 +18,8 @@ public sealed class InProcessCluster : IAsyncDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "kv-inproc-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, RaftHost> _hosts = [];
     private readonly HashSet<string> _blocked = [];
+    /// <summary>Replicate messages that carry entries, held back while <see cref="HoldEntries"/> is in force; null: none held.</summary>
+    private List<Message>? _heldEntries;
 
     public InProcessCluster(params string[] names)
     {
@@ -63,6 +65,27 @@ public sealed class InProcessCluster : IAsyncDisposable
             _blocked.Remove(node);
     }
 
+    /// <summary>Holds back the entries of every message that ships some (the rest of it goes, as a heartbeat) until
+    /// <see cref="ReleaseEntries"/>: the primary stays recognised, and its new entries stay uncommitted.</summary>
+    public void HoldEntries()
+    {
+        lock (_blocked)
+            _heldEntries ??= [];
+    }
+
+    /// <summary>Delivers the held messages in the order they were sent, and stops holding.</summary>
+    public void ReleaseEntries()
+    {
+        List<Message> held;
+        lock (_blocked)
+        {
+            held = _heldEntries ?? [];
+            _heldEntries = null;
+        }
+        foreach (var message in held)
+            _hosts[message.To].Deliver(message);
+    }
+
     public async Task<ClusterStatus> WaitForPrimaryAsync() =>
         await WaitAsync("a primary that serves reads", () =>
             _hosts.Values.Select(h => h.Status).FirstOrDefault(s => s.Role == Role.Primary && s.ServesReads));
@@ -98,6 +121,13 @@ public sealed class InProcessCluster : IAsyncDisposable
             {
                 if (cluster._blocked.Contains(message.From) || cluster._blocked.Contains(message.To))
                     return;
+                if (cluster._heldEntries is { } held && message is Replicate { IsHeartbeat: false } replicate)
+                {
+                    held.Add(message);
+                    // What gets through is the message without its entries: a heartbeat, which keeps the primary
+                    // recognised (and answers its reads' confirmation rounds) while the entries wait.
+                    message = replicate with { Entries = [] };
+                }
             }
             cluster._hosts[message.To].Deliver(message);
         }
