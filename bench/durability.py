@@ -7,7 +7,11 @@ Runs three real node processes (Release build) on loopback with their own data d
 them with redis-benchmark / redis-cli --pipe, and reads everything else from /cluster and the nodes'
 logs. Prints a Markdown report (also written to bench/results/durability-<date>.md).
 
-  python3 bench/durability.py [--keys 1000000] [--policies Always,EverySecond,Never]
+  python3 bench/durability.py [--keys 1000000] [--policies Always,EverySecond,Never] [--timing Seed|Fast]
+
+With --timing Fast (50 ms heartbeat, 300-600 ms election timeout) the million-key run also tells whether the
+load, the snapshots and a wiped secondary's resync made any node start an election: the highest term among the
+nodes before and after each, since a node that starts an election raises its term.
 """
 import argparse
 import datetime
@@ -127,6 +131,9 @@ class Cluster:
     def secondary_of(self, primary):
         return next(n for n in self.nodes.values() if n is not primary)
 
+    def highest_term(self):
+        return max(s["term"] for s in (try_status(n) for n in self.nodes.values() if n["process"]) if s)
+
 
 def redis_benchmark(port, clients, requests, pipeline=1):
     output = subprocess.run(["redis-benchmark", "-p", str(port), "-t", "set", "-n", str(requests), "-r", "100000",
@@ -190,15 +197,17 @@ def fsync_policies(binary, policies, work):
     return rows
 
 
-def million_keys(binary, keys, work):
+def million_keys(binary, keys, work, timing):
     root = os.path.join(work, "million")
     # Snapshot every quarter of the load, so snapshots and compaction happen during it.
     every = max(keys // 4, 1)
-    cluster = Cluster(binary, root, {"Storage__SnapshotEntries": str(every)})
+    cluster = Cluster(binary, root, {"Storage__SnapshotEntries": str(every), "Cluster__Timing": timing})
     cluster.start_all()
     results = {}
     try:
         primary = cluster.primary()
+        cluster.caught_up(cluster.secondary_of(primary)["name"], primary)
+        term_before_load = cluster.highest_term()
         before = rss_kib(primary["process"].pid)
         log(f"loading {keys} keys of 100 bytes")
         results["load_s"] = load_keys(primary["resp"], keys, 100)
@@ -213,6 +222,7 @@ def million_keys(binary, keys, work):
             load_keys(primary["resp"], min(every // 4, keys), 100)
             snap = last_match(primary["log"], snapshot_pattern)
         after = rss_kib(primary["process"].pid)
+        results["terms_load"] = (term_before_load, cluster.highest_term())
         results["rss_before_mib"], results["rss_after_mib"] = before / 1024, after / 1024
         results["bytes_per_key"] = (after - before) * 1024 / keys
         results["snapshot"] = {"index": int(snap[0]), "keys": int(snap[1]), "bytes": int(snap[2]), "ms": float(snap[3]),
@@ -237,10 +247,13 @@ def million_keys(binary, keys, work):
 
         log("resync: wipe a secondary and restart it empty")
         secondary = cluster.secondary_of(primary)
+        cluster.caught_up(secondary["name"], primary)
+        term_before_resync = cluster.highest_term()
         cluster.kill(secondary["name"])
         shutil.rmtree(secondary["data"])
         cluster.start(secondary["name"])
         synced = cluster.caught_up(secondary["name"], primary)
+        results["terms_resync"] = (term_before_resync, cluster.highest_term())
         results["resync_s"] = time.monotonic() - secondary["started"]
         results["resync_log_start"] = synced["logStart"]
         sent = last_match(primary["log"], r"Snapshot at entry (\d+) \(term \d+\) sent to \S+: (\d+) bytes in ([\d.]+) ms")
@@ -254,6 +267,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--keys", type=int, default=1_000_000)
     parser.add_argument("--policies", default="Always,EverySecond,Never")
+    parser.add_argument("--timing", default="Seed", choices=["Seed", "Fast"])
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="kv-durability-")
@@ -265,14 +279,15 @@ def main():
     load = os.getloadavg()
     try:
         policies = fsync_policies(binary, args.policies.split(","), work) if args.policies else []
-        million = million_keys(binary, args.keys, work) if args.keys else None
+        million = million_keys(binary, args.keys, work, args.timing) if args.keys else None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     lines = [f"### Durability run of {datetime.datetime.now():%Y-%m-%d %H:%M} UTC",
              "",
-             f"`python3 bench/durability.py --keys {args.keys} --policies {args.policies}` — {os.cpu_count()} cores, "
-             f"load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; three Release node processes on loopback, seed timing (2 s heartbeat, 5-8 s election timeout).",
+             f"`python3 bench/durability.py --keys {args.keys} --policies {args.policies} --timing {args.timing}` — {os.cpu_count()} cores, "
+             f"load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; three Release node processes on loopback, "
+             + ("seed timing (2 s heartbeat, 5-8 s election timeout)." if args.timing == "Seed" else "fast timing (50 ms heartbeat, 300-600 ms election timeout)."),
              ""]
     if policies:
         lines += ["| Storage:Fsync | SET/s, 50 clients | p50 / p99 ms, 50 clients | SET/s, 1 client | p50 / p99 ms, 1 client |",
@@ -295,6 +310,9 @@ def main():
                   f"- whole cluster SIGKILLed and restarted, until a primary serves reads: {million['cluster_restart_s']:.2f} s",
                   f"- wiped secondary restarted empty, until its applied digest equals the primary's: {million['resync_s']:.2f} s"
                   + (f" (snapshot at entry {sent['index']:,}: {sent['bytes'] / 2**20:.1f} MiB streamed in {sent['ms']:,.0f} ms)" if sent else ""),
+                  f"- highest term among the nodes: {million['terms_load'][0]} before the load and {million['terms_load'][1]} after it and its snapshots; "
+                  f"{million['terms_resync'][0]} before the wiped secondary's resync and {million['terms_resync'][1]} after it "
+                  "(a node that starts an election raises its term)",
                   ""]
     report = "\n".join(lines)
     print(report)

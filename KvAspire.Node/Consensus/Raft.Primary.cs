@@ -102,7 +102,11 @@ public sealed partial class Raft
     /// entries of the current term (Raft §5.4.2).</summary>
     private bool MaybeCommit()
     {
-        var matches = _peers.Select(p => _progress[p].Joining ? 0 : _progress[p].Match).Append(Log.DurableIndex);
+        // Runs on every acknowledgement: the match indexes go on the stack (a cluster has a handful of members).
+        Span<long> matches = _peers.Length < 64 ? stackalloc long[_peers.Length + 1] : new long[_peers.Length + 1];
+        for (var i = 0; i < _peers.Length; i++)
+            matches[i] = _progress[_peers[i]] is { Joining: false } progress ? progress.Match : 0;
+        matches[^1] = Log.DurableIndex;
         var candidate = Quorum.CommitIndex(matches);
         if (candidate <= CommitIndex || Log.TermAt(candidate) != Term)
             return false;
