@@ -58,8 +58,8 @@ public sealed class RespServerCommands(RaftHost host, KvStore store, RespDirecto
         if (all || wanted.Contains("keyspace"))
         {
             text.Append("# Keyspace\r\n");
-            // Both counts read from the store now, so expires never exceeds keys; avg_ttl is a sampled estimate in
-            // Redis, which reports 0 when it has none: no estimate is made here.
+            // Both counts from the store itself, not one from the status published after the last batch; avg_ttl is
+            // a sampled estimate in Redis, which reports 0 when it has none: no estimate is made here.
             var (keys, expires) = (store.Count, store.KeysWithDeadline);
             if (keys > 0)
                 text.Append($"db0:keys={keys},expires={expires},avg_ttl=0\r\n");
