@@ -29,11 +29,11 @@ BENCH="$PWD/bench/KvAspire.Bench/bin/Release/net10.0/KvAspire.Bench"
 TOOLS="$PWD/bench/.tools"
 peer_pids=()
 source .ci/apphost-lib.sh
+source bench/redis-lib.sh
 export APPHOST_CONFIGURATION=Release
 # KvAspire requires its client password (KV_PASSWORD, from apphost-lib: redis-cli reads it from
 # REDISCLI_AUTH, redis-benchmark takes -a, KvAspire.Bench --password). The peers run without one:
-# they are reached with peer_cli and --password "", never with it.
-peer_cli() { env -u REDISCLI_AUTH redis-cli "$@"; }
+# they are reached with peer_cli (bench/redis-lib.sh) and --password "", never with it.
 
 cleanup() {
   stop_apphost
@@ -73,13 +73,8 @@ start_peers() {
   say "starting redis-server (single, primary + 2 replicas), garnet-server, etcd x3"
   redis-server --port "$REDIS_PORT" --dir "$WORK" --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
   peer_pids+=($!)
-  redis-server --port "$REDIS_REPL_PORT" --dir "$WORK" --save "" --appendonly no >"$WORK/redis-primary.log" 2>&1 &
-  peer_pids+=($!)
-  for i in 1 2; do
-    redis-server --port $((REDIS_REPL_PORT + i)) --dir "$WORK" --save "" --appendonly no --replicaof 127.0.0.1 "$REDIS_REPL_PORT" \
-      >"$WORK/redis-replica$i.log" 2>&1 &
-    peer_pids+=($!)
-  done
+  start_redis_replicated "$REDIS_REPL_PORT"
+  peer_pids+=("${redis_pids[@]}")
   "$TOOLS/garnet-server" --port "$GARNET_PORT" --bind 127.0.0.1 >"$WORK/garnet.log" 2>&1 &
   peer_pids+=($!)
   local cluster="" i
@@ -92,9 +87,7 @@ start_peers() {
     peer_pids+=($!)
   done
   for port in "$REDIS_PORT" "$REDIS_REPL_PORT" $((REDIS_REPL_PORT + 1)) $((REDIS_REPL_PORT + 2)) "$GARNET_PORT"; do wait_for_port "$port"; done
-  for _ in $(seq 1 100); do
-    [ "$(peer_cli -p "$REDIS_REPL_PORT" INFO replication | grep -c '^slave[0-9]*:.*state=online')" -eq 2 ] && break; sleep 0.2
-  done
+  redis_replicas_online "$REDIS_REPL_PORT" || true
   ETCD_LEADER=$(etcd_leader)
 }
 

@@ -7,7 +7,7 @@ namespace KvAspire.Node.Api;
 public sealed record KeyPage(ulong Cursor, IReadOnlyList<string> Keys);
 
 /// <summary>
-/// SCAN over a store with no ordered index. A key's position is a stable hash of its bytes, and the
+/// SCAN over a store with no ordered index (and HSCAN and SSCAN over a hash's fields or a set's members, the same way). A key's position is a stable hash of its bytes, and the
 /// cursor is the next hash to visit: every key present for a whole scan is returned at least once
 /// (Redis' guarantee), keys added or removed meanwhile may or may not be, and the cursor stays
 /// meaningful on another node after a failover. Each page costs one pass over the keys.

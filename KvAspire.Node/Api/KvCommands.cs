@@ -182,6 +182,27 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
             key => (match is null || match(key)) && Live(key) is { } value && (kind is null || value.Kind == kind))), cancellationToken);
 
     /// <summary>
+    /// HSCAN and SSCAN: one page of a hash's fields (each followed by its value, when <paramref name="withValues"/>) or
+    /// of a set's members, chosen as SCAN chooses keys (<see cref="KeyScan"/>); answered as Redis does, the next cursor
+    /// then the page. A missing key is an empty, finished scan; a key of another kind is WRONGTYPE.
+    /// </summary>
+    public Task<ReadOutcome> ScanCollectionAsync(string name, ValueKind kind, string key, ulong cursor, int count, Func<string, bool>? match,
+        bool withValues, CancellationToken cancellationToken, SharedReadPermit? shared = null) =>
+        ReadAsync(name, key, () => new ReadOutcome.Reply(Live(key) switch
+        {
+            null => ScanReply(new KeyPage(0, []), _ => []),
+            HashValue hash when kind == ValueKind.Hash => ScanReply(KeyScan.Page(hash.Fields.Keys, cursor, count, match),
+                field => withValues ? [Bulk(field), new CommandReply.Bulk(hash.Fields[field])] : [Bulk(field)]),
+            SetValue set when kind == ValueKind.Set => ScanReply(KeyScan.Page(set.Members, cursor, count, match), member => [Bulk(member)]),
+            _ => ReplyErrors.WrongType,
+        }), cancellationToken, shared);
+
+    private static CommandReply.Bulk Bulk(string text) => new(System.Text.Encoding.UTF8.GetBytes(text));
+
+    private static CommandReply ScanReply(KeyPage page, Func<string, CommandReply[]> items) => new CommandReply.Array(
+        [Bulk(page.Cursor.ToString(System.Globalization.CultureInfo.InvariantCulture)), new CommandReply.Array(page.Keys.SelectMany(items).ToList())]);
+
+    /// <summary>
     /// Waits until <paramref name="wanted"/> secondaries have stored the log up to <paramref name="index"/>, or
     /// <paramref name="timeout"/> passes (null: no limit); returns how many have. Null when this node is not primary.
     /// </summary>

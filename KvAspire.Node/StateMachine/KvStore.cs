@@ -14,7 +14,7 @@ public readonly record struct ApplyResult(bool Existed, CommandReply? Reply = nu
 
 /// <summary>A store built from a snapshot, ready to replace a <see cref="KvStore"/>'s contents in one step.</summary>
 public sealed record PreparedStore(ConcurrentDictionary<string, StoredValue> Values, IdempotencyRecords Records, long AppliedIndex,
-    ulong AppliedDigest);
+    ulong AppliedDigest, int KeysWithDeadline);
 
 /// <summary>
 /// The key-value store the committed log is applied to. One thread (the host loop) applies; any
@@ -32,6 +32,12 @@ public sealed class KvStore
 
     /// <summary>Stored keys, including those past their deadline that no deletion has reached yet (as Redis' DBSIZE).</summary>
     public int Count => _values.Count;
+
+    /// <summary>Stored keys that carry a deadline (INFO's <c>expires</c>), counted as they change so nothing walks every key.</summary>
+    public int KeysWithDeadline => Volatile.Read(ref _keysWithDeadline);
+
+    // Written by the applying thread only; read by any.
+    private int _keysWithDeadline;
 
     /// <summary>
     /// A hash chained over every applied entry (index, term, payload). Two nodes with the same
@@ -75,6 +81,7 @@ public sealed class KvStore
         _capture = null;
         _values = prepared.Values;
         _records = prepared.Records;
+        Volatile.Write(ref _keysWithDeadline, prepared.KeysWithDeadline);
         AppliedIndex = prepared.AppliedIndex;
         AppliedDigest = prepared.AppliedDigest;
     }
@@ -83,9 +90,13 @@ public sealed class KvStore
     public static PreparedStore Prepare(StoreSnapshot snapshot)
     {
         var values = new ConcurrentDictionary<string, StoredValue>(StringComparer.Ordinal);
+        var withDeadline = 0;
         foreach (var (key, value) in snapshot.Items)
+        {
             values[key] = value;
-        return new PreparedStore(values, new IdempotencyRecords(snapshot.Records), snapshot.AppliedIndex, snapshot.AppliedDigest);
+            withDeadline += HasDeadline(value);
+        }
+        return new PreparedStore(values, new IdempotencyRecords(snapshot.Records), snapshot.AppliedIndex, snapshot.AppliedDigest, withDeadline);
     }
 
     public bool ContainsKey(string key) => _values.ContainsKey(key);
@@ -137,14 +148,24 @@ public sealed class KvStore
     internal void Put(string key, StoredValue value)
     {
         RecordForCapture(key);
+        _values.TryGetValue(key, out var old);
         _values[key] = value;
+        var change = HasDeadline(value) - HasDeadline(old);
+        if (change != 0)
+            Volatile.Write(ref _keysWithDeadline, _keysWithDeadline + change);
     }
 
     internal bool Remove(string key)
     {
         RecordForCapture(key);
-        return _values.TryRemove(key, out _);
+        if (!_values.TryRemove(key, out var old))
+            return false;
+        if (HasDeadline(old) == 1)
+            Volatile.Write(ref _keysWithDeadline, _keysWithDeadline - 1);
+        return true;
     }
+
+    private static int HasDeadline(StoredValue? value) => value is { DeadlineMs: not 0 } ? 1 : 0;
 
     /// <summary>While a copy is being built, the value a key had before its first change is kept for it.</summary>
     private void RecordForCapture(string key)

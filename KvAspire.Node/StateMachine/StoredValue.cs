@@ -73,12 +73,16 @@ public sealed class ListValue(ImmutableList<byte[]> items, long deadlineMs, long
     public override StoredValue With(long deadlineMs, long revision) => new ListValue(Items, deadlineMs, revision);
 }
 
-/// <summary>A set of members (UTF-8, like keys).</summary>
-public sealed class SetValue(ImmutableHashSet<string> members, long deadlineMs, long revision) : StoredValue(revision)
+/// <summary>
+/// A set of members (UTF-8, like keys). Sorted, not hashed: a sorted set reaches its i-th member in O(log n), so
+/// SPOP and SRANDMEMBER draw members by position instead of walking the whole set on every pop (bench/RESULTS.md,
+/// "Data model"); membership costs O(log n) comparisons instead of a hash.
+/// </summary>
+public sealed class SetValue(ImmutableSortedSet<string> members, long deadlineMs, long revision) : StoredValue(revision)
 {
-    public static readonly ImmutableHashSet<string> Empty = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+    public static readonly ImmutableSortedSet<string> Empty = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
 
-    public ImmutableHashSet<string> Members { get; } = members;
+    public ImmutableSortedSet<string> Members { get; } = members;
     public override ValueKind Kind => ValueKind.Set;
     public override long DeadlineMs { get; } = deadlineMs;
     public override StoredValue With(long deadlineMs, long revision) => new SetValue(Members, deadlineMs, revision);

@@ -5,6 +5,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace KvAspire.IntegrationTests;
 
@@ -81,6 +82,27 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var uri = App.GetEndpoint(node, "resp");
         return $"{uri.Host}:{uri.Port}";
+    }
+
+    /// <summary>
+    /// StackExchange.Redis given <paramref name="nodes"/>' RESP endpoints and the password. configCheckSeconds=1: it
+    /// re-reads every node's role (INFO replication) each second instead of each minute, which is what lets it find a
+    /// new primary after a failover; it does not give up on a node that is down when it connects.
+    /// </summary>
+    public Task<ConnectionMultiplexer> ConnectRedisAsync(params string[] nodes)
+    {
+        var options = new ConfigurationOptions
+        {
+            AbortOnConnectFail = false,
+            ConfigCheckSeconds = 1,
+            ConnectTimeout = 5000,
+            SyncTimeout = 10_000,
+            AsyncTimeout = 10_000,
+            Password = Password,
+        };
+        foreach (var node in nodes)
+            options.EndPoints.Add(RespEndpoint(node));
+        return ConnectionMultiplexer.ConnectAsync(options);
     }
 
     public static async Task<NodeStatus?> StatusAsync(HttpClient node) =>

@@ -21,7 +21,10 @@ public static class Eventually
                     return result;
                 lastProblem = "condition not met yet";
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            // What a node that is down or between primaries answers: refused HTTP or RESP connections, timeouts, and
+            // Redis errors such as READONLY from a node that has just stopped being primary.
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException
+                or StackExchange.Redis.RedisException or TimeoutException)
             {
                 lastProblem = $"{e.GetType().Name}: {e.Message}";
             }

@@ -28,7 +28,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     public async Task Strings_OfEverySizeClass_UpToExactlyTheLimit_RoundTrip()
     {
         await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        await using var redis = await cluster.ConnectRedisAsync(ClusterFixture.NodeNames);
         var db = redis.GetDatabase();
         var random = new Random(5);
         var sizes = Enumerable.Range(1, 24).SelectMany(bit => new[] { (1 << bit) - 1, 1 << bit, (1 << bit) + 1 })
@@ -70,7 +70,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     public async Task Value_OneByteOverTheLimit_IsRefusedNamingTheLimit_AndTheConnectionKeepsWorking()
     {
         await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        await using var redis = await cluster.ConnectRedisAsync(ClusterFixture.NodeNames);
         var db = redis.GetDatabase();
 
         var refused = await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("resp-too-big", new byte[MaxValueBytes + 1]));
@@ -95,7 +95,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     public async Task BinaryValues_WithEveryByteAndProtocolCharacters_RoundTrip()
     {
         var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        await using var redis = await ConnectAsync(primary.Node);
+        await using var redis = await cluster.ConnectRedisAsync(primary.Node);
         var db = redis.GetDatabase();
         var everyByte = Enumerable.Range(0, 256).Select(b => (byte)b).ToArray();
         var protocolLike = Encoding.ASCII.GetBytes("*1\r\n$4\r\nPING\r\n-ERR\r\n\0");
@@ -111,7 +111,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     public async Task PipelinedBatch_IsAnsweredInOrder_AndMultiKeyCommandsWork()
     {
         await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        await using var redis = await cluster.ConnectRedisAsync(ClusterFixture.NodeNames);
         var db = redis.GetDatabase();
         const int count = 500;
         var prefix = $"resp-batch-{Guid.NewGuid():N}:";
@@ -141,7 +141,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     [Fact]
     public async Task Scan_VisitsEveryKeyOnce_WithMatch()
     {
-        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        await using var redis = await cluster.ConnectRedisAsync(ClusterFixture.NodeNames);
         var prefix = $"resp-scan-{Guid.NewGuid():N}:";
         var db = redis.GetDatabase();
 
@@ -164,7 +164,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     public async Task Transactions_CommitAsOneEntry_AndTheConnectionKeepsWorking()
     {
         var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        await using var redis = await ConnectAsync(primary.Node);
+        await using var redis = await cluster.ConnectRedisAsync(primary.Node);
         var db = redis.GetDatabase();
 
         var transaction = db.CreateTransaction();
@@ -204,7 +204,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     public async Task Wait_CountsTheSecondariesThatHaveTheClientsLastWrite()
     {
         var primary = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        await using var redis = await ConnectAsync(primary.Node);
+        await using var redis = await cluster.ConnectRedisAsync(primary.Node);
         var db = redis.GetDatabase();
 
         // WAIT is per connection, so the write and the WAIT must share one: a batch sends them together.
@@ -221,7 +221,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     public async Task Multiplexer_GivenAllNodes_KeepsWritingAfterThePrimaryIsKilled()
     {
         var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        await using var redis = await cluster.ConnectRedisAsync(ClusterFixture.NodeNames);
         var db = redis.GetDatabase();
         Assert.True(await RetryAsync("a write before the kill", () => db.StringSetAsync("resp-failover:before", "1")));
 
@@ -247,7 +247,7 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
     public async Task ADeadlineAndALock_SurviveThePrimarysKill_AndTheKeyExpiresOnTimeAfterIt()
     {
         var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
-        await using var redis = await ConnectAsync(ClusterFixture.NodeNames);
+        await using var redis = await cluster.ConnectRedisAsync(ClusterFixture.NodeNames);
         var db = redis.GetDatabase();
         var lifetime = FailoverTimeout + TimeSpan.FromSeconds(10);
         // The primary fixes the deadline when it proposes the write: after `sent`, before `acknowledged` (an attempt
@@ -305,26 +305,6 @@ public sealed class RespTests(ClusterFixture cluster, ITestOutputHelper output)
                 await Task.Delay(100);
             }
         }
-    }
-
-    /// <summary>
-    /// configCheckSeconds=1: StackExchange.Redis re-reads every node's role (INFO replication) each
-    /// second instead of each minute, which is what lets it find a new primary after a failover.
-    /// </summary>
-    private Task<ConnectionMultiplexer> ConnectAsync(params string[] nodes)
-    {
-        var options = new ConfigurationOptions
-        {
-            AbortOnConnectFail = false,
-            ConfigCheckSeconds = 1,
-            ConnectTimeout = 5000,
-            SyncTimeout = 10_000,
-            AsyncTimeout = 10_000,
-            Password = cluster.Password,
-        };
-        foreach (var node in nodes)
-            options.EndPoints.Add(cluster.RespEndpoint(node));
-        return ConnectionMultiplexer.ConnectAsync(options);
     }
 
     /// <summary>One command over a plain socket, bypassing the client's routing; returns the raw reply.</summary>

@@ -12,7 +12,6 @@ namespace KvAspire.Node.Api.Resp;
 /// </summary>
 public sealed class RespDataCommands(KvCommands commands, RespDirectory directory, IOptions<LimitsOptions> limits, RespPlanRunner plans)
 {
-    private const int DefaultScanCount = 10;
     private static readonly RespCommandInfo SetCommand = RespCommandTable.Find("set")!;
 
     private readonly LimitsOptions _limits = limits.Value;
@@ -159,39 +158,12 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
             WriteError(output, RespErrors.InvalidCursor);
             return;
         }
-        string? pattern = null;
-        var count = DefaultScanCount;
-        ValueKind? kind = null;
-        for (var i = 2; i < args.Count; i += 2)
+        if (!RespScanOptions.TryParse(args, 2, RespCommandId.Scan, out var options, out var error))
         {
-            if (i + 1 >= args.Count)
-            {
-                WriteError(output, RespErrors.Syntax);
-                return;
-            }
-            if (args.Is(i, RespLiterals.Match))
-                pattern = args.Text(i + 1);
-            else if (args.Is(i, RespLiterals.Count))
-            {
-                if (!args.TryInteger(i + 1, out var n) || n < 1)
-                {
-                    WriteError(output, n < 1 && args.TryInteger(i + 1, out _) ? RespErrors.Syntax : RespErrors.NotInteger);
-                    return;
-                }
-                count = (int)Math.Min(n, int.MaxValue);
-            }
-            else if (args.Is(i, RespLiterals.Type))
-                // Redis answers no keys for a type it does not know, rather than an error.
-                kind = Enum.TryParse<ValueKind>(args.Text(i + 1), ignoreCase: true, out var known) && Enum.IsDefined(known)
-                    ? known : (ValueKind)0;
-            else
-            {
-                WriteError(output, RespErrors.Syntax);
-                return;
-            }
+            WriteError(output, error);
+            return;
         }
-        Func<string, bool>? match = pattern is null or "*" ? null : key => RespGlob.IsMatch(pattern, key);
-        var outcome = await commands.ScanAsync(cursor, count, match, kind, cancellationToken);
+        var outcome = await commands.ScanAsync(cursor, options.Count, options.Match, options.Kind, cancellationToken);
         if (outcome is not ReadOutcome.Page page)
         {
             WriteError(output, Refusal(outcome));

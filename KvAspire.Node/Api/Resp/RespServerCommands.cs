@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
+using KvAspire.Node.StateMachine;
 using Microsoft.Extensions.Options;
 using static KvAspire.Node.Api.Resp.RespWriter;
 
@@ -13,7 +14,7 @@ namespace KvAspire.Node.Api.Resp;
 /// all, its replication role. A client given every node reads <c>role:master</c> / <c>role:slave</c>
 /// and <c>master_host</c>/<c>master_port</c> (the primary's RESP address) and follows the primary.
 /// </summary>
-public sealed class RespServerCommands(RaftHost host, RespDirectory directory, RespClients clients, IOptions<RespOptions> resp,
+public sealed class RespServerCommands(RaftHost host, KvStore store, RespDirectory directory, RespClients clients, IOptions<RespOptions> resp,
     IOptions<ReplicationOptions> replication)
 {
     /// <summary>The Redis version whose commands and replies this endpoint follows; clients pick features by it.</summary>
@@ -57,8 +58,11 @@ public sealed class RespServerCommands(RaftHost host, RespDirectory directory, R
         if (all || wanted.Contains("keyspace"))
         {
             text.Append("# Keyspace\r\n");
-            if (status.Keys > 0)
-                text.Append($"db0:keys={status.Keys},expires=0,avg_ttl=0\r\n");
+            // Both counts from the store itself, not one from the status published after the last batch; avg_ttl is
+            // a sampled estimate in Redis, which reports 0 when it has none: no estimate is made here.
+            var (keys, expires) = (store.Count, store.KeysWithDeadline);
+            if (keys > 0)
+                text.Append($"db0:keys={keys},expires={expires},avg_ttl=0\r\n");
             text.Append("\r\n");
         }
         if (all || wanted.Contains("kvaspire"))

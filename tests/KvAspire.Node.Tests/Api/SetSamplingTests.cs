@@ -5,7 +5,7 @@ namespace KvAspire.Node.Tests.Api;
 
 public sealed class SetSamplingTests
 {
-    private static readonly ImmutableHashSet<string> Members = ["a", "b", "c", "d"];
+    private static readonly ImmutableSortedSet<string> Members = ImmutableSortedSet.Create(StringComparer.Ordinal, "a", "b", "c", "d");
 
     [Theory]
     [InlineData(2, false, 2)]
@@ -36,5 +36,18 @@ public sealed class SetSamplingTests
         var seen = Enumerable.Range(0, 400).SelectMany(_ => SetSampling.Choose(Members, 1, distinct: true)).ToHashSet();
 
         Assert.Equal(Members.Count, seen.Count);
+    }
+
+    [Fact]
+    public void DistinctDraws_ChooseEveryPairOfMembers_AboutEquallyOften()
+    {
+        const int draws = 6000;
+
+        var pairs = Enumerable.Range(0, draws).Select(_ => string.Concat(SetSampling.Choose(Members, 2, distinct: true).Order()))
+            .CountBy(pair => pair).ToDictionary();
+
+        // Six pairs, 1,000 draws each expected (a standard deviation of about 29): ten deviations either side.
+        Assert.Equal(6, pairs.Count);
+        Assert.All(pairs.Values, count => Assert.InRange(count, 700, 1300));
     }
 }

@@ -127,6 +127,52 @@ public sealed class RedisClientTests(RespServer server) : IClassFixture<RespServ
     }
 
     [Fact]
+    public async Task HashScanAndSetScan_PageWithACursor_HonouringCountAndMatch()
+    {
+        var hash = Key("hscan");
+        var set = Key("sscan");
+        var names = Enumerable.Range(0, 40).Select(i => $"f{i}").ToList();
+        await _db.HashSetAsync(hash, names.Select(n => new HashEntry(n, "v-" + n)).ToArray());
+        await _db.SetAddAsync(set, names.Select(n => (RedisValue)n).ToArray());
+
+        var hashPages = await ScanPagesAsync("HSCAN", hash, "COUNT", "7");
+        var setPages = await ScanPagesAsync("SSCAN", set, "COUNT", "7");
+        var matched = await ScanPagesAsync("SSCAN", set, "MATCH", "f1*", "COUNT", "7");
+        var namesOnly = await ScanPagesAsync("HSCAN", hash, "NOVALUES");
+
+        // 40 elements at 7 a page; no two of these names share a position, so no page runs over.
+        Assert.Equal(6, hashPages.Count);
+        Assert.All(hashPages, page => Assert.InRange(page.Length, 1, 14));
+        var pairs = hashPages.SelectMany(page => page.Chunk(2)).ToList();
+        Assert.Equal(names.Order(), pairs.Select(pair => pair[0]).Order());
+        Assert.All(pairs, pair => Assert.Equal("v-" + pair[0], pair[1]));
+        Assert.Equal(6, setPages.Count);
+        Assert.Equal(names.Order(), setPages.SelectMany(page => page).Order());
+        Assert.Equal(6, matched.Count);
+        Assert.Equal(names.Where(n => n.StartsWith("f1", StringComparison.Ordinal)).Order(), matched.SelectMany(page => page).Order());
+        Assert.Equal(4, namesOnly.Count);
+        Assert.Equal(names.Order(), namesOnly.SelectMany(page => page).Order());
+        // The client's own iteration follows the cursor across pages.
+        Assert.Equal(names.Order(), _db.HashScan(hash, pageSize: 7).Select(e => (string)e.Name!).Order());
+        Assert.Equal(names.Order(), _db.SetScan(set, pageSize: 7).Select(m => (string)m!).Order());
+    }
+
+    /// <summary>Every page of one HSCAN or SSCAN, from cursor 0 until the server answers cursor 0.</summary>
+    private async Task<List<string[]>> ScanPagesAsync(string command, string key, params string[] options)
+    {
+        var pages = new List<string[]>();
+        var cursor = "0";
+        do
+        {
+            object[] args = [key, cursor, .. options];
+            var reply = (RedisResult[])(await _db.ExecuteAsync(command, args))!;
+            cursor = (string)reply[0]!;
+            pages.Add(((RedisResult[])reply[1]!).Select(item => (string)item!).ToArray());
+        } while (cursor != "0");
+        return pages;
+    }
+
+    [Fact]
     public async Task Transactions_CommitWhenTheirConditionsHold_AndNotOtherwise()
     {
         var key = Key("tx");

@@ -136,6 +136,20 @@ public sealed class RespDataModelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InfoKeyspace_CountsTheKeysWithADeadline()
+    {
+        await Send("SET", "a", "v", "EX", "100");
+        await Send("HSET", "h", "f", "v");
+        await Send("EXPIRE", "h", "100");
+        await Send("SET", "plain", "v");
+
+        Assert.Contains("db0:keys=3,expires=2,avg_ttl=0\r\n", await Send("INFO", "keyspace"));
+        await Send("PERSIST", "h");
+        await Send("DEL", "a");
+        Assert.Contains("db0:keys=2,expires=0,avg_ttl=0\r\n", await Send("INFO", "keyspace"));
+    }
+
+    [Fact]
     public async Task ExpiredKeys_AreAbsentAtOnce_AndLeaveTheStoreThroughTheLog()
     {
         await Send("SET", "gone", "v", "PX", "50");

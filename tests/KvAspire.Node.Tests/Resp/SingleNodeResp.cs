@@ -52,7 +52,7 @@ internal sealed class SingleNodeResp : IAsyncDisposable
             NullLogger<AccessControl>.Instance);
         var plans = new RespPlanRunner(new RespPlanner(Options.Create(limits)), kv, directory);
         Commands = new RespCommands(new RespDataCommands(kv, directory, Options.Create(limits), plans),
-            new RespServerCommands(_host, directory, Clients, resp,
+            new RespServerCommands(_host, node.Store, directory, Clients, resp,
                 Options.Create(replication ?? new ReplicationOptions())), new RespAuthentication(Access),
             plans, new RespTransactions(plans, kv), new RespCollectionScans(kv, directory), new RespPubSubCommands(PubSub));
         Handler = new RespConnectionHandler(Commands, Clients, Access, resp, NullLogger<RespConnectionHandler>.Instance);

@@ -46,6 +46,31 @@ public sealed class ExpiryAndRevisionTests
     }
 
     [Fact]
+    public void KeysWithDeadline_FollowsEveryWayADeadlineComesAndGoes_AndSurvivesASnapshot()
+    {
+        _log.Apply(SetExpiring("a", deadline: 5000, now: 1000));
+        _log.Apply(SetExpiring("b", deadline: 5000, now: 1000));
+        _log.Apply(KvCommand.Set("c", "v"u8.ToArray(), null, 1000));
+        _log.Apply(Op(CommandOp.Expire, "c", 1000, 5000L, (byte)ExpireCondition.Always));
+        Assert.Equal(3, _log.Store.KeysWithDeadline);
+
+        _log.Apply(SetExpiring("a", deadline: 6000, now: 1000));
+        _log.Apply(Op(CommandOp.Persist, "b", 1000));
+        _log.Apply(KvCommand.Set("plain", "v"u8.ToArray(), null, 1000));
+        Assert.Equal(2, _log.Store.KeysWithDeadline);
+
+        _log.Apply(KvCommand.Set("a", "v"u8.ToArray(), null, 1000));
+        _log.Apply(Op(CommandOp.DeleteExpired, "", 5000, "c"));
+        Assert.Equal(0, _log.Store.KeysWithDeadline);
+
+        _log.Apply(SetExpiring("d", deadline: 9000, now: 1000));
+        var restored = new KvStore();
+        restored.Restore(_log.Store.Capture());
+        Assert.Equal(1, restored.KeysWithDeadline);
+        Assert.Equal(1, _log.Store.KeysWithDeadline);
+    }
+
+    [Fact]
     public void Expire_HonoursNxXxGtLt_AndAPastDeadlineDeletes()
     {
         _log.Apply(KvCommand.Set("k", "v"u8.ToArray(), null, 1000));
