@@ -77,7 +77,7 @@ internal static class Extensions
 
     /// <summary>
     /// The RESP (Redis protocol) port of each node: <c>Resp:BasePort</c> + 0, 1, 2... (default 6379, so
-    /// node1..3 get the seed's 6379, 6380, 6381). <c>Resp:BasePort=0</c> leaves them unassigned so Aspire
+    /// node1..3 get 6379, 6380, 6381). <c>Resp:BasePort=0</c> leaves them unassigned so Aspire
     /// picks free ones: tests use it, since fixed proxyless ports are not randomized by the testing builder.
     /// </summary>
     public static IReadOnlyList<int?> GetRespPorts(this IDistributedApplicationBuilder builder, int nodeCount)

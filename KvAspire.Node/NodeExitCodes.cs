@@ -8,4 +8,7 @@ public static class NodeExitCodes
 
     /// <summary>Writing or forcing its data to disk failed: a full or failing disk (sysexits' EX_IOERR). The log names the cause.</summary>
     public const int DiskFailed = 74;
+
+    /// <summary>A setting is missing or outside its allowed values (sysexits' EX_CONFIG); the message names it.</summary>
+    public const int BadConfiguration = 78;
 }

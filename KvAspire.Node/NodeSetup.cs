@@ -96,7 +96,16 @@ public static class NodeSetup
 
     private static T BindValidated<T>(WebApplicationBuilder builder, string section, Action<T> validate) where T : class, new()
     {
-        var options = builder.Configuration.GetSection(section).Get<T>() ?? new T();
+        T options;
+        try
+        {
+            options = builder.Configuration.GetSection(section).Get<T>() ?? new T();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's own message names the key and the value it could not convert (an unknown enum name, say).
+            throw new OptionsValidationError(section, $"has a value that cannot be read: {e.Message.TrimEnd('.')}");
+        }
         validate(options);
         builder.Services.AddSingleton<IOptions<T>>(Options.Create(options));
         return options;

@@ -1,16 +1,18 @@
 using KvAspire.Node;
 using KvAspire.Node.Api.Http;
+using KvAspire.Node.Cluster;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Transport;
 using KvAspire.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddKvNode();
 
-// The stored state is read while the app is built (the RESP listener needs the store).
+// The settings are checked while the node is set up, and the stored state is read while the app is built (the RESP
+// listener needs the store).
 try
 {
+    builder.AddKvNode();
     var app = builder.Build();
     app.UseClientAuthentication();
     app.MapDefaultEndpoints();
@@ -22,6 +24,11 @@ try
     app.Run();
     // Non-zero when the host loop stopped the node (NodeExitCodes.DiskFailed).
     return Environment.ExitCode;
+}
+catch (OptionsValidationError e)
+{
+    Console.Error.WriteLine($"KvAspire.Node cannot start: {e.Message}");
+    return NodeExitCodes.BadConfiguration;
 }
 catch (DamagedDataException e)
 {

@@ -3,7 +3,7 @@ using KvAspire.Node.Consensus;
 namespace KvAspire.Node.Cluster;
 
 /// <summary>
-/// <c>Cluster:</c> settings. Timings default to the seed's (2 s heartbeat, 5–8 s election timeout);
+/// <c>Cluster:</c> settings. Timings default to 2 s heartbeat, 5–8 s election timeout;
 /// <c>Cluster:Timing=Fast</c> selects 50 ms / 300–600 ms for tests and demos. Any explicit interval
 /// overrides the profile.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class ClusterOptions
 
     /// <summary>Names the group; peers of another cluster id are refused even with the same password.</summary>
     public string Id { get; set; } = "kvaspire";
-    public string Timing { get; set; } = "Seed";
+    public ClusterTiming Timing { get; set; } = ClusterTiming.Default;
     public TimeSpan? HeartbeatInterval { get; set; }
     public TimeSpan? ElectionTimeoutMin { get; set; }
     public TimeSpan? ElectionTimeoutMax { get; set; }
@@ -33,7 +33,7 @@ public sealed class ClusterOptions
     public TimeSpan ElectionMax => ElectionTimeoutMax ?? (IsFast ? TimeSpan.FromMilliseconds(600) : TimeSpan.FromSeconds(8));
     public TimeSpan Tick => TickInterval ?? (IsFast ? TimeSpan.FromMilliseconds(10) : TimeSpan.FromMilliseconds(50));
 
-    private bool IsFast => string.Equals(Timing, "Fast", StringComparison.OrdinalIgnoreCase);
+    private bool IsFast => Timing == ClusterTiming.Fast;
 
     /// <summary>Checks every setting and throws naming the first bad one and its allowed range.</summary>
     public void Validate()
@@ -42,8 +42,8 @@ public sealed class ClusterOptions
             throw new OptionsValidationError("Cluster:NodeId", "must name this node (e.g. node1)");
         if (string.IsNullOrWhiteSpace(Id) || Id.Length > 64 || !Id.All(c => c is > ' ' and <= '~'))
             throw new OptionsValidationError("Cluster:Id", $"is '{Id}'; it must be 1-64 printable ASCII characters without spaces");
-        if (!IsFast && !string.Equals(Timing, "Seed", StringComparison.OrdinalIgnoreCase))
-            throw new OptionsValidationError("Cluster:Timing", $"is '{Timing}'; allowed: Seed, Fast");
+        if (!Enum.IsDefined(Timing))
+            throw new OptionsValidationError("Cluster:Timing", $"is '{Timing}'; allowed: Default, Fast");
         if (Tick < TimeSpan.FromMilliseconds(1) || Tick > TimeSpan.FromSeconds(1))
             throw new OptionsValidationError("Cluster:TickInterval", "must be between 1 ms and 1 s");
         if (Heartbeat < Tick)
@@ -66,6 +66,17 @@ public sealed class ClusterOptions
     };
 
     private int Ticks(TimeSpan interval) => (int)Math.Max(1, Math.Round(interval / Tick));
+}
+
+/// <summary>The heartbeat and election timeouts as a set (<c>Cluster:Timing</c>).</summary>
+public enum ClusterTiming
+{
+    /// <summary>2 s heartbeat, 5–8 s election timeout: for machines that may pause (a loaded laptop, a shared CI runner).</summary>
+    Default,
+    /// <summary>50 ms heartbeat, 300–600 ms election timeout: failovers in well under a second, for tests and demos.</summary>
+    Fast,
+    /// <summary>The name <see cref="Default"/> had in the project's first design; still accepted.</summary>
+    Seed = Default,
 }
 
 /// <summary>A configuration value outside its allowed range; the message names the setting.</summary>

@@ -2,7 +2,7 @@ using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.Cluster;
 
-/// <summary>The seed's cluster states, as this node sees them.</summary>
+/// <summary>The cluster's states, as this node sees them.</summary>
 public enum ClusterState
 {
     /// <summary>No primary has been seen yet since this node started.</summary>

@@ -5,7 +5,7 @@ public enum Acknowledge
 {
     /// <summary>After a majority has the entry on disk and it is applied: no acknowledged write is lost by a failover.</summary>
     Quorum,
-    /// <summary>The seed's flow: after the primary's own durable append; replication is asynchronous, so the
+    /// <summary>After the primary's own durable append; replication is asynchronous, so the
     /// last acknowledged writes can be lost if the primary dies before a secondary has them.</summary>
     Leader,
 }

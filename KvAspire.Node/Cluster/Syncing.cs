@@ -20,7 +20,7 @@ public sealed record SyncProgress(string From, long SnapshotIndex, long BytesRec
     long PrimaryCommitIndex);
 
 /// <summary>
-/// The seed's SYNCING state: from the first byte of a snapshot from the primary until, with it installed,
+/// The SYNCING state: from the first byte of a snapshot from the primary until, with it installed,
 /// this node has applied through the primary's commit index as carried by the latest Replicate (heartbeat
 /// or entries) it heard from the primary. One snapshot arrives at a time: another stream is refused while one streams or
 /// waits to be installed, and the primary offers it again at a later heartbeat.

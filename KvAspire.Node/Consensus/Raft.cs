@@ -231,7 +231,7 @@ public sealed partial class Raft
 
     private void HandleRequestVote(RequestVote vote)
     {
-        // One vote per term (the seed's "haven't voted in this term?"), and only for a log at least
+        // One vote per term, and only for a log at least
         // as up to date as ours so the winner holds every committed entry (Raft §5.4.1). A pre-vote
         // records nothing: it only says whether a real vote would be granted in a later term.
         var canVote = _hardState.VotedFor == vote.From

@@ -1,6 +1,6 @@
 namespace KvAspire.Node.Consensus;
 
-/// <summary>A node's part in the consensus protocol. The seed's names: primary leads, secondaries follow.</summary>
+/// <summary>A node's part in the consensus protocol. The primary leads, secondaries follow.</summary>
 public enum Role
 {
     Secondary,

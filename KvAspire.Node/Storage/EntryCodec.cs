@@ -7,7 +7,7 @@ namespace KvAspire.Node.Storage;
 /// <summary>
 /// One log record on disk: <c>[payloadLength:4][payloadCrc:4][headerCrc:4][index:8][term:8][data]</c>, little
 /// endian, both checksums CRC-32C (Castagnoli). The data is the state machine's command — for SET and DELETE
-/// the seed's timestamp, op, key and value.
+/// the timestamp, op, key and value.
 /// </summary>
 /// <remarks>
 /// The header checks itself (its CRC covers the length and the payload's CRC) so that a damaged length can

@@ -25,7 +25,7 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
     public static TestHost Create(string node, string dataDirectory, IConfiguration peers, IPeerTransport transport,
         int maxQueuedInputs = 100_000, Func<ILogStore, ILogStore>? logStore = null)
     {
-        var cluster = Options.Create(new ClusterOptions { NodeId = node, Timing = "Fast", MaxQueuedInputs = maxQueuedInputs });
+        var cluster = Options.Create(new ClusterOptions { NodeId = node, Timing = ClusterTiming.Fast, MaxQueuedInputs = maxQueuedInputs });
         var replication = Options.Create(new ReplicationOptions());
         var storage = Options.Create(new StorageOptions { DataDirectory = dataDirectory });
         var store = new KvStore();

@@ -16,7 +16,7 @@ public sealed record ApiError(
     public static IResult TooLarge(string message) =>
         TypedResults.Json(new ApiError("value_too_large", message), statusCode: StatusCodes.Status413PayloadTooLarge);
 
-    /// <summary>421 Misdirected Request: the seed's "not primary", naming the primary so a client can go there.</summary>
+    /// <summary>421 Misdirected Request: "not primary", naming the primary so a client can go there.</summary>
     public static IResult NotPrimary(string? primary, long term) =>
         TypedResults.Json(new ApiError("not_primary", primary is null
                 ? "this node is not the primary and no primary is known yet; retry shortly"

@@ -1,11 +1,12 @@
 using KvAspire.Node.Cluster;
+using Microsoft.Extensions.Configuration;
 
 namespace KvAspire.Node.Tests.Cluster;
 
 public sealed class ClusterOptionsTests
 {
     [Fact]
-    public void Defaults_AreTheSeedTimings()
+    public void Defaults_Are2sHeartbeatAnd5To8sElection()
     {
         var options = new ClusterOptions { NodeId = "node1" };
 
@@ -23,7 +24,7 @@ public sealed class ClusterOptionsTests
     [Fact]
     public void FastProfile_Is50msHeartbeatAnd300To600msElection()
     {
-        var options = new ClusterOptions { NodeId = "node1", Timing = "fast" };
+        var options = new ClusterOptions { NodeId = "node1", Timing = ClusterTiming.Fast };
 
         var raft = options.ToRaftOptions();
 
@@ -33,11 +34,23 @@ public sealed class ClusterOptionsTests
     }
 
     [Theory]
-    [InlineData("", "Seed", null, null, "Cluster:NodeId")]
-    [InlineData("n", "Slow", null, null, "Cluster:Timing")]
-    [InlineData("n", "Seed", 3000, null, "Cluster:ElectionTimeoutMin")]
-    [InlineData("n", "Seed", null, 4000, "Cluster:ElectionTimeoutMax")]
-    public void Validate_NamesTheBadSetting(string node, string timing, int? minMs, int? maxMs, string setting)
+    [InlineData("Seed", ClusterTiming.Default)]
+    [InlineData("default", ClusterTiming.Default)]
+    [InlineData("fast", ClusterTiming.Fast)]
+    public void Timing_IsReadByName_AndSeedStillMeansDefault(string text, ClusterTiming expected)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection([KeyValuePair.Create("Cluster:Timing", (string?)text)]).Build();
+
+        Assert.Equal(expected, configuration.GetSection("Cluster").Get<ClusterOptions>()!.Timing);
+    }
+
+    [Theory]
+    [InlineData("", ClusterTiming.Default, null, null, "Cluster:NodeId")]
+    [InlineData("n", (ClusterTiming)7, null, null, "Cluster:Timing")]
+    [InlineData("n", ClusterTiming.Default, 3000, null, "Cluster:ElectionTimeoutMin")]
+    [InlineData("n", ClusterTiming.Default, null, 4000, "Cluster:ElectionTimeoutMax")]
+    public void Validate_NamesTheBadSetting(string node, ClusterTiming timing, int? minMs, int? maxMs, string setting)
     {
         var options = new ClusterOptions
         {

@@ -13,6 +13,17 @@ public sealed class DamagedDataTests : IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "kv-damaged-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
+    public async Task AnUnknownSetting_StopsTheNodeAtStart_WithOneLineNamingIt()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => NodeProcess.StartAsync(_directory,
+            new Dictionary<string, string> { ["Cluster__Timing"] = "Slow" }));
+
+        Assert.Contains($"exited with code {NodeExitCodes.BadConfiguration}", error.Message);
+        Assert.Contains("'Slow' at 'Cluster:Timing'", error.Message);
+        Assert.DoesNotContain("   at ", error.Message);
+    }
+
+    [Fact]
     public async Task FlippedBitInTheLog_StopsTheNode_NamingFileAndOffset_AndAWipedNodeStartsAgain()
     {
         await WriteKeysAndKillAsync();

@@ -62,7 +62,7 @@ public sealed class NodeReadinessTests
 
     private static async Task<NodeReadiness> StartReadinessAsync(RaftHost host)
     {
-        var readiness = new NodeReadiness(host, Options.Create(new ClusterOptions { Timing = "Fast" }), TimeProvider.System);
+        var readiness = new NodeReadiness(host, Options.Create(new ClusterOptions { Timing = ClusterTiming.Fast }), TimeProvider.System);
         await readiness.StartAsync(CancellationToken.None);
         return readiness;
     }

@@ -38,7 +38,7 @@ internal sealed class SingleNodeResp : IAsyncDisposable
     {
         limits ??= new LimitsOptions();
         var configuration = new ConfigurationBuilder().Build();
-        var cluster = Options.Create(new ClusterOptions { NodeId = "node1", Timing = "Fast" });
+        var cluster = Options.Create(new ClusterOptions { NodeId = "node1", Timing = ClusterTiming.Fast });
         var node = TestHost.Create("node1", _dataDirectory, configuration, new NoPeers());
         _host = node.Host;
         Store = node.Store;
