@@ -561,7 +561,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 var heard = _contact.SecondsSinceHeard(peer);
                 return _raft.ProgressOf(peer) is { } progress
                     ? new PeerStatus(peer, progress.Match, last - progress.Match, _lagClock.LagSeconds(progress.Match, last),
-                        progress.PendingSnapshot > 0 ? "snapshot" : progress.Probing ? "probe" : "replicate", heard, _contact.InContact(heard))
+                        progress.State.ToString().ToLowerInvariant(), heard, _contact.InContact(heard))
                     : new PeerStatus(peer, null, null, null, null, heard, _contact.InContact(heard));
             })
             .ToList();

@@ -4,10 +4,7 @@ namespace KvAspire.Node.Consensus;
 /// What the primary knows of one secondary's log (the model is etcd-io/raft's Progress).
 /// Invariants: 0 &lt;= Match &lt; Next; entries up to Match are known to be identical to ours (unless the
 /// secondary lost its disk, which its rejections reveal: then Match drops to what it still has).
-/// In Probe the primary sends one Replicate at a time until it finds where the logs match;
-/// in Replicate it pipelines up to MaxInflight messages, advancing Next optimistically; in Snapshot
-/// (a Probe with <see cref="PendingSnapshot"/> set) it sends nothing but heartbeats until the
-/// transport reports the snapshot delivered or lost, or an acknowledgement shows the logs match.
+/// Its <see cref="State"/> says how the primary sends to it.
 /// </summary>
 public sealed class Progress(long next)
 {
@@ -15,7 +12,7 @@ public sealed class Progress(long next)
 
     public long Match { get; private set; }
     public long Next { get; private set; } = next;
-    public bool Probing { get; private set; } = true;
+    public ProgressState State { get; private set; } = ProgressState.Probe;
     /// <summary>In Probe: a Replicate with entries is outstanding, so wait for its answer.</summary>
     public bool ProbeSent { get; set; }
     /// <summary>Heard from since the last check-quorum round.</summary>
@@ -29,10 +26,15 @@ public sealed class Progress(long next)
     /// <summary>While <see cref="Joining"/>: the entry it and every voter must hold before it is promoted.</summary>
     public long JoinFloor { get; set; }
 
-    /// <summary>The index of the snapshot being streamed to this secondary, or 0.</summary>
+    /// <summary>In Snapshot: the index of the snapshot being streamed to this secondary; otherwise 0.</summary>
     public long PendingSnapshot { get; private set; }
 
-    public bool IsPaused(int maxInflight) => Probing ? ProbeSent || PendingSnapshot > 0 : _inflight.Count >= maxInflight;
+    public bool IsPaused(int maxInflight) => State switch
+    {
+        ProgressState.Probe => ProbeSent,
+        ProgressState.Snapshot => true,
+        _ => _inflight.Count >= maxInflight,
+    };
 
     /// <summary>A success acknowledgement; true when it moved Match forward.</summary>
     public bool MaybeUpdate(long matchIndex)
@@ -44,9 +46,9 @@ public sealed class Progress(long next)
             return false;
         Match = matchIndex;
         Next = Math.Max(Next, matchIndex + 1);
-        if (Probing)
+        if (State != ProgressState.Replicate)
         {
-            Probing = false;
+            State = ProgressState.Replicate;
             PendingSnapshot = 0;
             Next = Match + 1;
             _inflight.Clear();
@@ -60,7 +62,7 @@ public sealed class Progress(long next)
     /// </summary>
     public bool MaybeDecrease(long rejected, long hint)
     {
-        if (PendingSnapshot > 0)
+        if (State == ProgressState.Snapshot)
             return false; // a rejected heartbeat: the snapshot on its way settles where the logs match
         if (rejected == Match && Match > 0)
         {
@@ -71,7 +73,7 @@ public sealed class Progress(long next)
             BecomeProbe();
             return true;
         }
-        if (!Probing)
+        if (State == ProgressState.Replicate)
         {
             if (rejected <= Match)
                 return false;
@@ -87,7 +89,7 @@ public sealed class Progress(long next)
 
     public void BecomeProbe()
     {
-        Probing = true;
+        State = ProgressState.Probe;
         ProbeSent = false;
         PendingSnapshot = 0;
         Next = Match + 1;
@@ -97,6 +99,7 @@ public sealed class Progress(long next)
     public void BecomeSnapshot(long snapshotIndex)
     {
         BecomeProbe();
+        State = ProgressState.Snapshot;
         PendingSnapshot = snapshotIndex;
     }
 
@@ -116,7 +119,7 @@ public sealed class Progress(long next)
 
     public void SentEntries(long lastIndex)
     {
-        if (Probing)
+        if (State != ProgressState.Replicate)
         {
             ProbeSent = true;
             return;
@@ -124,4 +127,16 @@ public sealed class Progress(long next)
         Next = lastIndex + 1;
         _inflight.Enqueue(lastIndex);
     }
+}
+
+/// <summary>How the primary sends to one secondary (etcd-io/raft's progress states).</summary>
+public enum ProgressState
+{
+    /// <summary>One Replicate at a time, until the primary finds where the two logs match.</summary>
+    Probe,
+    /// <summary>Up to MaxInflight messages pipelined, Next advanced optimistically.</summary>
+    Replicate,
+    /// <summary>A snapshot is streaming (<see cref="Progress.PendingSnapshot"/>): nothing but heartbeats until the transport
+    /// reports it delivered or lost, or an acknowledgement shows the logs match.</summary>
+    Snapshot,
 }

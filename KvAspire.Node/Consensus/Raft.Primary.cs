@@ -127,7 +127,7 @@ public sealed partial class Raft
 
     private void SendReplicate(string peer, Progress progress, bool heartbeat)
     {
-        if (heartbeat && progress.Probing && progress.PendingSnapshot == 0)
+        if (heartbeat && progress.State == ProgressState.Probe)
             progress.ProbeSent = false; // the outstanding probe may have been lost
         var paused = progress.IsPaused(_options.MaxInflight);
         if (!paused && progress.Next <= Log.Start.Index)
@@ -138,7 +138,7 @@ public sealed partial class Raft
         var entries = paused
             ? []
             : Log.Slice(progress.Next, _options.MaxEntriesPerReplicate, _options.MaxBytesPerReplicate);
-        var commitNews = progress.CommitSent < CommitIndex && !(progress.Probing && paused);
+        var commitNews = progress.CommitSent < CommitIndex && !(progress.State != ProgressState.Replicate && paused);
         if (entries.Count == 0 && !heartbeat && !commitNews)
             return;
 

@@ -13,7 +13,7 @@ public class ProgressTests
         Assert.True(progress.MaybeDecrease(rejected: 10, hint: 4));
 
         Assert.Equal(5, progress.Next);
-        Assert.True(progress.Probing);
+        Assert.Equal(ProgressState.Probe, progress.State);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public class ProgressTests
 
         Assert.Equal(0, progress.Match);
         Assert.Equal(1, progress.Next);
-        Assert.True(progress.Probing);
+        Assert.Equal(ProgressState.Probe, progress.State);
     }
 
     [Fact]

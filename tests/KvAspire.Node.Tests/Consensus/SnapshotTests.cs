@@ -85,7 +85,7 @@ public class SnapshotTests
         primary.Step(Ack(primary, "c", 5));
         var progress = primary.ProgressOf("c")!;
         Assert.Equal(5, progress.Match);
-        Assert.False(progress.Probing);
+        Assert.Equal(ProgressState.Replicate, progress.State);
         Assert.Equal(0, progress.PendingSnapshot);
     }
 
