@@ -49,6 +49,8 @@ public static class NodeSetup
         });
 
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // The HTTP API's description at /openapi/v1.json, from the endpoints' own declarations (KvApi).
+        builder.Services.AddOpenApi();
         builder.Services.AddGrpc(grpc =>
         {
             // A frame larger than any correct peer sends is refused before it is buffered. One RESP command becomes

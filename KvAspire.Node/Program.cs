@@ -17,6 +17,7 @@ try
     app.UseClientAuthentication();
     app.MapDefaultEndpoints();
     app.MapKvApi();
+    app.MapOpenApi();
     app.MapClusterApi();
     app.MapAdminApi();
     // Peers prove membership with their own credentials (PeerCredentials), not the client secret.

@@ -22,12 +22,33 @@ public static class KvApi
 
     public static IEndpointRouteBuilder MapKvApi(this IEndpointRouteBuilder app)
     {
-        var kv = app.MapGroup("/kv");
-        kv.MapGet("/{**key}", GetAsync);
-        kv.MapPut("/{**key}", PutAsync);
-        kv.MapDelete("/{**key}", DeleteAsync);
+        var kv = app.MapGroup("/kv").WithTags("Keys");
+        Refusals(kv.MapGet("/{**key}", GetAsync)).WithName("GetValue")
+            .WithSummary("The key's value, with its ETag (revision) and X-Kv-Ttl (seconds left) when it has a deadline")
+            .Produces(StatusCodes.Status200OK, contentType: DefaultContentType)
+            .Produces<ApiError>(StatusCodes.Status404NotFound)
+            .Produces<ApiError>(StatusCodes.Status409Conflict);
+        Refusals(kv.MapPut("/{**key}", PutAsync)).WithName("PutValue")
+            .WithSummary("Writes the body as the key's value; ?ttl=, If-Match, If-None-Match: *, Idempotency-Key and X-Kv-Acknowledge apply")
+            .Accepts<byte[]>(DefaultContentType)
+            .Produces<WriteAccepted>()
+            .Produces<ApiError>(StatusCodes.Status412PreconditionFailed)
+            .Produces<ApiError>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ApiError>(StatusCodes.Status422UnprocessableEntity);
+        Refusals(kv.MapDelete("/{**key}", DeleteAsync)).WithName("DeleteValue")
+            .WithSummary("Deletes the key; If-Match, Idempotency-Key and X-Kv-Acknowledge apply")
+            .Produces<WriteAccepted>()
+            .Produces<ApiError>(StatusCodes.Status404NotFound)
+            .Produces<ApiError>(StatusCodes.Status412PreconditionFailed)
+            .Produces<ApiError>(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
+
+    /// <summary>What any request on a key may be answered instead: bad input, another node is primary, or try again shortly.</summary>
+    private static RouteHandlerBuilder Refusals(RouteHandlerBuilder endpoint) => endpoint
+        .Produces<ApiError>(StatusCodes.Status400BadRequest)
+        .Produces<ApiError>(StatusCodes.Status421MisdirectedRequest)
+        .Produces<ApiError>(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<IResult> GetAsync(string? key, KvCommands commands, IOptions<LimitsOptions> limits,
         HttpResponse response, CancellationToken cancellationToken)
