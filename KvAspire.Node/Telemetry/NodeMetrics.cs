@@ -35,7 +35,8 @@ public sealed class NodeMetrics
             advice: Buckets(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.25, 5.5, 5.75,
                 6, 6.25, 6.5, 6.75, 7, 7.25, 7.5, 7.75, 8, 8.5, 9, 10, 12, 15, 20, 30, 60));
         _peerMessagesRejected = _meter.CreateCounter<long>(Instruments.PeerMessagesRejected, "{message}",
-            "Peer messages dropped because a field was out of range or contradicted this node's log, by reason");
+            "Peer messages dropped because a field was out of range or contradicted this node's log, by reason "
+            + "(malformed_trace: kept, without the trace they carried)");
         _inputsRefused = _meter.CreateCounter<long>(Instruments.InputsRefused, "{input}",
             "Client requests and peer messages refused because the host loop's queue was full, by kind");
         _snapshotFailures = _meter.CreateCounter<long>(Instruments.SnapshotFailures, "{failure}",

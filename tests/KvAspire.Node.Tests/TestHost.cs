@@ -42,7 +42,7 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
 /// <summary>A transport to nowhere: for a node tested alone, or whose peers are never reached.</summary>
 internal sealed class NoPeers : IPeerTransport
 {
-    public void Send(Message message)
+    public void Send(Message message, System.Diagnostics.ActivityContext trace)
     {
     }
 

@@ -42,6 +42,10 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public ClusterStatus Status(string node) => _hosts[node].Status;
 
+    /// <summary>Messages sent with a trace beside them (sampled work only).</summary>
+    public int TracedMessages => Volatile.Read(ref _tracedMessages);
+    private int _tracedMessages;
+
     public RaftHost Host(string node) => _hosts[node];
 
     public async Task StartAsync()
@@ -92,14 +96,16 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     private sealed class Transport(InProcessCluster cluster) : IPeerTransport
     {
-        public void Send(Message message)
+        public void Send(Message message, ActivityContext trace)
         {
             lock (cluster._blocked)
             {
                 if (cluster._blocked.Contains(message.From) || cluster._blocked.Contains(message.To))
                     return;
             }
-            cluster._hosts[message.To].Deliver(message);
+            if (trace != default)
+                Interlocked.Increment(ref cluster._tracedMessages);
+            cluster._hosts[message.To].Deliver(message, trace);
         }
 
         // These clusters never write enough to compact their logs, so no peer ever needs a snapshot.
