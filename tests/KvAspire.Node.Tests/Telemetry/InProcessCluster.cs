@@ -42,6 +42,15 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public ClusterStatus Status(string node) => _hosts[node].Status;
 
+    /// <summary>When a message from <paramref name="from"/> was last handed to <paramref name="to"/>'s host.</summary>
+    public DateTimeOffset LastDelivered(string from, string to)
+    {
+        lock (_lastDelivered)
+            return _lastDelivered[(from, to)];
+    }
+
+    private readonly Dictionary<(string From, string To), DateTimeOffset> _lastDelivered = [];
+
     /// <summary>Messages sent with a trace beside them (sampled work only).</summary>
     public int TracedMessages => Volatile.Read(ref _tracedMessages);
     private int _tracedMessages;
@@ -105,6 +114,8 @@ public sealed class InProcessCluster : IAsyncDisposable
             }
             if (trace != default)
                 Interlocked.Increment(ref cluster._tracedMessages);
+            lock (cluster._lastDelivered)
+                cluster._lastDelivered[(message.From, message.To)] = DateTimeOffset.UtcNow;
             cluster._hosts[message.To].Deliver(message, trace);
         }
 

@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+using KvAspire.Node.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+
+namespace KvAspire.Node.Tests.Telemetry;
+
+/// <summary>
+/// What the exporter sends for a failover, through the service defaults' own OpenTelemetry pipeline (cumulative
+/// temporality, as the dashboard receives it): the duration measured, and points that start when it happened, not
+/// when the process did (the dashboard draws a series' first point from its start time).
+/// </summary>
+[Collection(nameof(MetricTimestampCollection))]
+public sealed class MetricTimestampTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(50);
+    private readonly List<MetricSnapshot> _exported = [];
+    private readonly InProcessCluster _cluster = new("a", "b", "c");
+    private IHost _telemetry = null!;
+    private MeterProvider _meters = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.ConfigureOpenTelemetry();
+        // Exported only when the test flushes, so the test reads each export whole.
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(_exported,
+            reader => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = int.MaxValue));
+        _telemetry = builder.Build();
+        await _telemetry.StartAsync();
+        _meters = _telemetry.Services.GetRequiredService<MeterProvider>();
+        await _cluster.StartAsync();
+    }
+
+    [Fact]
+    public async Task Failover_IsExportedWithItsMeasuredDuration_StartingWhenItHappened()
+    {
+        var old = await _cluster.WaitForPrimaryAsync();
+        var blockedAt = DateTimeOffset.UtcNow;
+        _cluster.Block(old.Node);
+
+        var (winner, wonAt) = await NewPrimaryAsync(old);
+        var measured = wonAt - _cluster.LastDelivered(old.Node, winner);
+
+        var duration = await ExportedAsync(KvTelemetry.Instruments.FailoverDuration);
+        var last = await ExportedAsync(KvTelemetry.Instruments.LastFailoverDuration);
+        Assert.InRange(duration.GetHistogramSum(), (measured - Tolerance).TotalSeconds, (measured + Tolerance).TotalSeconds);
+        Assert.InRange(last.GetGaugeLastValueDouble(), (measured - Tolerance).TotalSeconds, (measured + Tolerance).TotalSeconds);
+        foreach (var point in new[] { duration, last })
+        {
+            // Before the fix both started when the node did, long before the failover, and were drawn there.
+            Assert.InRange(point.StartTime, blockedAt, wonAt + Tolerance);
+            Assert.True(point.EndTime >= point.StartTime);
+        }
+    }
+
+    /// <summary>The node that wins after <paramref name="old"/> is cut off, and when its new role was published.</summary>
+    private async Task<(string Node, DateTimeOffset WonAt)> NewPrimaryAsync(ClusterStatus old)
+    {
+        var others = old.Peers.Select(p => p.Node).ToList();
+        var deadline = DateTimeOffset.UtcNow + InProcessCluster.Patience;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            // Taken before the statuses are read, so a change between the two still wakes the wait.
+            var changed = Task.WhenAny(others.Select(n => _cluster.Host(n).RoleChanged));
+            if (others.FirstOrDefault(n => _cluster.Status(n) is { Role: Role.Primary } s && s.Term > old.Term) is { } winner)
+                return (winner, DateTimeOffset.UtcNow);
+            await changed.WaitAsync(InProcessCluster.Patience);
+        }
+        throw new TimeoutException($"Timed out after {InProcessCluster.Patience.TotalSeconds} s waiting for a primary after {old.Node}");
+    }
+
+    /// <summary>The point of <paramref name="instrument"/> in the next export that has one.</summary>
+    private async Task<MetricPoint> ExportedAsync(string instrument) =>
+        (await InProcessCluster.WaitAsync($"an exported point of {instrument}", () =>
+        {
+            lock (_exported)
+            {
+                _exported.Clear();
+                _meters.ForceFlush();
+                return _exported.Where(m => m.Name == instrument).SelectMany(m => m.MetricPoints)
+                    .Select(p => new StrongBox<MetricPoint>(p)).FirstOrDefault();
+            }
+        })).Value;
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _telemetry.StopAsync();
+        _telemetry.Dispose();
+    }
+}
+
+/// <summary>Alone: the exporter hears every node's <c>KvAspire.Node</c> meter in the process, other tests' failovers too.</summary>
+[CollectionDefinition(nameof(MetricTimestampCollection), DisableParallelization = true)]
+public sealed class MetricTimestampCollection;
