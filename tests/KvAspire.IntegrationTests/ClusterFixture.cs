@@ -18,7 +18,7 @@ namespace KvAspire.IntegrationTests;
 /// a test's settled check and its next command. The fixture keeps the fast 50 ms heartbeat and
 /// widens the timeout to 1.5–3 s: elections the tests cause still take a few seconds at most.
 /// </remarks>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     public static readonly string[] NodeNames = ["node1", "node2", "node3"];
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
@@ -37,7 +37,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public HttpClient Gateway { get; private set; } = null!;
     public IReadOnlyDictionary<string, HttpClient> Nodes { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.KvAspire_AppHost>(
             // Resp:BasePort=0: free RESP ports, since the default fixed 6379.. are not randomized in tests.
@@ -50,6 +50,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             .AddFilter("Aspire.", LogLevel.Warning)
             // Health checks fail, by design, while nodes start and after a test kills one.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        Configure(builder);
         _app = await builder.BuildAsync();
         using var start = new CancellationTokenSource(StartTimeout);
         await _app.StartAsync(start.Token);
@@ -60,6 +61,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
         Gateway = ClientFor("gateway");
         Nodes = NodeNames.ToDictionary(name => name, ClientFor);
+    }
+
+    /// <summary>Changes the app model before it is built (a fixture of another kind of cluster).</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
     }
 
     private HttpClient ClientFor(string resource) => new()
@@ -138,7 +144,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         await App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceHealthyAsync(node, wait.Token);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();
         foreach (var client in Nodes?.Values ?? [])
