@@ -26,6 +26,7 @@ var nodes = nodeNames
         .WithClusterSettingsFrom(builder.Configuration)
         .WithHttpHealthCheck("/health", endpointName: "http")
         .WithoutPeerUrls()
+        .RunAsBuiltAssembly()
         .WithNodeCommands(adminEnabled, adminSecret.Resource))
     .ToList();
 NodeRoleWatcher.AddTo(builder, nodes, password.Resource);
