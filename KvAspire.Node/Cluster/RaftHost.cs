@@ -40,6 +40,10 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private readonly ElectionObserver _elections;
     private readonly ReplicationTracing _replicationTracing;
     private readonly SecondaryTracing _secondaryTracing;
+    /// <summary><see cref="Proposals.CommandOf"/> and <see cref="Proposals.IsWaiting"/> as delegates made once: the
+    /// tracing calls take them per message and per peer, and a method group would allocate on every call.</summary>
+    private readonly Func<long, ActivityContext?> _commandOf;
+    private readonly Func<long, bool> _isWaiting;
     private readonly ReplicationLagClock _lagClock;
     private readonly PeerContact _contact;
     private readonly InboxBudget _budget;
@@ -94,6 +98,8 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
         _replicationTracing = new ReplicationTracing(_options.NodeId);
         _secondaryTracing = new SecondaryTracing(_options.NodeId);
+        _commandOf = _proposals.CommandOf;
+        _isWaiting = _proposals.IsWaiting;
         _lagClock = new ReplicationLagClock(time);
         _contact = new PeerContact(time, _options.ElectionMin);
         _budget = new InboxBudget(_options.MaxQueuedInputs, _options.MaxQueuedBytes);
@@ -448,7 +454,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     /// for all unsampled work.</summary>
     private ActivityContext TraceOf(Message message) => message switch
     {
-        Replicate => _replicationTracing.Sending(message, _proposals.CommandOf),
+        Replicate => _replicationTracing.Sending(message, _commandOf),
         RequestVote => _elections.Trace(message),
         _ => default,
     };
@@ -551,7 +557,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         foreach (var peer in _raft.Peers)
         {
             var match = _raft.ProgressOf(peer)!.Match;
-            _replicationTracing.Acknowledged(peer, match, _proposals.IsWaiting);
+            _replicationTracing.Acknowledged(peer, match, _isWaiting);
             slowest = Math.Min(slowest, match);
         }
         _lagClock.ForgetThrough(slowest);
