@@ -22,8 +22,9 @@ public sealed class NodeMetrics
     private readonly Meter _meter;
     private readonly Counter<long> _commands;
     private readonly Histogram<double> _commandDuration;
-    /// <summary>Elections ended, per outcome in <see cref="ElectionOutcomes"/>' order.</summary>
-    private readonly long[] _elections = new long[3];
+    private readonly Counter<long> _elections;
+    /// <summary>Whether every election outcome has been added to at zero (see <see cref="SeedElectionOutcomes"/>).</summary>
+    private int _outcomesSeeded;
     /// <summary>Created at the first failover (see the remarks); host loop only.</summary>
     private Histogram<double>? _failoverDuration;
     private readonly Counter<long> _peerMessagesRejected;
@@ -37,9 +38,7 @@ public sealed class NodeMetrics
         _commands = _meter.CreateCounter<long>(Instruments.Commands, "{command}", "Client commands by command and result");
         _commandDuration = _meter.CreateHistogram(Instruments.CommandDuration, "s", "Client command latency by command and result",
             advice: Buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
-        // Observed rather than added to, so every outcome is a series (at zero until it happens) from the first collection,
-        // however late the exporter starts listening.
-        _meter.CreateObservableCounter(Instruments.Elections, Elections, "{election}", "Elections this node ran, by outcome (won, lost, split)");
+        _elections = _meter.CreateCounter<long>(Instruments.Elections, "{election}", "Elections this node ran, by outcome (won, lost, split)");
         _peerMessagesRejected = _meter.CreateCounter<long>(Instruments.PeerMessagesRejected, "{message}",
             "Peer messages dropped because a field was out of range or contradicted this node's log, by reason "
             + "(malformed_trace: kept, without the trace they carried)");
@@ -59,12 +58,20 @@ public sealed class NodeMetrics
         _commandDuration.Record(duration.TotalSeconds, tags);
     }
 
-    public void ElectionEnded(string outcome) => Interlocked.Increment(ref _elections[Array.IndexOf(ElectionOutcomes, outcome)]);
+    public void ElectionEnded(string outcome) => _elections.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    private IEnumerable<Measurement<long>> Elections()
+    /// <summary>
+    /// Adds zero to every election outcome once, from the first collection: then an exporter is listening, whereas this
+    /// object is built with the host's services, before the telemetry pipeline starts, and a zero added then is lost.
+    /// (An observable counter would need no seeding, but several nodes in one test process publish one instrument name,
+    /// and an exporter observes only the first node's.)
+    /// </summary>
+    private void SeedElectionOutcomes()
     {
-        for (var i = 0; i < ElectionOutcomes.Length; i++)
-            yield return new Measurement<long>(Volatile.Read(ref _elections[i]), new KeyValuePair<string, object?>("outcome", ElectionOutcomes[i]));
+        if (Interlocked.Exchange(ref _outcomesSeeded, 1) == 1)
+            return;
+        foreach (var outcome in ElectionOutcomes)
+            _elections.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
     /// <summary>The outcomes <c>kv.elections</c> counts, each a series from the start.</summary>
@@ -97,7 +104,11 @@ public sealed class NodeMetrics
     /// <summary>Registers the gauges, read from <paramref name="status"/> whenever an exporter collects.</summary>
     public void Observe(Func<ClusterStatus> status)
     {
-        _meter.CreateObservableGauge(Instruments.Term, () => status().Term, "{term}", "Current term");
+        _meter.CreateObservableGauge(Instruments.Term, () =>
+        {
+            SeedElectionOutcomes();
+            return status().Term;
+        }, "{term}", "Current term");
         _meter.CreateObservableGauge(Instruments.Role, () => (int)status().Role, null,
             "Role: 0 Secondary, 1 PreCandidate, 2 Candidate, 3 Primary");
         _meter.CreateObservableGauge(Instruments.Keys, () => status().Keys, "{key}", "Keys in the store");
