@@ -129,14 +129,12 @@ internal static class Extensions
         var framework = Path.GetFileName(Path.GetDirectoryName(typeof(Extensions).Assembly.Location)!);
         var assembly = Path.Combine(Path.GetDirectoryName(project)!, "bin", configuration, framework,
             Path.GetFileNameWithoutExtension(project) + ".dll");
-        // An evaluation API in Aspire 13.6: the one that replaces a project's "run --project ..." invocation.
-#pragma warning disable ASPIREEXTENSION001
+        // Replaces the project's "run --project ..." invocation (an evaluation API, see the csproj's NoWarn).
         return node.WithLaunchToolArgs(context =>
         {
             context.Args.Add("exec");
             context.Args.Add(assembly);
         }, showInCommandLine: false);
-#pragma warning restore ASPIREEXTENSION001
     }
 
     /// <summary>The nodes' gRPC peer endpoints are for the nodes alone: the dashboard shows no link a person could only get a 400 from.</summary>

@@ -35,6 +35,9 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Given, not generated: a generated value would be persisted to the developer's user secrets.</summary>
     public string AdminSecret { get; } = RandomNumberGenerator.GetHexString(32);
     public HttpClient Gateway { get; private set; } = null!;
+
+    /// <summary>What the AppHost itself logged at Warning or above while it ran.</summary>
+    public WarningLog AppHostWarnings { get; } = new();
     public IReadOnlyDictionary<string, HttpClient> Nodes { get; private set; } = null!;
 
     public virtual async Task InitializeAsync()
@@ -49,7 +52,8 @@ public class ClusterFixture : IAsyncLifetime
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.", LogLevel.Warning)
             // Health checks fail, by design, while nodes start and after a test kills one.
-            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+            .AddProvider(AppHostWarnings));
         Configure(builder);
         _app = await builder.BuildAsync();
         using var start = new CancellationTokenSource(StartTimeout);
