@@ -32,9 +32,11 @@ public sealed class NodeMetrics
     private readonly Counter<long> _snapshotFailures;
     private double _lastFailoverSeconds;
 
-    public NodeMetrics(IMeterFactory meterFactory)
+    /// <param name="node">The node's name, a tag of the meter (<see cref="NodeTag"/>): several nodes in one process (the
+    /// tests) then keep separate instruments, as nodes in their own processes do.</param>
+    public NodeMetrics(IMeterFactory meterFactory, string node)
     {
-        _meter = meterFactory.Create(Name);
+        _meter = meterFactory.Create(new MeterOptions(Name) { Tags = [new(NodeTag, node)] });
         _commands = _meter.CreateCounter<long>(Instruments.Commands, "{command}", "Client commands by command and result");
         _commandDuration = _meter.CreateHistogram(Instruments.CommandDuration, "s", "Client command latency by command and result",
             advice: Buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));

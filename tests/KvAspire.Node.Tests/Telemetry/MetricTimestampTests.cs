@@ -19,7 +19,9 @@ public sealed class MetricTimestampTests : IAsyncLifetime
 {
     private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(50);
     private readonly List<MetricSnapshot> _exported = [];
-    private readonly InProcessCluster _cluster = new("a", "b", "c");
+    // Names no other test uses: a node's meter is tagged with its name and the tests' meters are shared, so another test's
+    // node "a" that failed over earlier would already have created this stream.
+    private readonly InProcessCluster _cluster = new("timed1", "timed2", "timed3");
     private IHost _telemetry = null!;
     private MeterProvider _meters = null!;
 
