@@ -42,14 +42,15 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public ClusterStatus Status(string node) => _hosts[node].Status;
 
-    /// <summary>When a message from <paramref name="from"/> was last handed to <paramref name="to"/>'s host.</summary>
-    public DateTimeOffset LastDelivered(string from, string to)
+    /// <summary>When a Replicate (entries or a heartbeat) from the primary <paramref name="from"/> was last handed to
+    /// <paramref name="to"/>'s host: what a secondary last heard of its primary.</summary>
+    public DateTimeOffset LastReplicate(string from, string to)
     {
-        lock (_lastDelivered)
-            return _lastDelivered[(from, to)];
+        lock (_lastReplicate)
+            return _lastReplicate[(from, to)];
     }
 
-    private readonly Dictionary<(string From, string To), DateTimeOffset> _lastDelivered = [];
+    private readonly Dictionary<(string From, string To), DateTimeOffset> _lastReplicate = [];
 
     /// <summary>Messages sent with a trace beside them (sampled work only).</summary>
     public int TracedMessages => Volatile.Read(ref _tracedMessages);
@@ -114,8 +115,11 @@ public sealed class InProcessCluster : IAsyncDisposable
             }
             if (trace != default)
                 Interlocked.Increment(ref cluster._tracedMessages);
-            lock (cluster._lastDelivered)
-                cluster._lastDelivered[(message.From, message.To)] = DateTimeOffset.UtcNow;
+            if (message is Replicate)
+            {
+                lock (cluster._lastReplicate)
+                    cluster._lastReplicate[(message.From, message.To)] = DateTimeOffset.UtcNow;
+            }
             cluster._hosts[message.To].Deliver(message, trace);
         }
 
