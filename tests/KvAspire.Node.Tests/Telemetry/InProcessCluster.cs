@@ -81,6 +81,16 @@ public sealed class InProcessCluster : IAsyncDisposable
         await WaitAsync("a primary that serves reads", () =>
             _hosts.Values.Select(h => h.Status).FirstOrDefault(s => s.Role == Role.Primary && s.ServesReads));
 
+    /// <summary>A primary every node follows in its term: unlike <see cref="WaitForPrimaryAsync"/>, never a deposed primary
+    /// that has not heard of the newer term yet (a slow machine's startup can elect twice).</summary>
+    public async Task<ClusterStatus> WaitForAgreedPrimaryAsync() =>
+        await WaitAsync("a primary every node follows", () =>
+        {
+            var statuses = _hosts.Values.Select(h => h.Status).ToList();
+            var primary = statuses.FirstOrDefault(s => s.Role == Role.Primary && s.ServesReads);
+            return primary is not null && statuses.All(s => s.Term == primary.Term && s.Primary == primary.Node) ? primary : null;
+        });
+
     public static async Task<T> WaitAsync<T>(string what, Func<T?> probe) where T : class
     {
         var clock = Stopwatch.StartNew();
