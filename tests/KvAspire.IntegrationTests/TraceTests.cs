@@ -94,7 +94,9 @@ public sealed class TraceTests(TracedClusterFixture cluster)
     /// <summary>
     /// Spans nest: each starts no earlier than its parent and ends no later, unless it links to that parent (it follows
     /// from it: the slower secondary's replicate span and every apply, which come after the client was answered).
-    /// Across processes on one machine the clocks agree to well within a millisecond.
+    /// Across processes on one machine the clocks agree to well within a millisecond. One exception is HTTP's own, not
+    /// ours: ASP.NET Core ends a request's server span once the response is flushed and the pipeline unwinds, which can
+    /// be after the calling process (the gateway) has the whole answer, so such a span's end is not compared.
     /// </summary>
     private static void AssertNested(List<ReceivedSpan> spans)
     {
@@ -104,7 +106,8 @@ public sealed class TraceTests(TracedClusterFixture cluster)
             if (spans.FirstOrDefault(s => s.SpanId == child.ParentSpanId) is not { } parent)
                 continue;
             Assert.True(child.Start >= parent.Start - tolerance, $"{child.Name} on {child.Service} starts before its parent {parent.Name} on {parent.Service}");
-            Assert.True(child.Links.Contains(parent.SpanId) || child.End <= parent.End + tolerance,
+            var answersAnotherProcess = child.Service != parent.Service && child.Attributes.ContainsKey("http.request.method");
+            Assert.True(answersAnotherProcess || child.Links.Contains(parent.SpanId) || child.End <= parent.End + tolerance,
                 $"{child.Name} on {child.Service} ends after its parent {parent.Name} on {parent.Service} and does not link to it");
         }
     }
