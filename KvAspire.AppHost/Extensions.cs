@@ -115,6 +115,28 @@ internal static class Extensions
         return node;
     }
 
+    /// <summary>
+    /// Runs the node's built assembly with <c>dotnet exec</c>, in the process Aspire starts, instead of through
+    /// <c>dotnet run</c>, which starts the node as its child: the dashboard's Process ID is then the node's own, the
+    /// process a user who kills it means to kill. Built with the AppHost (a project reference), in its configuration.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> RunAsBuiltAssembly(this IResourceBuilder<ProjectResource> node)
+    {
+        var project = node.Resource.GetProjectMetadata().ProjectPath;
+        var configuration = typeof(Extensions).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
+        // The AppHost and the node build for one target framework (Directory.Build.props).
+        var framework = Path.GetFileName(Path.GetDirectoryName(typeof(Extensions).Assembly.Location)!);
+        var assembly = Path.Combine(Path.GetDirectoryName(project)!, "bin", configuration, framework,
+            Path.GetFileNameWithoutExtension(project) + ".dll");
+        // Replaces the project's "run --project ..." invocation (an evaluation API, see the csproj's NoWarn).
+        return node.WithLaunchToolArgs(context =>
+        {
+            context.Args.Add("exec");
+            context.Args.Add(assembly);
+        }, showInCommandLine: false);
+    }
+
     /// <summary>The nodes' gRPC peer endpoints are for the nodes alone: the dashboard shows no link a person could only get a 400 from.</summary>
     public static IResourceBuilder<ProjectResource> WithoutPeerUrls(this IResourceBuilder<ProjectResource> node) =>
         node.WithUrls(context => context.Urls.RemoveAll(url => url.Endpoint?.EndpointName == "peer"));

@@ -9,10 +9,12 @@ using Microsoft.Extensions.Hosting;
 namespace Aspire.Hosting;
 
 /// <summary>
-/// Shows each node's Raft view in the dashboard: polls the node's <c>GET /cluster</c> every 500 ms and
-/// publishes role, term, primary and commit index as highlighted resource properties (the resource's
-/// details pane). A change is published at once, so a failover shows within one poll; an unchanged
-/// view publishes nothing. Runs inside the AppHost, also under Aspire.Hosting.Testing.
+/// Shows each node's Raft view in the dashboard: long-polls the node's <c>GET /cluster/changes</c>, which answers
+/// as soon as the node's role, term or primary differs from the view last shown (or after ten seconds, which
+/// refreshes the commit index), and publishes role, term, primary and commit index as highlighted resource
+/// properties (the resource's details pane). A failover shows at once, with one request per node every ten
+/// seconds in between, not two a second; an unchanged view publishes nothing. A node that cannot be reached is
+/// asked again every 500 ms. Runs inside the AppHost, also under Aspire.Hosting.Testing.
 /// </summary>
 internal sealed class NodeRoleWatcher(
     IReadOnlyList<ProjectResource> nodes, ParameterResource password, ResourceNotificationService notifications, IHttpClientFactory clients)
@@ -25,7 +27,10 @@ internal sealed class NodeRoleWatcher(
     public const string Unreachable = "Unreachable";
     private const string HttpClientName = "kv-node-status";
 
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>How soon a node that could not be reached is asked again.</summary>
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>A long poll's wait on the node (10 s, KvAspire.Node's ClusterApi.ChangeWait) and then some.</summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(12);
     private static readonly string[] OwnProperties = [RoleProperty, TermProperty, PrimaryProperty, CommitIndexProperty];
 
     private readonly ConcurrentDictionary<string, NodeView> _shown = new();
@@ -36,9 +41,9 @@ internal sealed class NodeRoleWatcher(
 
     public static void AddTo(IDistributedApplicationBuilder builder, IEnumerable<IResourceBuilder<ProjectResource>> nodes, ParameterResource password)
     {
-        // Shorter than a poll interval or two: a dead node must not hold back the others' updates.
-        // No request logging: a stopped node would log a failed request twice a second.
-        builder.Services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(1)).RemoveAllLoggers();
+        // No request logging: a stopped node would log a failed request twice a second. Each node has its own loop, so a
+        // node that hangs holds back only its own view, for one request timeout.
+        builder.Services.AddHttpClient(HttpClientName, client => client.Timeout = RequestTimeout).RemoveAllLoggers();
         var resources = nodes.Select(node => node.Resource).ToList();
         builder.Services.AddHostedService(sp => new NodeRoleWatcher(
             resources, password, sp.GetRequiredService<ResourceNotificationService>(), sp.GetRequiredService<IHttpClientFactory>()));
@@ -49,31 +54,39 @@ internal sealed class NodeRoleWatcher(
         var client = clients.CreateClient(HttpClientName);
         // A node's /cluster needs the client password like any client request.
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await password.GetValueAsync(stoppingToken));
-        using var timer = new PeriodicTimer(PollInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-                await Task.WhenAll(nodes.Select(node => RefreshAsync(node, client, stoppingToken)));
+            await Task.WhenAll(nodes.Select(node => WatchAsync(node, client, stoppingToken)));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
 
-    private async Task RefreshAsync(ProjectResource node, HttpClient client, CancellationToken cancellationToken)
+    private async Task WatchAsync(ProjectResource node, HttpClient client, CancellationToken cancellationToken)
     {
         var endpoint = node.GetEndpoint("http");
-        if (!endpoint.IsAllocated)
-            return;
-        var view = await ReadAsync(client, new Uri(new Uri(endpoint.Url), "/cluster"), cancellationToken);
-        if (_shown.TryGetValue(node.Name, out var shown) && shown == view)
-            return;
-        _shown[node.Name] = view;
-        await notifications.PublishUpdateAsync(node, snapshot => snapshot with
+        while (!cancellationToken.IsCancellationRequested)
         {
-            Properties = [.. snapshot.Properties.Where(p => !OwnProperties.Contains(p.Name)), .. view.ToProperties()],
-        });
+            var shown = _shown.GetValueOrDefault(node.Name);
+            var view = endpoint.IsAllocated ? await ReadAsync(client, new Uri(new Uri(endpoint.Url), ChangesPath(shown)), cancellationToken) : NodeView.Down;
+            if (view != shown)
+            {
+                _shown[node.Name] = view;
+                await notifications.PublishUpdateAsync(node, snapshot => snapshot with
+                {
+                    Properties = [.. snapshot.Properties.Where(p => !OwnProperties.Contains(p.Name)), .. view.ToProperties()],
+                });
+            }
+            if (view == NodeView.Down)
+                await Task.Delay(RetryInterval, cancellationToken);
+        }
     }
+
+    /// <summary>The long poll that answers once the node's view differs from <paramref name="shown"/> in role, term or primary.</summary>
+    private static string ChangesPath(NodeView? shown) => shown is null || shown == NodeView.Down
+        ? "/cluster/changes"
+        : $"/cluster/changes?role={Uri.EscapeDataString(shown.Role)}&term={shown.Term}&primary={Uri.EscapeDataString(shown.Primary ?? "")}";
 
     private static async Task<NodeView> ReadAsync(HttpClient client, Uri address, CancellationToken cancellationToken)
     {

@@ -1,6 +1,8 @@
 // The topology: node1..nodeN (a Raft group, every node referencing every other one) and the
 // gateway that follows the primary. Settings passed as AppHost arguments (e.g. --Cluster:Nodes=5,
 // --Cluster:Timing=Fast) reach every node; see Extensions.cs.
+// Plain HTTP throughout, with no developer certificate needed: every project says so (WithoutHttpsCertificate),
+// or the dashboard would open on a "No trusted development certificate" error for a certificate nothing uses.
 var builder = DistributedApplication.CreateBuilder(args);
 
 var nodeNames = builder.GetNodeNames();
@@ -26,6 +28,8 @@ var nodes = nodeNames
         .WithClusterSettingsFrom(builder.Configuration)
         .WithHttpHealthCheck("/health", endpointName: "http")
         .WithoutPeerUrls()
+        .WithoutHttpsCertificate()
+        .RunAsBuiltAssembly()
         .WithNodeCommands(adminEnabled, adminSecret.Resource))
     .ToList();
 NodeRoleWatcher.AddTo(builder, nodes, password.Resource);
@@ -48,6 +52,7 @@ var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchPro
     // One Redis address that follows the primary (6378, below node1's), for clients without Sentinel.
     .WithEndpoint(name: "resp", scheme: "redis", env: "Gateway__RespPort", port: builder.GetGatewayRespPort(nodeNames.Count), isProxied: false)
     .WithExternalHttpEndpoints()
+    .WithoutHttpsCertificate()
     .WithEnvironment("Auth__Password", password)
     .WithHttpHealthCheck("/health", endpointName: "http");
 
@@ -65,6 +70,7 @@ builder.AddProject<Projects.KvAspire_SampleConsumer>("sample-consumer", launchPr
     .WithHttpEndpoint(name: "http")
     .WithReference(kv)
     .WaitFor(gateway)
+    .WithoutHttpsCertificate()
     .WithHttpHealthCheck("/health", endpointName: "http");
 
 builder.Build().Run();

@@ -37,6 +37,9 @@ public sealed class PrimaryTracker : BackgroundService
         views = nodes.ToDictionary(node => node.Name, node => NodeView.Unreachable(node.Name));
     }
 
+    /// <summary>Every node behind the gateway, with its addresses.</summary>
+    public IReadOnlyList<ClusterNode> Nodes => nodes;
+
     /// <summary>The node commands go to, or null while no primary is known.</summary>
     public string? Primary
     {

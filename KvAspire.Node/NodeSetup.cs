@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Serialization;
 using KvAspire.Node.Api;
 using KvAspire.Node.Api.Resp;
@@ -71,7 +72,8 @@ public static class NodeSetup
         builder.Services.AddSingleton<PeerIsolation>();
         builder.Services.AddSingleton<PeerMessageGate>();
         builder.Services.AddSingleton<IPeerTransport, GrpcPeerTransport>();
-        builder.Services.AddSingleton<NodeMetrics>();
+        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(),
+            services.GetRequiredService<IOptions<ClusterOptions>>().Value.NodeId));
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
         builder.Services.AddSingleton<NodeReadiness>();

@@ -20,7 +20,9 @@ internal abstract record HostInput
         public static readonly Tick Instance = new();
     }
 
-    public sealed record Deliver(Message Message) : HostInput
+    /// <param name="Trace">The span the message travelled under, if any (see <see cref="Transport.PeerTrace"/>).</param>
+    /// <param name="Receive">The receive span started as a traced batch arrived, ended once the loop stepped it.</param>
+    public sealed record Deliver(Message Message, ActivityContext Trace = default, Activity? Receive = null) : HostInput
     {
         public override bool Budgeted => true;
         public override long QueuedBytes

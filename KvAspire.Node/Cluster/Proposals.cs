@@ -21,8 +21,11 @@ public sealed class Proposals
         ActivityContext? command = null) =>
         _byIndex[index] = new Pending(term, acknowledge, completion, command);
 
-    /// <summary>The span of the client command waiting on the entry at <paramref name="index"/>, if any.</summary>
+    /// <summary>The span of the sampled client command waiting on the entry at <paramref name="index"/>, if any.</summary>
     public ActivityContext? CommandOf(long index) => _byIndex.GetValueOrDefault(index)?.Command;
+
+    /// <summary>Whether a client write still waits on the entry at <paramref name="index"/>.</summary>
+    public bool IsWaiting(long index) => _byIndex.ContainsKey(index);
 
     /// <summary>The entries are on the primary's disk: <see cref="Acknowledge.Leader"/> writes are done.</summary>
     public void Persisted(IReadOnlyList<Entry> entries)

@@ -39,6 +39,11 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private readonly TimeProvider _time;
     private readonly ElectionObserver _elections;
     private readonly ReplicationTracing _replicationTracing;
+    private readonly SecondaryTracing _secondaryTracing;
+    /// <summary><see cref="Proposals.CommandOf"/> and <see cref="Proposals.IsWaiting"/> as delegates made once: the
+    /// tracing calls take them per message and per peer, and a method group would allocate on every call.</summary>
+    private readonly Func<long, ActivityContext?> _commandOf;
+    private readonly Func<long, bool> _isWaiting;
     private readonly ReplicationLagClock _lagClock;
     private readonly PeerContact _contact;
     private readonly InboxBudget _budget;
@@ -92,6 +97,9 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         _joining = _raft.Joining;
         _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
         _replicationTracing = new ReplicationTracing(_options.NodeId);
+        _secondaryTracing = new SecondaryTracing(_options.NodeId);
+        _commandOf = _proposals.CommandOf;
+        _isWaiting = _proposals.IsWaiting;
         _lagClock = new ReplicationLagClock(time);
         _contact = new PeerContact(time, _options.ElectionMin);
         _budget = new InboxBudget(_options.MaxQueuedInputs, _options.MaxQueuedBytes);
@@ -117,11 +125,17 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     public Task RoleChanged => _roleChanged.Task;
 
     /// <summary>Queue a message received from a peer; dropped when the loop is this far behind (peers resend).</summary>
-    public void Deliver(Message message)
+    /// <param name="trace">The span the message travelled under (a sampled write's replicate span, a candidate's
+    /// election span), which this node's spans of it join; default for none.</param>
+    public void Deliver(Message message, ActivityContext trace = default)
     {
-        var input = new HostInput.Deliver(message);
-        if (!Enqueue(input))
-            _metrics.InputRefused("peer_message");
+        var receive = trace == default ? null : SecondaryTracing.Receiving(message, trace, _options.NodeId);
+        var input = new HostInput.Deliver(message, trace, receive);
+        if (Enqueue(input))
+            return;
+        _metrics.InputRefused("peer_message");
+        receive?.SetStatus(ActivityStatusCode.Error, "refused: the host loop's queue is full");
+        receive?.Dispose();
     }
 
     /// <summary>Queue a primary's snapshot message; <paramref name="received"/> is the snapshot it names, whole on disk.</summary>
@@ -140,7 +154,9 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         if (_stopped)
             return new WriteOutcome.NotPrimary(null, _status.Term);
         var completion = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!Enqueue(new HostInput.Propose(data, acknowledge, completion, Activity.Current?.Context)))
+        // Only a sampled command's span is kept for replication to trace under: unsampled writes carry nothing.
+        var command = Activity.Current is { Recorded: true } current ? current.Context : (ActivityContext?)null;
+        if (!Enqueue(new HostInput.Propose(data, acknowledge, completion, command)))
         {
             _metrics.InputRefused("write");
             return new WriteOutcome.Overloaded(_budget.QueuedInputs);
@@ -333,7 +349,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 _log.OnTick();
                 break;
             case HostInput.Deliver deliver:
-                _elections.Delivered(deliver.Message);
+                _elections.Delivered(deliver.Message, deliver.Trace);
                 _contact.Heard(deliver.Message.From);
                 var rejectedBefore = _raft.RejectedMessages;
                 _raft.Step(deliver.Message);
@@ -345,6 +361,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 }
                 if (deliver.Message is Replicate replicate && _raft.Primary == replicate.From && _raft.Term == replicate.Term)
                     _primaryCommit = replicate.CommitIndex;
+                _secondaryTracing.Received(deliver.Message, deliver.Receive, deliver.Trace);
                 break;
             case HostInput.Propose propose:
                 var result = _raft.Propose(propose.Data);
@@ -422,16 +439,25 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
 
     private void Send(IReadOnlyList<Message> messages)
     {
-        foreach (var message in messages)
+        for (var i = 0; i < messages.Count; i++)
         {
+            var message = messages[i];
             if (message is InstallSnapshot install)
                 _ = ShipSnapshotAsync(install);
             else
-                _transport.Send(message);
+                _transport.Send(message, TraceOf(message));
         }
         _elections.Sent(messages);
-        _replicationTracing.Sent(messages, _proposals.CommandOf);
     }
+
+    /// <summary>The span <paramref name="message"/> travels under, started now if it is a batch's replicate span; default
+    /// for all unsampled work.</summary>
+    private ActivityContext TraceOf(Message message) => message switch
+    {
+        Replicate => _replicationTracing.Sending(message, _commandOf),
+        RequestVote => _elections.Trace(message),
+        _ => default,
+    };
 
     /// <summary>Streams a snapshot on the thread pool; its outcome comes back to the loop as an input.</summary>
     private async Task ShipSnapshotAsync(InstallSnapshot message)
@@ -452,7 +478,16 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         var after = ready.SoftState;
         _softState = after;
         if (after.Role == Role.Primary && before.Role != Role.Primary)
+        {
             _lagClock.BecamePrimary();
+            _secondaryTracing.Forget();
+        }
+        // Before anything is sent: a new candidate's election span must exist for its vote requests to carry.
+        if (after.Role != before.Role || after.Primary != before.Primary || after.Term != before.Term)
+        {
+            Log.RoleChanged(_logger, _options.NodeId, after.Role, after.Term, after.Primary ?? "(none)");
+            _elections.RoleChanged(before, after);
+        }
 
         if (after.Role == Role.Primary)
         {
@@ -468,6 +503,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
 
         if (ready.Snapshot is { } snapshot)
             InstallSnapshot(snapshot);
+        var persist = after.Role == Role.Primary ? null : _secondaryTracing.Persisting(ready.EntriesToPersist);
         var entriesDurable = _log.Persist(ready);
         if (ready.HardState is { } hardState)
         {
@@ -476,6 +512,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 Log.NodePromoted(_logger, _options.NodeId, hardState.Term, after.Primary ?? hardState.VotedFor ?? "(none)");
             _joining = hardState.Joining;
         }
+        persist?.Dispose();
         if (ready.TruncateFrom is { } truncatedFrom)
             _proposals.Truncated(truncatedFrom, after.Term);
         if (entriesDurable)
@@ -486,11 +523,16 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         if (!sendFirst)
             Send(ready.Messages);
 
+        // Acknowledgements stepped since the last Ready end their replicate spans before the writes they complete
+        // are applied: a span whose command is still waiting then ends before that command's span.
+        ObserveAcknowledgements();
+        var apply = after.Role == Role.Primary ? null : _secondaryTracing.Applying(ready.CommittedEntries);
         foreach (var entry in ready.CommittedEntries)
         {
             _proposals.Applied(entry, _store.Apply(entry));
             _snapshots.Applied(entry);
         }
+        apply?.Dispose();
         _reads.Confirmed(ready.ReadStates, _store.AppliedIndex);
         if (ready.CommittedEntries.Count > 0)
             _snapshots.MaybeStart(_store, _raft.Log.TermAt);
@@ -502,14 +544,8 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         }
         if (before.Role == Role.Primary && (after.Role != Role.Primary || after.Term != before.Term))
             _reads.FailUnconfirmed(after.Primary, after.Term);
-        if (after.Role != before.Role || after.Primary != before.Primary || after.Term != before.Term)
-        {
-            Log.RoleChanged(_logger, _options.NodeId, after.Role, after.Term, after.Primary ?? "(none)");
-            _elections.RoleChanged(before, after);
-        }
 
         _raft.Advance(ready, entriesDurable);
-        ObserveAcknowledgements();
     }
 
     /// <summary>Secondaries' match indexes moved: end the spans and lag timestamps they cover.</summary>
@@ -521,7 +557,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         foreach (var peer in _raft.Peers)
         {
             var match = _raft.ProgressOf(peer)!.Match;
-            _replicationTracing.Acknowledged(peer, match);
+            _replicationTracing.Acknowledged(peer, match, _isWaiting);
             slowest = Math.Min(slowest, match);
         }
         _lagClock.ForgetThrough(slowest);

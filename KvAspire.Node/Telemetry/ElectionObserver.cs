@@ -6,7 +6,9 @@ namespace KvAspire.Node.Telemetry;
 /// <summary>
 /// Turns the role changes the host loop sees into the election telemetry: an <c>election</c> span on
 /// the candidate (term, votes received, outcome), <c>request_vote</c> spans on each voter,
-/// <c>kv.elections</c> by outcome, <c>kv.failover.duration</c> on a new primary, and logs. Host loop only.
+/// <c>kv.elections</c> by outcome, <c>kv.failover.duration</c> on a new primary, and logs. The candidate's
+/// vote requests (pre-vote too) carry its election span (<see cref="Trace"/>), so each voter's <c>request_vote</c>
+/// span sits under it: one trace per election. Host loop only.
 /// </summary>
 public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger logger, TimeProvider time)
 {
@@ -15,9 +17,15 @@ public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger l
     private long _electionTerm;
     private readonly HashSet<string> _votes = [];
     private long? _lastHeardFromPrimary;
+    /// <summary>As a voter: each candidate's latest vote request not yet answered, with the trace it carried and when it arrived.</summary>
+    private readonly Dictionary<string, (ActivityContext Trace, DateTimeOffset Arrived)> _asked = [];
 
-    /// <summary>A message reached the core.</summary>
-    public void Delivered(Message message)
+    /// <summary>The span a message this node sends travels under: its election span, on a vote request.</summary>
+    public ActivityContext Trace(Message message) =>
+        message is RequestVote && _election is { } election ? election.Context : default;
+
+    /// <summary>A message reached the core; <paramref name="trace"/> is the span it travelled under, if any.</summary>
+    public void Delivered(Message message, ActivityContext trace = default)
     {
         switch (message)
         {
@@ -27,21 +35,32 @@ public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger l
             case RequestVoteResponse { Granted: true, PreVote: false } vote:
                 _votes.Add(vote.From);
                 break;
+            case RequestVote request:
+                // Keyed by the sender, which the gate checked is a member: at most one entry per peer.
+                _asked[request.From] = (trace, time.GetUtcNow());
+                break;
         }
     }
 
-    /// <summary>The messages a Ready sent: each vote this node cast becomes a <c>request_vote</c> span.</summary>
+    /// <summary>The messages a Ready sent: each answer to a vote request (pre-vote too) becomes a <c>request_vote</c>
+    /// span, from the request's arrival to the answer, under the candidate's election span when the request carried it.</summary>
     public void Sent(IReadOnlyList<Message> messages)
     {
-        foreach (var message in messages)
+        for (var i = 0; i < messages.Count; i++)
         {
-            if (message is not RequestVoteResponse { PreVote: false } answer)
+            if (messages[i] is not RequestVoteResponse answer)
                 continue;
-            using var span = KvTelemetry.StartDetached(KvTelemetry.Spans.RequestVote, ActivityKind.Server);
-            span?.SetTag(KvTelemetry.NodeTag, node);
-            span?.SetTag("kv.candidate", answer.To);
-            span?.SetTag("kv.term", answer.Term);
-            span?.SetTag("kv.vote_granted", answer.Granted);
+            _asked.Remove(answer.To, out var asked);
+            using var span = KvTelemetry.StartDetached(KvTelemetry.Spans.RequestVote, ActivityKind.Server, asked.Trace);
+            if (span is null)
+                continue;
+            if (asked.Arrived != default)
+                span.SetStartTime(asked.Arrived.UtcDateTime);
+            span.SetTag(KvTelemetry.NodeTag, node);
+            span.SetTag("kv.candidate", answer.To);
+            span.SetTag("kv.term", answer.Term);
+            span.SetTag("kv.pre_vote", answer.PreVote);
+            span.SetTag("kv.vote_granted", answer.Granted);
         }
     }
 

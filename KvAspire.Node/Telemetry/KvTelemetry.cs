@@ -60,6 +60,12 @@ public static class KvTelemetry
         public const string Election = "election";
         public const string RequestVote = "request_vote";
         public const string Replicate = "replicate";
+        /// <summary>On a secondary, in a sampled write's trace: a batch from arrival until the loop stepped it.</summary>
+        public const string ReplicateReceive = "replicate.receive";
+        /// <summary>On a secondary: writing a traced batch's entries to the log and forcing them to disk.</summary>
+        public const string ReplicatePersist = "replicate.persist";
+        /// <summary>On a secondary: applying a traced batch's entries once committed.</summary>
+        public const string ReplicateApply = "replicate.apply";
         public static string Command(string name) => "kv " + name;
     }
 }

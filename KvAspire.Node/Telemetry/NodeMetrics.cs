@@ -9,33 +9,41 @@ namespace KvAspire.Node.Telemetry;
 /// The node's instruments on one <c>KvAspire.Node</c> meter (from IMeterFactory, so several nodes in
 /// one test process keep separate meters). Gauges read the status the host loop publishes.
 /// </summary>
+/// <remarks>
+/// When a series first appears matters. Exported with cumulative temporality (the OTLP default), a series'
+/// points all carry the time its instrument was created as their start, and the Aspire dashboard draws a
+/// series' first point from that start: a failover recorded an hour after the process started was drawn at
+/// the process's start, and a first election win as a flat line from there. So the election outcomes exist
+/// at zero from the first collection (the change to one is drawn when it happened), and the two failover
+/// instruments are created at the first failover, whose time then starts them.
+/// </remarks>
 public sealed class NodeMetrics
 {
     private readonly Meter _meter;
     private readonly Counter<long> _commands;
     private readonly Histogram<double> _commandDuration;
     private readonly Counter<long> _elections;
-    private readonly Histogram<double> _failoverDuration;
+    /// <summary>Whether every election outcome has been added to at zero (see <see cref="SeedElectionOutcomes"/>).</summary>
+    private int _outcomesSeeded;
+    /// <summary>Created at the first failover (see the remarks); host loop only.</summary>
+    private Histogram<double>? _failoverDuration;
     private readonly Counter<long> _peerMessagesRejected;
     private readonly Counter<long> _inputsRefused;
     private readonly Counter<long> _snapshotFailures;
-    private double _lastFailoverSeconds = double.NaN;
+    private double _lastFailoverSeconds;
 
-    public NodeMetrics(IMeterFactory meterFactory)
+    /// <param name="node">The node's name, a tag of the meter (<see cref="NodeTag"/>): several nodes in one process (the
+    /// tests) then keep separate instruments, as nodes in their own processes do.</param>
+    public NodeMetrics(IMeterFactory meterFactory, string node)
     {
-        _meter = meterFactory.Create(Name);
+        _meter = meterFactory.Create(new MeterOptions(Name) { Tags = [new(NodeTag, node)] });
         _commands = _meter.CreateCounter<long>(Instruments.Commands, "{command}", "Client commands by command and result");
         _commandDuration = _meter.CreateHistogram(Instruments.CommandDuration, "s", "Client command latency by command and result",
             advice: Buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
         _elections = _meter.CreateCounter<long>(Instruments.Elections, "{election}", "Elections this node ran, by outcome (won, lost, split)");
-        _failoverDuration = _meter.CreateHistogram(Instruments.FailoverDuration, "s",
-            "On a new primary: from the last message of the old primary to this node's first heartbeat as primary",
-            // Fine enough around both timing profiles (Fast: 0.3-0.6 s elections; Default: 5-8 s) that a quantile
-            // read off the buckets is within a quarter second of the durations recorded.
-            advice: Buckets(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.25, 5.5, 5.75,
-                6, 6.25, 6.5, 6.75, 7, 7.25, 7.5, 7.75, 8, 8.5, 9, 10, 12, 15, 20, 30, 60));
         _peerMessagesRejected = _meter.CreateCounter<long>(Instruments.PeerMessagesRejected, "{message}",
-            "Peer messages dropped because a field was out of range or contradicted this node's log, by reason");
+            "Peer messages dropped because a field was out of range or contradicted this node's log, by reason "
+            + "(malformed_trace: kept, without the trace they carried)");
         _inputsRefused = _meter.CreateCounter<long>(Instruments.InputsRefused, "{input}",
             "Client requests and peer messages refused because the host loop's queue was full, by kind");
         _snapshotFailures = _meter.CreateCounter<long>(Instruments.SnapshotFailures, "{failure}",
@@ -54,10 +62,38 @@ public sealed class NodeMetrics
 
     public void ElectionEnded(string outcome) => _elections.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
+    /// <summary>
+    /// Adds zero to every election outcome once, from the first collection: then an exporter is listening, whereas this
+    /// object is built with the host's services, before the telemetry pipeline starts, and a zero added then is lost.
+    /// (An observable counter would need no seeding, but several nodes in one test process publish one instrument name,
+    /// and an exporter observes only the first node's.)
+    /// </summary>
+    private void SeedElectionOutcomes()
+    {
+        if (Interlocked.Exchange(ref _outcomesSeeded, 1) == 1)
+            return;
+        foreach (var outcome in ElectionOutcomes)
+            _elections.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    /// <summary>The outcomes <c>kv.elections</c> counts, each a series from the start.</summary>
+    public static readonly string[] ElectionOutcomes = ["won", "lost", "split"];
+
     public void FailoverCompleted(TimeSpan duration)
     {
-        _failoverDuration.Record(duration.TotalSeconds);
         Volatile.Write(ref _lastFailoverSeconds, duration.TotalSeconds);
+        if (_failoverDuration is null)
+        {
+            _failoverDuration = _meter.CreateHistogram(Instruments.FailoverDuration, "s",
+                "On a new primary: from the last message of the old primary to this node's first heartbeat as primary",
+                // Fine enough around both timing profiles (Fast: 0.3-0.6 s elections; Default: 5-8 s) that a quantile
+                // read off the buckets is within a quarter second of the durations recorded.
+                advice: Buckets(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.25, 5.5, 5.75,
+                    6, 6.25, 6.5, 6.75, 7, 7.25, 7.5, 7.75, 8, 8.5, 9, 10, 12, 15, 20, 30, 60));
+            _meter.CreateObservableGauge(Instruments.LastFailoverDuration, () => Volatile.Read(ref _lastFailoverSeconds), "s",
+                "On this node, once it has won an election: how long its last failover took (from the last message of the old primary to its election)");
+        }
+        _failoverDuration.Record(duration.TotalSeconds);
     }
 
 
@@ -70,7 +106,11 @@ public sealed class NodeMetrics
     /// <summary>Registers the gauges, read from <paramref name="status"/> whenever an exporter collects.</summary>
     public void Observe(Func<ClusterStatus> status)
     {
-        _meter.CreateObservableGauge(Instruments.Term, () => status().Term, "{term}", "Current term");
+        _meter.CreateObservableGauge(Instruments.Term, () =>
+        {
+            SeedElectionOutcomes();
+            return status().Term;
+        }, "{term}", "Current term");
         _meter.CreateObservableGauge(Instruments.Role, () => (int)status().Role, null,
             "Role: 0 Secondary, 1 PreCandidate, 2 Candidate, 3 Primary");
         _meter.CreateObservableGauge(Instruments.Keys, () => status().Keys, "{key}", "Keys in the store");
@@ -84,15 +124,6 @@ public sealed class NodeMetrics
         _meter.CreateObservableGauge(Instruments.PeerInContact, () => status().Peers.Select(peer =>
                 new Measurement<int>(peer.InContact ? 1 : 0, new KeyValuePair<string, object?>("peer", peer.Node))), null,
             "Per peer: 1 when heard from within an election timeout, else 0");
-        _meter.CreateObservableGauge(Instruments.LastFailoverDuration, LastFailover, "s",
-            "On this node, once it has won an election: how long its last failover took (from the last message of the old primary to its election)");
-    }
-
-    private IEnumerable<Measurement<double>> LastFailover()
-    {
-        var seconds = Volatile.Read(ref _lastFailoverSeconds);
-        if (!double.IsNaN(seconds))
-            yield return new Measurement<double>(seconds);
     }
 
     private static IEnumerable<Measurement<double>> ReplicationLag(ClusterStatus status, Func<PeerStatus, double> value)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.Storage;
 
@@ -18,12 +19,12 @@ public sealed class GrpcPeerTransport : IPeerTransport, IAsyncDisposable
         _senders = peers.Addresses.ToDictionary(p => p.Key, p => new PeerSender(p.Key, p.Value, credentials.CallCredentials, snapshots, logger));
     }
 
-    public void Send(Message message)
+    public void Send(Message message, ActivityContext trace)
     {
         if (_isolation.IsIsolated)
             return;
         if (_senders.TryGetValue(message.To, out var sender))
-            sender.Send(message);
+            sender.Send(message, trace);
     }
 
     public Task<bool> SendSnapshotAsync(InstallSnapshot message, CancellationToken cancellationToken) =>

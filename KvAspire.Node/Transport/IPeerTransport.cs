@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.Transport;
@@ -9,7 +10,9 @@ namespace KvAspire.Node.Transport;
 /// </summary>
 public interface IPeerTransport
 {
-    void Send(Message message);
+    /// <param name="trace">The span <paramref name="message"/> travels under, for the receiver's spans to join (a sampled
+    /// write's <c>replicate</c> span, a candidate's <c>election</c> span); default for none, as for all unsampled work.</param>
+    void Send(Message message, ActivityContext trace);
 
     /// <summary>
     /// Streams this node's newest snapshot to <c>message.To</c>, whose host then handles the message with

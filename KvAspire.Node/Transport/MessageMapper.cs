@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Google.Protobuf;
 using KvAspire.Node.Consensus;
 using Proto = KvAspire.Node.Transport.Protos;
@@ -7,9 +8,13 @@ namespace KvAspire.Node.Transport;
 /// <summary>Translates between the core's messages and their wire form.</summary>
 public static class MessageMapper
 {
-    public static Proto.PeerMessage ToProto(Message message)
+    /// <param name="trace">The span the message travels under (see <see cref="PeerTrace"/>); default for none.</param>
+    public static Proto.PeerMessage ToProto(Message message, ActivityContext trace = default)
     {
-        var proto = new Proto.PeerMessage { From = message.From, To = message.To, Term = message.Term, Standing = (int)message.Standing };
+        var proto = new Proto.PeerMessage
+        {
+            From = message.From, To = message.To, Term = message.Term, Standing = (int)message.Standing, Trace = PeerTrace.Format(trace),
+        };
         switch (message)
         {
             case RequestVote m:

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.Telemetry;
@@ -17,11 +18,21 @@ public sealed class PeerMessageGate(IOptions<ClusterOptions> options, PeerDirect
     private readonly HashSet<string> _peers = [.. peers.Names];
 
     /// <summary>The core's message for <paramref name="proto"/>, or null when it must be dropped (already counted and logged).</summary>
-    public Message? Admit(Proto.PeerMessage proto)
+    public Message? Admit(Proto.PeerMessage proto) => Admit(proto, out _);
+
+    /// <summary>As <see cref="Admit(Proto.PeerMessage)"/>, with the trace the message travels under (default for none).
+    /// A malformed trace is dropped on its own, counted and logged like a bad field; the message still goes in.</summary>
+    public Message? Admit(Proto.PeerMessage proto, out ActivityContext trace)
     {
+        trace = default;
         if (MessageMapper.FromProto(proto) is not { } message)
             return Reject(proto.From, new MessageProblem("no_body", "the message has no body this node knows"));
-        return MessageCheck.Problem(message, _self, _peers) is { } problem ? Reject(message.From, problem) : message;
+        if (MessageCheck.Problem(message, _self, _peers) is { } problem)
+            return Reject(message.From, problem);
+        if (proto.Trace.Length > 0 && !PeerTrace.TryParse(proto.Trace, out trace))
+            Reject(message.From, new MessageProblem("malformed_trace",
+                $"trace '{(proto.Trace.Length > PeerTrace.MaxLength ? proto.Trace[..PeerTrace.MaxLength] + "..." : proto.Trace)}' is not a W3C traceparent; the message is kept without it"));
+        return message;
     }
 
     /// <summary>Whether a snapshot stream's header may be received at all: checked before a byte of the file is stored.</summary>

@@ -29,8 +29,8 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMess
                     continue;
                 foreach (var proto in batch.Messages)
                 {
-                    if (gate.Admit(proto) is { } message)
-                        host.Deliver(message);
+                    if (gate.Admit(proto, out var trace) is { } message)
+                        host.Deliver(message, trace);
                 }
             }
         }

@@ -85,7 +85,7 @@ public static class SeedCorpus
     private static byte[] Batch(params Message[] messages)
     {
         var batch = new Proto.PeerBatch();
-        batch.Messages.AddRange(messages.Select(MessageMapper.ToProto));
+        batch.Messages.AddRange(messages.Select(message => MessageMapper.ToProto(message)));
         return batch.ToByteArray();
     }
 

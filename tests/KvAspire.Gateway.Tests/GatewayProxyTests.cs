@@ -223,6 +223,12 @@ public sealed class GatewayProxyTests : IAsyncLifetime
         Assert.Equal("Primary", reported["node1"].GetProperty("role").GetString());
         Assert.Equal("Secondary", reported["node2"].GetProperty("role").GetString());
         Assert.Equal("unreachable", reported["node3"].GetProperty("error").GetString());
+        // Every node's addresses, a dead one's too, so a reader can reach any node directly (README's tour).
+        foreach (var node in new[] { Node1, Node2, Node3 })
+        {
+            var endpoints = reported[node.Name].GetProperty("endpoints");
+            Assert.Equal(node.Address.ToString(), endpoints.GetProperty("http").GetString());
+        }
     }
 
     private async Task StartGatewayAsync(TimeSpan pollInterval, string? password = null)

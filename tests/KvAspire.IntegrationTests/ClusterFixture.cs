@@ -19,7 +19,7 @@ namespace KvAspire.IntegrationTests;
 /// a test's settled check and its next command. The fixture keeps the fast 50 ms heartbeat and
 /// widens the timeout to 1.5–3 s: elections the tests cause still take a few seconds at most.
 /// </remarks>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     public static readonly string[] NodeNames = ["node1", "node2", "node3"];
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
@@ -36,9 +36,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Given, not generated: a generated value would be persisted to the developer's user secrets.</summary>
     public string AdminSecret { get; } = RandomNumberGenerator.GetHexString(32);
     public HttpClient Gateway { get; private set; } = null!;
+
+    /// <summary>What the AppHost itself logged at Warning or above while it ran.</summary>
+    public WarningLog AppHostWarnings { get; } = new();
     public IReadOnlyDictionary<string, HttpClient> Nodes { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.KvAspire_AppHost>(
             // Resp:BasePort=0: free RESP ports, since the default fixed 6379.. are not randomized in tests.
@@ -50,7 +53,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.", LogLevel.Warning)
             // Health checks fail, by design, while nodes start and after a test kills one.
-            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+            .AddProvider(AppHostWarnings));
+        Configure(builder);
         _app = await builder.BuildAsync();
         using var start = new CancellationTokenSource(StartTimeout);
         await _app.StartAsync(start.Token);
@@ -61,6 +66,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
         Gateway = ClientFor("gateway");
         Nodes = NodeNames.ToDictionary(name => name, ClientFor);
+    }
+
+    /// <summary>Changes the app model before it is built (a fixture of another kind of cluster).</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
     }
 
     private HttpClient ClientFor(string resource) => new()
@@ -160,7 +170,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         await App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceHealthyAsync(node, wait.Token);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();
         foreach (var client in Nodes?.Values ?? [])

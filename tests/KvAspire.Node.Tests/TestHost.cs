@@ -29,7 +29,7 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
         var replication = Options.Create(new ReplicationOptions());
         var storage = Options.Create(new StorageOptions { DataDirectory = dataDirectory });
         var store = new KvStore();
-        var metrics = new NodeMetrics(Meters);
+        var metrics = new NodeMetrics(Meters, node);
         var host = new RaftHost(cluster, replication, store, new FileHardStateStore(dataDirectory),
             (logStore ?? (real => real))(new SegmentedLogStore(dataDirectory, storage.Value.SegmentBytes, NullLogger.Instance)),
             new FileSnapshotStore(dataDirectory), storage, transport, new PeerDirectory(peers, cluster), metrics,
@@ -42,7 +42,7 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
 /// <summary>A transport to nowhere: for a node tested alone, or whose peers are never reached.</summary>
 internal sealed class NoPeers : IPeerTransport
 {
-    public void Send(Message message)
+    public void Send(Message message, System.Diagnostics.ActivityContext trace)
     {
     }
 

@@ -1,10 +1,15 @@
 using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api.Http;
 
 /// <summary>
 /// <c>GET /cluster</c>: this node's view — role, term, primary, indexes, per-peer lag, process id.
+/// <c>GET /cluster/changes?role=..&amp;term=..&amp;primary=..</c>: the same view, once it differs in role, term or primary from
+/// the one the caller last saw, or after <see cref="ChangeWait"/> (a long poll: a watcher of roles learns of a change at
+/// once without polling many times a second).
 /// <c>POST /cluster/step-down[?to=node2]</c>: on the primary, hand leadership over (leader transfer).
 /// Step-down changes the cluster, so it needs the admin secret, though not <c>Admin:Enabled</c>:
 /// it is a maintenance step, not a failure drill.
@@ -14,9 +19,36 @@ public static class ClusterApi
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/cluster", (RaftHost host) => TypedResults.Ok(host.Status));
+        app.MapGet("/cluster/changes", ChangesAsync);
         app.MapPost("/cluster/step-down", StepDownAsync)
             .WithMetadata(app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value.RequiredSecret());
         return app;
+    }
+
+    /// <summary>How long a long poll of <c>/cluster/changes</c> waits for a change before answering with the unchanged view.</summary>
+    public static readonly TimeSpan ChangeWait = TimeSpan.FromSeconds(10);
+
+    private static async Task<Ok<ClusterStatus>> ChangesAsync(Role? role, long? term, string? primary, RaftHost host,
+        CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(ChangeWait);
+        try
+        {
+            while (true)
+            {
+                // Taken before the status is read, so a change between the two still ends the wait.
+                var changed = host.RoleChanged;
+                var status = host.Status;
+                if (status.Role != role || status.Term != term || status.Primary != (string.IsNullOrEmpty(primary) ? null : primary))
+                    return TypedResults.Ok(status);
+                await changed.WaitAsync(wait.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TypedResults.Ok(host.Status);
+        }
     }
 
     /// <summary>200 with the new primary once it is known; 409 if this node is not primary or the target never

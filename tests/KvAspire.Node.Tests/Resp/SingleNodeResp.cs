@@ -26,7 +26,7 @@ internal sealed class SingleNodeResp : IAsyncDisposable
     /// cores beside CPU-bound ones (the simulator), and a 10 s limit was missed once in CI.</summary>
     private static readonly TimeSpan ElectionTimeout = TimeSpan.FromSeconds(60);
     private static readonly NodeMetrics Metrics =
-        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), "node1");
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "kvaspire-resp-" + Guid.NewGuid().ToString("N"));
     private readonly RaftHost _host;

@@ -44,6 +44,20 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public ClusterStatus Status(string node) => _hosts[node].Status;
 
+    /// <summary>When a Replicate (entries or a heartbeat) from the primary <paramref name="from"/> was last handed to
+    /// <paramref name="to"/>'s host: what a secondary last heard of its primary.</summary>
+    public DateTimeOffset LastReplicate(string from, string to)
+    {
+        lock (_lastReplicate)
+            return _lastReplicate[(from, to)];
+    }
+
+    private readonly Dictionary<(string From, string To), DateTimeOffset> _lastReplicate = [];
+
+    /// <summary>Messages sent with a trace beside them (sampled work only).</summary>
+    public int TracedMessages => Volatile.Read(ref _tracedMessages);
+    private int _tracedMessages;
+
     public RaftHost Host(string node) => _hosts[node];
 
     public async Task StartAsync()
@@ -90,6 +104,16 @@ public sealed class InProcessCluster : IAsyncDisposable
         await WaitAsync("a primary that serves reads", () =>
             _hosts.Values.Select(h => h.Status).FirstOrDefault(s => s.Role == Role.Primary && s.ServesReads));
 
+    /// <summary>A primary every node follows in its term: unlike <see cref="WaitForPrimaryAsync"/>, never a deposed primary
+    /// that has not heard of the newer term yet (a slow machine's startup can elect twice).</summary>
+    public async Task<ClusterStatus> WaitForAgreedPrimaryAsync() =>
+        await WaitAsync("a primary every node follows", () =>
+        {
+            var statuses = _hosts.Values.Select(h => h.Status).ToList();
+            var primary = statuses.FirstOrDefault(s => s.Role == Role.Primary && s.ServesReads);
+            return primary is not null && statuses.All(s => s.Term == primary.Term && s.Primary == primary.Node) ? primary : null;
+        });
+
     public static async Task<T> WaitAsync<T>(string what, Func<T?> probe) where T : class
     {
         var clock = Stopwatch.StartNew();
@@ -115,7 +139,7 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     private sealed class Transport(InProcessCluster cluster) : IPeerTransport
     {
-        public void Send(Message message)
+        public void Send(Message message, ActivityContext trace)
         {
             lock (cluster._blocked)
             {
@@ -129,7 +153,14 @@ public sealed class InProcessCluster : IAsyncDisposable
                     message = replicate with { Entries = [] };
                 }
             }
-            cluster._hosts[message.To].Deliver(message);
+            if (trace != default)
+                Interlocked.Increment(ref cluster._tracedMessages);
+            if (message is Replicate)
+            {
+                lock (cluster._lastReplicate)
+                    cluster._lastReplicate[(message.From, message.To)] = DateTimeOffset.UtcNow;
+            }
+            cluster._hosts[message.To].Deliver(message, trace);
         }
 
         // These clusters never write enough to compact their logs, so no peer ever needs a snapshot.

@@ -36,6 +36,23 @@ public sealed class NodeMetricsTests : IDisposable
         Assert.Contains((KvTelemetry.Instruments.LastFailoverDuration, "s", 6.72, null), _recorder.Measurements);
     }
 
+    [Fact]
+    public void ElectionOutcomes_AreSeriesAtZero_FromTheFirstCollection_EvenIfTheListenerCameAfterTheMetrics()
+    {
+        // As in the node: the metrics exist before the exporter listens (the recorder starts after building them), so a
+        // zero added at construction would be lost; each outcome is added to at the first collection instead.
+        using var recorder = new MeasurementRecorder("outcome");
+        recorder.Metrics.Observe(() => Status());
+        Assert.DoesNotContain(recorder.Measurements, m => m.Instrument == KvTelemetry.Instruments.Elections);
+
+        recorder.Observe();
+        recorder.Observe();
+
+        var outcomes = recorder.Measurements.Where(m => m.Instrument == KvTelemetry.Instruments.Elections).ToList();
+        Assert.Equal(NodeMetrics.ElectionOutcomes.Order(), outcomes.Select(m => m.Tag!).Order());
+        Assert.All(outcomes, m => Assert.Equal(0, m.Value));
+    }
+
     private static ClusterStatus Status(params PeerStatus[] peers) =>
         new("a", Role.Primary, ClusterState.Normal, 3, "a", 100, 100, "0", 100, 3, 1, true, 0, 0, 0, null, null, peers);
 

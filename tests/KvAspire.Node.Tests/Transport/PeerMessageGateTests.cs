@@ -56,6 +56,38 @@ public sealed class PeerMessageGateTests : IDisposable
         Assert.Equal(["no_body"], Rejected());
     }
 
+    [Theory]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331")] // flags missing
+    [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01")] // an all-zero trace id is invalid
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-and-then-some-more-text-than-a-traceparent-holds")]
+    [InlineData("not a traceparent")]
+    public void MalformedTrace_IsIgnoredAndCounted_TheMessageStillGoesIn(string traceparent)
+    {
+        var proto = Heartbeat(from: "node1");
+        proto.Trace = traceparent;
+
+        var message = _gate.Admit(proto, out var trace);
+
+        Assert.NotNull(message);
+        Assert.Equal(default, trace);
+        Assert.Equal(["malformed_trace"], Rejected());
+    }
+
+    [Fact]
+    public void WellFormedTrace_IsHandedOn_AsARemoteParent()
+    {
+        var proto = Heartbeat(from: "node1");
+        proto.Trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+        Assert.NotNull(_gate.Admit(proto, out var trace));
+
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", trace.TraceId.ToHexString());
+        Assert.Equal("b7ad6b7169203331", trace.SpanId.ToHexString());
+        Assert.True(trace.IsRemote);
+        Assert.Equal(proto.Trace, PeerTrace.Format(trace));
+        Assert.Empty(Rejected());
+    }
+
     [Fact]
     public void NonContiguousEntries_AreDroppedAndCounted()
     {
