@@ -22,7 +22,9 @@ internal abstract record HostInput
 
     /// <param name="Trace">The span the message travelled under, if any (see <see cref="Transport.PeerTrace"/>).</param>
     /// <param name="Receive">The receive span started as a traced batch arrived, ended once the loop stepped it.</param>
-    public sealed record Deliver(Message Message, ActivityContext Trace = default, Activity? Receive = null) : HostInput
+    /// <param name="Arrived">When the message reached this node (<see cref="TimeProvider.GetTimestamp"/>), however long it then
+    /// waited for the loop: when the node last heard from a primary is its arrival.</param>
+    public sealed record Deliver(Message Message, long Arrived, ActivityContext Trace = default, Activity? Receive = null) : HostInput
     {
         public override bool Budgeted => true;
         public override long QueuedBytes

@@ -130,7 +130,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     public void Deliver(Message message, ActivityContext trace = default)
     {
         var receive = trace == default ? null : SecondaryTracing.Receiving(message, trace, _options.NodeId);
-        var input = new HostInput.Deliver(message, trace, receive);
+        var input = new HostInput.Deliver(message, _time.GetTimestamp(), trace, receive);
         if (Enqueue(input))
             return;
         _metrics.InputRefused("peer_message");
@@ -349,7 +349,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 _log.OnTick();
                 break;
             case HostInput.Deliver deliver:
-                _elections.Delivered(deliver.Message, deliver.Trace);
+                _elections.Delivered(deliver.Message, deliver.Arrived, deliver.Trace);
                 _contact.Heard(deliver.Message.From);
                 var rejectedBefore = _raft.RejectedMessages;
                 _raft.Step(deliver.Message);

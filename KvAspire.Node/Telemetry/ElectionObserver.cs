@@ -24,13 +24,15 @@ public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger l
     public ActivityContext Trace(Message message) =>
         message is RequestVote && _election is { } election ? election.Context : default;
 
-    /// <summary>A message reached the core; <paramref name="trace"/> is the span it travelled under, if any.</summary>
-    public void Delivered(Message message, ActivityContext trace = default)
+    /// <summary>A message reached the core; it had arrived at <paramref name="arrived"/> (<see cref="TimeProvider.GetTimestamp"/>),
+    /// and <paramref name="trace"/> is the span it travelled under, if any.</summary>
+    public void Delivered(Message message, long arrived, ActivityContext trace = default)
     {
         switch (message)
         {
             case Replicate:
-                _lastHeardFromPrimary = time.GetTimestamp();
+                // A failover is timed from the last word of the old primary as it arrived, not from when a busy loop read it.
+                _lastHeardFromPrimary = arrived;
                 break;
             case RequestVoteResponse { Granted: true, PreVote: false } vote:
                 _votes.Add(vote.From);

@@ -30,7 +30,6 @@ public static class KvApi
             .Produces<ApiError>(StatusCodes.Status409Conflict);
         Refusals(kv.MapPut("/{**key}", PutAsync)).WithName("PutValue")
             .WithSummary("Writes the body as the key's value; ?ttl=, If-Match, If-None-Match: *, Idempotency-Key and X-Kv-Acknowledge apply")
-            .Accepts<byte[]>(DefaultContentType)
             .Produces<WriteAccepted>()
             .Produces<ApiError>(StatusCodes.Status412PreconditionFailed)
             .Produces<ApiError>(StatusCodes.Status413PayloadTooLarge)

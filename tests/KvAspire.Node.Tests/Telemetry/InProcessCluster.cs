@@ -45,14 +45,15 @@ public sealed class InProcessCluster : IAsyncDisposable
     public ClusterStatus Status(string node) => _hosts[node].Status;
 
     /// <summary>When a Replicate (entries or a heartbeat) from the primary <paramref name="from"/> was last handed to
-    /// <paramref name="to"/>'s host: what a secondary last heard of its primary.</summary>
-    public DateTimeOffset LastReplicate(string from, string to)
+    /// <paramref name="to"/>'s host (what a secondary last heard of its primary): just before and just after the hand-over,
+    /// since on a loaded machine the sending thread can be descheduled between taking the time and handing it over.</summary>
+    public (DateTimeOffset Before, DateTimeOffset After) LastReplicate(string from, string to)
     {
         lock (_lastReplicate)
             return _lastReplicate[(from, to)];
     }
 
-    private readonly Dictionary<(string From, string To), DateTimeOffset> _lastReplicate = [];
+    private readonly Dictionary<(string From, string To), (DateTimeOffset Before, DateTimeOffset After)> _lastReplicate = [];
 
     /// <summary>Messages sent with a trace beside them (sampled work only).</summary>
     public int TracedMessages => Volatile.Read(ref _tracedMessages);
@@ -155,12 +156,18 @@ public sealed class InProcessCluster : IAsyncDisposable
             }
             if (trace != default)
                 Interlocked.Increment(ref cluster._tracedMessages);
+            var before = DateTimeOffset.UtcNow;
+            cluster._hosts[message.To].Deliver(message, trace);
             if (message is Replicate)
             {
+                var after = DateTimeOffset.UtcNow;
                 lock (cluster._lastReplicate)
-                    cluster._lastReplicate[(message.From, message.To)] = DateTimeOffset.UtcNow;
+                {
+                    // Sends from one primary to one peer may run on several threads: keep the latest hand-over.
+                    if (!cluster._lastReplicate.TryGetValue((message.From, message.To), out var last) || last.Before <= before)
+                        cluster._lastReplicate[(message.From, message.To)] = (before, after);
+                }
             }
-            cluster._hosts[message.To].Deliver(message, trace);
         }
 
         // These clusters never write enough to compact their logs, so no peer ever needs a snapshot.
