@@ -7,13 +7,15 @@
 #                                  a mass expiry: those 1M keys share one deadline; time from it until none is left,
 #                                  and SET p99 while they expire against p99 just before
 #   bench/data-model.sh base <KvAspire.Node.dll of another build>
-#                                  SET, GET and the set commands on a one-node cluster of this tree beside one of another
+#                                  SET, GET and the set commands (BASE_TESTS=set,get,hset for others) on a one-node
+#                                  cluster of this tree beside one of another
 # Prints CSV lines (first field: what was measured) and keeps them in bench/.work/<time>-data-model/.
 # Run under `flock /work/cluster.lock` on a shared machine; each phase holds it for minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 readonly PHASE="${1:?usage: bench/data-model.sh commands|ratios|memory|base <dll>}"
 readonly REPEATS="${REPEATS:-2}" REQUESTS="${REQUESTS:-20000}" KEYS="${KEYS:-1000000}" VALUE_BYTES="${VALUE_BYTES:-100}"
+readonly BASE_TESTS="${BASE_TESTS:-set,get,sadd,spop}"   # the base phase's redis-benchmark -t
 readonly WRITE_REQUESTS="${WRITE_REQUESTS:-10000}"   # one SET latency sample: redis-benchmark -t set -n this
 # SYSTEMS="kvaspire" (or "redis") limits the memory phase to one of the two.
 RESP_BASE_PORT="${RESP_BASE_PORT:-16379}"
@@ -186,7 +188,7 @@ base_phase() {
       node_pid=$!
       for _ in $(seq 1 300); do env -u REDISCLI_AUTH redis-cli -p $port ROLE 2>/dev/null | head -1 | grep -q master && break; sleep 0.2; done
       say "$label round $round"
-      redis-benchmark -p $port -t set,get,sadd,spop -n "$REQUESTS" -r 100000 --csv 2>/dev/null | tail -n +2 | sed "s/^/$label,$round,/" | tee -a "$OUT"
+      redis-benchmark -p $port -t "$BASE_TESTS" -n "$REQUESTS" -r 100000 --csv 2>/dev/null | tail -n +2 | sed "s/^/$label,$round,/" | tee -a "$OUT"
       kill "$node_pid"; wait "$node_pid" 2>/dev/null || true
       rm -rf "$data" "$data.log"
     done

@@ -3,12 +3,14 @@
 # while dotnet-trace samples the primary's thread stacks (~100 Hz, wall-clock: waiting threads
 # count) and dotnet-counters records the runtime and KvAspire.Node counters; prints where the host
 # loop's time goes (bench/host-loop.py) and the top methods by exclusive and inclusive time. Run it alone: bench/run.sh measures, this explains.
-# Usage: bench/profile.sh        (ACK=Leader for the other acknowledgement mode, TRACE_SECONDS=15)
+# Usage: bench/profile.sh        (ACK=Leader for the other acknowledgement mode, TRACE_SECONDS=15,
+#        TEST=hset for the load of `redis-benchmark -t hset -r 100000` instead of KvAspire.Bench's SETs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly ACK="${ACK:-Quorum}"
 readonly TRACE_SECONDS="${TRACE_SECONDS:-15}"
+readonly TEST="${TEST:-}"
 readonly GATEWAY=http://localhost:5080
 RESP_BASE_PORT="${RESP_BASE_PORT:-16379}"
 WORK="$PWD/bench/.work/profile-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -36,7 +38,12 @@ print(next(n["processId"] for n in view["nodes"] if n.get("node") == view["prima
 echo "primary: RESP port $primary, pid $pid; uptime: $(uptime)"
 
 # The load outlasts the trace by a few seconds on each side, so only steady state is sampled.
-"$BENCH" resp --port "$primary" --password "$KV_PASSWORD" --tests set --clients 50 --duration $((TRACE_SECONDS + 10)) --label "ack=$ACK" &
+if [ -z "$TEST" ]; then
+  "$BENCH" resp --port "$primary" --password "$KV_PASSWORD" --tests set --clients 50 --duration $((TRACE_SECONDS + 10)) --label "ack=$ACK" &
+else
+  # redis-benchmark has no duration: enough requests to outlast the trace, stopped once it ends.
+  redis-benchmark -p "$primary" -a "$KV_PASSWORD" -t "$TEST" -r 100000 -c 50 -n 100000000 -q >"$WORK/load.log" 2>&1 &
+fi
 load_pid=$!
 sleep 5
 duration=$(printf '00:00:00:%02d' "$TRACE_SECONDS")
@@ -44,7 +51,8 @@ duration=$(printf '00:00:00:%02d' "$TRACE_SECONDS")
   -o "$WORK/counters.csv" >/dev/null &
 counters_pid=$!
 "$TOOLS/dotnet-trace" collect -p "$pid" --duration "$duration" -o "$WORK/primary.nettrace" >/dev/null
-wait "$load_pid" "$counters_pid"   # not a bare wait: the AppHost is a background job too
+[ -z "$TEST" ] || { sleep 5; kill -TERM "$load_pid"; }
+wait "$load_pid" "$counters_pid" || true   # not a bare wait: the AppHost is a background job too
 load_pid=""
 echo "== the host loop's wall time (bench/host-loop.py)"
 "$TOOLS/dotnet-trace" convert "$WORK/primary.nettrace" --format Speedscope -o "$WORK/primary" >/dev/null

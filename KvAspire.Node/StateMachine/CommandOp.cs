@@ -69,6 +69,12 @@ public enum CommandOp : byte
     /// Args: the idempotency key, the request's fingerprint (8 bytes), the record's deadline, the write's encoded payload.
     /// </summary>
     Idempotent = 30,
+    /// <summary>
+    /// SPOP as the primary chose it, with its chance. Args: reply shape (1 byte: 0 one member, 1 an array), count wanted,
+    /// seed, chosen members. A chosen member that an earlier entry took is replaced by one drawn from the seed, so two pops
+    /// in flight both answer members while any are left (<see cref="SetPop"/>, older, answers only the chosen ones left).
+    /// </summary>
+    SetPopWithSeed = 31,
 }
 
 [Flags]

@@ -19,20 +19,22 @@ internal static class HashOps
     {
         if (!context.TryLive<HashValue>(key, out var old, out var wrongType))
             return wrongType;
-        var fields = (old?.Fields ?? HashValue.Empty).ToBuilder();
-        var added = 0;
+        // One SetItem per field, not a builder: most HSETs carry one field, and a builder's round trip (ToBuilder,
+        // ToImmutable) and a lookup to count what is new cost more than the one tree path a field replaces
+        // (bench/RESULTS.md, "HSET against SET"). The count tells what was added.
+        var before = old?.Fields ?? HashValue.Empty;
+        var fields = before;
         for (var i = 2; i + 1 < args.Count; i += 2)
         {
             var field = CommandArgs.ReadText(args[i]);
             if ((flags & OnlyIfAbsent) != 0 && fields.ContainsKey(field))
                 return new ApplyResult(old is not null, CommandReply.Zero);
-            if (!fields.ContainsKey(field))
-                added++;
-            fields[field] = args[i + 1].ToArray();
+            fields = fields.SetItem(field, args[i + 1].ToArray());
         }
         if (fields.Count > max)
             return new ApplyResult(old is not null, ReplyErrors.TooManyElements(max));
-        context.Put(key, new HashValue(fields.ToImmutable(), old?.DeadlineMs ?? 0, context.Revision));
+        context.Put(key, new HashValue(fields, old?.DeadlineMs ?? 0, context.Revision));
+        var added = fields.Count - before.Count;
         return new ApplyResult(old is not null, (flags & ReplyOk) != 0 ? CommandReply.Ok : CommandReply.Of(added));
     }
 

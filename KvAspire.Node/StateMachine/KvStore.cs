@@ -138,7 +138,7 @@ public sealed class KvStore
         CommandOp.Delete or CommandOp.DeleteMany or CommandOp.DeleteExpired or CommandOp.Expire or CommandOp.Persist => KeyOps.Apply(command, context),
         CommandOp.HashSet or CommandOp.HashDelete or CommandOp.HashIncrementBy => HashOps.Apply(command, context),
         CommandOp.ListPush or CommandOp.ListPop or CommandOp.ListRemove or CommandOp.ListSet or CommandOp.ListTrim => ListOps.Apply(command, context),
-        CommandOp.SetAdd or CommandOp.SetRemove or CommandOp.SetPop => SetOps.Apply(command, context),
+        CommandOp.SetAdd or CommandOp.SetRemove or CommandOp.SetPop or CommandOp.SetPopWithSeed => SetOps.Apply(command, context),
         CommandOp.Transaction => Transaction.Apply(command, context),
         CommandOp.Read => new ApplyResult(false, context.Store.Read(
             (ReadOp)CommandArgs.ReadByte(command.Args[0]), command.Key, command.Args.Skip(1).ToList(), context.NowMs)),

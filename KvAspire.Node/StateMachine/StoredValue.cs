@@ -55,11 +55,16 @@ public sealed class ExpiringStringValue(ReadOnlyMemory<byte> value, string? cont
 }
 
 /// <summary>A hash: fields (UTF-8, like keys) to values.</summary>
-public sealed class HashValue(ImmutableDictionary<string, byte[]> fields, long deadlineMs, long revision) : StoredValue(revision)
+/// <summary>
+/// A hash's fields (UTF-8, like keys). Sorted, not hashed: replacing a field copies one tree path either way, and a
+/// sorted tree's nodes are smaller than a hashed one's (no bucket), so an HSET allocates less on every node
+/// (bench/RESULTS.md, "HSET against SET"); fields also come out in the same order on every node.
+/// </summary>
+public sealed class HashValue(ImmutableSortedDictionary<string, byte[]> fields, long deadlineMs, long revision) : StoredValue(revision)
 {
-    public static readonly ImmutableDictionary<string, byte[]> Empty = ImmutableDictionary.Create<string, byte[]>(StringComparer.Ordinal);
+    public static readonly ImmutableSortedDictionary<string, byte[]> Empty = ImmutableSortedDictionary.Create<string, byte[]>(StringComparer.Ordinal);
 
-    public ImmutableDictionary<string, byte[]> Fields { get; } = fields;
+    public ImmutableSortedDictionary<string, byte[]> Fields { get; } = fields;
     public override ValueKind Kind => ValueKind.Hash;
     public override long DeadlineMs { get; } = deadlineMs;
     public override StoredValue With(long deadlineMs, long revision) => new HashValue(Fields, deadlineMs, revision);

@@ -46,13 +46,16 @@ internal static class RespCollectionPlans
     private static Write HashSet(string name, RespPlanArgs a, byte flags)
     {
         a.RequireGroupsOf(2, 2, name.ToLowerInvariant());
-        var args = new List<ReadOnlyMemory<byte>>(a.Count) { a.MaxElements, CommandArgs.Byte(flags) };
+        // The entry's arguments in one array of the final size: the key's place holds the limit, the name's the flags.
+        var args = new ReadOnlyMemory<byte>[a.Count];
+        args[0] = a.MaxElements;
+        args[1] = CommandArgs.Byte(flags);
         for (var i = 2; i < a.Count; i += 2)
         {
-            args.Add(a.Member(i));
-            args.Add(a.Element(i + 1));
+            args[i] = a.Member(i);
+            args[i + 1] = a.Element(i + 1);
         }
-        return new Write(name, KvCommand.Of(CommandOp.HashSet, a.Key(1), a.NowMs, [.. args]));
+        return new Write(name, KvCommand.Of(CommandOp.HashSet, a.Key(1), a.NowMs, args));
     }
 
     private static Write Push(string name, byte end, RespPlanArgs a)

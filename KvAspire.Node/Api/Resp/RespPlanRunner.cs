@@ -64,8 +64,7 @@ public sealed class RespPlanRunner(RespPlanner planner, KvCommands commands, Res
             return new RespPlan.Answer(random.Count is null ? chosen.FirstOrDefault() ?? CommandReply.Null : new CommandReply.Array(chosen));
         if (chosen.Count == 0)
             return new RespPlan.Answer(random.Count is null ? CommandReply.Null : CommandReply.EmptyArray);
-        var shape = random.Count is null ? SetOps.OneMember : SetOps.Members;
-        return new RespPlan.Write("SPOP", KvCommand.Of(CommandOp.SetPop, random.Key, commands.NowMs,
-            [CommandArgs.Byte(shape), .. chosen.Select(m => ((CommandReply.Bulk)m).Value)]));
+        return new RespPlan.Write("SPOP", SetOps.PopEntry(random.Key, random.Count, [.. chosen.Select(m => ((CommandReply.Bulk)m).Value)],
+            Random.Shared.NextInt64(), commands.NowMs));
     }
 }

@@ -73,6 +73,8 @@ public sealed class KvCommandTests
         Assert.Equal(27, (byte)CommandOp.Read);
         Assert.Equal(29, (byte)CommandOp.SetMany);
         Assert.Equal(30, (byte)CommandOp.Idempotent);
+        Assert.Equal(25, (byte)CommandOp.SetPop);
+        Assert.Equal(31, (byte)CommandOp.SetPopWithSeed);
         Assert.Equal(1, (byte)ReadOp.Get);
         Assert.Equal(23, (byte)ReadOp.SCard);
         Assert.Equal(4, (byte)ValueKind.Set);

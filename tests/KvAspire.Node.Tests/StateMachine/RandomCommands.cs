@@ -21,7 +21,7 @@ internal static class RandomCommands
     private static KvCommand Write(Random random, long nowMs, long salt)
     {
         var key = "k" + random.Next(6);
-        return random.Next(12) switch
+        return random.Next(13) switch
         {
             0 => KvCommand.Set(key, BitConverter.GetBytes(salt), null, nowMs),
             1 => new KvCommand(CommandOp.SetWithOptions, key, "v"u8.ToArray(), null, nowMs)
@@ -38,6 +38,8 @@ internal static class RandomCommands
             9 => Op(CommandOp.Persist, key, nowMs),
             10 => Transaction.Create([KeyValuePair.Create(key, (long)random.Next(-1, (int)Math.Min(salt, 1000)))],
                 [Op(CommandOp.IncrementBy, key, nowMs, 1L), Op(CommandOp.Read, key, nowMs, (byte)ReadOp.Get)], nowMs),
+            // A pop the primary chose from an older view: the member may be gone, and the replacement is drawn from the seed.
+            11 => SetOps.PopEntry(key, random.Next(2) == 0 ? null : 2, [Arg("m" + random.Next(5))], random.NextInt64(), nowMs),
             _ => KvCommand.Delete(key, nowMs),
         };
     }

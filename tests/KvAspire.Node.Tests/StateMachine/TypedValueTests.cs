@@ -105,6 +105,39 @@ public sealed class TypedValueTests
     }
 
     [Fact]
+    public void SetPop_OfAMemberAnEarlierPopTook_PopsAnotherMember_AlikeOnEveryNode()
+    {
+        // Two SPOPs in flight: the primary chose "a" for both from the same view of the set. Redis would answer the
+        // second with another member, not nil; every node must pick the same one.
+        var first = SetOps.PopEntry("s", null, [Arg("a")], seed: 7, nowMs: 1000);
+        var second = SetOps.PopEntry("s", null, [Arg("a")], seed: 8, nowMs: 1000);
+        var replicas = new[] { _log, new StoreEntries(new KvStore()) };
+        var answers = new List<string>();
+        foreach (var replica in replicas)
+        {
+            replica.Apply(Op(CommandOp.SetAdd, "s", 1000, 100, "a", "b", "c", "d"));
+            answers.Add(Text(replica.Apply(first)) + " " + Text(replica.Apply(second)));
+        }
+
+        Assert.StartsWith("a ", answers[0]);
+        Assert.Matches("^a [bcd]$", answers[0]);
+        Assert.Equal(answers[0], answers[1]);
+        Assert.Equal("2", Read(ReadOp.SCard, "s"));
+    }
+
+    [Fact]
+    public void SetPop_WithACount_TakesAsManyAsAreLeft_WhenChosenMembersAreGone()
+    {
+        Do(CommandOp.SetAdd, "s", 100, "a", "b", "c");
+        _log.Apply(SetOps.PopEntry("s", 2, [Arg("a"), Arg("b")], seed: 1, nowMs: 1000));
+
+        var reply = Text(_log.Apply(SetOps.PopEntry("s", 2, [Arg("a"), Arg("b")], seed: 2, nowMs: 1000)));
+
+        Assert.Equal("[c]", reply);
+        Assert.Equal("0", Read(ReadOp.SCard, "s"));
+    }
+
+    [Fact]
     public void GrowingPastTheCarriedLimit_IsRefused_AndChangesNothing()
     {
         Do(CommandOp.ListPush, "l", 3, ListOps.Tail, "a", "b");
