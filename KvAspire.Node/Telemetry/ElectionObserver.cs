@@ -106,10 +106,12 @@ public sealed class ElectionObserver(string node, NodeMetrics metrics, ILogger l
 
     private void Won(long term)
     {
+        // Read first: ending the election (its log line, its span) is not part of the failover.
+        var won = time.GetTimestamp();
         End("won", term);
         if (_lastHeardFromPrimary is { } heard)
         {
-            var duration = time.GetElapsedTime(heard);
+            var duration = time.GetElapsedTime(heard, won);
             metrics.FailoverCompleted(duration);
             Log.FailoverCompleted(logger, node, term, duration.TotalMilliseconds);
         }
