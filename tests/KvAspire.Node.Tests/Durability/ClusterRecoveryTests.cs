@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using KvAspire.Node.Api.Http;
 using Xunit.Abstractions;
 
 namespace KvAspire.Node.Tests.Durability;
@@ -111,8 +112,8 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
         (string, bool) answer = default;
         var node = await SendAsync(primary, client => client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/kv/{key}")
         {
-            Headers = { { "Idempotency-Key", idempotencyKey } },
-        }), async response => answer = (await response.Content.ReadAsStringAsync(), response.Headers.Contains("Idempotent-Replayed")));
+            Headers = { { IdempotencyKey.Header, idempotencyKey } },
+        }), async response => answer = (await response.Content.ReadAsStringAsync(), response.Headers.Contains(IdempotencyKey.ReplayedHeader)));
         return (node, answer);
     }
 

@@ -107,7 +107,7 @@ public sealed class MetricTimestampTests : IAsyncLifetime
         // earlier one: the most it can count is one election timeout (it campaigns once that passes without word)
         // plus the election itself.
         var (_, heardAfter) = _cluster.LastReplicate(old.Node, winner);
-        var campaigned = WonAt(winner) - ElectionLength(winner);
+        var campaigned = wonAt - WinningElection(winner).Duration;
         var (shortest, longest) = ((wonAt - heardAfter - Tolerance).TotalSeconds,
             (ElectionTimeoutMax + (wonAt - campaigned) + Tolerance).TotalSeconds);
 
@@ -123,21 +123,18 @@ public sealed class MetricTimestampTests : IAsyncLifetime
         }
     }
 
-    /// <summary>How long <paramref name="winner"/>'s winning election took, from its election span.</summary>
-    private TimeSpan ElectionLength(string winner)
-    {
-        lock (_elections)
-            return _elections.Last(s => (string?)s.GetTagItem(KvTelemetry.NodeTag) == winner && (string?)s.GetTagItem("kv.outcome") == "won").Duration;
-    }
-
     /// <summary>When <paramref name="winner"/>'s election span ended with it winning.</summary>
     private DateTimeOffset WonAt(string winner)
     {
+        var won = WinningElection(winner);
+        return new DateTimeOffset(won.StartTimeUtc + won.Duration, TimeSpan.Zero);
+    }
+
+    /// <summary><paramref name="winner"/>'s last election span that it won.</summary>
+    private Activity WinningElection(string winner)
+    {
         lock (_elections)
-        {
-            var won = _elections.Last(s => (string?)s.GetTagItem(KvTelemetry.NodeTag) == winner && (string?)s.GetTagItem("kv.outcome") == "won");
-            return new DateTimeOffset(won.StartTimeUtc + won.Duration, TimeSpan.Zero);
-        }
+            return _elections.Last(s => (string?)s.GetTagItem(KvTelemetry.NodeTag) == winner && (string?)s.GetTagItem("kv.outcome") == "won");
     }
 
     /// <summary>The node that wins after <paramref name="old"/> is cut off.</summary>
