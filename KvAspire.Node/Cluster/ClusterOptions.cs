@@ -22,10 +22,12 @@ public sealed class ClusterOptions
     public TimeSpan? ElectionTimeoutMax { get; set; }
     public TimeSpan? TickInterval { get; set; }
 
-    /// <summary>Client requests and peer messages the host loop may have queued at once; beyond it, clients are told to retry.</summary>
+    /// <summary>Client requests the host loop may have queued at once (beyond it, clients are told to retry), and as many
+    /// peer messages again in their own lane (beyond it, they are dropped and resent).</summary>
     public int MaxQueuedInputs { get; set; } = 100_000;
 
-    /// <summary>Bytes of values and entries the host loop may have queued at once (one input larger than this still passes alone).</summary>
+    /// <summary>Bytes of values the host loop may have queued from clients at once, and of entries from peers (one input
+    /// larger than this still passes alone).</summary>
     public long MaxQueuedBytes { get; set; } = 256L * 1024 * 1024;
 
     public TimeSpan Heartbeat => HeartbeatInterval ?? (IsFast ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(2));

@@ -9,8 +9,8 @@ namespace KvAspire.Node.Cluster;
 /// operator's step-down, or news from background snapshot work.</summary>
 internal abstract record HostInput
 {
-    /// <summary>A client's or a peer's input, which counts against the loop's <see cref="InboxBudget"/>; the loop's own never do.</summary>
-    public virtual bool Budgeted => false;
+    /// <summary>The <see cref="HostInbox"/> lane it takes, and so the budget it counts against.</summary>
+    public virtual InputLane Lane => InputLane.Own;
 
     /// <summary>The bytes of values and entries this input holds, as the budget counts them.</summary>
     public virtual long QueuedBytes => 0;
@@ -20,13 +20,19 @@ internal abstract record HostInput
         public static readonly Tick Instance = new();
     }
 
+    /// <summary>The client lane holds inputs: wakes a loop waiting on the first lane.</summary>
+    public sealed record ClientsWaiting : HostInput
+    {
+        public static readonly ClientsWaiting Instance = new();
+    }
+
     /// <param name="Trace">The span the message travelled under, if any (see <see cref="Transport.PeerTrace"/>).</param>
     /// <param name="Receive">The receive span started as a traced batch arrived, ended once the loop stepped it.</param>
     /// <param name="Arrived">When the message reached this node (<see cref="TimeProvider.GetTimestamp"/>), however long it then
     /// waited for the loop: when the node last heard from a primary is its arrival.</param>
     public sealed record Deliver(Message Message, long Arrived, ActivityContext Trace = default, Activity? Receive = null) : HostInput
     {
-        public override bool Budgeted => true;
+        public override InputLane Lane => InputLane.Peer;
         public override long QueuedBytes
         {
             get
@@ -61,7 +67,7 @@ internal abstract record HostInput
     public sealed record Propose(byte[] Data, Acknowledge Acknowledge, TaskCompletionSource<WriteOutcome> Completion,
         ActivityContext? Command) : HostInput
     {
-        public override bool Budgeted => true;
+        public override InputLane Lane => InputLane.Client;
         public override long QueuedBytes => Data.Length;
     }
 
@@ -69,7 +75,7 @@ internal abstract record HostInput
     /// <param name="After">An entry the read must also see (the client's own unconfirmed write), or 0.</param>
     public sealed record Read(TaskCompletionSource<ReadPermit> Completion, long After) : HostInput
     {
-        public override bool Budgeted => true;
+        public override InputLane Lane => InputLane.Client;
     }
 
     /// <summary>Hand leadership to <see cref="To"/> (or the most up-to-date secondary).</summary>

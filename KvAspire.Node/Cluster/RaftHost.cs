@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
@@ -20,7 +19,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private const int MaxInputsPerBatch = 1024;
     private const int MaxReadiesPerBatch = 4;
 
-    private readonly Channel<HostInput> _inbox = Channel.CreateUnbounded<HostInput>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HostInbox _inbox;
     private readonly Raft _raft;
     private readonly KvStore _store;
     private readonly IHardStateStore _hardStateStore;
@@ -46,7 +45,6 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private readonly Func<long, bool> _isWaiting;
     private readonly ReplicationLagClock _lagClock;
     private readonly PeerContact _contact;
-    private readonly InboxBudget _budget;
     private readonly NodeMetrics _metrics;
     private SoftState _softState;
     private bool _joining;
@@ -69,6 +67,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         PeerDirectory peers, NodeMetrics metrics, ILogger<RaftHost> logger, TimeProvider time)
     {
         _options = options.Value;
+        _inbox = new HostInbox(_options.MaxQueuedInputs, _options.MaxQueuedBytes);
         _replication = replication.Value;
         _store = store;
         _hardStateStore = hardStateStore;
@@ -76,18 +75,18 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         _logger = logger;
         _time = time;
         _log = new DurableLog(logStore, storage.Value.Fsync, time,
-            (index, term, failure) => _inbox.Writer.TryWrite(new HostInput.LogDurable(index, term, failure)));
+            (index, term, failure) => _inbox.TryPost(new HostInput.LogDurable(index, term, failure)));
         var hardState = hardStateStore.Load();
         _snapshotStore = snapshots;
         _catchUpEntries = storage.Value.CatchUpEntries;
         _catchUpBytes = storage.Value.CatchUpBytes;
         _snapshots = new SnapshotScheduler(snapshots, storage.Value,
-            saved => _inbox.Writer.TryWrite(new HostInput.SnapshotSaved(saved)),
+            saved => _inbox.TryPost(new HostInput.SnapshotSaved(saved)),
             (failure, attempts) =>
             {
                 metrics.SnapshotFailed();
                 if (attempts >= SnapshotScheduler.MaxAttempts)
-                    _inbox.Writer.TryWrite(new HostInput.SnapshotFailed(failure));
+                    _inbox.TryPost(new HostInput.SnapshotFailed(failure));
             }, logger, time);
         var snapshot = RestoreSnapshot(snapshots);
         var entries = LogRecovery.EntriesAfter(snapshot, snapshots.Latest?.Path ?? Path.Combine(storage.Value.DataDirectory, "log"),
@@ -102,7 +101,6 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         _isWaiting = _proposals.IsWaiting;
         _lagClock = new ReplicationLagClock(time);
         _contact = new PeerContact(time, _options.ElectionMin);
-        _budget = new InboxBudget(_options.MaxQueuedInputs, _options.MaxQueuedBytes);
         _metrics = metrics;
         _status = BuildStatus();
         metrics.Observe(() => _status);
@@ -131,7 +129,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     {
         var receive = trace == default ? null : SecondaryTracing.Receiving(message, trace, _options.NodeId);
         var input = new HostInput.Deliver(message, _time.GetTimestamp(), trace, receive);
-        if (Enqueue(input))
+        if (_inbox.TryPost(input))
             return;
         _metrics.InputRefused("peer_message");
         receive?.SetStatus(ActivityStatusCode.Error, "refused: the host loop's queue is full");
@@ -142,7 +140,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     public void DeliverSnapshot(InstallSnapshot message, SnapshotMetadata received, PreparedStore state)
     {
         Syncing.HandedOver();
-        if (_inbox.Writer.TryWrite(new HostInput.DeliverSnapshot(message, received, state)))
+        if (_inbox.TryPost(new HostInput.DeliverSnapshot(message, received, state)))
             return;
         _snapshotStore.Discard(received);
         Syncing.Abandoned();
@@ -156,10 +154,10 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         var completion = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Only a sampled command's span is kept for replication to trace under: unsampled writes carry nothing.
         var command = Activity.Current is { Recorded: true } current ? current.Context : (ActivityContext?)null;
-        if (!Enqueue(new HostInput.Propose(data, acknowledge, completion, command)))
+        if (!_inbox.TryPostClient(new HostInput.Propose(data, acknowledge, completion, command)))
         {
             _metrics.InputRefused("write");
-            return new WriteOutcome.Overloaded(_budget.QueuedInputs);
+            return new WriteOutcome.Overloaded(_inbox.QueuedClientInputs);
         }
         try
         {
@@ -183,10 +181,10 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         if (_stopped)
             return new ReadPermit.NotPrimary(null, _status.Term);
         var completion = new TaskCompletionSource<ReadPermit>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!Enqueue(new HostInput.Read(completion, after)))
+        if (!_inbox.TryPostClient(new HostInput.Read(completion, after)))
         {
             _metrics.InputRefused("read");
-            return new ReadPermit.Overloaded(_budget.QueuedInputs);
+            return new ReadPermit.Overloaded(_inbox.QueuedClientInputs);
         }
         try
         {
@@ -205,7 +203,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     public async Task<StepDownOutcome> StepDownAsync(string? to, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<StepDownOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inbox.Writer.TryWrite(new HostInput.StepDown(to, completion)))
+        if (!_inbox.TryPost(new HostInput.StepDown(to, completion)))
             return new StepDownOutcome.NotPrimary(null, _status.Term);
         try
         {
@@ -250,16 +248,20 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     {
         _stopping = stoppingToken;
         var ticker = TickAsync(stoppingToken);
-        var reader = _inbox.Reader;
         try
         {
-            // Work left over (a long run of committed entries, applied a slice per Ready) skips the wait, but
-            // inputs that arrived meanwhile, ticks and heartbeats among them, are handled between slices.
-            while (_raft.HasReady || await reader.WaitToReadAsync(stoppingToken))
+            // Work left over (a long run of committed entries, applied a slice per Ready, or more client inputs than
+            // one batch takes) skips the wait, but inputs that arrived meanwhile, ticks and heartbeats among them,
+            // are handled between slices, ahead of the clients still waiting. A batch's client work ends once it
+            // has taken a tick: time and peers are then never much more than a tick late, however deep the backlog.
+            while ((!stoppingToken.IsCancellationRequested && (_raft.HasReady || _inbox.HasClientInputs)) || await _inbox.WaitAsync(stoppingToken))
             {
-                for (var i = 0; i < MaxInputsPerBatch && reader.TryRead(out var input); i++)
+                var started = _time.GetTimestamp();
+                for (var i = 0; i < MaxInputsPerBatch && _inbox.TryTakeFirst(out var input); i++)
                     Handle(input);
-                for (var i = 0; i < MaxReadiesPerBatch && _raft.HasReady; i++)
+                for (var i = 0; i < MaxInputsPerBatch && !Overdue(started) && _inbox.TryTakeClient(out var input); i++)
+                    Handle(input);
+                for (var i = 0; i < MaxReadiesPerBatch && _raft.HasReady && (i == 0 || !Overdue(started)); i++)
                     Process(_raft.TakeReady());
                 _stepDowns.Update(_raft);
                 Publish();
@@ -294,8 +296,8 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         var primary = _raft.Primary == _options.NodeId ? null : _raft.Primary;
         _proposals.FailAll(term);
         _reads.FailAll(primary, term);
-        _inbox.Writer.TryComplete();
-        while (_inbox.Reader.TryRead(out var input))
+        _inbox.Complete();
+        while (_inbox.TryTakeFirst(out var input) || _inbox.TryTakeClient(out input))
         {
             switch (input)
             {
@@ -313,35 +315,23 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         await _peerStreamsEnding.CancelAsync();
     }
 
+    private bool Overdue(long started) => _time.GetElapsedTime(started) >= _options.Tick;
+
     private async Task TickAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.Tick, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
-                _inbox.Writer.TryWrite(HostInput.Tick.Instance);
+                _inbox.TryPost(HostInput.Tick.Instance);
         }
         catch (OperationCanceledException)
         {
         }
     }
 
-    /// <summary>Queues a client's or a peer's input within <see cref="_budget"/>; false when the queue is full.</summary>
-    private bool Enqueue(HostInput input)
-    {
-        var bytes = input.QueuedBytes;
-        if (!_budget.TryReserve(bytes))
-            return false;
-        if (_inbox.Writer.TryWrite(input))
-            return true;
-        _budget.Release(bytes); // the loop has stopped
-        return false;
-    }
-
     private void Handle(HostInput input)
     {
-        if (input.Budgeted)
-            _budget.Release(input.QueuedBytes);
         switch (input)
         {
             case HostInput.Tick:
@@ -465,7 +455,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         try
         {
             var delivered = await _transport.SendSnapshotAsync(message, _stopping).ConfigureAwait(false);
-            _inbox.Writer.TryWrite(new HostInput.SnapshotShipped(message.To, delivered));
+            _inbox.TryPost(new HostInput.SnapshotShipped(message.To, delivered));
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

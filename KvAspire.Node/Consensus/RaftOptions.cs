@@ -13,9 +13,9 @@ public sealed record RaftOptions
     public int ElectionTicksMax { get; init; } = 20;
     public int MaxEntriesPerReplicate { get; init; } = 512;
     public long MaxBytesPerReplicate { get; init; } = 1 << 20;
-    /// <summary>Committed entries handed to the host in one Ready: a long catch-up is applied in slices, so the
-    /// host loop still ticks and answers heartbeats in between.</summary>
-    public int MaxCommittedPerReady { get; init; } = 4096;
+    /// <summary>Committed entries handed to the host in one Ready: a long catch-up or a bulk load is applied in
+    /// slices of a few milliseconds each, so the host loop still ticks and answers heartbeats in between.</summary>
+    public int MaxCommittedPerReady { get; init; } = 512;
     /// <summary>How many unacknowledged Replicate messages a primary pipelines to one secondary.</summary>
     public int MaxInflight { get; init; } = 64;
     /// <summary>A primary that has not heard from a majority within an election timeout steps down.</summary>
