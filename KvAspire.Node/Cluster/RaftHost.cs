@@ -18,6 +18,9 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
 {
     private const int MaxInputsPerBatch = 1024;
     private const int MaxReadiesPerBatch = 4;
+    /// <summary>Client inputs a batch takes even when time and peers used its tick: on a machine so loaded that every batch
+    /// overruns, clients still make progress.</summary>
+    private const int MinClientInputsPerBatch = 64;
 
     private readonly HostInbox _inbox;
     private readonly Raft _raft;
@@ -253,13 +256,14 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
             // Work left over (a long run of committed entries, applied a slice per Ready, or more client inputs than
             // one batch takes) skips the wait, but inputs that arrived meanwhile, ticks and heartbeats among them,
             // are handled between slices, ahead of the clients still waiting. A batch's client work ends once it
-            // has taken a tick: time and peers are then never much more than a tick late, however deep the backlog.
+            // has taken a tick (after a minimum share): time and peers are then never much more than a tick late, however
+            // deep the backlog.
             while ((!stoppingToken.IsCancellationRequested && (_raft.HasReady || _inbox.HasClientInputs)) || await _inbox.WaitAsync(stoppingToken))
             {
                 var started = _time.GetTimestamp();
                 for (var i = 0; i < MaxInputsPerBatch && _inbox.TryTakeFirst(out var input); i++)
                     Handle(input);
-                for (var i = 0; i < MaxInputsPerBatch && !Overdue(started) && _inbox.TryTakeClient(out var input); i++)
+                for (var i = 0; i < MaxInputsPerBatch && (i < MinClientInputsPerBatch || !Overdue(started)) && _inbox.TryTakeClient(out var input); i++)
                     Handle(input);
                 for (var i = 0; i < MaxReadiesPerBatch && _raft.HasReady && (i == 0 || !Overdue(started)); i++)
                     Process(_raft.TakeReady());

@@ -44,16 +44,19 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public ClusterStatus Status(string node) => _hosts[node].Status;
 
-    /// <summary>When a Replicate (entries or a heartbeat) from the primary <paramref name="from"/> was last handed to
-    /// <paramref name="to"/>'s host (what a secondary last heard of its primary): just before and just after the hand-over,
-    /// since on a loaded machine the sending thread can be descheduled between taking the time and handing it over.</summary>
-    public (DateTimeOffset Before, DateTimeOffset After) LastReplicate(string from, string to)
+    /// <summary>When the last two Replicates (entries or heartbeats) from the primary <paramref name="from"/> were handed to
+    /// <paramref name="to"/>'s host (what a secondary last heard of its primary): each just before and just after the
+    /// hand-over, since on a loaded machine the sending thread can be descheduled between taking the time and handing it
+    /// over. <c>Previous</c> is the last one's until a second was handed over.</summary>
+    public (HandOver Last, HandOver Previous) LastReplicates(string from, string to)
     {
-        lock (_lastReplicate)
-            return _lastReplicate[(from, to)];
+        lock (_lastReplicates)
+            return _lastReplicates[(from, to)];
     }
 
-    private readonly Dictionary<(string From, string To), (DateTimeOffset Before, DateTimeOffset After)> _lastReplicate = [];
+    public readonly record struct HandOver(DateTimeOffset Before, DateTimeOffset After);
+
+    private readonly Dictionary<(string From, string To), (HandOver Last, HandOver Previous)> _lastReplicates = [];
 
     /// <summary>Messages sent with a trace beside them (sampled work only).</summary>
     public int TracedMessages => Volatile.Read(ref _tracedMessages);
@@ -160,12 +163,17 @@ public sealed class InProcessCluster : IAsyncDisposable
             cluster._hosts[message.To].Deliver(message, trace);
             if (message is Replicate)
             {
-                var after = DateTimeOffset.UtcNow;
-                lock (cluster._lastReplicate)
+                var handOver = new HandOver(before, DateTimeOffset.UtcNow);
+                lock (cluster._lastReplicates)
                 {
-                    // Sends from one primary to one peer may run on several threads: keep the latest hand-over.
-                    if (!cluster._lastReplicate.TryGetValue((message.From, message.To), out var last) || last.Before <= before)
-                        cluster._lastReplicate[(message.From, message.To)] = (before, after);
+                    // Sends from one primary to one peer may run on several threads: keep the latest two hand-overs.
+                    var pair = (message.From, message.To);
+                    if (!cluster._lastReplicates.TryGetValue(pair, out var known))
+                        cluster._lastReplicates[pair] = (handOver, handOver);
+                    else if (known.Last.Before <= before)
+                        cluster._lastReplicates[pair] = (handOver, known.Last);
+                    else if (known.Previous.Before <= before)
+                        cluster._lastReplicates[pair] = (known.Last, handOver);
                 }
             }
         }
