@@ -5,10 +5,12 @@ public sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
-    /// <summary>How often each node's <c>/cluster</c> is polled; bounds how late a new primary is seen.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long a node holds the gateway's long poll of its <c>/cluster/changes</c> when nothing changes. A change
+    /// is seen at once whatever this is; it bounds how late a hung node is noticed (with <see cref="PollTimeout"/>), at one
+    /// request per node per interval.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A node that has not answered a poll by then counts as unreachable.</summary>
+    /// <summary>A node that has not answered a poll this long after its <see cref="PollInterval"/> counts as unreachable.</summary>
     public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
@@ -40,8 +42,8 @@ public sealed class GatewayOptions
             $"{Section}:RespPrimaryWait must be between 0 and 00:05:00; got {RespPrimaryWait}.");
         Require(RespConnectTimeout > TimeSpan.Zero && RespConnectTimeout <= TimeSpan.FromSeconds(30),
             $"{Section}:RespConnectTimeout must be between 0 and 00:00:30; got {RespConnectTimeout}.");
-        Require(PollInterval > TimeSpan.Zero && PollInterval <= TimeSpan.FromSeconds(10),
-            $"{Section}:PollInterval must be between 0 and 00:00:10; got {PollInterval}.");
+        Require(PollInterval > TimeSpan.Zero && PollInterval <= TimeSpan.FromSeconds(60),
+            $"{Section}:PollInterval must be between 0 and 00:01:00 (the longest wait a node grants); got {PollInterval}.");
         Require(PollTimeout > TimeSpan.Zero && PollTimeout <= TimeSpan.FromSeconds(30),
             $"{Section}:PollTimeout must be between 0 and 00:00:30; got {PollTimeout}.");
         Require(MaxRetriedBodyBytes >= 0,

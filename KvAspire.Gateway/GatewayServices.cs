@@ -70,7 +70,7 @@ public static class GatewayServices
     {
         var client = new HttpClient(new SocketsHttpHandler { ConnectTimeout = options.PollTimeout })
         {
-            Timeout = Timeout.InfiniteTimeSpan, // each poll has its own PollTimeout
+            Timeout = Timeout.InfiniteTimeSpan, // each poll has its own deadline (PollInterval + PollTimeout)
         };
         if (!string.IsNullOrEmpty(password))
         {

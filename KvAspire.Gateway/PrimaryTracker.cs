@@ -5,10 +5,12 @@ using OpenTelemetry;
 namespace KvAspire.Gateway;
 
 /// <summary>
-/// Knows which node is primary. Each node's <c>/cluster</c> is polled on its own loop, so a hung node
-/// never delays seeing a new primary elsewhere; the primary is the reachable node that reports role
-/// Primary with the highest term (a deposed primary that has not heard of the new term yet loses on
-/// term). 421 answers from the proxy path are hints that take effect before the next poll.
+/// Knows which node is primary. Each node is watched on its own loop, so a hung node never delays seeing a new
+/// primary elsewhere: a long poll of its <c>/cluster/changes</c>, which answers as soon as the node's role, term or
+/// primary differs from what the gateway last saw, and otherwise after <see cref="GatewayOptions.PollInterval"/>, so
+/// a node that does not answer by then (plus <see cref="GatewayOptions.PollTimeout"/>) is hung. The primary is the
+/// reachable node that reports role Primary with the highest term (a deposed primary that has not heard of the new
+/// term yet loses on term). 421 answers from the proxy path are hints that take effect before the next answer.
 /// </summary>
 public sealed class PrimaryTracker : BackgroundService
 {
@@ -116,10 +118,16 @@ public sealed class PrimaryTracker : BackgroundService
         }
     }
 
-    /// <summary>Polls one node once and updates the primary.</summary>
-    public async Task PollAsync(ClusterNode node, CancellationToken cancellationToken)
+    /// <summary>Polls one node once (a long poll: it answers once the node differs from what the gateway last saw, or after
+    /// <see cref="GatewayOptions.PollInterval"/>) and updates the primary; returns what it learned.</summary>
+    public async Task<NodeView> PollAsync(ClusterNode node, CancellationToken cancellationToken)
     {
-        var (view, failure) = await FetchAsync(node, cancellationToken);
+        NodeView seen;
+        lock (gate)
+        {
+            seen = views[node.Name];
+        }
+        var (view, failure) = await FetchAsync(node, ChangesPath(seen), cancellationToken);
         lock (gate)
         {
             var previous = views[node.Name];
@@ -134,6 +142,22 @@ public sealed class PrimaryTracker : BackgroundService
             }
             ElectPrimary(source: $"poll of {node.Name}");
         }
+        return view;
+    }
+
+    /// <summary>The long poll that answers once the node differs from <paramref name="seen"/> in role, term or primary, or
+    /// after the poll interval; at once for a node not heard from.</summary>
+    private string ChangesPath(NodeView seen)
+    {
+        var wait = (long)options.PollInterval.TotalMilliseconds;
+        if (!seen.Reachable || seen.Role is null)
+        {
+            return $"/cluster/changes?wait={wait}";
+        }
+        var primary = seen.Report is { } report && report.TryGetProperty("primary", out var named) && named.ValueKind == JsonValueKind.String
+            ? named.GetString()
+            : null;
+        return $"/cluster/changes?role={Uri.EscapeDataString(seen.Role)}&term={seen.Term}&primary={Uri.EscapeDataString(primary ?? "")}&wait={wait}";
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -149,23 +173,29 @@ public sealed class PrimaryTracker : BackgroundService
 
     private async Task PollLoopAsync(ClusterNode node, CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.PollInterval);
-        do
+        while (true)
         {
-            await PollAsync(node, stoppingToken);
+            // A node that is down refuses at once: ask again after a pause rather than spin.
+            if (!(await PollAsync(node, stoppingToken)).Reachable)
+            {
+                await Task.Delay(UnreachableRetry, stoppingToken);
+            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private async Task<(NodeView View, string? Failure)> FetchAsync(ClusterNode node, CancellationToken cancellationToken)
+    /// <summary>How soon a node that could not be reached is asked again (the old fixed poll rate): how late its return is seen.</summary>
+    private static readonly TimeSpan UnreachableRetry = TimeSpan.FromMilliseconds(100);
+
+    private async Task<(NodeView View, string? Failure)> FetchAsync(ClusterNode node, string path, CancellationToken cancellationToken)
     {
+        var patience = options.PollInterval + options.PollTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.PollTimeout);
-        // Ten polls a second per node would drown the real traces; the nodes do not trace /cluster either.
+        timeout.CancelAfter(patience);
+        // A poll per node every interval would drown the real traces; the nodes do not trace /cluster either.
         using var untraced = SuppressInstrumentationScope.Begin();
         try
         {
-            using var response = await http.GetAsync(new Uri(node.Address, "/cluster"), timeout.Token);
+            using var response = await http.GetAsync(new Uri(node.Address, path), timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
                 return (NodeView.Unreachable(node.Name), $"/cluster answered {(int)response.StatusCode}");
@@ -180,7 +210,7 @@ public sealed class PrimaryTracker : BackgroundService
                                           && !cancellationToken.IsCancellationRequested)
         {
             return (NodeView.Unreachable(node.Name), exception is OperationCanceledException
-                ? $"no answer within {options.PollTimeout.TotalMilliseconds} ms"
+                ? $"no answer within {patience.TotalMilliseconds} ms"
                 : exception.Message);
         }
     }

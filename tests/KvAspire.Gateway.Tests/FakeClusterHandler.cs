@@ -4,12 +4,14 @@ using System.Text.Json;
 
 namespace KvAspire.Gateway.Tests;
 
-/// <summary>Answers each node's <c>/cluster</c> from a table the test edits; a missing entry is a dead node.</summary>
+/// <summary>Answers each node's <c>/cluster</c> and <c>/cluster/changes</c> from a table the test edits; a missing entry is a
+/// dead node. A long poll whose view is current waits out its <c>wait</c>, as a node does, and then answers the table.</summary>
 internal sealed class FakeClusterHandler : HttpMessageHandler
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, (string Role, long Term)> reports = [];
     private readonly HashSet<string> hung = [];
+    private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously); // guarded by gate
 
     public static Uri AddressOf(string node) => new($"http://{node}.test/");
 
@@ -19,6 +21,7 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
         {
             reports[node] = (role, term);
             hung.Remove(node);
+            Changed();
         }
     }
 
@@ -27,7 +30,15 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
         lock (gate)
         {
             reports.Remove(node);
+            Changed();
         }
+    }
+
+    // Called under gate: wakes the long polls waiting for a change.
+    private void Changed()
+    {
+        changed.TrySetResult();
+        changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     public void Hang(string node)
@@ -44,10 +55,12 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
         bool isHung;
         (string Role, long Term) report;
         bool alive;
+        Task change;
         lock (gate)
         {
             isHung = hung.Contains(node);
             alive = reports.TryGetValue(node, out report);
+            change = changed.Task;
         }
         if (isHung)
         {
@@ -56,6 +69,20 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
         if (!alive)
         {
             throw new HttpRequestException("Connection refused");
+        }
+        var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri.Query);
+        if (query["role"] == report.Role && query["term"] == report.Term.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            && int.TryParse(query["wait"], out var wait))
+        {
+            await Task.WhenAny(Task.Delay(wait, cancellationToken), change);
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (gate)
+            {
+                if (!reports.TryGetValue(node, out report))
+                {
+                    throw new HttpRequestException("Connection refused");
+                }
+            }
         }
         var json = JsonSerializer.Serialize(new { node, role = report.Role, state = "Normal", term = report.Term });
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace KvAspire.Gateway.Tests;
 
 /// <summary>
-/// A stand-in for a KvAspire node on a real socket: <c>/cluster</c> reports what the test sets, and
+/// A stand-in for a KvAspire node on a real socket: <c>/cluster</c> (and its long poll <c>/cluster/changes</c>) reports what the test sets, and
 /// <c>/kv</c> either accepts (as primary) or refuses with 421 without reading the body, as a node does.
 /// </summary>
 internal sealed class FakeNode : IAsyncDisposable
@@ -27,6 +28,10 @@ internal sealed class FakeNode : IAsyncDisposable
     public string? KnownPrimary { get; set; }
     public ConcurrentQueue<(string Method, string Key, byte[] Body)> Accepted { get; } = new();
     public ConcurrentQueue<string> Refused { get; } = new();
+
+    /// <summary>When set, a long poll of /cluster/changes answers only when its wait runs out, as if the news of a change were
+    /// still on its way: the gateway then learns of it only from a forwarded request's 421.</summary>
+    public bool HoldChanges { get; set; }
 
     /// <summary>When set, a /kv request is read and then its connection dropped unanswered, as by a node that dies mid-request.</summary>
     public bool DropRequests { get; set; }
@@ -51,7 +56,18 @@ internal sealed class FakeNode : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Task.CompletedTask;
         });
-        app.MapGet("/cluster", () => Results.Json(new { node = name, role = node.Role, state = "Normal", term = node.Term, primary = node.KnownPrimary }));
+        app.MapGet("/cluster", () => Results.Json(node.Report()));
+        app.MapGet("/cluster/changes", async (string? role, long? term, string? primary, int? wait, CancellationToken cancellationToken) =>
+        {
+            // A long poll, as a node answers it: once the view differs from the caller's, or when its wait runs out.
+            var deadline = Stopwatch.StartNew();
+            while ((node.HoldChanges || role == node.Role && term == node.Term && (string.IsNullOrEmpty(primary) ? null : primary) == node.KnownPrimary)
+                   && deadline.ElapsedMilliseconds < (wait ?? 10_000))
+            {
+                await Task.Delay(10, cancellationToken);
+            }
+            return Results.Json(node.Report());
+        });
         app.Map("/kv/{**key}", async (HttpContext context, string key) =>
         {
             if (node.Role != "Primary")
@@ -74,6 +90,8 @@ internal sealed class FakeNode : IAsyncDisposable
         node.Address = new Uri(app.Urls.First());
         return node;
     }
+
+    private object Report() => new { node = Name, role = Role, state = "Normal", term = Term, primary = KnownPrimary };
 
     public void BecomePrimary(long term)
     {

@@ -164,9 +164,13 @@ public sealed class GatewayProxyTests : IAsyncLifetime
         Node1.BecomePrimary(term: 1);
         Node2.Follow(Node1);
         Node3.Follow(Node1);
-        // Polls far apart, so only the 421's hint can move the gateway to the new primary.
+        // Polls far apart and the change held back from them, so only the 421's hint can move the gateway to the new primary.
         await StartGatewayAsync(pollInterval: TimeSpan.FromSeconds(10));
         await WaitForPrimaryAsync("node1");
+        foreach (var node in new[] { Node1, Node2, Node3 })
+        {
+            node.HoldChanges = true;
+        }
         Node2.BecomePrimary(term: 2);
         Node1.Follow(Node2);
         Node3.Follow(Node2);
@@ -188,6 +192,8 @@ public sealed class GatewayProxyTests : IAsyncLifetime
         Node1.BecomePrimary(term: 1);
         await StartGatewayAsync(pollInterval: TimeSpan.FromSeconds(10));
         await WaitForPrimaryAsync("node1");
+        // Held back from the gateway's long poll: the request itself finds the node no longer primary.
+        Node1.HoldChanges = true;
         Node1.Role = "Candidate";
         Node1.Term = 2;
         Node1.KnownPrimary = null;

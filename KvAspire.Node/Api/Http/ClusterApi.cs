@@ -7,9 +7,10 @@ namespace KvAspire.Node.Api.Http;
 
 /// <summary>
 /// <c>GET /cluster</c>: this node's view — role, term, primary, indexes, per-peer lag, process id.
-/// <c>GET /cluster/changes?role=..&amp;term=..&amp;primary=..</c>: the same view, once it differs in role, term or primary from
-/// the one the caller last saw, or after <see cref="ChangeWait"/> (a long poll: a watcher of roles learns of a change at
-/// once without polling many times a second).
+/// <c>GET /cluster/changes?role=..&amp;term=..&amp;primary=..[&amp;wait=ms]</c>: the same view, once it differs in role, term or
+/// primary from the one the caller last saw, or after <c>wait</c> milliseconds (default <see cref="ChangeWait"/>): a long
+/// poll, so a watcher of roles learns of a change at once without polling many times a second. The gateway waits less,
+/// since a node that does not answer within its wait is how it notices a hung one.
 /// <c>POST /cluster/step-down[?to=node2]</c>: on the primary, hand leadership over (leader transfer).
 /// Step-down changes the cluster, so it needs the admin secret, though not <c>Admin:Enabled</c>:
 /// it is a maintenance step, not a failure drill.
@@ -28,11 +29,16 @@ public static class ClusterApi
     /// <summary>How long a long poll of <c>/cluster/changes</c> waits for a change before answering with the unchanged view.</summary>
     public static readonly TimeSpan ChangeWait = TimeSpan.FromSeconds(10);
 
-    private static async Task<Ok<ClusterStatus>> ChangesAsync(Role? role, long? term, string? primary, RaftHost host,
-        CancellationToken cancellationToken)
+    /// <summary>The longest <c>wait</c> a caller may ask for: proxies and load balancers close idle requests after about a minute.</summary>
+    public static readonly TimeSpan MaxChangeWait = TimeSpan.FromSeconds(60);
+
+    private static async Task<IResult> ChangesAsync(Role? role, long? term, string? primary,
+        int? wait, RaftHost host, CancellationToken cancellationToken)
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(ChangeWait);
+        if (wait is < 0 || wait > MaxChangeWait.TotalMilliseconds)
+            return ApiError.BadRequest("invalid_wait", $"wait must be between 0 and {MaxChangeWait.TotalMilliseconds:0} milliseconds");
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        waiting.CancelAfter(wait is { } ms ? TimeSpan.FromMilliseconds(ms) : ChangeWait);
         try
         {
             while (true)
@@ -42,7 +48,7 @@ public static class ClusterApi
                 var status = host.Status;
                 if (status.Role != role || status.Term != term || status.Primary != (string.IsNullOrEmpty(primary) ? null : primary))
                     return TypedResults.Ok(status);
-                await changed.WaitAsync(wait.Token);
+                await changed.WaitAsync(waiting.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using KvAspire.Node.Api.Http;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Api;
 
-/// <summary>The HTTP key-value API in a test server, over a one-node cluster with a real host loop and disk.</summary>
+/// <summary>The HTTP key-value and cluster APIs in a test server, over a one-node cluster with a real host loop and disk.</summary>
 public abstract class SingleNodeApi : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("kv-http-").FullName;
@@ -31,8 +32,13 @@ public abstract class SingleNodeApi : IAsyncLifetime
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton(_node.Commands);
         builder.Services.AddSingleton(Options.Create(new LimitsOptions()));
+        builder.Services.AddSingleton(_node.Host);
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddSingleton(Options.Create(new AdminOptions()));
+        builder.Services.AddSingleton(Options.Create(new ClusterOptions { NodeId = "node1" }));
         _app = builder.Build();
         _app.MapKvApi();
+        _app.MapClusterApi();
         await _app.StartAsync();
         Client = _app.GetTestClient();
     }
