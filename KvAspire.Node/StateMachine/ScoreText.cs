@@ -16,16 +16,11 @@ public static class ScoreText
         score = 0;
         if (text.IsEmpty || IsSpace(text[0]))
             return false;
-        var unsigned = text[0] is (byte)'+' or (byte)'-' ? text[1..] : text;
-        if (Ascii.EqualsIgnoreCase(unsigned, "inf"u8) || Ascii.EqualsIgnoreCase(unsigned, "infinity"u8))
-        {
-            score = text[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
+        if (TryParseInfinity(text, out score))
             return true;
-        }
-        if (unsigned.ContainsAnyExcept("0123456789.eE+-"u8)
-            || !double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
-                CultureInfo.InvariantCulture, out score))
+        if (!TryParseDecimal(text, out score))
             return false;
+        var unsigned = text.TrimStart("+-"u8);
         var mantissa = unsigned[..(unsigned.IndexOfAny("eE"u8) is var e and >= 0 ? e : unsigned.Length)];
         // strtod's ERANGE, which Redis refuses: a finite number too large for a double, or a nonzero one too small.
         return double.IsFinite(score) && (score != 0 || !mantissa.ContainsAnyInRange((byte)'1', (byte)'9'));
@@ -41,15 +36,28 @@ public static class ScoreText
         var exclusive = !text.IsEmpty && text[0] == '(';
         var number = (exclusive ? text[1..] : text).TrimStart(" \t\n\v\f\r"u8);
         double value = 0;
-        if (!number.IsEmpty && !TryParse(number, out value) && !TryParseOverflow(number, out value))
+        if (!number.IsEmpty && !TryParseInfinity(number, out value) && !TryParseDecimal(number, out value))
             return false;
         bound = new ScoreBound(value, exclusive);
         return true;
     }
 
-    private static bool TryParseOverflow(ReadOnlySpan<byte> number, out double value) =>
-        double.TryParse(number, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
-            CultureInfo.InvariantCulture, out value) && !double.IsNaN(value) && !number.ContainsAnyExcept("0123456789.eE+-"u8);
+    private static bool TryParseInfinity(ReadOnlySpan<byte> text, out double value)
+    {
+        var unsigned = text[0] is (byte)'+' or (byte)'-' ? text[1..] : text;
+        var infinite = Ascii.EqualsIgnoreCase(unsigned, "inf"u8) || Ascii.EqualsIgnoreCase(unsigned, "infinity"u8);
+        value = !infinite ? 0 : text[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
+        return infinite;
+    }
+
+    /// <summary>A decimal number, an overflow read as an infinity and an underflow as 0 (strtod's value, without its ERANGE).</summary>
+    private static bool TryParseDecimal(ReadOnlySpan<byte> text, out double value)
+    {
+        value = 0;
+        return !text.ContainsAnyExcept("0123456789.eE+-"u8)
+            && double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                CultureInfo.InvariantCulture, out value);
+    }
 
     /// <summary>C's <c>%.17g</c>, as Redis 7.0 prints a score: <c>1</c>, <c>1.5</c>, <c>0.10000000000000001</c>, <c>1e+20</c>,
     /// <c>inf</c>; a negative zero prints as 0, as Redis answers it.</summary>

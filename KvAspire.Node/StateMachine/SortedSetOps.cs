@@ -32,7 +32,10 @@ internal static class SortedSetOps
             {
                 if (flags.HasFlag(ZAddFlags.IfAbsent))
                     continue;
-                if (flags.HasFlag(ZAddFlags.Increment) && double.IsNaN(score += current))
+                if (flags.HasFlag(ZAddFlags.Increment))
+                    score += current;
+                // Only INCR can reach NaN (inf + -inf); it carries one pair, so nothing has changed yet.
+                if (double.IsNaN(score))
                     return new ApplyResult(old is not null, ReplyErrors.ScoreNaN);
                 if (flags.HasFlag(ZAddFlags.IfLess) && score >= current || flags.HasFlag(ZAddFlags.IfGreater) && score <= current)
                     continue;

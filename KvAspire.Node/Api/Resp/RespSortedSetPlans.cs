@@ -1,3 +1,4 @@
+using System.Numerics;
 using KvAspire.Node.StateMachine;
 using static KvAspire.Node.Api.Resp.RespPlan;
 
@@ -47,7 +48,7 @@ internal static class RespSortedSetPlans
             throw new RespRefusal(RespErrors.Syntax);
         if (flags.HasFlag(ZAddFlags.IfAbsent) && flags.HasFlag(ZAddFlags.IfPresent))
             throw new RespRefusal("ERR XX and NX options at the same time are not compatible");
-        if ((flags & (ZAddFlags.IfAbsent | ZAddFlags.IfGreater | ZAddFlags.IfLess)) is var exclusive && exclusive != 0 && (exclusive & (exclusive - 1)) != 0)
+        if (BitOperations.PopCount((uint)(flags & (ZAddFlags.IfAbsent | ZAddFlags.IfGreater | ZAddFlags.IfLess))) > 1)
             throw new RespRefusal("ERR GT, LT, and/or NX options at the same time are not compatible");
         if (flags.HasFlag(ZAddFlags.Increment) && a.Count - first > 2)
             throw new RespRefusal("ERR INCR option supports a single increment-element pair");
