@@ -182,8 +182,8 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
             key => (match is null || match(key)) && Live(key) is { } value && (kind is null || value.Kind == kind))), cancellationToken);
 
     /// <summary>
-    /// HSCAN and SSCAN: one page of a hash's fields (each followed by its value, when <paramref name="withValues"/>) or
-    /// of a set's members, chosen as SCAN chooses keys (<see cref="KeyScan"/>); answered as Redis does, the next cursor
+    /// HSCAN, SSCAN and ZSCAN: one page of a hash's fields (each followed by its value, when <paramref name="withValues"/>),
+    /// of a set's members or of a sorted set's members (each followed by its score), chosen as SCAN chooses keys (<see cref="KeyScan"/>); answered as Redis does, the next cursor
     /// then the page. A missing key is an empty, finished scan; a key of another kind is WRONGTYPE.
     /// </summary>
     public Task<ReadOutcome> ScanCollectionAsync(string name, ValueKind kind, string key, ulong cursor, int count, Func<string, bool>? match,
@@ -194,6 +194,8 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
             HashValue hash when kind == ValueKind.Hash => ScanReply(KeyScan.Page(hash.Fields.Keys, cursor, count, match),
                 field => withValues ? [Bulk(field), new CommandReply.Bulk(hash.Fields[field])] : [Bulk(field)]),
             SetValue set when kind == ValueKind.Set => ScanReply(KeyScan.Page(set.Members, cursor, count, match), member => [Bulk(member)]),
+            SortedSetValue set when kind == ValueKind.ZSet => ScanReply(KeyScan.Page(set.Scores.Keys, cursor, count, match),
+                member => [Bulk(member), new CommandReply.Bulk(ScoreText.Utf8(set.Scores[member]))]),
             _ => ReplyErrors.WrongType,
         }), cancellationToken, shared);
 

@@ -75,6 +75,14 @@ public enum CommandOp : byte
     /// in flight both answer members while any are left (<see cref="SetPop"/>, older, answers only the chosen ones left).
     /// </summary>
     SetPopWithSeed = 31,
+    /// <summary>ZADD and ZINCRBY. Args: max (4 bytes), flags (1 byte, <see cref="ZAddFlags"/>), then score (8 bytes, IEEE), member pairs.</summary>
+    SortedSetAdd = 32,
+    /// <summary>Args: members.</summary>
+    SortedSetRemove = 33,
+    /// <summary>ZPOPMIN and ZPOPMAX. Args: end (1 byte: 0 lowest scores, 1 highest), count (-1: none given).</summary>
+    SortedSetPop = 34,
+    /// <summary>ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX. Args: the range (<see cref="SortedSetRange"/>).</summary>
+    SortedSetRemoveRange = 35,
 }
 
 [Flags]
@@ -86,6 +94,24 @@ public enum SetFlags : byte
     KeepTtl = 4,
     /// <summary>Reply the previous value (SET ... GET, GETSET).</summary>
     Get = 8,
+}
+
+/// <summary>ZADD's options; ZINCRBY is ZADD with <see cref="Increment"/>.</summary>
+[Flags]
+public enum ZAddFlags : byte
+{
+    None = 0,
+    /// <summary>NX: only add new members.</summary>
+    IfAbsent = 1,
+    /// <summary>XX: only update members that exist.</summary>
+    IfPresent = 2,
+    /// <summary>GT: only update a score to a greater one (new members are still added).</summary>
+    IfGreater = 4,
+    IfLess = 8,
+    /// <summary>CH: answer how many members were added or changed, not only added.</summary>
+    Changed = 16,
+    /// <summary>INCR: add the score to the member's, and answer the result.</summary>
+    Increment = 32,
 }
 
 /// <summary>EXPIRE's NX, XX, GT and LT: every one given must hold.</summary>

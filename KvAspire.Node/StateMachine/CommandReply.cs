@@ -43,6 +43,8 @@ public static class ReplyErrors
     public static readonly CommandReply.Error IndexOutOfRange = new("ERR index out of range");
     public static readonly CommandReply.Error StringTooLong = new("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
 
+    public static readonly CommandReply.Error ScoreNaN = new("ERR resulting score is not a number (NaN)");
+
     public static CommandReply.Error TooManyElements(int limit) =>
         new($"ERR the key would hold more than {limit} elements, the limit (Limits:MaxElementsPerKey); nothing was changed");
 }

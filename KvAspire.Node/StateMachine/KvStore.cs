@@ -139,6 +139,8 @@ public sealed class KvStore
         CommandOp.HashSet or CommandOp.HashDelete or CommandOp.HashIncrementBy => HashOps.Apply(command, context),
         CommandOp.ListPush or CommandOp.ListPop or CommandOp.ListRemove or CommandOp.ListSet or CommandOp.ListTrim => ListOps.Apply(command, context),
         CommandOp.SetAdd or CommandOp.SetRemove or CommandOp.SetPop or CommandOp.SetPopWithSeed => SetOps.Apply(command, context),
+        CommandOp.SortedSetAdd or CommandOp.SortedSetRemove or CommandOp.SortedSetPop or CommandOp.SortedSetRemoveRange
+            => SortedSetOps.Apply(command, context),
         CommandOp.Transaction => Transaction.Apply(command, context),
         CommandOp.Read => new ApplyResult(false, context.Store.Read(
             (ReadOp)CommandArgs.ReadByte(command.Args[0]), command.Key, command.Args.Skip(1).ToList(), context.NowMs)),

@@ -38,4 +38,17 @@ public enum ReadOp : byte
     /// <summary>Args: members.</summary>
     SMIsMember = 22,
     SCard = 23,
+    /// <summary>Args: member.</summary>
+    ZScore = 24,
+    /// <summary>Args: members.</summary>
+    ZMScore = 25,
+    ZCard = 26,
+    /// <summary>ZCOUNT and ZLEXCOUNT. Args: the range (<see cref="SortedSetRange"/>).</summary>
+    ZCount = 27,
+    /// <summary>Args: member.</summary>
+    ZRank = 28,
+    /// <summary>Args: member.</summary>
+    ZRevRank = 29,
+    /// <summary>ZRANGE and its relatives. Args: the range (<see cref="SortedSetRange"/>).</summary>
+    ZRange = 30,
 }

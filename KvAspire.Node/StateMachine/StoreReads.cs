@@ -16,6 +16,12 @@ internal static class StoreReads
             ReadOp.MGet => new CommandReply.Array([Bulk(value), .. args.Select(k => Bulk(live(CommandArgs.ReadText(k))))]),
             ReadOp.Type => new CommandReply.Status(value is null ? "none" : value.Kind.ToString().ToLowerInvariant()),
             ReadOp.Ttl or ReadOp.PTtl or ReadOp.ExpireTime or ReadOp.PExpireTime => TimeLeft(op, value, nowMs),
+            ReadOp.ZScore or ReadOp.ZMScore or ReadOp.ZCard or ReadOp.ZCount or ReadOp.ZRank or ReadOp.ZRevRank or ReadOp.ZRange => value switch
+            {
+                null => SortedSetReads.Missing(op, args.Count),
+                SortedSetValue set => SortedSetReads.Evaluate(op, set, args),
+                _ => ReplyErrors.WrongType,
+            },
             _ => value is null ? Missing(op, args.Count) : Collection(op, value, args),
         };
     }

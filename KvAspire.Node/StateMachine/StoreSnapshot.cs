@@ -9,7 +9,8 @@ namespace KvAspire.Node.StateMachine;
 /// Body format, little endian: <c>[-2:8][count:8]</c> then per key
 /// <c>[keyLen:4][key][kind:1][revision:8][deadlineMs:8]</c> and the value: for a string
 /// <c>[typeLen:4, -1 for none][type][valueLen:4][value]</c>, for a hash <c>[fields:4]</c> then field and value
-/// blocks, for a list or set <c>[items:4]</c> then a block each. A body that holds idempotency records starts with
+/// blocks, for a list or set <c>[items:4]</c> then a block each, for a sorted set <c>[members:4]</c> then per member
+/// its block and its score (8 bytes, IEEE), in the set's order. A body that holds idempotency records starts with
 /// -3 instead of -2, and after the keys come <c>[records:8]</c> and per record
 /// <c>[keyLen:4][key][fingerprint:8][index:8][term:8][deadlineMs:8][existed:1]</c> and its reply (see
 /// <see cref="CommandReplyCodec"/>); without records the body is written as -2, which nodes of earlier versions read.

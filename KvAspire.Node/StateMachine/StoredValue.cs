@@ -9,6 +9,8 @@ public enum ValueKind : byte
     Hash = 2,
     List = 3,
     Set = 4,
+    /// <summary>A sorted set; its name is what TYPE answers and SCAN ... TYPE takes.</summary>
+    ZSet = 5,
 }
 
 /// <summary>

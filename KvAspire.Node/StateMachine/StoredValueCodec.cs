@@ -36,6 +36,14 @@ internal static class StoredValueCodec
                 foreach (var member in set.Members)
                     WriteBlock(writer, Encoding.UTF8.GetBytes(member));
                 break;
+            case SortedSetValue sortedSet:
+                writer.Write(sortedSet.Count);
+                foreach (var (score, member) in sortedSet.Order)
+                {
+                    WriteBlock(writer, Encoding.UTF8.GetBytes(member!));
+                    writer.Write(score);
+                }
+                break;
             default:
                 throw new InvalidOperationException($"No snapshot encoding for {value.GetType().Name}.");
         }
@@ -65,9 +73,26 @@ internal static class StoredValueCodec
                 for (var n = reader.ReadCount(); n > 0; n--)
                     members.Add(reader.ReadRequiredText());
                 return new SetValue(members.ToImmutable(), deadline, revision);
+            case ValueKind.ZSet:
+                return ReadSortedSet(reader, deadline, revision);
             default:
                 throw new InvalidDataException($"snapshot has a value of unknown kind {(byte)kind}");
         }
+    }
+
+    private static SortedSetValue ReadSortedSet(BodyReader reader, long deadline, long revision)
+    {
+        var scores = SortedSetValue.NoScores.ToBuilder();
+        var order = SortedSetValue.NoOrder.ToBuilder();
+        for (var n = reader.ReadCount(); n > 0; n--)
+        {
+            var member = reader.ReadRequiredText();
+            var score = BitConverter.Int64BitsToDouble(reader.ReadInt64());
+            if (double.IsNaN(score) || !scores.TryAdd(member, score))
+                throw new InvalidDataException($"snapshot has a sorted set with a NaN score or a repeated member ({member})");
+            order.Add(new ScoredMember(score, member));
+        }
+        return new SortedSetValue(scores.ToImmutable(), order.ToImmutable(), deadline, revision);
     }
 
     public static StringValue ReadString(BodyReader reader, long deadline, long revision)

@@ -57,6 +57,10 @@ public static class SeedCorpus
             + "APPEND n 0\r\nSTRLEN n\r\nGETSET n 1\r\nGETDEL n\r\nMSETNX a 1 b 2\r\n"));
         yield return ("collections", RespWhole, Text("HSET h f 1 g 2\r\nHINCRBY h f 5\r\nHMGET h f x\r\nHDEL h g\r\nLPUSH l a b c\r\n"
             + "LRANGE l 0 -1\r\nLREM l -1 a\r\nLSET l 0 z\r\nLTRIM l 1 -1\r\nRPOP l 2\r\nSADD s a b\r\nSMISMEMBER s a z\r\nSPOP s\r\nTYPE h\r\n"));
+        yield return ("sorted-sets", RespWhole, Text("ZADD z NX CH 1 a -inf b (2 c\r\nZADD z GT INCR 2.5 a\r\nZINCRBY z 1e400 a\r\n"
+            + "ZRANGE z (1 +inf BYSCORE REV LIMIT 1 -1 WITHSCORES\r\nZRANGEBYLEX z [a (c\r\nZREVRANGE z 0 -1\r\nZCOUNT z -inf (2\r\n"
+            + "ZLEXCOUNT z - +\r\nZRANK z a\r\nZMSCORE z a x\r\nZPOPMIN z 2\r\nZREMRANGEBYSCORE z 1 inf\r\nZREMRANGEBYLEX z [a +\r\n"
+            + "ZREMRANGEBYRANK z 0 -1\r\nZSCAN z 0 COUNT 2\r\nZPOPMAX z\r\nZREM z a\r\n"));
         yield return ("transaction", RespWhole, Text("MULTI\r\nSET k 1\r\nINCR k\r\nGET k\r\nEXEC\r\nWATCH k\r\nUNWATCH\r\n"));
     }
 

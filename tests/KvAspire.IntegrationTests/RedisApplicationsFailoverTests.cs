@@ -35,13 +35,14 @@ public sealed class RedisApplicationsFailoverTests(ClusterFixture cluster)
         var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
         await using var redis = await cluster.ConnectRedisAsync(ClusterFixture.NodeNames);
         var db = redis.GetDatabase();
-        var (ttl, counter, hash, list, set) = (TypedTtl, TypedCounter, TypedHash, TypedList, TypedSet);
-        await db.KeyDeleteAsync([ttl, counter, hash, list, set]);
+        var (ttl, counter, hash, list, set, zset) = (TypedTtl, TypedCounter, TypedHash, TypedList, TypedSet, TypedSortedSet);
+        await db.KeyDeleteAsync([ttl, counter, hash, list, set, zset]);
         await db.StringSetAsync(ttl, "v", TimeSpan.FromMinutes(10));
         Assert.Equal(10, await db.StringIncrementAsync(counter, 10));
         await db.HashSetAsync(hash, [new("name", "Alice"), new("visits", 1)]);
         Assert.Equal(3, await db.ListRightPushAsync(list, ["a", "b", "c"]));
         Assert.Equal(3, await db.SetAddAsync(set, ["a", "b", "c"]));
+        Assert.Equal(3, await db.SortedSetAddAsync(zset, [new("a", 1), new("b", 2), new("c", 3.5)]));
 
         await cluster.WithPrimaryKilledAsync(before, RejoinTimeout, async () =>
         {
@@ -52,11 +53,14 @@ public sealed class RedisApplicationsFailoverTests(ClusterFixture cluster)
             Assert.Equal(["name=Alice", "visits=1"], after.Hash);
             Assert.Equal(["a", "b", "c"], after.List);
             Assert.Equal(["a", "b", "c"], after.Set);
+            Assert.Equal(["a=1", "b=2", "c=3.5"], after.SortedSet);
 
             await OnceAsync(db, Condition.StringEqual(counter, 10), tx => tx.StringIncrementAsync(counter, 5));
             await OnceAsync(db, Condition.HashEqual(hash, "visits", 1), tx => tx.HashIncrementAsync(hash, "visits"));
             await OnceAsync(db, Condition.ListLengthEqual(list, 3), tx => tx.ListRightPushAsync(list, "d"));
             await OnceAsync(db, Condition.SetNotContains(set, "d"), tx => tx.SetAddAsync(set, "d"));
+            await OnceAsync(db, Condition.SortedSetEqual(zset, "a", 1), tx => tx.SortedSetIncrementAsync(zset, "a", 10));
+            await OnceAsync(db, Condition.SortedSetContains(zset, "b"), tx => tx.SortedSetRemoveAsync(zset, "b"));
             await OnceAsync(db, Condition.KeyExists(ttl), tx => tx.KeyPersistAsync(ttl));
 
             var changed = await Eventually.ResultAsync("every value, read again", FailoverTimeout, () => ReadTypedAsync(db));
@@ -65,20 +69,25 @@ public sealed class RedisApplicationsFailoverTests(ClusterFixture cluster)
             Assert.Equal(["name=Alice", "visits=2"], changed.Hash);
             Assert.Equal(["a", "b", "c", "d"], changed.List);
             Assert.Equal(["a", "b", "c", "d"], changed.Set);
+            Assert.Equal(["c=3.5", "a=11"], changed.SortedSet);
+            Assert.Equal(2, await db.SortedSetLengthAsync(zset));
         });
     }
 
     private const string TypedTtl = "typed-failover:ttl", TypedCounter = "typed-failover:counter", TypedHash = "typed-failover:hash",
-        TypedList = "typed-failover:list", TypedSet = "typed-failover:set";
+        TypedList = "typed-failover:list", TypedSet = "typed-failover:set", TypedSortedSet = "typed-failover:zset";
 
-    private sealed record TypedValues(TimeSpan? TimeToLive, string? Counter, List<string> Hash, List<string> List, List<string> Set);
+    private sealed record TypedValues(TimeSpan? TimeToLive, string? Counter, List<string> Hash, List<string> List, List<string> Set,
+        List<string> SortedSet);
 
-    /// <summary>The typed test's five keys as the client reads them (hash fields as name=value and set members sorted).</summary>
+    /// <summary>The typed test's six keys as the client reads them (hash fields as name=value, set members sorted, sorted set
+    /// members as member=score in score order).</summary>
     private static async Task<TypedValues?> ReadTypedAsync(IDatabase db) => new(
         await db.KeyTimeToLiveAsync(TypedTtl), (string?)await db.StringGetAsync(TypedCounter),
         (await db.HashGetAllAsync(TypedHash)).Select(e => $"{e.Name}={e.Value}").Order().ToList(),
         (await db.ListRangeAsync(TypedList)).Select(v => (string)v!).ToList(),
-        (await db.SetMembersAsync(TypedSet)).Select(v => (string)v!).Order().ToList());
+        (await db.SetMembersAsync(TypedSet)).Select(v => (string)v!).Order().ToList(),
+        (await db.SortedSetRangeByScoreWithScoresAsync(TypedSortedSet)).Select(e => $"{e.Element}={e.Score}").ToList());
 
     [Fact]
     public async Task HybridCache_OverRedisCache_KeepsWhatItCachedBeforeThePrimarysKill_AndCachesAfterIt()

@@ -59,7 +59,7 @@ public static class KvApi
         return await commands.GetAsync(key!, cancellationToken, new SharedReadPermit(() => lastWrite)) switch
         {
             ReadOutcome.Found found => Found(found.Value, commands.NowMs, response),
-            ReadOutcome.Reply => TypedResults.Json(new ApiError("wrong_type", $"key '{key}' holds a hash, list or set, not a value"),
+            ReadOutcome.Reply => TypedResults.Json(new ApiError("wrong_type", $"key '{key}' holds a hash, list, set or sorted set, not a value"),
                 statusCode: StatusCodes.Status409Conflict),
             ReadOutcome.NotFound => TypedResults.Json(new ApiError("not_found", $"no value for key '{key}'"), statusCode: StatusCodes.Status404NotFound),
             ReadOutcome.NotPrimary n => ApiError.NotPrimary(n.Primary, n.Term),

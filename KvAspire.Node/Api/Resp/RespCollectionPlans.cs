@@ -3,7 +3,7 @@ using static KvAspire.Node.Api.Resp.RespPlan;
 
 namespace KvAspire.Node.Api.Resp;
 
-/// <summary>Commands on hashes, lists and sets. Writes that can grow a key carry <c>Limits:MaxElementsPerKey</c>.</summary>
+/// <summary>Commands on hashes, lists and sets (sorted sets: <see cref="RespSortedSetPlans"/>). Writes that can grow a key carry <c>Limits:MaxElementsPerKey</c>.</summary>
 internal static class RespCollectionPlans
 {
     public static RespPlan? Plan(RespCommandId id, RespPlanArgs a) => id switch
@@ -23,8 +23,10 @@ internal static class RespCollectionPlans
             a.MaxElements, a.Member(2), a.LongArg(3))),
         RespCommandId.LPush => Push("LPUSH", ListOps.Head, a),
         RespCommandId.RPush => Push("RPUSH", ListOps.Tail, a),
-        RespCommandId.LPop => Pop("LPOP", ListOps.Head, a),
-        RespCommandId.RPop => Pop("RPOP", ListOps.Tail, a),
+        RespCommandId.LPop => new Write("LPOP", KvCommand.Of(CommandOp.ListPop, a.Key(1), a.NowMs, CommandArgs.Byte(ListOps.Head),
+            CommandArgs.Long(a.PopCount()))),
+        RespCommandId.RPop => new Write("RPOP", KvCommand.Of(CommandOp.ListPop, a.Key(1), a.NowMs, CommandArgs.Byte(ListOps.Tail),
+            CommandArgs.Long(a.PopCount()))),
         RespCommandId.LRange => new Read("LRANGE", ReadOp.LRange, a.Key(1), [a.LongArg(2), a.LongArg(3)]),
         RespCommandId.LLen => new Read("LLEN", ReadOp.LLen, a.Key(1), []),
         RespCommandId.LIndex => new Read("LINDEX", ReadOp.LIndex, a.Key(1), [a.LongArg(2)]),
@@ -37,7 +39,7 @@ internal static class RespCollectionPlans
         RespCommandId.SIsMember => new Read("SISMEMBER", ReadOp.SIsMember, a.Key(1), [a.Member(2)]),
         RespCommandId.SMIsMember => new Read("SMISMEMBER", ReadOp.SMIsMember, a.Key(1), [.. a.Members(2)]),
         RespCommandId.SCard => new Read("SCARD", ReadOp.SCard, a.Key(1), []),
-        RespCommandId.SPop => new RandomMembers(a.Key(1), Count(a), Pop: true),
+        RespCommandId.SPop => new RandomMembers(a.Key(1), a.OptionalCount(2), Pop: true),
         RespCommandId.SRandMember => new RandomMembers(a.Key(1), a.Count > 2 ? RandomCount(a) : null, Pop: false),
         _ => null,
     };
@@ -66,14 +68,6 @@ internal static class RespCollectionPlans
         return new Write(name, KvCommand.Of(CommandOp.ListPush, a.Key(1), a.NowMs, [.. args]));
     }
 
-    /// <summary><c>LPOP key [count]</c>: with a count the answer is an array.</summary>
-    private static Write Pop(string name, byte end, RespPlanArgs a)
-    {
-        if (a.Count > 3)
-            throw new RespRefusal(RespErrors.Syntax);
-        return new Write(name, KvCommand.Of(CommandOp.ListPop, a.Key(1), a.NowMs, CommandArgs.Byte(end), CommandArgs.Long(Count(a) ?? -1)));
-    }
-
     /// <summary>
     /// SRANDMEMBER's count; a negative one asks for that many members with repeats, which a set of any size can
     /// answer, so it is held to the bound on a key's elements rather than to memory.
@@ -84,14 +78,5 @@ internal static class RespCollectionPlans
         var most = a.Limits.MaxElementsPerKey;
         return count >= -most ? count
             : throw new RespRefusal($"ERR SRANDMEMBER answers at most {most} members with repeats, the limit (Limits:MaxElementsPerKey)");
-    }
-
-    /// <summary>The optional count of LPOP, RPOP and SPOP, which Redis wants positive.</summary>
-    private static long? Count(RespPlanArgs a)
-    {
-        if (a.Count < 3)
-            return null;
-        var count = a.Long(2);
-        return count >= 0 ? count : throw new RespRefusal("ERR value is out of range, must be positive");
     }
 }

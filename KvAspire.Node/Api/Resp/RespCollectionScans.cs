@@ -5,16 +5,23 @@ using static KvAspire.Node.Api.Resp.RespWriter;
 namespace KvAspire.Node.Api.Resp;
 
 /// <summary>
-/// HSCAN and SSCAN, paged with a cursor as SCAN pages keys: COUNT elements a page (a hint, as in Redis: elements
+/// HSCAN, SSCAN and ZSCAN, paged with a cursor as SCAN pages keys: COUNT elements a page (a hint, as in Redis: elements
 /// that share the page's last position come with it), MATCH filtering each page, cursor 0 when the scan is done.
 /// </summary>
 public sealed class RespCollectionScans(KvCommands commands, RespDirectory directory)
 {
-    /// <summary><c>HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]</c>, <c>SSCAN key cursor [MATCH pattern] [COUNT n]</c>.</summary>
+    /// <summary><c>HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]</c>, <c>SSCAN key cursor [MATCH pattern] [COUNT n]</c>,
+    /// <c>ZSCAN</c> as SSCAN.</summary>
     public async ValueTask ScanAsync(RespSession session, RespCommandId id, RespArguments args, IBufferWriter<byte> output,
         CancellationToken cancellationToken)
     {
         var hash = id == RespCommandId.HScan;
+        var (name, kind) = id switch
+        {
+            RespCommandId.HScan => ("HSCAN", ValueKind.Hash),
+            RespCommandId.SScan => ("SSCAN", ValueKind.Set),
+            _ => ("ZSCAN", ValueKind.ZSet),
+        };
         if (!args.TryKey(1, out var key))
         {
             WriteError(output, RespErrors.KeyNotUtf8);
@@ -30,7 +37,7 @@ public sealed class RespCollectionScans(KvCommands commands, RespDirectory direc
             WriteError(output, error);
             return;
         }
-        var outcome = await commands.ScanCollectionAsync(hash ? "HSCAN" : "SSCAN", hash ? ValueKind.Hash : ValueKind.Set, key, cursor,
+        var outcome = await commands.ScanCollectionAsync(name, kind, key, cursor,
             options.Count, options.Match, withValues: hash && !options.NoValues, cancellationToken, session.Reads);
         if (outcome is ReadOutcome.Reply { Value: var reply })
             RespReplyWriter.Write(output, reply);

@@ -76,7 +76,7 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             case RespCommandId.Discard: transactions.Discard(session, output); break;
             case RespCommandId.Watch: transactions.Watch(session, args, output); break;
             case RespCommandId.Unwatch: RespTransactions.Unwatch(session, output); break;
-            case RespCommandId.HScan or RespCommandId.SScan: return scans.ScanAsync(session, command.Id, args, output, cancellationToken);
+            case RespCommandId.HScan or RespCommandId.SScan or RespCommandId.ZScan: return scans.ScanAsync(session, command.Id, args, output, cancellationToken);
             case RespCommandId.Subscribe: pubSub.Subscribe(session, args, output); break;
             case RespCommandId.Unsubscribe: pubSub.Unsubscribe(session, args, output); break;
             case RespCommandId.PSubscribe: pubSub.PatternSubscribe(session, args, output); break;
@@ -99,14 +99,19 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             or RespCommandId.ExpireTime or RespCommandId.PExpireTime or RespCommandId.Type or RespCommandId.HGet or RespCommandId.HMGet
             or RespCommandId.HGetAll or RespCommandId.HExists or RespCommandId.HLen or RespCommandId.HKeys or RespCommandId.HVals
             or RespCommandId.LRange or RespCommandId.LLen or RespCommandId.LIndex or RespCommandId.SMembers or RespCommandId.SIsMember
-            or RespCommandId.SMIsMember or RespCommandId.SCard => RespPipelining.Read,
+            or RespCommandId.SMIsMember or RespCommandId.SCard or RespCommandId.ZScore or RespCommandId.ZMScore or RespCommandId.ZCard
+            or RespCommandId.ZCount or RespCommandId.ZLexCount or RespCommandId.ZRank or RespCommandId.ZRevRank or RespCommandId.ZRange
+            or RespCommandId.ZRevRange or RespCommandId.ZRangeByScore or RespCommandId.ZRevRangeByScore or RespCommandId.ZRangeByLex
+            or RespCommandId.ZRevRangeByLex => RespPipelining.Read,
         RespCommandId.Set => HasGetOption(args) ? RespPipelining.Alone : RespPipelining.Write,
         RespCommandId.SetNx or RespCommandId.Del or RespCommandId.Unlink or RespCommandId.MSet or RespCommandId.MSetNx or RespCommandId.SetEx
             or RespCommandId.PSetEx or RespCommandId.Append or RespCommandId.Incr or RespCommandId.Decr or RespCommandId.IncrBy
             or RespCommandId.DecrBy or RespCommandId.IncrByFloat or RespCommandId.Expire or RespCommandId.PExpire or RespCommandId.ExpireAt
             or RespCommandId.PExpireAt or RespCommandId.Persist or RespCommandId.HSet or RespCommandId.HMSet or RespCommandId.HSetNx
             or RespCommandId.HDel or RespCommandId.HIncrBy or RespCommandId.LPush or RespCommandId.RPush or RespCommandId.LRem
-            or RespCommandId.LSet or RespCommandId.LTrim or RespCommandId.SAdd or RespCommandId.SRem => RespPipelining.Write,
+            or RespCommandId.LSet or RespCommandId.LTrim or RespCommandId.SAdd or RespCommandId.SRem or RespCommandId.ZAdd
+            or RespCommandId.ZIncrBy or RespCommandId.ZRem or RespCommandId.ZRemRangeByRank or RespCommandId.ZRemRangeByScore
+            or RespCommandId.ZRemRangeByLex => RespPipelining.Write,
         _ => RespPipelining.Alone,
     };
 

@@ -33,5 +33,12 @@ internal static class RespLiterals
     public static ReadOnlySpan<byte> Lt => "LT"u8;
     public static ReadOnlySpan<byte> Persist => "PERSIST"u8;
     public static ReadOnlySpan<byte> NoValues => "NOVALUES"u8;
+    public static ReadOnlySpan<byte> Ch => "CH"u8;
+    public static ReadOnlySpan<byte> Incr => "INCR"u8;
+    public static ReadOnlySpan<byte> WithScores => "WITHSCORES"u8;
+    public static ReadOnlySpan<byte> Limit => "LIMIT"u8;
+    public static ReadOnlySpan<byte> Rev => "REV"u8;
+    public static ReadOnlySpan<byte> ByScore => "BYSCORE"u8;
+    public static ReadOnlySpan<byte> ByLex => "BYLEX"u8;
     public static ReadOnlySpan<byte> Queued => "+QUEUED\r\n"u8;
 }

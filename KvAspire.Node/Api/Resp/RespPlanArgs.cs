@@ -74,6 +74,34 @@ public sealed class RespPlanArgs(RespArguments args, LimitsOptions limits, long 
 
     public byte[] LongArg(int index) => CommandArgs.Long(Long(index));
 
+    /// <summary>The optional count of LPOP, RPOP, SPOP, ZPOPMIN and ZPOPMAX at <paramref name="index"/>, which Redis wants positive.</summary>
+    public long? OptionalCount(int index)
+    {
+        if (Count <= index)
+            return null;
+        // Redis' getPositiveLongFromObjectOrReply answers the same for a count that is not a number.
+        return args.TryInteger(index, out var count) && count >= 0 ? count : throw new RespRefusal("ERR value is out of range, must be positive");
+    }
+
+    /// <summary>The count of <c>LPOP key [count]</c> and its relatives (-1: none given); anything after it is a syntax error.</summary>
+    public long PopCount() => Count > 3 ? throw new RespRefusal(RespErrors.Syntax) : OptionalCount(2) ?? -1;
+
+    /// <summary>A score as ZADD reads it (<see cref="ScoreText.TryParse"/>).</summary>
+    public byte[] Score(int index) =>
+        ScoreText.TryParse(args.Bytes(index), out var score) ? CommandArgs.Double(score) : throw new RespRefusal(ReplyErrors.NotFloat.Message);
+
+    /// <summary>The minimum and maximum of a score range, as ZCOUNT and ZRANGEBYSCORE read them.</summary>
+    public (byte[] Min, byte[] Max) ScoreRange(int min, int max) =>
+        ScoreText.TryParseBound(args.Bytes(min), out var low) && ScoreText.TryParseBound(args.Bytes(max), out var high)
+            ? (low.Encode(), high.Encode())
+            : throw new RespRefusal("ERR min or max is not a float");
+
+    /// <summary>The minimum and maximum of a member range, as ZLEXCOUNT and ZRANGEBYLEX read them.</summary>
+    public (byte[] Min, byte[] Max) LexRange(int min, int max) =>
+        args.Bytes(min) is var low && args.Bytes(max) is var high && LexBound.TryParse(low, out _) && LexBound.TryParse(high, out _)
+            ? (low, high)
+            : throw new RespRefusal("ERR min or max not valid string range item");
+
     /// <summary>Throws Redis' wrong-arity error unless the arguments after the name come in groups of <paramref name="group"/>.</summary>
     public void RequireGroupsOf(int group, int first, string command)
     {

@@ -16,7 +16,8 @@ public sealed class RespPlanner(IOptions<LimitsOptions> limits)
         var a = new RespPlanArgs(args, Limits, nowMs);
         try
         {
-            return RespStringPlans.Plan(command.Id, a) ?? RespKeyPlans.Plan(command.Id, a) ?? RespCollectionPlans.Plan(command.Id, a);
+            return RespStringPlans.Plan(command.Id, a) ?? RespKeyPlans.Plan(command.Id, a) ?? RespCollectionPlans.Plan(command.Id, a)
+                ?? RespSortedSetPlans.Plan(command.Id, a);
         }
         catch (RespRefusal refusal)
         {

@@ -2,7 +2,7 @@ using StackExchange.Redis;
 
 namespace KvAspire.Node.Tests.DataModel;
 
-/// <summary>What StackExchange.Redis asks of a Redis server, asked of a node: expiry, counters, hashes, lists, sets.</summary>
+/// <summary>What StackExchange.Redis asks of a Redis server, asked of a node: expiry, counters, hashes, lists, sets, sorted sets.</summary>
 public sealed class RedisClientTests(RespServer server) : IClassFixture<RespServer>
 {
     private readonly IDatabase _db = server.Db;
@@ -124,6 +124,37 @@ public sealed class RedisClientTests(RespServer server) : IClassFixture<RespServ
         Assert.Equal(1, await _db.SetLengthAsync(key));
         Assert.Single(_db.SetScan(key));
         Assert.Equal(RedisType.Set, await _db.KeyTypeAsync(key));
+    }
+
+    [Fact]
+    public async Task SortedSets_AsALeaderboardARateLimiterAndADelayedQueueUseThem()
+    {
+        var key = Key("zset");
+
+        Assert.Equal(3, await _db.SortedSetAddAsync(key, [new("alice", 10), new("bob", 20), new("carol", 15)]));
+        Assert.False(await _db.SortedSetAddAsync(key, "alice", 99, SortedSetWhen.NotExists));
+        Assert.Equal(25, await _db.SortedSetIncrementAsync(key, "alice", 15));
+        Assert.True(await _db.SortedSetUpdateAsync(key, "bob", 30, SortedSetWhen.GreaterThan));
+        Assert.False(await _db.SortedSetUpdateAsync(key, "bob", 5, SortedSetWhen.GreaterThan));
+        Assert.Equal(["bob=30", "alice=25"], (await _db.SortedSetRangeByRankWithScoresAsync(key, 0, 1, Order.Descending)).Select(e => $"{e.Element}={e.Score}"));
+        Assert.Equal(["alice", "carol"], (await _db.SortedSetRangeByScoreAsync(key, 15, 30, Exclude.Stop, Order.Descending)).Select(v => (string)v!));
+        Assert.Equal(["alice"], (await _db.SortedSetRangeByScoreAsync(key, skip: 1, take: 1)).Select(v => (string)v!));
+        Assert.Equal(25, await _db.SortedSetScoreAsync(key, "alice"));
+        Assert.Equal([25, null], await _db.SortedSetScoresAsync(key, ["alice", "nobody"]));
+        Assert.Equal(2, await _db.SortedSetRankAsync(key, "bob"));
+        Assert.Equal(2, await _db.SortedSetLengthAsync(key, 20, double.PositiveInfinity));
+        Assert.Equal(RedisType.SortedSet, await _db.KeyTypeAsync(key));
+        Assert.Equal(3, _db.SortedSetScan(key, pageSize: 1).Count());
+
+        var popped = await _db.SortedSetPopAsync(key);
+        Assert.Equal(("carol", 15.0), ((string)popped!.Value.Element!, popped.Value.Score));
+        Assert.Equal(1, await _db.SortedSetRemoveRangeByScoreAsync(key, 0, 26));
+        Assert.True(await _db.SortedSetRemoveAsync(key, "bob"));
+        Assert.False(await _db.KeyExistsAsync(key));
+
+        await _db.SortedSetAddAsync(key, [new("a", 0), new("b", 0), new("c", 0)]);
+        Assert.Equal(["b", "c"], (await _db.SortedSetRangeByValueAsync(key, "b", default)).Select(v => (string)v!));
+        Assert.Equal(2, await _db.SortedSetLengthByValueAsync(key, "a", "b"));
     }
 
     [Fact]

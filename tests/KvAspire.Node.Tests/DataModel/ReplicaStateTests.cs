@@ -5,7 +5,7 @@ using KvAspire.Node.Tests.Telemetry;
 
 namespace KvAspire.Node.Tests.DataModel;
 
-/// <summary>Three replicating nodes end with identical stores after typed writes, expiry, transactions and a change of primary.</summary>
+/// <summary>Three replicating nodes end with identical stores after typed writes (sorted sets among them), expiry, transactions and a change of primary.</summary>
 public sealed class ReplicaStateTests
 {
     private static readonly string[] Nodes = ["node1", "node2", "node3"];
@@ -51,6 +51,10 @@ public sealed class ReplicaStateTests
             await commands.WriteAsync("RPUSH", KvCommand.Of(CommandOp.ListPush, prefix + ":l", now, CommandArgs.Int(100), CommandArgs.Byte(1),
                 "x"u8.ToArray(), "y"u8.ToArray()), CancellationToken.None),
             await commands.WriteAsync("SADD", KvCommand.Of(CommandOp.SetAdd, prefix + ":s", now, CommandArgs.Int(100), "m"u8.ToArray()), CancellationToken.None),
+            await commands.WriteAsync("ZADD", KvCommand.Of(CommandOp.SortedSetAdd, prefix + ":z", now, CommandArgs.Int(100), CommandArgs.Byte(0),
+                CommandArgs.Double(1.5), "a"u8.ToArray(), CommandArgs.Double(-2), "b"u8.ToArray(), CommandArgs.Double(7), "c"u8.ToArray()), CancellationToken.None),
+            await commands.WriteAsync("ZPOPMIN", KvCommand.Of(CommandOp.SortedSetPop, prefix + ":z", now, CommandArgs.Byte(SortedSetOps.Lowest),
+                CommandArgs.Long(-1)), CancellationToken.None),
             await commands.WriteAsync("EXEC", Transaction.Create([KeyValuePair.Create(prefix + ":n", commands.WatchRevision(prefix + ":n"))],
                 [KvCommand.Of(CommandOp.IncrementBy, prefix + ":n", now, CommandArgs.Long(1)),
                  KvCommand.Of(CommandOp.Expire, prefix + ":h", now, CommandArgs.Long(now + 3_600_000), CommandArgs.Byte(0))], now),

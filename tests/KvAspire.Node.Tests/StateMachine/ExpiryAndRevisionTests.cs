@@ -168,6 +168,9 @@ public sealed class ExpiryAndRevisionTests
             HashValue h => string.Join(",", h.Fields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key + "=" + Convert.ToHexString(f.Value))),
             ListValue l => string.Join(",", l.Items.Select(Convert.ToHexString)),
             SetValue set => string.Join(",", set.Members.Order(StringComparer.Ordinal)),
+            // The members in order, and whether every one has its score in the dictionary too (the two trees agree).
+            SortedSetValue z => string.Join(",", z.Order.Select(m => m.Member + "=" + ScoreText.Format(m.Score)))
+                + (z.Order.All(m => z.Scores.TryGetValue(m.Member!, out var s) && s.Equals(m.Score)) && z.Scores.Count == z.Order.Count ? "" : " !"),
             _ => "?",
         }).Concat(store.Records.Current.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r =>
             $"idempotency {r.Key} f{r.Value.Fingerprint} i{r.Value.Index} t{r.Value.Term} d{r.Value.DeadlineMs} e{r.Value.Existed} {Text(r.Value.Reply)}")));

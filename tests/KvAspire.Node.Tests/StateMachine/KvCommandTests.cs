@@ -75,9 +75,16 @@ public sealed class KvCommandTests
         Assert.Equal(30, (byte)CommandOp.Idempotent);
         Assert.Equal(25, (byte)CommandOp.SetPop);
         Assert.Equal(31, (byte)CommandOp.SetPopWithSeed);
+        Assert.Equal(32, (byte)CommandOp.SortedSetAdd);
+        Assert.Equal(35, (byte)CommandOp.SortedSetRemoveRange);
+        Assert.Equal(32, (byte)ZAddFlags.Increment);
+        Assert.Equal(2, (byte)RangeBy.Lex);
         Assert.Equal(1, (byte)ReadOp.Get);
         Assert.Equal(23, (byte)ReadOp.SCard);
+        Assert.Equal(24, (byte)ReadOp.ZScore);
+        Assert.Equal(30, (byte)ReadOp.ZRange);
         Assert.Equal(4, (byte)ValueKind.Set);
+        Assert.Equal(5, (byte)ValueKind.ZSet);
     }
 
     [Fact]

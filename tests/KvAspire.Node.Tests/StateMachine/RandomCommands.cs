@@ -11,6 +11,11 @@ internal static class RandomCommands
 {
     private const int MaxElements = 16;
 
+    private static readonly ZAddFlags[] AddFlags =
+        [ZAddFlags.None, ZAddFlags.IfAbsent, ZAddFlags.IfPresent | ZAddFlags.Changed, ZAddFlags.IfGreater, ZAddFlags.Increment];
+
+    private static readonly double[] Scores = [-1, 0, 1, 1.5, 3, double.PositiveInfinity, double.NegativeInfinity];
+
     /// <remarks>One write in 13 is sent with one of a few idempotency keys, whose requests differ by one of two
     /// fingerprints: repeated, refused and forgotten (windows just around <paramref name="nowMs"/>) all happen.</remarks>
     public static KvCommand Next(Random random, long nowMs, long salt) =>
@@ -21,7 +26,7 @@ internal static class RandomCommands
     private static KvCommand Write(Random random, long nowMs, long salt)
     {
         var key = "k" + random.Next(6);
-        return random.Next(13) switch
+        return random.Next(17) switch
         {
             0 => KvCommand.Set(key, BitConverter.GetBytes(salt), null, nowMs),
             1 => new KvCommand(CommandOp.SetWithOptions, key, "v"u8.ToArray(), null, nowMs)
@@ -40,6 +45,13 @@ internal static class RandomCommands
                 [Op(CommandOp.IncrementBy, key, nowMs, 1L), Op(CommandOp.Read, key, nowMs, (byte)ReadOp.Get)], nowMs),
             // A pop the primary chose from an older view: the member may be gone, and the replacement is drawn from the seed.
             11 => SetOps.PopEntry(key, random.Next(2) == 0 ? null : 2, [Arg("m" + random.Next(5))], random.NextInt64(), nowMs),
+            // Sorted sets: scores include infinities, so an INCR can reach NaN and be refused on every node alike.
+            12 => Op(CommandOp.SortedSetAdd, key, nowMs, MaxElements, (byte)AddFlags[random.Next(AddFlags.Length)],
+                CommandArgs.Double(Scores[random.Next(Scores.Length)]), "z" + random.Next(5)),
+            13 => Op(CommandOp.SortedSetRemove, key, nowMs, "z" + random.Next(5), "z" + random.Next(5)),
+            14 => Op(CommandOp.SortedSetPop, key, nowMs, (byte)random.Next(2), (long)random.Next(-1, 3)),
+            15 => KvCommand.Of(CommandOp.SortedSetRemoveRange, key, nowMs, new SortedSetRange(RangeBy.Score,
+                new ScoreBound(random.Next(-2, 2), random.Next(2) == 0).Encode(), new ScoreBound(random.Next(0, 4), false).Encode()).ToArgs()),
             _ => KvCommand.Delete(key, nowMs),
         };
     }

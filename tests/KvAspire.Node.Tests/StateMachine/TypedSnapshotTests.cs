@@ -21,6 +21,27 @@ public sealed class TypedSnapshotTests
     }
 
     [Fact]
+    public void ASortedSet_SurvivesASnapshot_WithItsOrderScoresAndDeadline()
+    {
+        var store = new KvStore();
+        var log = new StoreEntries(store);
+        log.Apply(KvCommand.Of(CommandOp.SortedSetAdd, "z", 1, CommandArgs.Int(100), CommandArgs.Byte(0), CommandArgs.Double(double.NegativeInfinity),
+            "lo"u8.ToArray(), CommandArgs.Double(1.1), "b"u8.ToArray(), CommandArgs.Double(1.1), "a"u8.ToArray(), CommandArgs.Double(-0.0), "\U0001F600"u8.ToArray()));
+        log.Apply(KvCommand.Of(CommandOp.Expire, "z", 1, CommandArgs.Long(99_000), CommandArgs.Byte(0)));
+        var body = new MemoryStream();
+        store.Capture().WriteTo(body);
+
+        var restored = new KvStore();
+        restored.Restore(StoreSnapshot.ReadFrom(new MemoryStream(body.ToArray()), body.Length, store.AppliedIndex, store.AppliedDigest));
+
+        var set = Assert.IsType<SortedSetValue>(restored.Get("z"));
+        Assert.Equal(["lo", "\U0001F600", "a", "b"], set.Order.Select(m => m.Member));
+        Assert.Equal(1.1, set.Scores["a"]);
+        Assert.Equal((store.Get("z")!.Revision, 99_000L), (set.Revision, set.DeadlineMs));
+        Assert.Equal(ExpiryAndRevisionTests.Describe(store), ExpiryAndRevisionTests.Describe(restored));
+    }
+
+    [Fact]
     public void ABodyInTheFormatBeforeTypes_Loads_AsStringsWithRevisionZeroAndNoDeadline()
     {
         var body = LegacyFormat.SnapshotBody([("a", "1"u8.ToArray(), "application/json"), ("b", [], null)]);
