@@ -150,26 +150,19 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     }
 
     /// <summary>Propose a client write and wait for it to be acknowledged under <paramref name="acknowledge"/>.</summary>
-    public async Task<WriteOutcome> ProposeAsync(byte[] data, Acknowledge acknowledge, CancellationToken cancellationToken)
+    public Task<WriteOutcome> ProposeAsync(byte[] data, Acknowledge acknowledge, CancellationToken cancellationToken)
     {
         if (_stopped)
-            return new WriteOutcome.NotPrimary(null, _status.Term);
+            return Task.FromResult<WriteOutcome>(new WriteOutcome.NotPrimary(null, _status.Term));
         var completion = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Only a sampled command's span is kept for replication to trace under: unsampled writes carry nothing.
         var command = Activity.Current is { Recorded: true } current ? current.Context : (ActivityContext?)null;
         if (!_inbox.TryPostClient(new HostInput.Propose(data, acknowledge, completion, command)))
         {
             _metrics.InputRefused("write");
-            return new WriteOutcome.Overloaded(_inbox.QueuedClientInputs);
+            return Task.FromResult<WriteOutcome>(new WriteOutcome.Overloaded(_inbox.QueuedClientInputs));
         }
-        try
-        {
-            return await completion.Task.WaitAsync(_replication.WriteTimeout, _time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            return new WriteOutcome.TimedOut(_replication.WriteTimeout);
-        }
+        return AnswerAsync(completion, _replication.WriteTimeout, static after => new WriteOutcome.TimedOut(after), cancellationToken);
     }
 
     /// <summary>
@@ -179,42 +172,43 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     /// </summary>
     /// <param name="after">An entry the read must also see: the client's last write, which under
     /// <see cref="Acknowledge.Leader"/> was acknowledged before it committed (read-your-writes).</param>
-    public async Task<ReadPermit> ReadAsync(TimeSpan timeout, CancellationToken cancellationToken, long after = 0)
+    public Task<ReadPermit> ReadAsync(TimeSpan timeout, CancellationToken cancellationToken, long after = 0)
     {
         if (_stopped)
-            return new ReadPermit.NotPrimary(null, _status.Term);
+            return Task.FromResult<ReadPermit>(new ReadPermit.NotPrimary(null, _status.Term));
         var completion = new TaskCompletionSource<ReadPermit>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inbox.TryPostClient(new HostInput.Read(completion, after)))
         {
             _metrics.InputRefused("read");
-            return new ReadPermit.Overloaded(_inbox.QueuedClientInputs);
+            return Task.FromResult<ReadPermit>(new ReadPermit.Overloaded(_inbox.QueuedClientInputs));
         }
-        try
-        {
-            return await completion.Task.WaitAsync(timeout, _time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            return new ReadPermit.TimedOut(timeout);
-        }
+        return AnswerAsync(completion, timeout, static after => new ReadPermit.TimedOut(after), cancellationToken);
     }
 
     /// <summary>
     /// Hands leadership to <paramref name="to"/> (or the most up-to-date secondary) and waits until the new
     /// primary is known, at most <paramref name="timeout"/>.
     /// </summary>
-    public async Task<StepDownOutcome> StepDownAsync(string? to, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<StepDownOutcome> StepDownAsync(string? to, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<StepDownOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inbox.TryPost(new HostInput.StepDown(to, completion)))
-            return new StepDownOutcome.NotPrimary(null, _status.Term);
+            return Task.FromResult<StepDownOutcome>(new StepDownOutcome.NotPrimary(null, _status.Term));
+        return AnswerAsync(completion, timeout, static after => new StepDownOutcome.Pending(after), cancellationToken);
+    }
+
+    /// <summary>The loop's answer to an input it was handed with <paramref name="completion"/>, or, if none came within
+    /// <paramref name="timeout"/>, what <paramref name="timedOut"/> makes of that.</summary>
+    private async Task<T> AnswerAsync<T>(TaskCompletionSource<T> completion, TimeSpan timeout, Func<TimeSpan, T> timedOut,
+        CancellationToken cancellationToken)
+    {
         try
         {
             return await completion.Task.WaitAsync(timeout, _time, cancellationToken);
         }
         catch (TimeoutException)
         {
-            return new StepDownOutcome.Pending(timeout);
+            return timedOut(timeout);
         }
     }
 
