@@ -70,6 +70,7 @@ public static class NodeSetup
             storage.DataDirectory, storage.SegmentBytes, sp.GetRequiredService<ILogger<SegmentedLogStore>>()));
         builder.Services.AddSingleton<PeerDirectory>();
         builder.Services.AddSingleton<PeerIsolation>();
+        builder.Services.AddSingleton<PeerLinkCuts>();
         builder.Services.AddSingleton<PeerMessageGate>();
         builder.Services.AddSingleton<IPeerTransport, GrpcPeerTransport>();
         builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(),
