@@ -122,9 +122,12 @@ public sealed class ChaosRun(RunOptions options)
     {
         var ops = history.Ops;
         File.WriteAllLines(Path.Combine(options.Output, "history.jsonl"), history.ForChecker().Select(HistoryFile.Write));
+        // Every operation with how it ended, refused ones included: what a failure's diagnosis starts from.
+        File.WriteAllLines(Path.Combine(options.Output, "ops.jsonl"), ops.Select(o => System.Text.Json.JsonSerializer.Serialize(
+            new { o.Via, result = o.Result.ToString(), o.Completed, o.Error, operation = HistoryFile.Write(o.Operation) })));
         ReportWriter.WriteJson(report, Path.Combine(options.Output, "report.json"));
         TimelinePlot.Draw(report, ops, Path.Combine(options.Output, "timeline.png"));
         ReportWriter.Print(report, Console.Out);
-        Console.WriteLine($"report: {options.Output}/report.json, history: {options.Output}/history.jsonl, plot: {options.Output}/timeline.png");
+        Console.WriteLine($"report: {options.Output}/report.json, history: {options.Output}/history.jsonl (every operation: ops.jsonl), plot: {options.Output}/timeline.png");
     }
 }

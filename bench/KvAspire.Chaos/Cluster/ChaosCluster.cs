@@ -144,6 +144,9 @@ public sealed class ChaosCluster : IAsyncDisposable
             ["Admin__Enabled"] = "true",
             ["Admin__Secret"] = _adminSecret,
             ["Logging__LogLevel__Default"] = "Warning",
+            // Elections and role changes, timed, to line a node's log up with the history and the faults.
+            ["Logging__LogLevel__KvAspire.Node.Cluster"] = "Information",
+            ["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ",
         };
         foreach (var peer in Nodes.Where(p => p != node))
         {

@@ -12,6 +12,9 @@ public sealed class FaultInjector(ChaosCluster cluster, History history)
     private const string FailFsyncAfterSetting = "Storage__FaultInjection__FailFsyncAfter";
     /// <summary>NodeExitCodes.DiskFailed: how a node stops when an fsync fails.</summary>
     private const int DiskFailedExitCode = 74;
+    /// <summary>On top of a failing disk's scheduled time: a node's start on a loaded machine takes seconds before its
+    /// first fsync, and a fault that never took hold fails the run.</summary>
+    private static readonly TimeSpan FailingDiskStartAllowance = TimeSpan.FromSeconds(20);
 
     public async Task<FaultRecord> RunAsync(ScheduledFault fault, CancellationToken cancellationToken)
     {
@@ -103,14 +106,14 @@ public sealed class FaultInjector(ChaosCluster cluster, History history)
                 await cluster.KillAsync(node!);
                 inEffect();
                 cluster.StartNode(node!, new Dictionary<string, string> { [FailFsyncAfterSetting] = fault.FailFsyncAfter!.Value.ToString(CultureInfo.InvariantCulture) });
-                var code = await ChaosCluster.WaitExitAsync(node!, fault.Duration, cancellationToken);
+                var code = await ChaosCluster.WaitExitAsync(node!, fault.Duration + FailingDiskStartAllowance, cancellationToken);
                 if (code is null)
                     await cluster.KillAsync(node!);
                 cluster.StartNode(node!);
                 return code switch
                 {
                     DiskFailedExitCode => null,
-                    null => $"{target} did not stop within {fault.Duration.TotalSeconds:0.#} s: fewer than {fault.FailFsyncAfter} fsyncs",
+                    null => $"{target} did not stop within {(fault.Duration + FailingDiskStartAllowance).TotalSeconds:0.#} s: fewer than {fault.FailFsyncAfter} fsyncs",
                     _ => $"{target} stopped with exit code {code}, not {DiskFailedExitCode} (disk failed)",
                 };
             case FaultKind.ClusterRestart:

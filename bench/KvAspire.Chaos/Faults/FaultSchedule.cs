@@ -52,7 +52,7 @@ public static class FaultSchedule
                 : new(number, quiet, kind, nodes[random.Next(nodes.Count)], outage, Peer: ScheduledFault.Primary),
             FaultKind.SlowDisk => new(number, quiet, kind, target, Seconds(random, 4, 8),
                 FsyncDelay: TimeSpan.FromMilliseconds(random.Next(20, 200))),
-            FaultKind.FailingDisk => new(number, quiet, kind, target, Seconds(random, 4, 8), FailFsyncAfter: random.Next(10, 200)),
+            FaultKind.FailingDisk => new(number, quiet, kind, target, Seconds(random, 4, 8), FailFsyncAfter: random.Next(10, 100)),
             FaultKind.ClusterRestart => new(number, quiet, kind, ScheduledFault.All, Seconds(random, 1, 2)),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a fault kind"),
         };

@@ -42,8 +42,12 @@ public sealed record ChaosReport(
     IReadOnlyDictionary<int, double?> UnavailableMs,
     IReadOnlyDictionary<FaultKind, UnavailabilityStats> Unavailability,
     Elections Elections,
+    IReadOnlyDictionary<string, IReadOnlyList<ClientOp>> FailureContext,
     string? Aborted)
 {
+    /// <summary>Operations of a failing key shown around its minimal sub-history, at most.</summary>
+    private const int ContextOperations = 60;
+
     public IReadOnlyList<string> Verdicts
     {
         get
@@ -73,6 +77,18 @@ public sealed record ChaosReport(
         return new ChaosReport(options, startedUtc, history.Now() / 1e6, OpCounts.Of(load),
             load.GroupBy(o => o.Via).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => OpCounts.Of(g)),
             check, finalValues.Count, Report.LostWrites.Find(load, finalValues), faults,
-            faults.ToDictionary(f => f.Fault.Number, f => Report.Unavailability.Of(f, load)), Report.Unavailability.ByKind(faults, load), Elections.Of(samples), aborted);
+            faults.ToDictionary(f => f.Fault.Number, f => Report.Unavailability.Of(f, load)), Report.Unavailability.ByKind(faults, load), Elections.Of(samples),
+            check.Failures.ToDictionary(f => f.Key, f => Context(f, ops)), aborted);
+    }
+
+    /// <summary>Every operation on the failing key from the first call of its minimal sub-history to the last return,
+    /// refused ones included: the minimal sub-history says that something is wrong, these often say what (a write
+    /// answered as refused that took effect, say), since the checker never sees refused operations.</summary>
+    private static IReadOnlyList<ClientOp> Context(KeyFailure failure, IReadOnlyList<ClientOp> ops)
+    {
+        var from = failure.Minimal.Min(o => o.Call);
+        var to = failure.Minimal.Max(o => o.Return ?? o.Call);
+        return [.. ops.Where(o => o.Operation.Key == failure.Key && o.Operation.Call >= from && o.Operation.Call <= to)
+            .OrderBy(o => o.Operation.Call).Take(ContextOperations)];
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using KvAspire.Chaos.Load;
 
 namespace KvAspire.Chaos.Report;
 
@@ -21,6 +22,9 @@ public static class ReportWriter
             output.WriteLine($"  key {failure.Key} ({failure.Operations} operations); a minimal sub-history that is not linearizable:");
             foreach (var operation in failure.Minimal)
                 output.WriteLine($"    {operation}");
+            output.WriteLine("  every operation on the key meanwhile, refused ones included (call s, client, protocol, operation, result):");
+            foreach (var op in report.FailureContext[failure.Key])
+                output.WriteLine(Invariant($"    {op.Operation.Call / 1e6,9:0.0000} c{op.Operation.Client} {op.Via} {op.Operation.Kind} {op.Operation.Input} -> {op.Result} {(op.Result == OpResult.Ok ? op.Operation.Output : op.Error)}"));
         }
         output.WriteLine(Invariant($"acknowledged writes lost: {report.LostWrites.Count} (final read of {report.FinalReads} keys)"));
         foreach (var lost in report.LostWrites)
@@ -53,7 +57,11 @@ public static class ReportWriter
             linearizable = report.Check.IsLinearizable,
             checkedOperations = report.Check.Operations,
             checkedKeys = report.Check.Keys,
-            failures = report.Check.Failures.Select(f => new { key = f.Key, operations = f.Operations, minimal = f.Minimal.Select(m => m.ToString()) }),
+            failures = report.Check.Failures.Select(f => new
+            {
+                key = f.Key, operations = f.Operations, minimal = f.Minimal.Select(m => m.ToString()),
+                meanwhile = report.FailureContext[f.Key].Select(o => new { operation = o.Operation.ToString(), result = o.Result.ToString(), o.Via, o.Error }),
+            }),
             finalReads = report.FinalReads,
             lostWrites = report.LostWrites.Count,
             lost = report.LostWrites.Select(l => new { key = l.Key, acknowledged = l.Acknowledged.Operation.ToString(), found = l.Found }),
