@@ -127,6 +127,26 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void AFailingKeysContext_ShowsItsRefusedOperationsInTheMinimalSubHistorysSpan()
+    {
+        var put = Ok(OperationKind.Put, "a", null, 0, 10);
+        var read = Ok(OperationKind.Get, null, null, 40, 50);
+        List<ClientOp> ops =
+        [
+            Ok(OperationKind.Put, "early", null, -20, -10),
+            put,
+            Refused(OperationKind.Delete, null, 20),
+            Refused(OperationKind.Delete, null, 25, key: "other"),
+            read,
+            Ok(OperationKind.Put, "late", null, 60, 70),
+        ];
+
+        var context = ChaosReport.Context(new KeyFailure("k", 2, [put.Operation, read.Operation]), ops);
+
+        Assert.Equal([put, ops[2], read], context);
+    }
+
+    [Fact]
     public void Percentile_IsNearestRank()
     {
         var values = Enumerable.Range(1, 100).Select(v => (double)v).ToList();

@@ -84,7 +84,7 @@ public sealed record ChaosReport(
     /// <summary>Every operation on the failing key from the first call of its minimal sub-history to the last return,
     /// refused ones included: the minimal sub-history says that something is wrong, these often say what (a write
     /// answered as refused that took effect, say), since the checker never sees refused operations.</summary>
-    private static IReadOnlyList<ClientOp> Context(KeyFailure failure, IReadOnlyList<ClientOp> ops)
+    internal static IReadOnlyList<ClientOp> Context(KeyFailure failure, IReadOnlyList<ClientOp> ops)
     {
         var from = failure.Minimal.Min(o => o.Call);
         var to = failure.Minimal.Max(o => o.Return ?? o.Call);
