@@ -4,7 +4,7 @@ using ScottPlot;
 namespace KvAspire.Chaos.Report;
 
 /// <summary>The run's timeline as a PNG: acknowledged operations and errors per second, with each fault's interval
-/// shaded from its start until it was lifted and labelled with its number and kind.</summary>
+/// shaded in its kind's colour from its start until it was lifted, and labelled with its number.</summary>
 public static class TimelinePlot
 {
     private const int Width = 1400;
@@ -23,14 +23,21 @@ public static class TimelinePlot
         var x = Enumerable.Range(0, seconds + 1).Select(s => (double)s).ToArray();
 
         var plot = new Plot();
-        var top = Math.Max(1, ok.Concat(errors).Max()) * 1.15;
+        var top = Math.Max(1, ok.Concat(errors).Max()) * 1.25;
+        // One colour per kind, named once in the legend; each interval is labelled with its number only, in three
+        // staggered rows, so a long run's labels stay readable.
+        var palette = new ScottPlot.Palettes.Category10();
+        var named = new HashSet<Faults.FaultKind>();
         foreach (var fault in report.Faults)
         {
             var span = plot.Add.HorizontalSpan(fault.Start / 1e6, Math.Max(fault.Lifted, fault.Start + 200_000) / 1e6);
-            span.FillStyle.Color = (fault.Injected ? Colors.Orange : Colors.Red).WithAlpha(0.25);
+            span.FillStyle.Color = palette.GetColor((int)fault.Fault.Kind).WithAlpha(fault.Injected ? 0.3 : 0.08);
             span.LineStyle.Width = 0;
-            var label = plot.Add.Text($"{fault.Fault.Number} {fault.Fault.Kind}", fault.Start / 1e6, top * (0.97 - 0.06 * (fault.Fault.Number % 3)));
-            label.LabelFontSize = 10;
+            if (named.Add(fault.Fault.Kind))
+                span.LegendText = fault.Fault.Kind.ToString();
+            var label = plot.Add.Text(fault.Fault.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                fault.Start / 1e6, top * (0.99 - 0.04 * (fault.Fault.Number % 3)));
+            label.LabelFontSize = 9;
         }
         var okLine = plot.Add.ScatterLine(x, ok);
         okLine.LegendText = "acknowledged ops/s";
@@ -40,12 +47,12 @@ public static class TimelinePlot
         errorLine.LineWidth = 2;
         errorLine.Color = Colors.Red;
         plot.Axes.SetLimitsY(0, top);
-        plot.Axes.Bottom.Label.Text = "seconds since the run started (shaded: a fault, from its start until lifted)";
+        plot.Axes.Bottom.Label.Text = "seconds since the run started (shaded: a fault, numbered, from its start until lifted; pale: not injected)";
         plot.Axes.Left.Label.Text = "operations per second";
         var o = report.Options;
         plot.Title($"chaos run: seed {o.Seed}, {o.Clients} clients, timing {o.Timing}, acknowledge {o.Acknowledge}, " +
             (report.Passed ? "PASS" : "FAIL"));
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         plot.SavePng(png, Width, Height);
     }
 }
