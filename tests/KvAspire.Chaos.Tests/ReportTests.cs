@@ -147,6 +147,22 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void Elections_CountPrimaryChanges_AndTermsOnlyFromPollsThatFoundAPrimary()
+    {
+        List<Cluster.ClusterSample> samples =
+        [
+            new(0, null, 0),
+            new(1, "node1", 1),
+            new(2, "node1", 1),
+            new(3, null, 1),
+            new(4, "node2", 3),
+            new(5, "node1", 4),
+        ];
+
+        Assert.Equal(new Elections(1, 4, 2), Elections.Of(samples));
+    }
+
+    [Fact]
     public void Percentile_IsNearestRank()
     {
         var values = Enumerable.Range(1, 100).Select(v => (double)v).ToList();

@@ -21,9 +21,10 @@ public sealed record Elections(long FirstTerm, long LastTerm, int PrimaryChanges
 {
     public static Elections Of(IReadOnlyList<ClusterSample> samples)
     {
-        var primaries = samples.Where(s => s.Primary is not null).Select(s => s.Primary).ToList();
-        var changes = primaries.Zip(primaries.Skip(1)).Count(p => p.First != p.Second);
-        return new Elections(samples.Select(s => s.Term).DefaultIfEmpty().Min(), samples.Select(s => s.Term).DefaultIfEmpty().Max(), changes);
+        // Polls that found no primary (the gateway between views, or an election under way) say nothing of the term.
+        var led = samples.Where(s => s.Primary is not null).ToList();
+        var changes = led.Zip(led.Skip(1)).Count(p => p.First.Primary != p.Second.Primary);
+        return new Elections(led.Select(s => s.Term).DefaultIfEmpty().Min(), led.Select(s => s.Term).DefaultIfEmpty().Max(), changes);
     }
 }
 
