@@ -45,6 +45,12 @@ switch (args)
             {
                 return await new ChaosRun(options).RunAsync(cancel.Token);
             }
+            catch (Exception e) when (e is TimeoutException or FileNotFoundException)
+            {
+                // The cluster never came up (a node or the gateway not built, a port taken): no run, so no pass.
+                Console.Error.WriteLine($"the run could not start: {e.Message}");
+                return 1;
+            }
             finally
             {
                 ChildProcesses.KillAll();
