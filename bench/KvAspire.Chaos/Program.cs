@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KvAspire.Bench;
 using KvAspire.Chaos;
 using KvAspire.Chaos.Cluster;
@@ -35,12 +36,16 @@ switch (args)
         }
         using (var cancel = new CancellationTokenSource())
         {
-            // Ctrl-C ends the run cleanly: the run's finally kills every node it started.
-            Console.CancelKeyPress += (_, e) =>
+            // Ctrl-C, SIGTERM (timeout, a CI runner giving up) and SIGHUP end the run cleanly: it stops, and its
+            // finally kills every node it started. Without these the runtime would exit at once and leave them running.
+            void Stop(PosixSignalContext context)
             {
-                e.Cancel = true;
+                context.Cancel = true;
                 cancel.Cancel();
-            };
+            }
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
             try
             {
                 return await new ChaosRun(options).RunAsync(cancel.Token);

@@ -5,9 +5,9 @@ using KvAspire.Bench;
 namespace KvAspire.Chaos.Cluster;
 
 /// <summary>
-/// Every process the run started, so that none outlives it: the run kills them in its finally, and the same kill runs
-/// on process exit (SIGTERM, an unhandled exception) and after Ctrl-C. A paused (SIGSTOP) node is continued first so
-/// the kill is delivered at once.
+/// Every process the run started, so that none outlives it: the run kills them in its finally (Ctrl-C, SIGTERM and
+/// SIGHUP cancel the run and reach it too, see Program.cs), and the same kill runs on process exit as a last resort.
+/// A paused (SIGSTOP) node is continued first so the kill is delivered at once.
 /// </summary>
 public static class ChildProcesses
 {
