@@ -111,8 +111,6 @@ public sealed class ChaosCluster : IAsyncDisposable
             throw new InvalidOperationException($"{node.Name} {pathAndQuery}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
     }
 
-    public Task<ClusterView> ViewAsync(CancellationToken cancellationToken) => ClusterView.ReadAsync(Control, GatewayUrl, cancellationToken);
-
     /// <summary>Every node up, one primary, every node caught up with it: the state each fault starts from and the
     /// final reads wait for.</summary>
     public Task<ClusterView> WaitHealedAsync(CancellationToken cancellationToken) =>
