@@ -64,10 +64,11 @@ public sealed class ChaosRun(RunOptions options)
     private IEnumerable<Client> Clients(ChaosCluster cluster, Workload workload, History history)
     {
         var respPorts = cluster.Nodes.Select(n => n.RespPort).ToArray();
-        // Half the clients on each protocol; ids start at 1 (0 is the final reads); each draws its mix from the seed.
+        // Half the clients on each protocol; ids start at 1 (0 is the final reads); each draws its mix from the seed
+        // (not HashCode.Combine, which is salted per process).
         return Enumerable.Range(1, options.Clients).Select(id => new Client(id,
             id % 2 == 0 ? new RespProtocol(respPorts, id, cluster.Password, OpTimeout) : new HttpProtocol(cluster.GatewayUrl, cluster.Password, OpTimeout),
-            workload, history, HashCode.Combine(options.Seed, id)));
+            workload, history, unchecked(options.Seed * 1_000_003 + id)));
     }
 
     /// <summary>Every scheduled fault in order, each after its quiet time, then load until the run's length.</summary>
