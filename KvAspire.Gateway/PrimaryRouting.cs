@@ -131,26 +131,48 @@ public static class PrimaryRouting
         context.Response.Clear();
         if (!failed.NeverSent)
         {
-            context.Response.StatusCode = StatusCodes.Status502BadGateway;
-            await context.Response.WriteAsJsonAsync(new
-            {
-                error = "outcome_unknown",
-                message = $"{failed.Destination} failed before it answered; a write may or may not have been applied: read it back before retrying",
-            });
+            await WriteOutcomeUnknownAsync(context, failed.Destination);
             return;
         }
         tracker.ObserveUnreachable(failed.Destination);
         if (canResend && tracker.Primary is { } primary && primary != failed.Destination && !context.RequestAborted.IsCancellationRequested)
         {
             await ResendAsync(context, next, destinations);
-            if (TakeForwardingError(context) is null)
+            if (TakeForwardingError(context) is not { } again)
             {
                 return;
             }
             context.Response.Clear();
+            // The re-sent request may have reached the new primary before it failed in turn.
+            if (!again.NeverSent)
+            {
+                await WriteOutcomeUnknownAsync(context, again.Destination);
+                return;
+            }
         }
         await WriteNoPrimaryAsync(context);
     }
+
+    private static Task WriteOutcomeUnknownAsync(HttpContext context, string destination)
+    {
+        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        return context.Response.WriteAsJsonAsync(new
+        {
+            error = "outcome_unknown",
+            message = $"{destination} failed before it answered; a write may or may not have been applied: read it back before retrying",
+        });
+    }
+
+    /// <summary>
+    /// Whether a refused connection proves that <paramref name="request"/> reached no node. Not for a write without a
+    /// body (DELETE): SocketsHttpHandler sends such a request again, on a new connection, when its pooled connection
+    /// closes before any byte of the answer, which is what a node killed after reading it looks like; the re-send to the
+    /// dead node is then refused although the first one may have been applied (the chaos suite found such DELETEs
+    /// answered 503 no_primary and applied). A request with a body is not sent again, and a read changes nothing.
+    /// </summary>
+    public static bool RefusedConnectionProvesNotSent(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+        || request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
 
     /// <summary>Sends the request once more, from the start of its buffered body, to the destinations it had.</summary>
     private static Task ResendAsync(HttpContext context, Func<Task> next, IReadOnlyList<DestinationState> destinations)
@@ -173,7 +195,8 @@ public static class PrimaryRouting
         }
         context.Features.Set<IForwarderErrorFeature>(null);
         var destination = context.GetReverseProxyFeature().ProxiedDestination?.DestinationId ?? "the primary";
-        var neverSent = error.Error == ForwarderError.Request && IsConnectionFailure(error.Exception);
+        var neverSent = error.Error == ForwarderError.Request && IsConnectionFailure(error.Exception)
+            && RefusedConnectionProvesNotSent(context.Request);
         return (destination, neverSent);
     }
 

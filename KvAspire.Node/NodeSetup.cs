@@ -66,10 +66,14 @@ public static class NodeSetup
         builder.Services.AddSingleton<KvStore>();
         builder.Services.AddSingleton<IHardStateStore>(new FileHardStateStore(storage.DataDirectory));
         builder.Services.AddSingleton<ISnapshotStore>(new FileSnapshotStore(storage.DataDirectory));
-        builder.Services.AddSingleton<ILogStore>(sp => new SegmentedLogStore(
-            storage.DataDirectory, storage.SegmentBytes, sp.GetRequiredService<ILogger<SegmentedLogStore>>()));
+        builder.Services.AddSingleton<ILogStore>(sp =>
+        {
+            var store = new SegmentedLogStore(storage.DataDirectory, storage.SegmentBytes, sp.GetRequiredService<ILogger<SegmentedLogStore>>());
+            return storage.FaultInjection.IsEnabled ? new FaultInjectingLogStore(store, storage.FaultInjection) : store;
+        });
         builder.Services.AddSingleton<PeerDirectory>();
         builder.Services.AddSingleton<PeerIsolation>();
+        builder.Services.AddSingleton<PeerLinkCuts>();
         builder.Services.AddSingleton<PeerMessageGate>();
         builder.Services.AddSingleton<IPeerTransport, GrpcPeerTransport>();
         builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(),

@@ -28,6 +28,9 @@ public sealed class StorageOptions
     /// <summary>... and at most this many bytes of them, whichever keeps less (see <see cref="CatchUpWindow"/>).</summary>
     public long CatchUpBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>A slow or failing disk for drills; off unless set.</summary>
+    public StorageFaultInjection FaultInjection { get; set; } = new();
+
     /// <param name="replication">The acknowledgement mode, which the fsync policy must be able to keep.</param>
     public void Validate(ReplicationOptions replication)
     {
@@ -50,5 +53,6 @@ public sealed class StorageOptions
             throw new OptionsValidationError("Storage:CatchUpBytes", "must not be negative");
         if (SegmentBytes is < 4096 or > 1L << 32)
             throw new OptionsValidationError("Storage:SegmentBytes", "must be between 4096 and 4294967296");
+        FaultInjection.Validate();
     }
 }

@@ -18,4 +18,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 203, Level = LogLevel.Information,
         Message = "Admin endpoints are {State} (Admin:Enabled)")]
     public static partial void AdminEndpoints(ILogger logger, string state);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning,
+        Message = "Link to {Peer} cut for {Duration} (until {Until:O}): messages to it are dropped, its messages still arrive")]
+    public static partial void PeerLinkCut(ILogger logger, string peer, TimeSpan duration, DateTimeOffset until);
 }

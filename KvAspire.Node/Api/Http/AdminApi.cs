@@ -9,7 +9,8 @@ namespace KvAspire.Node.Api.Http;
 
 /// <summary>
 /// Failure drills for operators (the dashboard's Crash and Isolate commands):
-/// <c>POST /admin/crash</c> and <c>POST /admin/isolate?seconds=30</c>. Off unless
+/// <c>POST /admin/crash</c> and <c>POST /admin/isolate?seconds=30</c>, and the chaos suite's one-way
+/// partition <c>POST /admin/cut?to=node2&amp;seconds=10</c> (<see cref="PeerCutApi"/>). Off unless
 /// <c>Admin:Enabled=true</c>; when off every admin route answers 403 <c>{error:"admin_disabled"}</c>
 /// (403 rather than 404 so a caller can tell "switched off here" from "no such route"). On or off,
 /// a caller without <c>Authorization: Bearer &lt;Admin:Secret&gt;</c> gets 401 first.
@@ -32,6 +33,7 @@ public static class AdminApi
                 : Disabled());
         admin.MapPost("/crash", Crash);
         admin.MapPost("/isolate", Isolate);
+        admin.MapPeerCut();
         return app;
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace KvAspire.Bench.Cluster;
 
@@ -12,9 +11,6 @@ namespace KvAspire.Bench.Cluster;
 /// </summary>
 public sealed class NodeProcess
 {
-    private const int SigTerm = 15;
-    private const int SigKill = 9;
-
     private NodeProcess(int pid, string[] commandLine, Dictionary<string, string> environment, string workingDirectory)
     {
         Pid = pid;
@@ -51,7 +47,7 @@ public sealed class NodeProcess
     }
 
     /// <summary>kill -9: no shutdown, no flush, as a crash.</summary>
-    public void Kill() => Signal(Pid, SigKill);
+    public void Kill() => Signals.Send(Pid, Signals.Kill);
 
     /// <summary>Waits until the process is dead (gone, or a zombie whose sockets the kernel has closed).</summary>
     public async Task WaitGoneAsync(CancellationToken cancellationToken)
@@ -102,7 +98,7 @@ public sealed class NodeProcess
     {
         if (process.HasExited)
             return;
-        Signal(process.Id, SigTerm);
+        Signals.Send(process.Id, Signals.Term);
         using var timeout = new CancellationTokenSource(grace);
         try
         {
@@ -113,13 +109,4 @@ public sealed class NodeProcess
             process.Kill();
         }
     }
-
-    private static void Signal(int pid, int signal)
-    {
-        if (kill(pid, signal) != 0)
-            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 }

@@ -21,6 +21,7 @@ public sealed class AdminApiTests : IAsyncLifetime
     private WebApplication? _app;
 
     private PeerIsolation Isolation => _app!.Services.GetRequiredService<PeerIsolation>();
+    private PeerLinkCuts Cuts => _app!.Services.GetRequiredService<PeerLinkCuts>();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -39,11 +40,15 @@ public sealed class AdminApiTests : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Configuration["Auth:Password"] = ClientPassword;
+        builder.Configuration["services:node2:peer:0"] = "http://127.0.0.1:1";
+        builder.Configuration["services:node3:peer:0"] = "http://127.0.0.1:2";
         builder.AddClientAuthentication();
         builder.Services.AddSingleton(Options.Create(new AdminOptions { Enabled = enabled, Secret = AdminSecret }));
         builder.Services.AddSingleton(Options.Create(new ClusterOptions { NodeId = "node1" }));
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSingleton<PeerIsolation>();
+        builder.Services.AddSingleton<PeerLinkCuts>();
+        builder.Services.AddSingleton<PeerDirectory>();
         _app = builder.Build();
         _app.UseClientAuthentication();
         _app.MapAdminApi();
@@ -57,6 +62,8 @@ public sealed class AdminApiTests : IAsyncLifetime
     [InlineData("/admin/crash", null)]
     [InlineData("/admin/isolate?seconds=30", null)]
     [InlineData("/admin/isolate?seconds=30", ClientPassword)]
+    [InlineData("/admin/cut?to=node2&seconds=30", null)]
+    [InlineData("/admin/cut?to=node2&seconds=30", ClientPassword)]
     public async Task ActionsThatChangeTheCluster_WithoutTheAdminSecret_Get401_AndDoNothing(string path, string? token)
     {
         var client = await StartAsync(enabled: true);
@@ -67,11 +74,13 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("unauthorized", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
         Assert.False(Isolation.IsIsolated);
+        Assert.False(Cuts.IsCut("node2"));
     }
 
     [Theory]
     [InlineData("/admin/crash")]
     [InlineData("/admin/isolate?seconds=30")]
+    [InlineData("/admin/cut?to=node2&seconds=30")]
     public async Task Disabled_Answers403AdminDisabled_AndDoesNothing(string path)
     {
         var client = await StartAsync(enabled: false);
@@ -83,6 +92,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal("admin_disabled", body.GetProperty("error").GetString());
         Assert.Contains("Admin:Enabled", body.GetProperty("message").GetString());
         Assert.False(Isolation.IsIsolated);
+        Assert.False(Cuts.IsCut("node2"));
     }
 
     [Fact]
@@ -112,6 +122,41 @@ public sealed class AdminApiTests : IAsyncLifetime
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("invalid_duration", body.GetProperty("error").GetString());
         Assert.False(Isolation.IsIsolated);
+    }
+
+    [Fact]
+    public async Task Enabled_Cut_DropsMessagesToThatPeerOnly_ForTheAskedTime()
+    {
+        var client = await StartAsync(enabled: true);
+
+        using var response = await client.PostAsync("/admin/cut?to=node2&seconds=30", content: null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("node1", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("node").GetString());
+        Assert.True(Cuts.IsCut("node2"));
+        Assert.False(Cuts.IsCut("node3"));
+        Assert.False(Isolation.IsIsolated);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.False(Cuts.IsCut("node2"));
+    }
+
+    [Theory]
+    [InlineData("to=node9&seconds=30", "unknown_peer")]
+    [InlineData("to=node1&seconds=30", "unknown_peer")] // itself: not a peer
+    [InlineData("seconds=30", "unknown_peer")]
+    [InlineData("to=node2&seconds=0", "invalid_duration")]
+    [InlineData("to=node2&seconds=601", "invalid_duration")]
+    [InlineData("to=node2", "invalid_duration")]
+    public async Task Enabled_Cut_RejectsAnUnknownPeerOrADurationOutOfRange(string query, string error)
+    {
+        var client = await StartAsync(enabled: true);
+
+        using var response = await client.PostAsync($"/admin/cut?{query}", content: null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(error, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.False(Cuts.IsCut("node2"));
+        Assert.False(Cuts.IsCut("node9"));
     }
 
     [Fact]

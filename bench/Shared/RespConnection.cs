@@ -5,8 +5,8 @@ namespace KvAspire.Bench.Resp;
 
 /// <summary>
 /// A minimal pipelined RESP2 client: the caller appends commands, sends them in one write, then
-/// reads exactly that many replies. Only what a SET/GET benchmark needs: replies are checked for
-/// being errors and otherwise skipped, never materialized.
+/// reads exactly that many replies. A benchmark only checks them for being errors and skips the rest
+/// (<see cref="ReadReplyAsync"/>); the chaos suite reads each one's value (<see cref="ReadValueAsync"/>).
 /// </summary>
 public sealed class RespConnection : IDisposable
 {
@@ -102,6 +102,25 @@ public sealed class RespConnection : IDisposable
         }
     }
 
+    /// <summary>Reads one reply that is not an array: a simple string, error, integer or bulk string, as text.</summary>
+    public async ValueTask<RespValue> ReadValueAsync(CancellationToken cancellationToken)
+    {
+        var line = await ReadLineAsync(cancellationToken);
+        var type = (char)_in[line.Start];
+        if (type is '*')
+            throw new InvalidDataException("an array reply where a single value was expected");
+        if (type is not '$')
+            return new RespValue(type, Encoding.UTF8.GetString(_in, line.Start + 1, line.Length - 1));
+        var length = ParseInt(line);
+        if (length < 0)
+            return new RespValue(type, null);
+        while (_end - _start < length + 2)
+            await FillAsync(cancellationToken);
+        var text = Encoding.UTF8.GetString(_in, _start, length);
+        _start += length + 2;
+        return new RespValue(type, text);
+    }
+
     public void Dispose() => _socket.Dispose();
 
     private void WriteHeader(byte type, int value)
@@ -162,4 +181,10 @@ public sealed class RespConnection : IDisposable
             throw new IOException("the server closed the connection");
         _end += read;
     }
+}
+
+/// <summary>One reply: its RESP type character ('+', '-', ':', '$') and its text, null for a nil bulk string.</summary>
+public readonly record struct RespValue(char Type, string? Text)
+{
+    public bool IsError => Type == '-';
 }
