@@ -161,7 +161,9 @@ const browser = await puppeteer.launch({
 try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1600, height: 900, deviceScaleFactor: 1 });
-  // The login URL (or the plain one, unsecured) sets the session; every later page uses it.
+  // The AppHost may still be starting: wait until its dashboard answers. The login URL (or the plain one,
+  // unsecured) sets the session; every later page uses it.
+  await until(`the dashboard at ${dashboardBase}`, async () => (await fetch(dashboardBase, { signal: AbortSignal.timeout(5000) })).status < 500, 180_000);
   await page.goto(dashboard.href, { waitUntil: 'networkidle2', timeout });
   await page.waitForFunction(names => names.every(name => document.body.innerText.includes(name)),
     { timeout }, resources);
