@@ -61,14 +61,23 @@ internal sealed class HostInbox(int maxInputs, long maxBytes)
         while (_first.Reader.TryRead(out input!))
         {
             if (input is not HostInput.ClientsWaiting)
-                return Taken(input);
+            {
+                Release(input);
+                return true;
+            }
             // Cleared before the client lane is next read, so an input queued after that read signals again.
             Volatile.Write(ref _clientsSignalled, 0);
         }
         return false;
     }
 
-    public bool TryTakeClient(out HostInput input) => _clients.TryDequeue(out input!) && Taken(input);
+    public bool TryTakeClient(out HostInput input)
+    {
+        if (!_clients.TryDequeue(out input!))
+            return false;
+        _clientBudget.Release(input.QueuedBytes);
+        return true;
+    }
 
     /// <summary>No more inputs are accepted; what is queued can still be taken.</summary>
     public void Complete()
@@ -77,18 +86,11 @@ internal sealed class HostInbox(int maxInputs, long maxBytes)
         _first.Writer.TryComplete();
     }
 
-    private bool Taken(HostInput input)
+    /// <summary>A first-lane input was taken: a peer's message gives its room back (the loop's own never took any).</summary>
+    private void Release(HostInput input)
     {
-        switch (input.Lane)
-        {
-            case InputLane.Peer:
-                _peerBudget.Release(input.QueuedBytes);
-                break;
-            case InputLane.Client:
-                _clientBudget.Release(input.QueuedBytes);
-                break;
-        }
-        return true;
+        if (input.Lane == InputLane.Peer)
+            _peerBudget.Release(input.QueuedBytes);
     }
 }
 
