@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.IO.Hashing;
 using KvAspire.Node.Consensus;
 
@@ -13,7 +12,7 @@ public readonly record struct ApplyResult(bool Existed, CommandReply? Reply = nu
 }
 
 /// <summary>A store built from a snapshot, ready to replace a <see cref="KvStore"/>'s contents in one step.</summary>
-public sealed record PreparedStore(ConcurrentDictionary<string, StoredValue> Values, IdempotencyRecords Records, long AppliedIndex,
+public sealed record PreparedStore(KeyTable Values, IdempotencyRecords Records, long AppliedIndex,
     ulong AppliedDigest, int KeysWithDeadline);
 
 /// <summary>
@@ -25,7 +24,7 @@ public sealed record PreparedStore(ConcurrentDictionary<string, StoredValue> Val
 public sealed class KvStore
 {
     // Replaced whole by Restore (a reference swap readers on other threads see atomically), never cleared in place.
-    private volatile ConcurrentDictionary<string, StoredValue> _values = new(StringComparer.Ordinal);
+    private volatile KeyTable _values = new();
     private volatile IdempotencyRecords _records = new();
 
     public long AppliedIndex { get; private set; }
@@ -49,11 +48,10 @@ public sealed class KvStore
     public IdempotencyRecords Records => _records;
 
     /// <summary>The stored value, even one past its deadline; see <see cref="Live"/>.</summary>
-    public StoredValue? Get(string key) => _values.GetValueOrDefault(key);
+    public StoredValue? Get(string key) => _values.Get(key);
 
     /// <summary>The value as a reader at <paramref name="nowMs"/> sees it: absent once past its deadline.</summary>
-    public StoredValue? Live(string key, long nowMs) =>
-        _values.TryGetValue(key, out var value) && !value.IsExpiredAt(nowMs) ? value : null;
+    public StoredValue? Live(string key, long nowMs) => _values.Get(key) is { } value && !value.IsExpiredAt(nowMs) ? value : null;
 
     /// <summary>Answers a read as of <paramref name="nowMs"/>.</summary>
     public CommandReply Read(ReadOp op, string key, IReadOnlyList<ReadOnlyMemory<byte>> args, long nowMs) =>
@@ -66,7 +64,7 @@ public sealed class KvStore
     /// Starts a point-in-time copy of the store as it is now, which <see cref="StoreCapture.Complete"/> builds on any
     /// thread while entries go on being applied (host loop only; one at a time).
     /// </summary>
-    public StoreCapture BeginCapture() => _capture = new StoreCapture(_values, _records.Current, AppliedIndex, AppliedDigest);
+    public StoreCapture BeginCapture() => _capture = new StoreCapture(_values.Current, _values.Count, _records.Current, AppliedIndex, AppliedDigest);
 
     private StoreCapture? _capture;
 
@@ -89,23 +87,23 @@ public sealed class KvStore
     /// <summary>Builds the store <paramref name="snapshot"/> describes, without touching this one: any thread.</summary>
     public static PreparedStore Prepare(StoreSnapshot snapshot)
     {
-        var values = new ConcurrentDictionary<string, StoredValue>(StringComparer.Ordinal);
+        var values = new KeyTable(snapshot.Items.Count);
         var withDeadline = 0;
         foreach (var (key, value) in snapshot.Items)
         {
-            values[key] = value;
+            values.Set(key, value);
             withDeadline += HasDeadline(value);
         }
         return new PreparedStore(values, new IdempotencyRecords(snapshot.Records), snapshot.AppliedIndex, snapshot.AppliedDigest, withDeadline);
     }
 
-    public bool ContainsKey(string key) => _values.ContainsKey(key);
+    public bool ContainsKey(string key) => _values.Get(key) is not null;
 
     /// <summary>The keys at the moment of enumeration (a live, lock-free walk: concurrent applies may or may not show).</summary>
-    public IEnumerable<string> Keys => _values.Select(pair => pair.Key);
+    public IEnumerable<string> Keys => _values.Current.Live().Select(pair => pair.Key);
 
     /// <summary>Keys and values, walked as <see cref="Keys"/> is.</summary>
-    public IEnumerable<KeyValuePair<string, StoredValue>> Entries => _values;
+    public IEnumerable<KeyValuePair<string, StoredValue>> Entries => _values.Current.Live();
 
     public ApplyResult Apply(Entry entry)
     {
@@ -150,8 +148,7 @@ public sealed class KvStore
     internal void Put(string key, StoredValue value)
     {
         RecordForCapture(key);
-        _values.TryGetValue(key, out var old);
-        _values[key] = value;
+        var old = _values.Set(key, value);
         var change = HasDeadline(value) - HasDeadline(old);
         if (change != 0)
             Volatile.Write(ref _keysWithDeadline, _keysWithDeadline + change);
@@ -160,7 +157,7 @@ public sealed class KvStore
     internal bool Remove(string key)
     {
         RecordForCapture(key);
-        if (!_values.TryRemove(key, out var old))
+        if (_values.Remove(key) is not { } old)
             return false;
         if (HasDeadline(old) == 1)
             Volatile.Write(ref _keysWithDeadline, _keysWithDeadline - 1);
@@ -179,7 +176,7 @@ public sealed class KvStore
             _capture = null;
             return;
         }
-        capture.BeforeChange(key, _values.GetValueOrDefault(key));
+        capture.BeforeChange(key, _values.Get(key));
     }
 
     private static ulong Chain(ulong digest, Entry entry)

@@ -68,6 +68,29 @@ public sealed class StoreCaptureTests
         Assert.Equal(expected, Restored(capture.Complete()));
     }
 
+    [Fact]
+    public async Task ACapture_WhileTheStoreGrowsPastSeveralRebuildsAndLosesKeys_IsThePointInTime()
+    {
+        var store = new KvStore();
+        var index = 0L;
+        void Apply(KvCommand command) => store.Apply(new Entry(++index, 1, command.Encode()));
+        for (var i = 0; i < 5_000; i++)
+            Apply(KvCommand.Set("start:" + i, new byte[] { 1 }, null, 1_000));
+        var expected = Copy(store);
+
+        var capture = store.BeginCapture();
+        var building = Task.Run(capture.Complete);
+        // Twenty times as many new keys as there were: the table is rebuilt several times while the copy is walked.
+        for (var i = 0; i < 100_000; i++)
+            Apply(KvCommand.Set("later:" + i, new byte[] { 2 }, null, 1_000));
+        for (var i = 0; i < 5_000; i += 2)
+            Apply(KvCommand.Delete("start:" + i, 1_000));
+        for (var i = 1; i < 5_000; i += 4)
+            Apply(KvCommand.Set("start:" + i, new byte[] { 3 }, null, 1_000));
+
+        Assert.Equal(expected, Restored(await building));
+    }
+
     /// <summary>The state as the canonical text of a store restored from a copy taken now, at once.</summary>
     private static string Copy(KvStore store) => Restored(store.Capture());
 
