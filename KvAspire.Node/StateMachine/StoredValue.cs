@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace KvAspire.Node.StateMachine;
 
@@ -33,30 +34,63 @@ public abstract class StoredValue(long revision)
     public abstract StoredValue With(long deadlineMs, long revision);
 }
 
-/// <summary>A string value and the content type it was written with (HTTP clients get back what they stored).</summary>
-public class StringValue(ReadOnlyMemory<byte> value, string? contentType, long revision) : StoredValue(revision)
+/// <summary>
+/// A string value. Its bytes are held in an array of their own, copied out of the log entry they arrived in: that entry
+/// also holds the key and the command's framing, and would otherwise stay in memory as long as the value does
+/// (bench/RESULTS.md, "Memory per key"). Most keys have neither a content type nor a deadline, so only those that do
+/// pay for them (subclasses, not fields).
+/// </summary>
+public class StringValue : StoredValue
 {
-    public ReadOnlyMemory<byte> Value { get; } = value;
-    public string? ContentType { get; } = contentType;
+    private readonly byte[] _value;
+
+    private protected StringValue(byte[] value, long revision) : base(revision) => _value = value;
+
+    public ReadOnlyMemory<byte> Value => _value;
+
+    /// <summary>The content type an HTTP client stored the value with (HTTP clients get back what they stored).</summary>
+    public virtual string? ContentType => null;
 
     public override ValueKind Kind => ValueKind.String;
     public override long DeadlineMs => 0;
 
-    /// <summary>Most keys have no deadline, so only those that do pay for one (a subclass, not a field).</summary>
-    public static StringValue Create(ReadOnlyMemory<byte> value, string? contentType, long deadlineMs, long revision) => deadlineMs == 0
-        ? new StringValue(value, contentType, revision)
-        : new ExpiringStringValue(value, contentType, deadlineMs, revision);
+    public static StringValue Create(ReadOnlyMemory<byte> value, string? contentType, long deadlineMs, long revision)
+    {
+        var bytes = Exact(value);
+        return contentType is not null ? new TypedStringValue(bytes, contentType, deadlineMs, revision)
+            : deadlineMs != 0 ? new ExpiringStringValue(bytes, deadlineMs, revision)
+            : new StringValue(bytes, revision);
+    }
 
-    public override StoredValue With(long deadlineMs, long revision) => Create(Value, ContentType, deadlineMs, revision);
+    public override StoredValue With(long deadlineMs, long revision) => Create(_value, ContentType, deadlineMs, revision);
+
+    /// <summary>The bytes as an array of exactly their length: the caller's own if it is one (values are never
+    /// changed in place), else a copy.</summary>
+    private static byte[] Exact(ReadOnlyMemory<byte> value) =>
+        MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : value.ToArray();
 }
 
-public sealed class ExpiringStringValue(ReadOnlyMemory<byte> value, string? contentType, long deadlineMs, long revision)
-    : StringValue(value, contentType, revision)
+public sealed class ExpiringStringValue : StringValue
 {
-    public override long DeadlineMs { get; } = deadlineMs;
+    internal ExpiringStringValue(byte[] value, long deadlineMs, long revision) : base(value, revision) => DeadlineMs = deadlineMs;
+
+    public override long DeadlineMs { get; }
 }
 
-/// <summary>A hash: fields (UTF-8, like keys) to values.</summary>
+public sealed class TypedStringValue : StringValue
+{
+    internal TypedStringValue(byte[] value, string contentType, long deadlineMs, long revision) : base(value, revision)
+    {
+        ContentType = contentType;
+        DeadlineMs = deadlineMs;
+    }
+
+    public override string? ContentType { get; }
+    public override long DeadlineMs { get; }
+}
+
 /// <summary>
 /// A hash's fields (UTF-8, like keys). Sorted, not hashed: replacing a field copies one tree path either way, and a
 /// sorted tree's nodes are smaller than a hashed one's (no bucket), so an HSET allocates less on every node
