@@ -36,9 +36,6 @@ public static class NodeSetup
         var httpPort = Port(configuration, "KV_HTTP_PORT", 8080);
         var peerPort = Port(configuration, "KV_PEER_PORT", 8081);
         var respPort = Port(configuration, "KV_RESP_PORT", 6379);
-        // A RESP command is parsed only once it has wholly arrived, so the transport must be able to
-        // buffer the largest one allowed; the default 1 MiB would stall a 16 MiB SET for ever.
-        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = resp.MaxQueryBufferBytes + 64L * 1024);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenAnyIP(httpPort, listen => listen.Protocols = HttpProtocols.Http1);

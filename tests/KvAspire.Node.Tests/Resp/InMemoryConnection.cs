@@ -16,13 +16,16 @@ internal sealed class InMemoryConnection
 {
     public const int ReplyBufferBytes = 64 * 1024;
 
-    // Requests never push back, so a test can send more than the server will take.
-    private readonly Pipe _requests = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0));
+    /// <summary>Kestrel's default read-ahead: its socket transport stops reading once this much input is unconsumed.</summary>
+    public const int KestrelReadBufferBytes = 1024 * 1024;
+
+    private readonly Pipe _requests;
     private readonly Pipe _replies = new(new PipeOptions(pauseWriterThreshold: ReplyBufferBytes, resumeWriterThreshold: ReplyBufferBytes / 2));
     private readonly StringBuilder _received = new();
 
-    private InMemoryConnection(RespConnectionHandler handler, EndPoint remote)
+    private InMemoryConnection(RespConnectionHandler handler, EndPoint remote, long requestBufferBytes)
     {
+        _requests = new(new PipeOptions(pauseWriterThreshold: requestBufferBytes, resumeWriterThreshold: requestBufferBytes / 2));
         ServerOutput = new MeasuredPipeWriter(_replies.Writer);
         Context = new DefaultConnectionContext(Guid.NewGuid().ToString("N"),
             new DuplexPipe(_requests.Reader, ServerOutput), new DuplexPipe(_replies.Reader, _requests.Writer))
@@ -40,8 +43,10 @@ internal sealed class InMemoryConnection
     /// <summary>Completes when the handler is done with the connection: the server closed it.</summary>
     public Task Served { get; }
 
-    public static InMemoryConnection Open(RespConnectionHandler handler, string remote = "127.0.0.1") =>
-        new(handler, new IPEndPoint(IPAddress.Parse(remote), 50_000));
+    /// <param name="requestBufferBytes">Unconsumed input past which the client's sends wait, as Kestrel's transport does
+    /// (<see cref="KestrelReadBufferBytes"/>); 0, the default, never pushes back, so a test can send more than the server will take.</param>
+    public static InMemoryConnection Open(RespConnectionHandler handler, string remote = "127.0.0.1", long requestBufferBytes = 0) =>
+        new(handler, new IPEndPoint(IPAddress.Parse(remote), 50_000), requestBufferBytes);
 
     public async Task SendAsync(string request) => await SendAsync(Encoding.UTF8.GetBytes(request));
 

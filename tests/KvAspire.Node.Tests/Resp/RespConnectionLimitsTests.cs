@@ -159,6 +159,28 @@ public sealed class RespConnectionLimitsTests : IAsyncLifetime
         Assert.Equal("+OK\r\n", await under.ReadLinesAsync(1, ServerTimeout));
     }
 
+    [Fact]
+    public async Task ACommandLargerThanTheTransportReadsAhead_IsServed_AndTheCommandsPipelinedAfterIt()
+    {
+        var client = InMemoryConnection.Open(await HandlerAsync(), requestBufferBytes: InMemoryConnection.KestrelReadBufferBytes);
+        var big = new string('b', 3 * InMemoryConnection.KestrelReadBufferBytes);
+        var request = RespStreams.Multibulk([.. new[] { "SET", "big", big }.Select(System.Text.Encoding.ASCII.GetBytes)])
+            .Concat(RespStreams.Multibulk([.. new[] { "SET", "small", "s" }.Select(System.Text.Encoding.ASCII.GetBytes)]))
+            .Concat(RespStreams.Multibulk([.. new[] { "GET", "small" }.Select(System.Text.Encoding.ASCII.GetBytes)]))
+            .Concat(RespStreams.Multibulk([.. new[] { "STRLEN", "big" }.Select(System.Text.Encoding.ASCII.GetBytes)])).ToArray();
+
+        // Sent in 64 KiB pieces, as a socket delivers them. The transport reads ahead at most 1 MiB that the server has not
+        // looked at; the server looks at a command still arriving without taking it, so the rest of it still comes in.
+        var sending = Task.Run(async () =>
+        {
+            for (var offset = 0; offset < request.Length; offset += 64 * 1024)
+                await client.SendAsync(request[offset..Math.Min(request.Length, offset + 64 * 1024)]);
+        });
+
+        Assert.Equal($"+OK\r\n+OK\r\n$1\r\ns\r\n:{big.Length}\r\n", await client.ReadLinesAsync(5, ServerTimeout));
+        await sending.WaitAsync(ServerTimeout);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
