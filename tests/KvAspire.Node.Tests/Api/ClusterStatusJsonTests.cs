@@ -23,7 +23,7 @@ public sealed class ClusterStatusJsonTests
             new PeerStatus("node2", MatchIndex: 40, Lag: 1, LagSeconds: 0.5, Replication: "replicate", SecondsSinceHeard: null, InContact: false),
         ])
     {
-        Standing = Standing.Joining,
+        Standing = "Joining",
     };
 
     /// <summary>One line on the wire; broken here only to be read.</summary>
@@ -40,5 +40,15 @@ public sealed class ClusterStatusJsonTests
     public void ASyncingSecondary_IsWrittenWithTheNamesOrderAndEnumNamesClientsParse()
     {
         Assert.Equal(SyncingJson, JsonSerializer.Serialize(Syncing, NodeJson));
+    }
+
+    [Fact]
+    public void AClientWithPlainWebOptions_ReadsAndWritesTheSameJson()
+    {
+        var read = JsonSerializer.Deserialize<ClusterStatus>(SyncingJson, JsonSerializerOptions.Web);
+
+        Assert.Equal(Role.Secondary, read!.Role);
+        Assert.Equal(SyncPhase.Transfer, read.Sync!.Phase);
+        Assert.Equal(SyncingJson, JsonSerializer.Serialize(read, JsonSerializerOptions.Web));
     }
 }
