@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
+using KvAspire.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -73,7 +75,7 @@ internal sealed class FakeNode : IAsyncDisposable
             if (node.Role != "Primary")
             {
                 node.Refused.Enqueue(key);
-                return Results.Json(new { error = "not_primary", primary = node.KnownPrimary, term = node.Term },
+                return Results.Json(ApiError.NotPrimary(node.KnownPrimary, node.Term), JsonSerializerOptions.Web,
                     statusCode: StatusCodes.Status421MisdirectedRequest);
             }
             using var body = new MemoryStream();

@@ -36,7 +36,7 @@ public static class ClusterApi
         int? wait, RaftHost host, CancellationToken cancellationToken)
     {
         if (wait is < 0 || wait > MaxChangeWait.TotalMilliseconds)
-            return ApiError.BadRequest("invalid_wait", $"wait must be between 0 and {MaxChangeWait.TotalMilliseconds:0} milliseconds");
+            return ErrorResults.BadRequest("invalid_wait", $"wait must be between 0 and {MaxChangeWait.TotalMilliseconds:0} milliseconds");
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         waiting.CancelAfter(wait is { } ms ? TimeSpan.FromMilliseconds(ms) : ChangeWait);
         try
@@ -70,7 +70,7 @@ public static class ClusterApi
             StepDownOutcome.NotPrimary n => TypedResults.Json(new ApiError("not_primary",
                 "only the primary can step down" + (n.Primary is null ? "" : $"; the primary is {n.Primary}"), n.Primary, n.Term),
                 statusCode: StatusCodes.Status409Conflict),
-            StepDownOutcome.UnknownTarget u => ApiError.BadRequest("unknown_target", $"'{u.Target}' is not another member of the cluster"),
+            StepDownOutcome.UnknownTarget u => ErrorResults.BadRequest("unknown_target", $"'{u.Target}' is not another member of the cluster"),
             StepDownOutcome.Abandoned a => TypedResults.Json(new ApiError("transfer_failed",
                 $"{a.Target} did not catch up and take over within an election timeout; this node is still primary", Term: a.Term),
                 statusCode: StatusCodes.Status409Conflict),
