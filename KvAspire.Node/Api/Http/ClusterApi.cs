@@ -6,11 +6,11 @@ using Microsoft.Extensions.Options;
 namespace KvAspire.Node.Api.Http;
 
 /// <summary>
-/// <c>GET /cluster</c>: this node's view — role, term, primary, indexes, per-peer lag, process id.
-/// <c>GET /cluster/changes?role=..&amp;term=..&amp;primary=..[&amp;wait=ms]</c>: the same view, once it differs in role, term or
-/// primary from the one the caller last saw, or after <c>wait</c> milliseconds (default <see cref="ChangeWait"/>): a long
-/// poll, so a watcher of roles learns of a change at once without polling many times a second. The gateway waits less,
-/// since a node that does not answer within its wait is how it notices a hung one.
+/// <c>GET /cluster</c>: this node's view (<see cref="ClusterStatus"/>) — role, term, primary, indexes, per-peer lag, process id.
+/// <c>GET /cluster/changes?role=..&amp;term=..&amp;primary=..[&amp;wait=ms]</c> (<see cref="ClusterChanges"/>): the same view, once
+/// it differs in role, term or primary from the one the caller last saw, or after <c>wait</c> milliseconds (default
+/// <see cref="ChangeWait"/>): a long poll, so a watcher of roles learns of a change at once without polling many times a
+/// second. The gateway waits less, since a node that does not answer within its wait is how it notices a hung one.
 /// <c>POST /cluster/step-down[?to=node2]</c>: on the primary, hand leadership over (leader transfer).
 /// Step-down changes the cluster, so it needs the admin secret, though not <c>Admin:Enabled</c>:
 /// it is a maintenance step, not a failure drill.
