@@ -29,12 +29,13 @@ public sealed record PeerStatus(string Node, long? MatchIndex, long? Lag, double
 
 /// <summary>A node's <c>GET /cluster</c> answer: its view of the cluster, published by its host loop after every batch;
 /// immutable. <see cref="Sync"/> is the catch-up under way while <see cref="State"/> is Syncing, <see cref="LastSync"/>
-/// the last one that finished since the node started.</summary>
+/// the last one that finished since the node started. A reader refuses an answer without a role or a term, the two
+/// things every reader acts on, rather than take it for a secondary at term 0.</summary>
 public sealed record ClusterStatus(
     string Node,
-    [property: JsonConverter(typeof(JsonStringEnumConverter<Role>))] Role Role,
+    [property: JsonRequired, JsonConverter(typeof(JsonStringEnumConverter<Role>))] Role Role,
     ClusterState State,
-    long Term,
+    [property: JsonRequired] long Term,
     string? Primary,
     long CommitIndex,
     long AppliedIndex,
