@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
+using KvAspire.Node.Consensus;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aspire.Hosting;
@@ -69,7 +70,7 @@ internal static class NodeCommands
 
     /// <summary>Step down only makes sense on the primary; the role comes from <see cref="NodeRoleWatcher"/>.</summary>
     private static ResourceCommandState WhenPrimary(UpdateCommandStateContext context) =>
-        IsRunning(context.ResourceSnapshot) && NodeRoleWatcher.RoleOf(context.ResourceSnapshot) == "Primary"
+        IsRunning(context.ResourceSnapshot) && NodeRoleWatcher.RoleOf(context.ResourceSnapshot) == Role.Primary
             ? ResourceCommandState.Enabled
             : ResourceCommandState.Disabled;
 

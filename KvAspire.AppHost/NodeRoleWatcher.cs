@@ -1,8 +1,10 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Aspire.Hosting.ApplicationModel;
+using KvAspire.Contracts;
+using KvAspire.Node.Consensus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -33,11 +35,11 @@ internal sealed class NodeRoleWatcher(
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(12);
     private static readonly string[] OwnProperties = [RoleProperty, TermProperty, PrimaryProperty, CommitIndexProperty];
 
-    private readonly ConcurrentDictionary<string, NodeView> _shown = new();
-
-    /// <summary>The role last published for the resource in <paramref name="snapshot"/>, if any.</summary>
-    public static string? RoleOf(CustomResourceSnapshot snapshot) =>
-        snapshot.Properties.FirstOrDefault(p => p.Name == RoleProperty)?.Value as string;
+    /// <summary>The role last published for the resource in <paramref name="snapshot"/>; null if none, or if the node was unreachable.</summary>
+    public static Role? RoleOf(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(p => p.Name == RoleProperty)?.Value is string name && Enum.TryParse<Role>(name, out var role)
+            ? role
+            : null;
 
     public static void AddTo(IDistributedApplicationBuilder builder, IEnumerable<IResourceBuilder<ProjectResource>> nodes, ParameterResource password)
     {
@@ -66,57 +68,52 @@ internal sealed class NodeRoleWatcher(
     private async Task WatchAsync(ProjectResource node, HttpClient client, CancellationToken cancellationToken)
     {
         var endpoint = node.GetEndpoint("http");
+        ClusterStatus? seen = null;
+        ImmutableArray<ResourcePropertySnapshot> shown = default;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var shown = _shown.GetValueOrDefault(node.Name);
-            var view = endpoint.IsAllocated ? await ReadAsync(client, new Uri(new Uri(endpoint.Url), ChangesPath(shown)), cancellationToken) : NodeView.Down;
-            if (view != shown)
+            var path = seen is null ? ClusterChanges.Path() : ClusterChanges.Path(seen.Role, seen.Term, seen.Primary);
+            seen = endpoint.IsAllocated ? await ReadAsync(client, new Uri(new Uri(endpoint.Url), path), cancellationToken) : null;
+            var properties = Properties(seen);
+            if (shown.IsDefault || !shown.SequenceEqual(properties))
             {
-                _shown[node.Name] = view;
+                shown = properties;
                 await notifications.PublishUpdateAsync(node, snapshot => snapshot with
                 {
-                    Properties = [.. snapshot.Properties.Where(p => !OwnProperties.Contains(p.Name)), .. view.ToProperties()],
+                    Properties = [.. snapshot.Properties.Where(p => !OwnProperties.Contains(p.Name)), .. properties],
                 });
             }
-            if (view == NodeView.Down)
+            if (seen is null)
                 await Task.Delay(RetryInterval, cancellationToken);
         }
     }
 
-    /// <summary>The long poll that answers once the node's view differs from <paramref name="shown"/> in role, term or primary.</summary>
-    private static string ChangesPath(NodeView? shown) => shown is null || shown == NodeView.Down
-        ? "/cluster/changes"
-        : $"/cluster/changes?role={Uri.EscapeDataString(shown.Role)}&term={shown.Term}&primary={Uri.EscapeDataString(shown.Primary ?? "")}";
-
-    private static async Task<NodeView> ReadAsync(HttpClient client, Uri address, CancellationToken cancellationToken)
+    /// <summary>The node's <c>/cluster</c> answer; null when it cannot be reached.</summary>
+    private static async Task<ClusterStatus?> ReadAsync(HttpClient client, Uri address, CancellationToken cancellationToken)
     {
         try
         {
-            return await client.GetFromJsonAsync<NodeView>(address, cancellationToken) ?? NodeView.Down;
+            return await client.GetFromJsonAsync<ClusterStatus>(address, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException
                                    && !cancellationToken.IsCancellationRequested)
         {
-            return NodeView.Down;
+            return null;
         }
     }
 
-    /// <summary>The part of a node's <c>/cluster</c> answer shown in the dashboard.</summary>
-    private sealed record NodeView(string Role, long Term, string? Primary, long CommitIndex)
-    {
-        public static readonly NodeView Down = new(Unreachable, 0, null, 0);
+    /// <summary>The part of a node's <c>/cluster</c> answer shown in the dashboard; only the role, Unreachable, for a node
+    /// that cannot be reached.</summary>
+    private static ImmutableArray<ResourcePropertySnapshot> Properties(ClusterStatus? status) => status is null
+        ? [Property(RoleProperty, "Role", Unreachable, 0)]
+        :
+        [
+            Property(RoleProperty, "Role", status.Role.ToString(), 0),
+            Property(TermProperty, "Term", status.Term.ToString(CultureInfo.InvariantCulture), 1),
+            Property(PrimaryProperty, "Primary", status.Primary ?? "(none: election)", 2),
+            Property(CommitIndexProperty, "Commit index", status.CommitIndex.ToString(CultureInfo.InvariantCulture), 3),
+        ];
 
-        public ImmutableArray<ResourcePropertySnapshot> ToProperties() => Role == Unreachable
-            ? [Property(RoleProperty, "Role", Unreachable, 0)]
-            :
-            [
-                Property(RoleProperty, "Role", Role, 0),
-                Property(TermProperty, "Term", Term.ToString(System.Globalization.CultureInfo.InvariantCulture), 1),
-                Property(PrimaryProperty, "Primary", Primary ?? "(none: election)", 2),
-                Property(CommitIndexProperty, "Commit index", CommitIndex.ToString(System.Globalization.CultureInfo.InvariantCulture), 3),
-            ];
-
-        private static ResourcePropertySnapshot Property(string name, string displayName, string value, int order) =>
-            new(name, value) { DisplayName = displayName, IsHighlighted = true, SortOrder = order };
-    }
+    private static ResourcePropertySnapshot Property(string name, string displayName, string value, int order) =>
+        new(name, value) { DisplayName = displayName, IsHighlighted = true, SortOrder = order };
 }

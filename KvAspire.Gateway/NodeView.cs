@@ -1,27 +1,33 @@
 using System.Text.Json;
+using KvAspire.Contracts;
+using KvAspire.Node.Consensus;
 
 namespace KvAspire.Gateway;
 
-/// <summary>What the gateway last learned about one node, from a poll of its <c>/cluster</c> or a 421.</summary>
-/// <param name="Report">The node's own <c>/cluster</c> JSON as last reported; null when it has not answered.</param>
-public sealed record NodeView(string Node, bool Reachable, string? Role, long Term, JsonElement? Report)
+/// <summary>What the gateway last learned about one node, from a poll of its <c>/cluster</c> or a 421: its role and term
+/// as the tracker believes them, which a 421 may have updated since the node's last report.</summary>
+/// <param name="ReportedPrimary">The primary the node named in its last report, if any.</param>
+/// <param name="Report">The node's own <c>/cluster</c> JSON as last reported, passed on as it is by the gateway's
+/// <c>/cluster</c>; null when it has not answered.</param>
+public sealed record NodeView(string Node, bool Reachable, Role? Role, long Term, string? ReportedPrimary, JsonElement? Report)
 {
-    public const string PrimaryRole = "Primary";
-    public const string SecondaryRole = "Secondary";
+    // Qualified: inside this record, Role names the property.
+    public bool ClaimsPrimary => Reachable && Role == KvAspire.Node.Consensus.Role.Primary;
 
-    public bool ClaimsPrimary => Reachable && Role == PrimaryRole;
+    public static NodeView Unreachable(string node) => new(node, Reachable: false, Role: null, Term: 0, ReportedPrimary: null, Report: null);
 
-    public static NodeView Unreachable(string node) => new(node, Reachable: false, Role: null, Term: 0, Report: null);
-
-    /// <summary>Reads a node's <c>/cluster</c> JSON (<c>role</c>, <c>term</c>); null when it is not that shape.</summary>
+    /// <summary>Reads a node's <c>/cluster</c> JSON; null when it is not a <see cref="ClusterStatus"/>.</summary>
     public static NodeView? FromReport(string node, JsonElement report)
     {
-        if (report.ValueKind != JsonValueKind.Object
-            || !report.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String
-            || !report.TryGetProperty("term", out var term) || !term.TryGetInt64(out var termValue))
+        try
+        {
+            return report.Deserialize<ClusterStatus>(JsonSerializerOptions.Web) is { } status
+                ? new NodeView(node, Reachable: true, status.Role, status.Term, status.Primary, report)
+                : null;
+        }
+        catch (JsonException)
         {
             return null;
         }
-        return new NodeView(node, Reachable: true, role.GetString(), termValue, report);
     }
 }

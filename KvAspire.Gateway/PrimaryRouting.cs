@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using KvAspire.Contracts;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -69,11 +70,8 @@ public static class PrimaryRouting
     {
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
-        return context.Response.WriteAsJsonAsync(new
-        {
-            error = "no_primary",
-            message = "no primary is known right now (an election is under way); nothing was sent to a node, retry shortly",
-        });
+        return context.Response.WriteAsJsonAsync(new ApiError("no_primary",
+            "no primary is known right now (an election is under way); nothing was sent to a node, retry shortly"));
     }
 
     private static async Task ResendRefusedAsync(HttpContext context, Func<Task> next)
@@ -156,11 +154,8 @@ public static class PrimaryRouting
     private static Task WriteOutcomeUnknownAsync(HttpContext context, string destination)
     {
         context.Response.StatusCode = StatusCodes.Status502BadGateway;
-        return context.Response.WriteAsJsonAsync(new
-        {
-            error = "outcome_unknown",
-            message = $"{destination} failed before it answered; a write may or may not have been applied: read it back before retrying",
-        });
+        return context.Response.WriteAsJsonAsync(new ApiError("outcome_unknown",
+            $"{destination} failed before it answered; a write may or may not have been applied: read it back before retrying"));
     }
 
     /// <summary>
@@ -249,20 +244,14 @@ public static class PrimaryRouting
         return null;
     }
 
-    /// <summary>Reads <c>{"error":"not_primary","primary":"node2"|null,"term":3}</c>; tolerant of anything else.</summary>
+    /// <summary>The primary and term a node's <see cref="ApiError.NotPrimary"/> names; tolerant of any other body.</summary>
     private static (string? Primary, long Term) ReadHint(byte[] body)
     {
         try
         {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, 0);
-            }
-            var primary = root.TryGetProperty("primary", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-            var term = root.TryGetProperty("term", out var t) && t.TryGetInt64(out var value) ? value : 0;
-            return (primary, term);
+            return JsonSerializer.Deserialize<ApiError>(body, JsonSerializerOptions.Web) is { } refusal
+                ? (refusal.Primary, refusal.Term ?? 0)
+                : (null, 0);
         }
         catch (JsonException)
         {

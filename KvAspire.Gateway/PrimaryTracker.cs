@@ -1,4 +1,6 @@
 using System.Text.Json;
+using KvAspire.Contracts;
+using KvAspire.Node.Consensus;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 
@@ -88,14 +90,14 @@ public sealed class PrimaryTracker : BackgroundService
         {
             if (views.TryGetValue(responder, out var refusing) && refusing.Term <= term)
             {
-                views[responder] = refusing with { Role = NodeView.SecondaryRole, Term = term };
+                views[responder] = refusing with { Role = Role.Secondary, Term = term };
             }
             // A node we heard from directly at a newer term, or as Secondary in that same term, cannot
             // be primary at that term: ignore a stale hint.
             if (primaryHint is not null && views.TryGetValue(primaryHint, out var hinted)
-                && (hinted.Term < term || hinted.Term == term && hinted.Role != NodeView.SecondaryRole))
+                && (hinted.Term < term || hinted.Term == term && hinted.Role != Role.Secondary))
             {
-                views[primaryHint] = hinted with { Reachable = true, Role = NodeView.PrimaryRole, Term = term };
+                views[primaryHint] = hinted with { Reachable = true, Role = Role.Primary, Term = term };
             }
             ElectPrimary(source: $"not_primary from {responder}");
         }
@@ -147,18 +149,9 @@ public sealed class PrimaryTracker : BackgroundService
 
     /// <summary>The long poll that answers once the node differs from <paramref name="seen"/> in role, term or primary, or
     /// after the poll interval; at once for a node not heard from.</summary>
-    private string ChangesPath(NodeView seen)
-    {
-        var wait = (long)options.PollInterval.TotalMilliseconds;
-        if (!seen.Reachable || seen.Role is null)
-        {
-            return $"/cluster/changes?wait={wait}";
-        }
-        var primary = seen.Report is { } report && report.TryGetProperty("primary", out var named) && named.ValueKind == JsonValueKind.String
-            ? named.GetString()
-            : null;
-        return $"/cluster/changes?role={Uri.EscapeDataString(seen.Role)}&term={seen.Term}&primary={Uri.EscapeDataString(primary ?? "")}&wait={wait}";
-    }
+    private string ChangesPath(NodeView seen) => seen is { Reachable: true, Role: { } role }
+        ? ClusterChanges.Path(role, seen.Term, seen.ReportedPrimary, options.PollInterval)
+        : ClusterChanges.Path(options.PollInterval);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -204,7 +197,7 @@ public sealed class PrimaryTracker : BackgroundService
             using var document = await JsonDocument.ParseAsync(body, cancellationToken: timeout.Token);
             return NodeView.FromReport(node.Name, document.RootElement.Clone()) is { } view
                 ? (view, null)
-                : (NodeView.Unreachable(node.Name), "/cluster JSON has no role or term");
+                : (NodeView.Unreachable(node.Name), "/cluster JSON is not a node's status");
         }
         catch (Exception exception) when (exception is HttpRequestException or JsonException or OperationCanceledException
                                           && !cancellationToken.IsCancellationRequested)

@@ -593,7 +593,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
             _store.AppliedIndex, _store.AppliedDigest.ToString("x16"), _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,
             _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, _log.SizeBytes, _raft.Log.Start.Index, sync, Syncing.Last, peers)
         {
-            Standing = _raft.Standing,
+            Standing = _raft.Standing.ToString(),
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KvAspire.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,9 +21,6 @@ namespace KvAspire.Security;
 public static class ClientAuthentication
 {
     private const string Via = "HTTP";
-
-    /// <summary>The error body, the same shape as the node's ApiError.</summary>
-    public sealed record AuthError(string Error, string Message);
 
     /// <summary>Binds and validates <c>Auth:</c> and registers <see cref="AccessControl"/>.</summary>
     public static TBuilder AddClientAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -85,7 +83,7 @@ public static class ClientAuthentication
     private static Task WriteAsync(HttpContext context, int status, string error, string message)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new AuthError(error, message));
+        return context.Response.WriteAsJsonAsync(new ApiError(error, message));
     }
 
     /// <summary>The token of an <c>Authorization: Bearer</c> header; null when there is none.</summary>

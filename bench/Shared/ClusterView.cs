@@ -1,34 +1,26 @@
-using System.Text.Json;
+using System.Net.Http.Json;
+using KvAspire.Contracts;
+using KvAspire.Node.Consensus;
 
 namespace KvAspire.Bench.Cluster;
 
-/// <summary>One node as the gateway's <c>GET /cluster</c> last saw it; <c>Reachable</c> false when it did not answer.</summary>
-public sealed record NodeInfo(string Name, bool Reachable, string? Role, long CommitIndex, long AppliedIndex, int ProcessId);
-
-/// <summary>The gateway's <c>GET /cluster</c>: which node is primary and every node's own report.</summary>
-public sealed record ClusterView(string? Primary, IReadOnlyList<NodeInfo> Nodes)
+/// <summary>The gateway's <c>GET /cluster</c>, with what a run waits for: which node is primary, and whether every node
+/// answered and caught up.</summary>
+public sealed record ClusterView(GatewayStatus Gateway)
 {
-    public static async Task<ClusterView> ReadAsync(HttpClient client, string gatewayUrl, CancellationToken cancellationToken)
-    {
-        using var document = JsonDocument.Parse(await client.GetStringAsync($"{gatewayUrl.TrimEnd('/')}/cluster", cancellationToken));
-        var root = document.RootElement;
-        var nodes = root.GetProperty("nodes").EnumerateArray().Select(Node).ToList();
-        return new ClusterView(root.GetProperty("primary").GetString(), nodes);
-    }
+    /// <summary>The reports of the nodes that answered the gateway's last poll.</summary>
+    public IReadOnlyList<ClusterStatus> Nodes { get; } = Gateway.Reports();
 
-    public NodeInfo? PrimaryNode => Nodes.FirstOrDefault(n => n.Reachable && n.Name == Primary && n.Role == "Primary");
+    public string? Primary => Gateway.Primary;
+
+    public ClusterStatus? PrimaryNode => Nodes.FirstOrDefault(n => n.Node == Primary && n.Role == Role.Primary);
 
     /// <summary>Every node answers, one is primary, and all have applied the primary's commit index.</summary>
-    public bool AllCaughtUp => PrimaryNode is { } p && Nodes.All(n => n.Reachable && n.AppliedIndex >= p.CommitIndex);
+    public bool AllCaughtUp => PrimaryNode is { } p && Nodes.Count == Gateway.Nodes.Count && Nodes.All(n => n.AppliedIndex >= p.CommitIndex);
 
-    private static NodeInfo Node(JsonElement e)
-    {
-        var name = e.GetProperty("node").GetString() ?? "";
-        if (!e.TryGetProperty("role", out var role))
-            return new NodeInfo(name, false, null, 0, 0, 0);
-        return new NodeInfo(name, true, role.GetString(), e.GetProperty("commitIndex").GetInt64(),
-            e.GetProperty("appliedIndex").GetInt64(), e.GetProperty("processId").GetInt32());
-    }
+    public static async Task<ClusterView> ReadAsync(HttpClient client, string gatewayUrl, CancellationToken cancellationToken) =>
+        new(await client.GetFromJsonAsync<GatewayStatus>($"{gatewayUrl.TrimEnd('/')}/cluster", cancellationToken)
+            ?? throw new System.Text.Json.JsonException("the gateway's /cluster answered null"));
 
     /// <summary>Polls until <paramref name="ready"/> holds; throws naming what it waited for after <paramref name="timeout"/>.</summary>
     public static async Task<ClusterView> WaitAsync(HttpClient client, string gatewayUrl, Func<ClusterView, bool> ready,

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
+using KvAspire.Node.Consensus;
 
 namespace KvAspire.Gateway.Tests;
 
@@ -9,13 +9,13 @@ namespace KvAspire.Gateway.Tests;
 internal sealed class FakeClusterHandler : HttpMessageHandler
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, (string Role, long Term)> reports = [];
+    private readonly Dictionary<string, (Role Role, long Term)> reports = [];
     private readonly HashSet<string> hung = [];
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously); // guarded by gate
 
     public static Uri AddressOf(string node) => new($"http://{node}.test/");
 
-    public void Report(string node, string role, long term)
+    public void Report(string node, Role role, long term)
     {
         lock (gate)
         {
@@ -53,7 +53,7 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
     {
         var node = request.RequestUri!.Host.Split('.')[0];
         bool isHung;
-        (string Role, long Term) report;
+        (Role Role, long Term) report;
         bool alive;
         Task change;
         lock (gate)
@@ -71,7 +71,7 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
             throw new HttpRequestException("Connection refused");
         }
         var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri.Query);
-        if (query["role"] == report.Role && query["term"] == report.Term.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        if (query["role"] == report.Role.ToString() && query["term"] == report.Term.ToString(System.Globalization.CultureInfo.InvariantCulture)
             && int.TryParse(query["wait"], out var wait))
         {
             await Task.WhenAny(Task.Delay(wait, cancellationToken), change);
@@ -84,7 +84,7 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
                 }
             }
         }
-        var json = JsonSerializer.Serialize(new { node, role = report.Role, state = "Normal", term = report.Term });
+        var json = NodeReport.Json(node, report.Role, report.Term, primary: null);
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
     }
 }

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
+using KvAspire.Contracts;
+using KvAspire.Node.Consensus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -23,7 +26,7 @@ internal sealed class FakeNode : IAsyncDisposable
     }
 
     public string Name { get; }
-    public string Role { get; set; } = "Secondary";
+    public Role Role { get; set; } = Role.Secondary;
     public long Term { get; set; } = 1;
     public string? KnownPrimary { get; set; }
     public ConcurrentQueue<(string Method, string Key, byte[] Body)> Accepted { get; } = new();
@@ -56,8 +59,8 @@ internal sealed class FakeNode : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Task.CompletedTask;
         });
-        app.MapGet("/cluster", () => Results.Json(node.Report()));
-        app.MapGet("/cluster/changes", async (string? role, long? term, string? primary, int? wait, CancellationToken cancellationToken) =>
+        app.MapGet("/cluster", () => Results.Json(node.Report(), JsonSerializerOptions.Web));
+        app.MapGet("/cluster/changes", async (Role? role, long? term, string? primary, int? wait, CancellationToken cancellationToken) =>
         {
             // A long poll, as a node answers it: once the view differs from the caller's, or when its wait runs out.
             var deadline = Stopwatch.StartNew();
@@ -66,14 +69,14 @@ internal sealed class FakeNode : IAsyncDisposable
             {
                 await Task.Delay(10, cancellationToken);
             }
-            return Results.Json(node.Report());
+            return Results.Json(node.Report(), JsonSerializerOptions.Web);
         });
         app.Map("/kv/{**key}", async (HttpContext context, string key) =>
         {
-            if (node.Role != "Primary")
+            if (node.Role != Role.Primary)
             {
                 node.Refused.Enqueue(key);
-                return Results.Json(new { error = "not_primary", primary = node.KnownPrimary, term = node.Term },
+                return Results.Json(ApiError.NotPrimary(node.KnownPrimary, node.Term), JsonSerializerOptions.Web,
                     statusCode: StatusCodes.Status421MisdirectedRequest);
             }
             using var body = new MemoryStream();
@@ -91,18 +94,18 @@ internal sealed class FakeNode : IAsyncDisposable
         return node;
     }
 
-    private object Report() => new { node = Name, role = Role, state = "Normal", term = Term, primary = KnownPrimary };
+    private ClusterStatus Report() => NodeReport.Of(Name, Role, Term, KnownPrimary);
 
     public void BecomePrimary(long term)
     {
-        Role = "Primary";
+        Role = Role.Primary;
         Term = term;
         KnownPrimary = Name;
     }
 
     public void Follow(FakeNode primary)
     {
-        Role = "Secondary";
+        Role = Role.Secondary;
         Term = primary.Term;
         KnownPrimary = primary.Name;
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KvAspire.Node.Consensus;
 using KvAspire.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -144,7 +145,7 @@ public sealed class GatewayProxyTests : IAsyncLifetime
         using var metrics = new GatewayMetricsRecorder(gateway!.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 
         (await client.PutAsync("/kv/a", new ByteArrayContent([1]))).Dispose();
-        Node1.Role = "Candidate";
+        Node1.Role = Role.Candidate;
         Node1.Term = 2;
         Node1.KnownPrimary = null;
         await WaitForPrimaryAsync(null);
@@ -194,7 +195,7 @@ public sealed class GatewayProxyTests : IAsyncLifetime
         await WaitForPrimaryAsync("node1");
         // Held back from the gateway's long poll: the request itself finds the node no longer primary.
         Node1.HoldChanges = true;
-        Node1.Role = "Candidate";
+        Node1.Role = Role.Candidate;
         Node1.Term = 2;
         Node1.KnownPrimary = null;
 

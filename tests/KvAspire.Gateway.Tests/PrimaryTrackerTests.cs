@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using KvAspire.Node.Consensus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -36,9 +37,9 @@ public sealed class PrimaryTrackerTests : IDisposable
     [Fact]
     public async Task Primary_IsTheNodeReportingPrimaryWithTheHighestTerm()
     {
-        cluster.Report("node1", "Primary", term: 2); // deposed, has not heard of term 3 yet
-        cluster.Report("node2", "Primary", term: 3);
-        cluster.Report("node3", "Secondary", term: 3);
+        cluster.Report("node1", Role.Primary, term: 2); // deposed, has not heard of term 3 yet
+        cluster.Report("node2", Role.Primary, term: 3);
+        cluster.Report("node3", Role.Secondary, term: 3);
 
         await PollAllAsync();
 
@@ -49,8 +50,8 @@ public sealed class PrimaryTrackerTests : IDisposable
     [Fact]
     public async Task Primary_IsNone_WhenNoNodeReportsPrimary()
     {
-        cluster.Report("node1", "Candidate", term: 4);
-        cluster.Report("node2", "Secondary", term: 3);
+        cluster.Report("node1", Role.Candidate, term: 4);
+        cluster.Report("node2", Role.Secondary, term: 3);
 
         await PollAllAsync();
 
@@ -61,7 +62,7 @@ public sealed class PrimaryTrackerTests : IDisposable
     [Fact]
     public async Task Primary_IsDropped_WhenItBecomesUnreachable()
     {
-        cluster.Report("node1", "Primary", term: 1);
+        cluster.Report("node1", Role.Primary, term: 1);
         await PollAllAsync();
 
         cluster.Kill("node1");
@@ -75,7 +76,7 @@ public sealed class PrimaryTrackerTests : IDisposable
     [Fact]
     public async Task Poll_GivesUpOnAHungNode_AfterPollTimeout()
     {
-        cluster.Report("node1", "Primary", term: 1);
+        cluster.Report("node1", Role.Primary, term: 1);
         await PollAllAsync();
         cluster.Hang("node1");
 
@@ -89,8 +90,8 @@ public sealed class PrimaryTrackerTests : IDisposable
     [Fact]
     public async Task NotPrimaryHint_SwitchesBeforeTheNextPoll()
     {
-        cluster.Report("node1", "Primary", term: 1);
-        cluster.Report("node2", "Secondary", term: 1);
+        cluster.Report("node1", Role.Primary, term: 1);
+        cluster.Report("node2", Role.Secondary, term: 1);
         await PollAllAsync();
 
         tracker.ObserveNotPrimary("node1", primaryHint: "node2", term: 2);
@@ -101,7 +102,7 @@ public sealed class PrimaryTrackerTests : IDisposable
     [Fact]
     public async Task NotPrimaryHint_WithoutAPrimary_ClearsTheRefusingPrimary()
     {
-        cluster.Report("node1", "Primary", term: 1);
+        cluster.Report("node1", Role.Primary, term: 1);
         await PollAllAsync();
 
         tracker.ObserveNotPrimary("node1", primaryHint: null, term: 2);
@@ -112,9 +113,9 @@ public sealed class PrimaryTrackerTests : IDisposable
     [Fact]
     public async Task NotPrimaryHint_FromAnOlderTerm_IsIgnored()
     {
-        cluster.Report("node1", "Secondary", term: 5);
-        cluster.Report("node2", "Primary", term: 5);
-        cluster.Report("node3", "Secondary", term: 5);
+        cluster.Report("node1", Role.Secondary, term: 5);
+        cluster.Report("node2", Role.Primary, term: 5);
+        cluster.Report("node3", Role.Secondary, term: 5);
         await PollAllAsync();
 
         tracker.ObserveNotPrimary("node3", primaryHint: "node1", term: 4);
@@ -130,8 +131,8 @@ public sealed class PrimaryTrackerTests : IDisposable
     {
         tracker.Dispose();
         tracker = NewTracker(pollInterval: TimeSpan.FromSeconds(60));
-        cluster.Report("node1", "Primary", term: 1);
-        cluster.Report("node2", "Secondary", term: 1);
+        cluster.Report("node1", Role.Primary, term: 1);
+        cluster.Report("node2", Role.Secondary, term: 1);
         // node3 is down from the start.
         await tracker.StartAsync(CancellationToken.None);
         try
@@ -140,7 +141,7 @@ public sealed class PrimaryTrackerTests : IDisposable
 
             // The primary dies and node2 wins term 2.
             cluster.Kill("node1");
-            cluster.Report("node2", "Primary", term: 2);
+            cluster.Report("node2", Role.Primary, term: 2);
 
             await WaitForPrimaryAsync("node2", PollingDeadline);
         }

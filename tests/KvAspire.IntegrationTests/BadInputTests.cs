@@ -138,7 +138,7 @@ public sealed class BadInputTests(ClusterFixture cluster)
     }
 
     /// <summary>No entry was appended anywhere: every node's log still ends where it did.</summary>
-    private async Task AssertLogUnchangedAsync(NodeStatus before)
+    private async Task AssertLogUnchangedAsync(ClusterStatus before)
     {
         foreach (var node in cluster.Nodes.Values)
         {

@@ -115,15 +115,15 @@ public class ClusterFixture : IAsyncLifetime
         return ConnectionMultiplexer.ConnectAsync(options);
     }
 
-    public static async Task<NodeStatus?> StatusAsync(HttpClient node) =>
-        await node.GetFromJsonAsync<NodeStatus>("/cluster");
+    public static async Task<ClusterStatus?> StatusAsync(HttpClient node) =>
+        await node.GetFromJsonAsync<ClusterStatus>("/cluster");
 
     /// <summary>Waits until every node is up, agrees on one primary and has applied every entry in its log.</summary>
-    public Task<NodeStatus> WaitForSettledClusterAsync(TimeSpan timeout) =>
+    public Task<ClusterStatus> WaitForSettledClusterAsync(TimeSpan timeout) =>
         Eventually.ResultAsync("all nodes to agree on one primary and the same applied log", timeout, async () =>
         {
             var statuses = await Task.WhenAll(Nodes.Values.Select(StatusAsync));
-            var primaries = statuses.Where(s => s!.Role == "Primary").ToList();
+            var primaries = statuses.Where(s => s!.Role == Role.Primary).ToList();
             if (primaries.Count != 1)
                 return null;
             var primary = primaries[0]!;
@@ -141,7 +141,7 @@ public class ClusterFixture : IAsyncLifetime
     /// Kills <paramref name="primary"/>'s process, runs <paramref name="whileDown"/>, then starts the node again and
     /// waits until the cluster has settled, since the other tests of the collection expect three nodes.
     /// </summary>
-    public async Task WithPrimaryKilledAsync(NodeStatus primary, TimeSpan rejoinTimeout, Func<Task> whileDown)
+    public async Task WithPrimaryKilledAsync(ClusterStatus primary, TimeSpan rejoinTimeout, Func<Task> whileDown)
     {
         Kill(primary.ProcessId);
         try

@@ -60,7 +60,7 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
                     : null);
             output.WriteLine($"crashed {before.Node}; new primary {primary}");
             Assert.True(HasExited(before.ProcessId), $"{before.Node}'s process {before.ProcessId} is still alive");
-            await WaitForRoleAsync(primary, "Primary", FailoverTimeout);
+            await WaitForRoleAsync(primary, Role.Primary, FailoverTimeout);
             Assert.True(await PrometheusText.SumAsync(cluster.Nodes[primary], FailoverCount) > failoversBefore[primary],
                 $"{primary} did not record {FailoverCount}");
             Assert.True(await PrometheusText.SumAsync(cluster.Gateway, PrimarySwitches) > switchesBefore,
@@ -84,19 +84,19 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
         Assert.True(result.Success, $"isolate command failed: {result.Message}");
         // Check-quorum: a primary that hears from no majority steps down.
         await Eventually.UntilAsync($"isolated {before.Node} to stop being primary", FailoverTimeout, async () =>
-            (await ClusterFixture.StatusAsync(isolated))!.Role != "Primary");
+            (await ClusterFixture.StatusAsync(isolated))!.Role != Role.Primary);
         var others = cluster.Nodes.Where(n => n.Key != before.Node).Select(n => n.Value).ToList();
         var elected = await Eventually.ResultAsync("the other two to elect a new primary", FailoverTimeout, async () =>
         {
             var statuses = await Task.WhenAll(others.Select(ClusterFixture.StatusAsync));
-            return statuses.SingleOrDefault(s => s!.Role == "Primary" && s.Term > before.Term);
+            return statuses.SingleOrDefault(s => s!.Role == Role.Primary && s.Term > before.Term);
         });
         output.WriteLine($"isolated {before.Node}; {elected.Node} elected in term {elected.Term}");
 
         var settled = await cluster.WaitForSettledClusterAsync(IsolationTime + RejoinTimeout);
         var rejoined = await ClusterFixture.StatusAsync(isolated);
         Assert.NotEqual(before.Node, settled.Node);
-        Assert.Equal("Secondary", rejoined!.Role);
+        Assert.Equal(Role.Secondary, rejoined!.Role);
         Assert.Equal(settled.Node, rejoined.Primary);
     }
 
@@ -117,7 +117,7 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
         Assert.True(after.Term > before.Term);
         // The dashboard's notification names who leads now, not just "done".
         Assert.Contains($"handed the primary role to {after.Node}", result.Message);
-        Assert.Equal("Secondary", (await ClusterFixture.StatusAsync(cluster.Nodes[before.Node]))!.Role);
+        Assert.Equal(Role.Secondary, (await ClusterFixture.StatusAsync(cluster.Nodes[before.Node]))!.Role);
         var value = await Eventually.ResultAsync("the key to be readable through the gateway", FailoverTimeout, async () =>
         {
             using var get = await cluster.Gateway.GetAsync(key);
@@ -140,11 +140,11 @@ public sealed class DashboardCommandTests(ClusterFixture cluster, ITestOutputHel
     }
 
     /// <summary>Waits until the dashboard's resource view shows <paramref name="role"/> for <paramref name="node"/>.</summary>
-    private async Task WaitForRoleAsync(string node, string role, TimeSpan timeout)
+    private async Task WaitForRoleAsync(string node, Role role, TimeSpan timeout)
     {
         using var wait = new CancellationTokenSource(timeout);
         await cluster.App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceAsync(node,
-            e => e.Snapshot.Properties.Any(p => p.Name == RoleProperty && role.Equals(p.Value as string, StringComparison.Ordinal)),
+            e => e.Snapshot.Properties.Any(p => p.Name == RoleProperty && role.ToString().Equals(p.Value as string, StringComparison.Ordinal)),
             wait.Token);
     }
 }

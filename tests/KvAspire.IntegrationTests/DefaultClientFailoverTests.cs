@@ -50,13 +50,13 @@ public sealed class DefaultClientFailoverTests(ClusterFixture cluster, ITestOutp
     }
 
     /// <summary>Waits for another node to be primary, then for a write the client started after that to succeed.</summary>
-    private async Task AssertWritesReachTheNewPrimaryAsync(NodeStatus before, WriteLoop writer)
+    private async Task AssertWritesReachTheNewPrimaryAsync(ClusterStatus before, WriteLoop writer)
     {
         var elected = await Eventually.ResultAsync("another node to become primary", FailoverTimeout, async () =>
         {
             foreach (var (name, client) in cluster.Nodes.Where(n => n.Key != before.Node))
             {
-                if (await ClusterFixture.StatusAsync(client) is { Role: "Primary" } status)
+                if (await ClusterFixture.StatusAsync(client) is { Role: Role.Primary } status)
                     return status;
             }
             return null;

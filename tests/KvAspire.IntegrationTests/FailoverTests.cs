@@ -32,7 +32,7 @@ public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper outp
 
         var survivors = cluster.Nodes.Where(n => n.Key != before.Node).Select(n => n.Value);
         var statuses = await Task.WhenAll(survivors.Select(ClusterFixture.StatusAsync));
-        var primary = Assert.Single(statuses, s => s!.Role == "Primary")!;
+        var primary = Assert.Single(statuses, s => s!.Role == Role.Primary)!;
         Assert.NotEqual(before.Node, primary.Node);
         Assert.True(primary.Term > before.Term, $"new term {primary.Term} should exceed {before.Term}");
         await AssertAllReadableAsync(prefix);
@@ -40,7 +40,7 @@ public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper outp
         await cluster.StartAsync(before.Node, RejoinTimeout);
         var settled = await cluster.WaitForSettledClusterAsync(RejoinTimeout);
         var rejoined = await ClusterFixture.StatusAsync(cluster.Nodes[before.Node]);
-        Assert.Equal("Secondary", rejoined!.Role);
+        Assert.Equal(Role.Secondary, rejoined!.Role);
         Assert.Equal(settled.Node, rejoined.Primary);
         Assert.Equal(settled.AppliedDigest, rejoined.AppliedDigest);
         Assert.Equal(settled.LastLogIndex, rejoined.LastLogIndex);

@@ -22,11 +22,11 @@ public sealed class RoleChangesTests(ClusterFixture cluster)
         var secondary = ClusterFixture.NodeNames.First(n => n != primary.Node);
         var node = cluster.Nodes[secondary];
 
-        var outdated = await AnswerTimeAsync(node, $"/cluster/changes?role=Secondary&term={primary.Term - 1}&primary={primary.Node}");
+        var outdated = await AnswerTimeAsync(node, ClusterChanges.Path(Role.Secondary, primary.Term - 1, primary.Node));
         Assert.True(outdated.Elapsed < PromptAnswer, $"an outdated view took {outdated.Elapsed} to answer");
         Assert.Equal(primary.Term, outdated.Status.Term);
 
-        var current = AnswerTimeAsync(node, $"/cluster/changes?role=Secondary&term={primary.Term}&primary={primary.Node}");
+        var current = AnswerTimeAsync(node, ClusterChanges.Path(Role.Secondary, primary.Term, primary.Node));
         var stepDown = await cluster.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(primary.Node, "kv-step-down");
         Assert.True(stepDown.Success, $"step-down failed: {stepDown.Message}");
 
@@ -36,13 +36,13 @@ public sealed class RoleChangesTests(ClusterFixture cluster)
         await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
     }
 
-    private static async Task<(NodeStatus Status, TimeSpan Elapsed)> AnswerTimeAsync(HttpClient node, string path)
+    private static async Task<(ClusterStatus Status, TimeSpan Elapsed)> AnswerTimeAsync(HttpClient node, string path)
     {
         // The fixture's clients give up after 5 s; a long poll may take the node's full 10 s wait.
         using var patient = new HttpClient { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
         patient.DefaultRequestHeaders.Authorization = node.DefaultRequestHeaders.Authorization;
         var clock = Stopwatch.StartNew();
-        var status = await patient.GetFromJsonAsync<NodeStatus>(path);
+        var status = await patient.GetFromJsonAsync<ClusterStatus>(path);
         return (status!, clock.Elapsed);
     }
 }

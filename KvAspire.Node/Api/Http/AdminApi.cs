@@ -64,7 +64,7 @@ public static class AdminApi
         var duration = TimeSpan.FromSeconds(seconds ?? DefaultIsolationSeconds);
         var max = admin.Value.MaxIsolation;
         if (duration <= TimeSpan.Zero || duration > max)
-            return ApiError.BadRequest("invalid_duration", $"seconds must be between 1 and {max.TotalSeconds:0} (Admin:MaxIsolation)");
+            return ErrorResults.BadRequest("invalid_duration", $"seconds must be between 1 and {max.TotalSeconds:0} (Admin:MaxIsolation)");
         var until = isolation.Isolate(duration);
         return TypedResults.Ok(new AdminAnswer(cluster.Value.NodeId,
             $"dropping all peer traffic for {duration.TotalSeconds:0} s; heals by itself at {until:O}", until));

@@ -6,11 +6,11 @@ using Microsoft.Extensions.Options;
 namespace KvAspire.Node.Api.Http;
 
 /// <summary>
-/// <c>GET /cluster</c>: this node's view — role, term, primary, indexes, per-peer lag, process id.
-/// <c>GET /cluster/changes?role=..&amp;term=..&amp;primary=..[&amp;wait=ms]</c>: the same view, once it differs in role, term or
-/// primary from the one the caller last saw, or after <c>wait</c> milliseconds (default <see cref="ChangeWait"/>): a long
-/// poll, so a watcher of roles learns of a change at once without polling many times a second. The gateway waits less,
-/// since a node that does not answer within its wait is how it notices a hung one.
+/// <c>GET /cluster</c>: this node's view (<see cref="ClusterStatus"/>) — role, term, primary, indexes, per-peer lag, process id.
+/// <c>GET /cluster/changes?role=..&amp;term=..&amp;primary=..[&amp;wait=ms]</c> (<see cref="ClusterChanges"/>): the same view, once
+/// it differs in role, term or primary from the one the caller last saw, or after <c>wait</c> milliseconds (default
+/// <see cref="ChangeWait"/>): a long poll, so a watcher of roles learns of a change at once without polling many times a
+/// second. The gateway waits less, since a node that does not answer within its wait is how it notices a hung one.
 /// <c>POST /cluster/step-down[?to=node2]</c>: on the primary, hand leadership over (leader transfer).
 /// Step-down changes the cluster, so it needs the admin secret, though not <c>Admin:Enabled</c>:
 /// it is a maintenance step, not a failure drill.
@@ -36,7 +36,7 @@ public static class ClusterApi
         int? wait, RaftHost host, CancellationToken cancellationToken)
     {
         if (wait is < 0 || wait > MaxChangeWait.TotalMilliseconds)
-            return ApiError.BadRequest("invalid_wait", $"wait must be between 0 and {MaxChangeWait.TotalMilliseconds:0} milliseconds");
+            return ErrorResults.BadRequest("invalid_wait", $"wait must be between 0 and {MaxChangeWait.TotalMilliseconds:0} milliseconds");
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         waiting.CancelAfter(wait is { } ms ? TimeSpan.FromMilliseconds(ms) : ChangeWait);
         try
@@ -70,7 +70,7 @@ public static class ClusterApi
             StepDownOutcome.NotPrimary n => TypedResults.Json(new ApiError("not_primary",
                 "only the primary can step down" + (n.Primary is null ? "" : $"; the primary is {n.Primary}"), n.Primary, n.Term),
                 statusCode: StatusCodes.Status409Conflict),
-            StepDownOutcome.UnknownTarget u => ApiError.BadRequest("unknown_target", $"'{u.Target}' is not another member of the cluster"),
+            StepDownOutcome.UnknownTarget u => ErrorResults.BadRequest("unknown_target", $"'{u.Target}' is not another member of the cluster"),
             StepDownOutcome.Abandoned a => TypedResults.Json(new ApiError("transfer_failed",
                 $"{a.Target} did not catch up and take over within an election timeout; this node is still primary", Term: a.Term),
                 statusCode: StatusCodes.Status409Conflict),

@@ -53,7 +53,7 @@ public static class KvApi
         HttpResponse response, CancellationToken cancellationToken)
     {
         if (KeyValidation.Problem(key, limits.Value) is { } problem)
-            return ApiError.BadRequest("invalid_key", problem);
+            return ErrorResults.BadRequest("invalid_key", problem);
         // Read-your-writes on this connection: a Leader-acknowledged PUT or DELETE was answered before it committed.
         var lastWrite = LastWrite(response.HttpContext);
         return await commands.GetAsync(key!, cancellationToken, new SharedReadPermit(() => lastWrite)) switch
@@ -62,10 +62,10 @@ public static class KvApi
             ReadOutcome.Reply => TypedResults.Json(new ApiError("wrong_type", $"key '{key}' holds a hash, list, set or sorted set, not a value"),
                 statusCode: StatusCodes.Status409Conflict),
             ReadOutcome.NotFound => TypedResults.Json(new ApiError("not_found", $"no value for key '{key}'"), statusCode: StatusCodes.Status404NotFound),
-            ReadOutcome.NotPrimary n => ApiError.NotPrimary(n.Primary, n.Term),
-            ReadOutcome.NotReady r => ApiError.Unavailable(response, "not_ready",
+            ReadOutcome.NotPrimary n => ErrorResults.NotPrimary(n.Primary, n.Term),
+            ReadOutcome.NotReady r => ErrorResults.Unavailable(response, "not_ready",
                 "this primary could not confirm with a majority that it still leads (just elected, or cut off); retry shortly", r.Term),
-            ReadOutcome.Overloaded => ApiError.Overloaded(response),
+            ReadOutcome.Overloaded => ErrorResults.Overloaded(response),
             var other => throw new InvalidOperationException($"Unexpected read outcome {other}."),
         };
     }
@@ -100,7 +100,7 @@ public static class KvApi
         var maxValue = limits.Value.MaxValueBytes;
         var value = await RequestBody.ReadAsync(request, maxValue, cancellationToken);
         if (value is null)
-            return ApiError.TooLarge($"the value is larger than the limit (Limits:MaxValueBytes) of {maxValue} bytes");
+            return ErrorResults.TooLarge($"the value is larger than the limit (Limits:MaxValueBytes) of {maxValue} bytes");
         var idempotent = Idempotent(request, key!, idempotencyKey, value);
         var outcome = ttl is null && conditions.IsNone
             ? await commands.SetAsync(key!, value, request.ContentType, acknowledge, cancellationToken, idempotent)
@@ -112,7 +112,7 @@ public static class KvApi
             WriteOutcome.Written { Reply: CommandReply.NullBulk or CommandReply.NullMultiBulk } written =>
                 Repeated(written, request.HttpContext.Response, PreconditionFailed(key!)),
             WriteOutcome.Written written => Repeated(written, request.HttpContext.Response, Accepted(written, request.HttpContext.Response)),
-            _ => ApiError.From(outcome, request.HttpContext.Response),
+            _ => ErrorResults.From(outcome, request.HttpContext.Response),
         };
     }
 
@@ -127,7 +127,7 @@ public static class KvApi
             : await commands.DeleteAsync(key!, acknowledge, cancellationToken, idempotent);
         Wrote(request.HttpContext, outcome);
         if (outcome is not WriteOutcome.Written written)
-            return ApiError.From(outcome, request.HttpContext.Response);
+            return ErrorResults.From(outcome, request.HttpContext.Response);
         return Repeated(written, request.HttpContext.Response, written switch
         {
             { Reply: var reply } when reply == Idempotency.KeyReused => KeyReused(idempotencyKey!),
@@ -172,7 +172,7 @@ public static class KvApi
         TryReadOption(request, TtlHeader, "ttl", text =>
                 double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
                 && seconds is > 0 and <= 100L * 365 * 24 * 3600 ? TimeSpan.FromSeconds(seconds) : null,
-            text => ApiError.BadRequest("invalid_ttl", $"'{text}' is not a time to live; give a positive number of seconds (at most 100 years)"),
+            text => ErrorResults.BadRequest("invalid_ttl", $"'{text}' is not a time to live; give a positive number of seconds (at most 100 years)"),
             out ttl, out problem);
 
     /// <summary>What every write checks first: the key, the acknowledgement mode if one is asked for, and the conditions.</summary>
@@ -183,11 +183,11 @@ public static class KvApi
         conditions = HttpConditions.None;
         idempotencyKey = null;
         if (KeyValidation.Problem(key, limits) is { } keyProblem)
-            return ApiError.BadRequest("invalid_key", keyProblem);
+            return ErrorResults.BadRequest("invalid_key", keyProblem);
         if (!IdempotencyKey.TryRead(request, out idempotencyKey, out var idempotencyProblem))
-            return ApiError.BadRequest("invalid_idempotency_key", idempotencyProblem!);
+            return ErrorResults.BadRequest("invalid_idempotency_key", idempotencyProblem!);
         if (HttpConditions.Read(request, out var conditionProblem) is not { } read)
-            return ApiError.BadRequest("invalid_condition", conditionProblem!);
+            return ErrorResults.BadRequest("invalid_condition", conditionProblem!);
         conditions = read;
         return TryReadAcknowledge(request, out acknowledge, out var ackProblem) ? null : ackProblem;
     }
@@ -195,7 +195,7 @@ public static class KvApi
     private static bool TryReadAcknowledge(HttpRequest request, out Acknowledge? acknowledge, out IResult problem) =>
         TryReadOption(request, AcknowledgeHeader, "ack", text =>
                 Enum.TryParse<Acknowledge>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : (Acknowledge?)null,
-            text => ApiError.BadRequest("invalid_acknowledge", $"'{text}' is not an acknowledgement mode; use Quorum or Leader"),
+            text => ErrorResults.BadRequest("invalid_acknowledge", $"'{text}' is not an acknowledgement mode; use Quorum or Leader"),
             out acknowledge, out problem);
 
     /// <summary>A write's option from its header, else its query parameter: null when neither is given, false when unreadable.</summary>

@@ -23,11 +23,11 @@ public static class PeerCutApi
         IOptions<ClusterOptions> cluster, IOptions<AdminOptions> admin)
     {
         if (string.IsNullOrEmpty(to) || !peers.Addresses.ContainsKey(to))
-            return ApiError.BadRequest("unknown_peer",
+            return ErrorResults.BadRequest("unknown_peer",
                 $"'to' must name one of this node's peers: {string.Join(", ", peers.Names.Order(StringComparer.Ordinal))}");
         var max = admin.Value.MaxIsolation;
         if (seconds is not { } s || s <= 0 || TimeSpan.FromSeconds(s) > max)
-            return ApiError.BadRequest("invalid_duration", $"seconds must be between 1 and {max.TotalSeconds:0} (Admin:MaxIsolation)");
+            return ErrorResults.BadRequest("invalid_duration", $"seconds must be between 1 and {max.TotalSeconds:0} (Admin:MaxIsolation)");
         var until = cuts.Cut(to, TimeSpan.FromSeconds(s));
         return TypedResults.Ok(new AdminAnswer(cluster.Value.NodeId,
             $"dropping every message to {to} for {s} s (its messages still arrive); heals by itself at {until:O}"));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
+using System.Net.Http.Json;
+using KvAspire.Contracts;
 
 namespace KvAspire.Bench.Runs;
 
@@ -33,9 +34,7 @@ public sealed class AppliedIndexWatcher(HttpClient client, string nodeUrl)
             long applied;
             try
             {
-                await using var body = await client.GetStreamAsync($"{nodeUrl}/cluster", stop);
-                using var document = await JsonDocument.ParseAsync(body, cancellationToken: stop);
-                applied = document.RootElement.GetProperty("appliedIndex").GetInt64();
+                applied = (await client.GetFromJsonAsync<ClusterStatus>($"{nodeUrl}/cluster", stop))!.AppliedIndex;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

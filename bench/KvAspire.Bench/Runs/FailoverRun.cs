@@ -77,13 +77,13 @@ public sealed class FailoverRun(Args args, ResultLog results)
         var lastBefore = writers.LastSuccessBefore(killedAt);
         var outcome = new Outcome(Ms(firstAfter - killedAt), Ms(firstAfter - lastBefore), writers.Errors, histogram.TotalCount);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{_label} round {round}: killed {primary.Name} (pid {primary.ProcessId}); kill -> first success {outcome.KillToFirstMs} ms; "
+            $"{_label} round {round}: killed {primary.Node} (pid {primary.ProcessId}); kill -> first success {outcome.KillToFirstMs} ms; "
             + $"last success before -> first after {outcome.WindowMs} ms; {outcome.Ok:N0} ok, {outcome.Errors:N0} failed; PUT {histogram.Summary()}"));
         timeline.WriteCsv($"{_out}-round{round}-timeline.csv", killedAt, _warmup + TimeSpan.FromMilliseconds(outcome.KillToFirstMs) + _after);
         histogram.WritePercentileCsv($"{_out}-round{round}-latency.csv");
 
-        relaunched.Add(victim.Relaunch($"{_out}-{primary.Name}-relaunch.log"));
-        Console.Error.WriteLine($"  [{_label}] relaunched {primary.Name}; waiting for it to catch up");
+        relaunched.Add(victim.Relaunch($"{_out}-{primary.Node}-relaunch.log"));
+        Console.Error.WriteLine($"  [{_label}] relaunched {primary.Node}; waiting for it to catch up");
         return outcome;
     }
 

@@ -29,7 +29,7 @@ public sealed class LagRun(Args args, ResultLog results)
         var view = await ClusterView.WaitAsync(control, _gateway, v => v.AllCaughtUp, "3 nodes caught up", TimeSpan.FromSeconds(60),
             cancellationToken);
         var primary = NodeProcess.Read(view.PrimaryNode!.ProcessId);
-        var watchers = view.Nodes.Where(n => n.Name != view.Primary)
+        var watchers = view.Nodes.Where(n => n.Node != view.Primary)
             .Select(n => new AppliedIndexWatcher(control, NodeProcess.Read(n.ProcessId).HttpUrl)).ToList();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

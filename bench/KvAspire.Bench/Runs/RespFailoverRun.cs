@@ -73,7 +73,7 @@ public sealed class RespFailoverRun(Args args, ResultLog results)
         await Task.Delay(_warmup, cancellationToken);
         var killedAt = Stopwatch.GetTimestamp();
         victim.Kill();
-        var elected = await ClusterView.WaitAsync(control, _gateway, v => v.PrimaryNode is { } p && p.Name != primary.Name,
+        var elected = await ClusterView.WaitAsync(control, _gateway, v => v.PrimaryNode is { } p && p.Node != primary.Node,
             "a new primary", RecoveryTimeout, cancellationToken);
         var electedAt = Stopwatch.GetTimestamp();
         var firstAfterElection = await writes.WaitForSuccessStartedAfterAsync(electedAt, RecoveryTimeout, cancellationToken);
@@ -81,9 +81,9 @@ public sealed class RespFailoverRun(Args args, ResultLog results)
         await stop.CancelAsync();
         await load;
 
-        relaunched.Add(victim.Relaunch($"{_out}-{primary.Name}-relaunch.log"));
-        Console.Error.WriteLine($"  [{_label}] relaunched {primary.Name}; waiting for it to catch up");
-        return new Outcome(primary.Name, elected.Primary!, Ms(writes.LongestGap()), Ms(writes.FirstSuccessStartedAfter(killedAt) - killedAt),
+        relaunched.Add(victim.Relaunch($"{_out}-{primary.Node}-relaunch.log"));
+        Console.Error.WriteLine($"  [{_label}] relaunched {primary.Node}; waiting for it to catch up");
+        return new Outcome(primary.Node, elected.Primary!, Ms(writes.LongestGap()), Ms(writes.FirstSuccessStartedAfter(killedAt) - killedAt),
             Ms(firstAfterElection - electedAt), writes.Errors, writes.Ok);
     }
 

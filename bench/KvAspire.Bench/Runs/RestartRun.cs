@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using KvAspire.Bench.Cluster;
 using KvAspire.Bench.Http;
 using KvAspire.Bench.Resp;
+using KvAspire.Contracts;
 
 namespace KvAspire.Bench.Runs;
 
@@ -28,7 +30,7 @@ public sealed class RestartRun(Args args, ResultLog results)
     {
         using var control = HttpLoad.NewClient(4, TimeSpan.FromSeconds(2), _password);
         var view = await WaitCaughtUpAsync(control, cancellationToken);
-        var before = view.Nodes.ToDictionary(n => n.Name, n => NodeProcess.RssBytes(n.ProcessId));
+        var before = view.Nodes.ToDictionary(n => n.Node, n => NodeProcess.RssBytes(n.ProcessId));
         var primary = NodeProcess.Read(view.PrimaryNode!.ProcessId);
 
         var load = await RespLoad.RunAsync(new RespLoadOptions("127.0.0.1", primary.RespPort, _clients, _pipeline, _keys, TimeSpan.Zero,
@@ -38,13 +40,13 @@ public sealed class RestartRun(Args args, ResultLog results)
         foreach (var node in view.Nodes)
         {
             var after = NodeProcess.RssBytes(node.ProcessId);
-            var perKey = (double)(after - before[node.Name]) / _keys;
+            var perKey = (double)(after - before[node.Node]) / _keys;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{_label} {node.Name} ({node.Role}): RSS {before[node.Name] / 1048576.0:0.0} -> {after / 1048576.0:0.0} MiB, {perKey:0} bytes per key"));
+                $"{_label} {node.Node} ({node.Role}): RSS {before[node.Node] / 1048576.0:0.0} -> {after / 1048576.0:0.0} MiB, {perKey:0} bytes per key"));
             results.Write(new()
             {
-                ["kind"] = "memory", ["label"] = _label, ["node"] = node.Name, ["role"] = node.Role, ["keys"] = _keys,
-                ["value_bytes"] = _valueBytes, ["rss_before"] = before[node.Name], ["rss_after"] = after, ["bytes_per_key"] = Math.Round(perKey),
+                ["kind"] = "memory", ["label"] = _label, ["node"] = node.Node, ["role"] = node.Role.ToString(), ["keys"] = _keys,
+                ["value_bytes"] = _valueBytes, ["rss_before"] = before[node.Node], ["rss_after"] = after, ["bytes_per_key"] = Math.Round(perKey),
             });
         }
         await RestartSecondaryAsync(control, view, cancellationToken);
@@ -52,13 +54,13 @@ public sealed class RestartRun(Args args, ResultLog results)
 
     private async Task RestartSecondaryAsync(HttpClient control, ClusterView view, CancellationToken cancellationToken)
     {
-        var target = view.Nodes.First(n => n.Name != view.Primary);
+        var target = view.Nodes.First(n => n.Node != view.Primary);
         var victim = NodeProcess.Read(target.ProcessId);
         var committed = view.PrimaryNode!.CommitIndex;
         victim.Kill();
         await victim.WaitGoneAsync(cancellationToken); // its ports are free only once it is dead
         var started = Stopwatch.GetTimestamp();
-        var process = victim.Relaunch($"{_out}-{target.Name}-relaunch.log");
+        var process = victim.Relaunch($"{_out}-{target.Node}-relaunch.log");
         try
         {
             long? answeredMs = null;
@@ -75,10 +77,10 @@ public sealed class RestartRun(Args args, ResultLog results)
             }
             var servingMs = ElapsedMs(started);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{_label} {target.Name}: process start -> /cluster answers {answeredMs} ms; -> applied index {committed:N0} ({_keys:N0} keys) {servingMs} ms"));
+                $"{_label} {target.Node}: process start -> /cluster answers {answeredMs} ms; -> applied index {committed:N0} ({_keys:N0} keys) {servingMs} ms"));
             results.Write(new()
             {
-                ["kind"] = "restart", ["label"] = _label, ["node"] = target.Name, ["keys"] = _keys,
+                ["kind"] = "restart", ["label"] = _label, ["node"] = target.Node, ["keys"] = _keys,
                 ["answers_ms"] = answeredMs, ["caught_up_ms"] = servingMs, ["applied_index"] = committed,
             });
         }
@@ -96,8 +98,7 @@ public sealed class RestartRun(Args args, ResultLog results)
     {
         try
         {
-            using var document = System.Text.Json.JsonDocument.Parse(await control.GetStringAsync($"{nodeUrl}/cluster", cancellationToken));
-            return document.RootElement.GetProperty("appliedIndex").GetInt64();
+            return (await control.GetFromJsonAsync<ClusterStatus>($"{nodeUrl}/cluster", cancellationToken))!.AppliedIndex;
         }
         catch (HttpRequestException)
         {

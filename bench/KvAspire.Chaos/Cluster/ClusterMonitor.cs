@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text.Json;
+using KvAspire.Contracts;
 using KvAspire.Chaos.Load;
 
 namespace KvAspire.Chaos.Cluster;
@@ -27,9 +29,9 @@ public sealed class ClusterMonitor(ChaosCluster cluster, History history)
         {
             try
             {
-                using var document = JsonDocument.Parse(await cluster.Control.GetStringAsync($"{cluster.GatewayUrl}/cluster", stop));
-                var sample = new ClusterSample(history.Now(), document.RootElement.GetProperty("primary").GetString(),
-                    document.RootElement.GetProperty("term").GetInt64());
+                var gateway = await cluster.Control.GetFromJsonAsync<GatewayStatus>($"{cluster.GatewayUrl}/cluster", stop)
+                              ?? throw new JsonException("the gateway's /cluster answered null");
+                var sample = new ClusterSample(history.Now(), gateway.Primary, gateway.Term);
                 lock (_samples)
                     _samples.Add(sample);
             }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.Tests.Api;
 
@@ -18,6 +19,27 @@ public sealed class ClusterChangesTests : SingleNodeApi
 
         Assert.Equal("Primary", answer.GetProperty("role").GetString());
         Assert.Equal(status.Term, answer.GetProperty("term").GetInt64());
+    }
+
+    [Fact]
+    public async Task TheSharedPath_NamesTheViewTheNodeCompares()
+    {
+        var status = Node.Host.Status;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await Client.GetFromJsonAsync<JsonElement>(ClusterChanges.Path(status.Role, status.Term, status.Primary, TimeSpan.FromMilliseconds(300)));
+
+        // A view the node did not recognise as its own would have been answered at once.
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250), $"answered after {clock.Elapsed}: the node did not see its own view");
+    }
+
+    [Fact]
+    public void TheSharedPath_IsTheQueryTheGatewayAndTheAppHostSend()
+    {
+        Assert.Equal("/cluster/changes", ClusterChanges.Path());
+        Assert.Equal("/cluster/changes?wait=1000", ClusterChanges.Path(TimeSpan.FromSeconds(1)));
+        Assert.Equal("/cluster/changes?role=Primary&term=3&primary=node%201", ClusterChanges.Path(Role.Primary, 3, "node 1"));
+        Assert.Equal("/cluster/changes?role=Candidate&term=4&primary=&wait=250", ClusterChanges.Path(Role.Candidate, 4, null, TimeSpan.FromMilliseconds(250)));
     }
 
     [Theory]

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Api;
 
-/// <summary>The node describes its key API at /openapi/v1.json, with the answers README documents.</summary>
+/// <summary>The node describes its key API at /openapi/v1.json, with the answers docs/api.md documents.</summary>
 public sealed class OpenApiDocumentTests
 {
     [Fact]

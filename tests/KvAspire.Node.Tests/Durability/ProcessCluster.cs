@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.Tests.Durability;
 
@@ -50,8 +51,7 @@ public sealed class ProcessCluster(string root, IReadOnlyDictionary<string, stri
         {
             foreach (var (id, node) in _running)
             {
-                var status = await node.StatusAsync();
-                if (status.GetProperty("role").GetString() == "Primary" && status.GetProperty("servesReads").GetBoolean())
+                if ((await node.StatusAsync()).Deserialize<ClusterStatus>(JsonSerializerOptions.Web) is { Role: Role.Primary, ServesReads: true })
                 {
                     found = (id, node);
                     return true;

@@ -1,14 +1,9 @@
-using System.Text.Json.Serialization;
 using KvAspire.Node.Cluster;
 
 namespace KvAspire.Node.Api.Http;
 
-/// <summary>The JSON body of every error answer: a stable machine-readable code and a sentence for people.</summary>
-public sealed record ApiError(
-    string Error,
-    string Message,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Primary = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Term = null)
+/// <summary>Error answers as HTTP results: the status code, and the <see cref="ApiError"/> body every client parses.</summary>
+public static class ErrorResults
 {
     public static IResult BadRequest(string code, string message) =>
         TypedResults.Json(new ApiError(code, message), statusCode: StatusCodes.Status400BadRequest);
@@ -18,10 +13,7 @@ public sealed record ApiError(
 
     /// <summary>421 Misdirected Request: "not primary", naming the primary so a client can go there.</summary>
     public static IResult NotPrimary(string? primary, long term) =>
-        TypedResults.Json(new ApiError("not_primary", primary is null
-                ? "this node is not the primary and no primary is known yet; retry shortly"
-                : $"this node is not the primary; send the request to {primary}", primary, term),
-            statusCode: StatusCodes.Status421MisdirectedRequest);
+        TypedResults.Json(ApiError.NotPrimary(primary, term), statusCode: StatusCodes.Status421MisdirectedRequest);
 
     public static IResult Unavailable(HttpResponse response, string code, string message, long? term)
     {

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using KvAspire.Node.Consensus;
 
-namespace KvAspire.Node.Cluster;
+namespace KvAspire.Contracts;
 
-/// <summary>The cluster's states, as this node sees them.</summary>
+/// <summary>The cluster's states, as one node sees them.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ClusterState>))]
 public enum ClusterState
 {
     /// <summary>No primary has been seen yet since this node started.</summary>
@@ -13,7 +15,7 @@ public enum ClusterState
     Election,
     /// <summary>Catching up from the primary's snapshot, having fallen behind the primary's log start: from the
     /// snapshot's first byte until, with it installed, the log is applied through the primary's commit index
-    /// as last reported (see <see cref="Cluster.Syncing"/>). <see cref="ClusterStatus.Sync"/> tells the progress.</summary>
+    /// as last reported. <see cref="ClusterStatus.Sync"/> tells the progress.</summary>
     Syncing,
 }
 
@@ -21,18 +23,19 @@ public enum ClusterState
 /// how many entries it lacks, the age in seconds of the oldest one it lacks, and how it is being sent
 /// entries (<c>replicate</c>, <c>probe</c>, or <c>snapshot</c> while a snapshot streams to it). On any node:
 /// seconds since the peer was last heard from (null if never), and whether that was within an election
-/// timeout (<see cref="PeerContact"/>).</summary>
+/// timeout.</summary>
 public sealed record PeerStatus(string Node, long? MatchIndex, long? Lag, double? LagSeconds, string? Replication,
     double? SecondsSinceHeard, bool InContact);
 
-/// <summary>One node's view of the cluster, published by the host loop after every batch; immutable.
-/// <see cref="Sync"/> is the catch-up under way while <see cref="State"/> is Syncing, <see cref="LastSync"/>
-/// the last one that finished since the node started.</summary>
+/// <summary>A node's <c>GET /cluster</c> answer: its view of the cluster, published by its host loop after every batch;
+/// immutable. <see cref="Sync"/> is the catch-up under way while <see cref="State"/> is Syncing, <see cref="LastSync"/>
+/// the last one that finished since the node started. A reader refuses an answer without a role or a term, the two
+/// things every reader acts on, rather than take it for a secondary at term 0.</summary>
 public sealed record ClusterStatus(
     string Node,
-    Role Role,
+    [property: JsonRequired, JsonConverter(typeof(JsonStringEnumConverter<Role>))] Role Role,
     ClusterState State,
-    long Term,
+    [property: JsonRequired] long Term,
     string? Primary,
     long CommitIndex,
     long AppliedIndex,
@@ -48,7 +51,9 @@ public sealed record ClusterStatus(
     SyncProgress? LastSync,
     IReadOnlyList<PeerStatus> Peers)
 {
-    /// <summary>Whether this node votes: <c>Joining</c> or <c>Blank</c> after it started with an empty data folder,
-    /// until the primary promotes it (docs/consensus.md).</summary>
-    public Standing Standing { get; init; }
+    /// <summary>Whether this node votes, by the name of the consensus core's <c>Standing</c>: <c>Voter</c>, or <c>Joining</c>
+    /// or <c>Blank</c> after it started with an empty data folder, until the primary promotes it; <c>Unfounded</c> while
+    /// no primary has ever reached it (docs/consensus.md). A name, not the core's enum, since that enum lives among the
+    /// core's peer messages, which are no part of this contract.</summary>
+    public string Standing { get; init; } = "Voter";
 }
