@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Profiles the KvAspire SET path: a RESP SET load (50 clients) on the primary of a Release cluster
-# while dotnet-trace samples the primary's thread stacks (~100 Hz, wall-clock: waiting threads
+# while dotnet-trace samples the primary's (PROFILED=secondary: a secondary's) thread stacks (~100 Hz, wall-clock: waiting threads
 # count) and dotnet-counters records the runtime and KvAspire.Node counters; prints where the host
 # loop's time goes (bench/host-loop.py) and the top methods by exclusive and inclusive time. Run it alone: bench/run.sh measures, this explains.
 # Usage: bench/profile.sh        (ACK=Leader for the other acknowledgement mode, TRACE_SECONDS=15,
@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 readonly ACK="${ACK:-Quorum}"
 readonly TRACE_SECONDS="${TRACE_SECONDS:-15}"
 readonly TEST="${TEST:-}"
+readonly PROFILED="${PROFILED:-primary}"   # or secondary: one of the two, under the same load
 readonly GATEWAY=http://localhost:5080
 RESP_BASE_PORT="${RESP_BASE_PORT:-16379}"
 WORK="$PWD/bench/.work/profile-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -31,11 +32,12 @@ dotnet build bench/KvAspire.Bench -c Release -v q -nologo >>"$WORK/build.log" 2>
 
 start_apphost --Cluster:Timing=Seed --Replication:Acknowledge="$ACK"
 primary=$(wait_for_primary 180) || { tail -n 40 "$WORK/apphost.log" >&2; exit 1; }
-pid=$(curl -s -H "Authorization: Bearer $KV_PASSWORD" "$GATEWAY/cluster" | python3 -c '
-import json, sys
+pid=$(curl -s -H "Authorization: Bearer $KV_PASSWORD" "$GATEWAY/cluster" | PROFILED="$PROFILED" python3 -c '
+import json, os, sys
 view = json.load(sys.stdin)
-print(next(n["processId"] for n in view["nodes"] if n.get("node") == view["primary"]))')
-echo "primary: RESP port $primary, pid $pid; uptime: $(uptime)"
+primary = os.environ["PROFILED"] == "primary"
+print(next(n["processId"] for n in view["nodes"] if (n.get("node") == view["primary"]) == primary))')
+echo "primary: RESP port $primary; profiling the $PROFILED, pid $pid; uptime: $(uptime)"
 
 # The load outlasts the trace by a few seconds on each side, so only steady state is sampled.
 if [ -z "$TEST" ]; then
