@@ -94,7 +94,9 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         var snapshot = RestoreSnapshot(snapshots);
         var entries = LogRecovery.EntriesAfter(snapshot, snapshots.Latest?.Path ?? Path.Combine(storage.Value.DataDirectory, "log"),
             logStore.Load(), logStore, logger);
-        _raft = new Raft(_options.NodeId, peers.Names, _options.ToRaftOptions(), new Random(), hardState, entries, snapshot);
+        // Under Fsync=Always a secondary's entries are synced beside its loop too, which then goes on receiving.
+        var raftOptions = _options.ToRaftOptions() with { AsyncStorageWrites = storage.Value.Fsync == FsyncPolicy.Always };
+        _raft = new Raft(_options.NodeId, peers.Names, raftOptions, new Random(), hardState, entries, snapshot);
         _softState = _raft.SoftState;
         _joining = _raft.Joining;
         _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
@@ -392,7 +394,10 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 throw new IOException("Forcing the replication log to disk failed; the node stops rather than acknowledge what it may lose.", failure);
             case HostInput.LogDurable durable:
                 if (_raft.Log.TermAt(durable.Index) == durable.Term)
+                {
                     _proposals.Durable(durable.Index);
+                    _secondaryTracing.Durable(durable.Index);
+                }
                 _raft.LogDurable(durable.Index, durable.Term);
                 break;
         }
@@ -483,15 +488,17 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 _lagClock.Appended(entry.Index);
         }
         // A primary's own copy counts towards a quorum only once durable (Log.DurableIndex), so it may ship
-        // entries while it writes them (Raft thesis §10.2.1): its fsync and the secondaries' overlap. Any
-        // other node's messages may promise what is on its disk (a vote, an acknowledgement): they wait.
-        var sendFirst = after.Role == Role.Primary && ready.HardState is null && ready.Snapshot is null;
+        // entries while it writes them (Raft thesis §10.2.1): its fsync and the secondaries' overlap. A
+        // secondary's acknowledgements cover only what is durable already. Other messages may promise what
+        // this Ready writes (a vote, a truncation): they wait.
+        var sendFirst = ready.DurabilityMayFollow;
         if (sendFirst)
             Send(ready.Messages);
 
         if (ready.Snapshot is { } snapshot)
             InstallSnapshot(snapshot);
-        var persist = after.Role == Role.Primary ? null : _secondaryTracing.Persisting(ready.EntriesToPersist);
+        if (after.Role != Role.Primary)
+            _secondaryTracing.Persisting(ready.EntriesToPersist);
         var entriesDurable = _log.Persist(ready);
         if (ready.HardState is { } hardState)
         {
@@ -500,7 +507,8 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 Log.NodePromoted(_logger, _options.NodeId, hardState.Term, after.Primary ?? hardState.VotedFor ?? "(none)");
             _joining = hardState.Joining;
         }
-        persist?.Dispose();
+        if (entriesDurable && ready.EntriesToPersist.Count > 0)
+            _secondaryTracing.Durable(ready.EntriesToPersist[^1].Index);
         if (ready.TruncateFrom is { } truncatedFrom)
             _proposals.Truncated(truncatedFrom, after.Term);
         if (entriesDurable)

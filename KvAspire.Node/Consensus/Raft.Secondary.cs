@@ -2,12 +2,20 @@ namespace KvAspire.Node.Consensus;
 
 public sealed partial class Raft
 {
+    /// <summary>With async storage writes: the last index this term's primary has shown matches its log, which this
+    /// node acknowledges as soon as its host reports it durable.</summary>
+    private long _matched;
+    /// <summary>The highest index acknowledged to this term's primary.</summary>
+    private long _acknowledged;
+
     private void BecomeSecondary(long term, string? primary)
     {
         if (term > Term)
             SetHardState(_hardState with { Term = term, VotedFor = null });
         Role = Role.Secondary;
         Primary = primary;
+        _matched = 0;
+        _acknowledged = 0;
         _progress.Clear();
         _reads.Clear();
         _transferTarget = null;
@@ -55,7 +63,8 @@ public sealed partial class Raft
     {
         if (replicate.PrevLogIndex < CommitIndex)
         {
-            // Everything up to our commit index already matches; tell the primary to resume there.
+            // Everything up to our commit index already matches; tell the primary to resume there. (With async
+            // storage writes those entries may not be on this disk yet, but being committed they are on a majority's.)
             Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: CommitIndex,
                 ReadContext: replicate.ReadContext));
             return;
@@ -74,7 +83,31 @@ public sealed partial class Raft
             Promote(replicate.From);
         // Only up to what this message proved matches: entries beyond it may be stale leftovers.
         CommitTo(Math.Min(replicate.CommitIndex, lastNew));
-        Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: lastNew,
+        if (!_options.AsyncStorageWrites)
+        {
+            // The host persists this Ready before it sends the acknowledgement.
+            Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: lastNew,
+                ReadContext: replicate.ReadContext));
+            return;
+        }
+        // The entries may not be on disk yet: acknowledge what is, and the rest once the host reports it
+        // (AcknowledgeDurable). A read round waits for no disk, so its context is echoed at once.
+        _matched = Math.Max(_matched, lastNew);
+        var durable = Math.Min(lastNew, Log.DurableIndex);
+        if (durable < lastNew && replicate.ReadContext == 0)
+            return;
+        Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: durable,
             ReadContext: replicate.ReadContext));
+        _acknowledged = Math.Max(_acknowledged, durable);
+    }
+
+    /// <summary>Acknowledges to the primary the entries it sent that have since become durable.</summary>
+    private void AcknowledgeDurable()
+    {
+        var durable = Math.Min(_matched, Log.DurableIndex);
+        if (Primary is null || durable <= _acknowledged)
+            return;
+        Send(new ReplicateResponse(Id, Primary, Term, Success: true, MatchIndex: durable));
+        _acknowledged = durable;
     }
 }

@@ -148,11 +148,14 @@ public sealed partial class Raft
 
         var (snapshot, truncateFrom, entries) = Log.TakeUnpersisted();
         var applyThrough = Math.Min(CommitIndex, _appliedIndex + _options.MaxCommittedPerReady);
+        var hardState = _hardStateDirty ? _hardState : (HardState?)null;
         var ready = new Ready
         {
-            HardState = _hardStateDirty ? _hardState : null,
+            HardState = hardState,
             Snapshot = snapshot,
             TruncateFrom = truncateFrom,
+            DurabilityMayFollow = hardState is null && snapshot is null && truncateFrom is null
+                && (Role == Role.Primary || _options.AsyncStorageWrites),
             EntriesToPersist = entries,
             Messages = _outbox,
             CommittedEntries = Log.Range(_appliedIndex + 1, applyThrough),
@@ -174,22 +177,17 @@ public sealed partial class Raft
     /// </summary>
     /// <param name="ready">The Ready taken last.</param>
     /// <param name="entriesDurable">False when the host has written the entries but not yet forced them to disk
-    /// (a primary's group commit running beside its loop); it reports them later with <see cref="LogDurable"/>.
-    /// Only a primary's Ready with nothing else to persist may do that: a vote, a truncation or a snapshot
-    /// is promised to others and must be durable first.</param>
+    /// (its group commit runs beside its loop); it reports them later with <see cref="LogDurable"/>. Only a Ready
+    /// with <see cref="Ready.DurabilityMayFollow"/> may do that.</param>
     public void Advance(Ready ready, bool entriesDurable = true)
     {
         if (entriesDurable)
             Log.MarkDurable(ready.Snapshot, ready.TruncateFrom, ready.EntriesToPersist);
-        else if (!CanDeferDurability(ready))
-            throw new InvalidOperationException("Only a primary's new entries may become durable after Advance.");
-        if (Role == Role.Primary && MaybeCommit())
-            _flushPending = true;
+        else if (!ready.DurabilityMayFollow)
+            throw new InvalidOperationException("This Ready promises what it persists (a vote, a truncation, a snapshot or, " +
+                "without async storage writes, a secondary's acknowledgement): it must be durable before Advance.");
+        Durable();
     }
-
-    /// <summary>Whether the host may write <paramref name="ready"/>'s entries without waiting for the disk (see <see cref="Advance"/>).</summary>
-    public static bool CanDeferDurability(Ready ready) =>
-        ready.SoftState.Role == Role.Primary && ready.HardState is null && ready.Snapshot is null && ready.TruncateFrom is null;
 
     /// <summary>
     /// The host's log is on disk through <paramref name="index"/>, which held an entry of <paramref name="term"/>
@@ -198,8 +196,17 @@ public sealed partial class Raft
     /// </summary>
     public void LogDurable(long index, long term)
     {
-        if (Log.MarkDurableThrough(index, term) && Role == Role.Primary && MaybeCommit())
+        if (Log.MarkDurableThrough(index, term))
+            Durable();
+    }
+
+    /// <summary>More of the log may be durable: a primary counts its own copy, a secondary acknowledges it.</summary>
+    private void Durable()
+    {
+        if (Role == Role.Primary && MaybeCommit())
             _flushPending = true;
+        else if (Role == Role.Secondary && _options.AsyncStorageWrites)
+            AcknowledgeDurable();
     }
 
     private void Send(Message message)

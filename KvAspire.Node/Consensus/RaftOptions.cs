@@ -22,6 +22,14 @@ public sealed record RaftOptions
     public bool CheckQuorum { get; init; } = true;
     /// <summary>Run a pre-vote round before a real election (Raft thesis §9.6).</summary>
     public bool PreVote { get; init; } = true;
+    /// <summary>
+    /// The host writes a secondary's entries without waiting for the disk and reports them with
+    /// <see cref="Raft.LogDurable"/> (etcd-io/raft's async storage writes): a secondary then acknowledges only
+    /// what its host has reported durable, so it goes on receiving while its disk syncs, and one
+    /// acknowledgement covers every entry one sync made durable. Off: the host persists each Ready before
+    /// sending its messages, and an acknowledgement covers what that Ready wrote.
+    /// </summary>
+    public bool AsyncStorageWrites { get; init; }
 
     public void Validate()
     {

@@ -4,11 +4,11 @@ namespace KvAspire.Node.Storage;
 
 /// <summary>
 /// Applies the fsync policy to the log store. What a <see cref="Ready"/> asks to persist is written at
-/// once. Under <see cref="FsyncPolicy.Always"/> a primary's new entries are forced to disk by
-/// <see cref="GroupCommit"/> beside the loop and reported through <c>durable</c>, since they count towards
-/// a quorum only once durable and promise nothing to anyone before; any other Ready waits for the disk
-/// (with whatever a primary left unsynced), because its messages may promise what it wrote: an
-/// acknowledgement, a vote. <see cref="FsyncPolicy.EverySecond"/> syncs within a second,
+/// once. Under <see cref="FsyncPolicy.Always"/> the entries of a Ready whose durability may follow
+/// (<see cref="Ready.DurabilityMayFollow"/>: a primary's, which count towards a quorum only once durable, and a
+/// secondary's, which it acknowledges only once durable) are forced to disk by <see cref="GroupCommit"/> beside
+/// the loop and reported through <c>durable</c>; any other Ready waits for the disk (with whatever was left
+/// unsynced), because its messages may promise what it wrote: a vote, a truncation. <see cref="FsyncPolicy.EverySecond"/> syncs within a second,
 /// <see cref="FsyncPolicy.Never"/> leaves it to the operating system. Host loop only.
 /// </summary>
 public sealed class DurableLog : IDisposable
@@ -47,7 +47,7 @@ public sealed class DurableLog : IDisposable
         if (ready.EntriesToPersist.Count > 0)
             _store.Append(ready.EntriesToPersist);
 
-        if (_groupCommit is not null && Raft.CanDeferDurability(ready))
+        if (_groupCommit is not null && ready.DurabilityMayFollow)
         {
             if (ready.EntriesToPersist.Count == 0)
                 return true;

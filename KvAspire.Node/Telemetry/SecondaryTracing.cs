@@ -6,7 +6,7 @@ namespace KvAspire.Node.Telemetry;
 /// <summary>
 /// On a secondary: the spans of sampled writes, in the write's own trace, under the primary's <c>replicate</c>
 /// span their batch travelled under (<see cref="ReplicationTracing"/>): <c>replicate.receive</c> (from arrival to
-/// the loop stepping it), <c>replicate.persist</c> (writing and forcing it to disk) and <c>replicate.apply</c>. The
+/// the loop stepping it), <c>replicate.persist</c> (writing it until it is reported on disk) and <c>replicate.apply</c>. The
 /// first two end before this node acknowledges, so they nest in the replicate span, which ends at that
 /// acknowledgement; an entry is applied only once this node hears it committed, after it acknowledged, so the
 /// apply span links to its parent (<see cref="ReplicationTracing.FollowsFrom"/>). Host loop only, except
@@ -17,6 +17,8 @@ public sealed class SecondaryTracing(string node)
     /// <summary>Batches remembered until applied; a primary that never commits them must not make this grow.</summary>
     private const int MaxTraced = 1024;
     private readonly Queue<Traced> _traced = new();
+    /// <summary>Persist spans whose entries are written but not yet reported durable, in index order.</summary>
+    private readonly Queue<(long Last, Activity Span)> _persisting = new();
 
     /// <summary>Starts the receive span of <paramref name="message"/> as it arrives (off the loop); null when it carries
     /// no sampled write.</summary>
@@ -43,9 +45,23 @@ public sealed class SecondaryTracing(string node)
         _traced.Enqueue(new Traced(replicate.Entries[0].Index, replicate.Entries[^1].Index, trace));
     }
 
-    /// <summary>A span for persisting <paramref name="entries"/>, when they hold a traced batch's; null otherwise.</summary>
-    public Activity? Persisting(IReadOnlyList<Entry> entries) =>
-        _traced.Count == 0 || entries.Count == 0 ? null : Start(KvTelemetry.Spans.ReplicatePersist, entries, link: false);
+    /// <summary>Starts a span for persisting <paramref name="entries"/> when they hold a traced batch's; it ends once they
+    /// are durable (<see cref="Durable"/>), which with async storage writes is after the loop has moved on.</summary>
+    public void Persisting(IReadOnlyList<Entry> entries)
+    {
+        if (_traced.Count == 0 || entries.Count == 0 || Start(KvTelemetry.Spans.ReplicatePersist, entries, link: false) is not { } span)
+            return;
+        if (_persisting.Count >= MaxTraced)
+            _persisting.Dequeue().Span.Dispose();
+        _persisting.Enqueue((entries[^1].Index, span));
+    }
+
+    /// <summary>The log is durable through <paramref name="index"/>: the persist spans it covers end.</summary>
+    public void Durable(long index)
+    {
+        while (_persisting.TryPeek(out var oldest) && oldest.Last <= index)
+            _persisting.Dequeue().Span.Dispose();
+    }
 
     /// <summary>A span for applying the committed <paramref name="entries"/>, when they hold a traced batch's; batches
     /// wholly applied are forgotten.</summary>
@@ -60,7 +76,12 @@ public sealed class SecondaryTracing(string node)
     }
 
     /// <summary>This node became primary: what it was told as a secondary is no longer awaited.</summary>
-    public void Forget() => _traced.Clear();
+    public void Forget()
+    {
+        _traced.Clear();
+        while (_persisting.TryDequeue(out var pending))
+            pending.Span.Dispose();
+    }
 
     /// <summary>A span under the first traced batch that <paramref name="entries"/> overlap, linked to the others.</summary>
     private Activity? Start(string name, IReadOnlyList<Entry> entries, bool link)

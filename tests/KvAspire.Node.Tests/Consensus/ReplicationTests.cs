@@ -29,7 +29,7 @@ public class ReplicationTests
         var primary = CaughtUpPrimary();
         var proposal = primary.Propose(Bytes("x"));
         var ready = primary.TakeReady();
-        Assert.True(Raft.CanDeferDurability(ready));
+        Assert.True(ready.DurabilityMayFollow);
         primary.Advance(ready, entriesDurable: false);
 
         primary.Step(Ack(primary, "b", proposal.Index));
@@ -56,14 +56,121 @@ public class ReplicationTests
     }
 
     [Fact]
-    public void OnlyAPrimarysNewEntries_MayBecomeDurableAfterAdvance()
+    public void WithoutAsyncStorageWrites_ASecondarysEntries_MustBeDurableBeforeAdvance()
     {
         var secondary = NewRaft("b", term: 2, log: Log(1, 2));
         secondary.Step(new Replicate("a", "b", Term: 2, PrevLogIndex: 2, PrevLogTerm: 2, Entries: [new Entry(3, 2, Bytes("e3"))], CommitIndex: 0));
         var ready = secondary.TakeReady();
 
-        Assert.False(Raft.CanDeferDurability(ready));
+        Assert.False(ready.DurabilityMayFollow);
+        Assert.Equal(3, Assert.Single(ready.Messages.OfType<ReplicateResponse>()).MatchIndex); // sent once persisted
         Assert.Throws<InvalidOperationException>(() => secondary.Advance(ready, entriesDurable: false));
+    }
+
+    private static Raft AsyncSecondary() => NewRaft("b", term: 2, log: Log(1, 2), options: Options with { AsyncStorageWrites = true });
+
+    private static Replicate Entries(long prev, string text, long readContext = 0) =>
+        new("a", "b", Term: 2, PrevLogIndex: prev, PrevLogTerm: 2, Entries: [new Entry(prev + 1, 2, Bytes(text))], CommitIndex: 0,
+            ReadContext: readContext);
+
+    [Fact]
+    public void AsyncSecondary_AcknowledgesEntries_OnlyOnceReportedDurable()
+    {
+        var secondary = AsyncSecondary();
+        secondary.Step(Entries(2, "e3"));
+        var ready = secondary.TakeReady();
+
+        Assert.True(ready.DurabilityMayFollow);
+        Assert.Empty(ready.Messages);
+        secondary.Advance(ready, entriesDurable: false);
+        Assert.DoesNotContain(DrainAll(secondary).OfType<ReplicateResponse>(), ack => ack.MatchIndex >= 3);
+
+        secondary.LogDurable(3, 2);
+        var ack = Assert.Single(DrainAll(secondary).OfType<ReplicateResponse>());
+        Assert.True(ack.Success);
+        Assert.Equal(3, ack.MatchIndex);
+        Assert.Equal("a", ack.To);
+    }
+
+    [Fact]
+    public void AsyncSecondary_AcknowledgesEverythingOneSyncMadeDurable_Once()
+    {
+        var secondary = AsyncSecondary();
+        for (var prev = 2; prev < 5; prev++)
+        {
+            secondary.Step(Entries(prev, $"e{prev + 1}"));
+            secondary.Advance(secondary.TakeReady(), entriesDurable: false);
+        }
+
+        secondary.LogDurable(5, 2);
+
+        Assert.Equal(5, Assert.Single(DrainAll(secondary).OfType<ReplicateResponse>()).MatchIndex);
+        secondary.LogDurable(5, 2);
+        Assert.Empty(DrainAll(secondary));
+    }
+
+    [Fact]
+    public void AsyncSecondary_EchoesAReadRoundAtOnce_AcknowledgingOnlyWhatIsDurable()
+    {
+        var secondary = AsyncSecondary();
+        secondary.Step(Entries(2, "e3", readContext: 7));
+        var ready = secondary.TakeReady();
+
+        var echo = Assert.Single(ready.Messages.OfType<ReplicateResponse>());
+        Assert.Equal(7, echo.ReadContext);
+        Assert.Equal(2, echo.MatchIndex); // entry 3 is not yet on disk
+        secondary.Advance(ready, entriesDurable: false);
+
+        secondary.LogDurable(3, 2);
+        Assert.Equal(3, Assert.Single(DrainAll(secondary).OfType<ReplicateResponse>()).MatchIndex);
+    }
+
+    [Fact]
+    public void AsyncSecondary_AcknowledgesAHeartbeat_AtOnce_WhenEverythingItMatchesIsDurable()
+    {
+        var secondary = AsyncSecondary();
+
+        secondary.Step(new Replicate("a", "b", Term: 2, PrevLogIndex: 2, PrevLogTerm: 2, Entries: [], CommitIndex: 0));
+
+        Assert.Equal(2, Assert.Single(Drain(secondary).Messages.OfType<ReplicateResponse>()).MatchIndex);
+    }
+
+    [Fact]
+    public void AsyncSecondary_AcknowledgesEntriesPersistedInline_InTheNextReady()
+    {
+        var secondary = AsyncSecondary();
+        secondary.Step(Entries(2, "e3"));
+
+        Assert.Empty(Drain(secondary).Messages); // persisted before Advance, as a vote's Ready would force it
+        Assert.Equal(3, Assert.Single(DrainAll(secondary).OfType<ReplicateResponse>()).MatchIndex);
+    }
+
+    [Fact]
+    public void AsyncSecondary_MustPersistATruncation_BeforeAdvance()
+    {
+        var secondary = NewRaft("b", term: 2, log: Log(1, 2, 2), options: Options with { AsyncStorageWrites = true });
+        secondary.Step(new Replicate("a", "b", Term: 3, PrevLogIndex: 2, PrevLogTerm: 2, Entries: [new Entry(3, 3, Bytes("new"))], CommitIndex: 0));
+        var ready = secondary.TakeReady();
+
+        Assert.Equal(3, ready.TruncateFrom);
+        Assert.False(ready.DurabilityMayFollow);
+        Assert.Throws<InvalidOperationException>(() => secondary.Advance(ready, entriesDurable: false));
+    }
+
+    [Fact]
+    public void AsyncSecondary_AcknowledgesDurableEntries_ToThePrimaryOfItsCurrentTerm_Only()
+    {
+        var secondary = AsyncSecondary();
+        secondary.Step(Entries(2, "e3"));
+        secondary.Advance(secondary.TakeReady(), entriesDurable: false);
+        // c is primary of term 3, and its heartbeat shows its log matches through entry 3.
+        secondary.Step(new Replicate("c", "b", Term: 3, PrevLogIndex: 3, PrevLogTerm: 2, Entries: [], CommitIndex: 0));
+        Assert.DoesNotContain(DrainAll(secondary).OfType<ReplicateResponse>(), ack => ack.MatchIndex >= 3); // not yet durable
+
+        secondary.LogDurable(3, 2);
+
+        var ack = Assert.Single(DrainAll(secondary).OfType<ReplicateResponse>());
+        Assert.Equal(("c", 3L, 3L), (ack.To, ack.Term, ack.MatchIndex));
     }
 
     [Fact]

@@ -90,13 +90,13 @@ public class VoteTests
     public void Vote_IsInTheHardStateOfTheSameReadyAsTheResponse()
     {
         // Persist before send: the host writes HardState before it sends Messages of the same Ready.
-        var voter = NewRaft("b", term: 1);
+        var voter = NewRaft("b", term: 1, options: Options with { AsyncStorageWrites = true });
 
         voter.Step(new RequestVote("a", "b", 2, 0, 0));
         var ready = voter.TakeReady();
 
         Assert.Equal(new HardState(2, "a"), ready.HardState);
-        Assert.False(Raft.CanDeferDurability(ready));
+        Assert.False(ready.DurabilityMayFollow);
         Assert.True(Assert.Single(ready.Messages.OfType<RequestVoteResponse>()).Granted);
     }
 

@@ -35,9 +35,9 @@ internal sealed partial class Simulator
                 _checker.Truncate(node, from);
                 node.Proposals.Truncated(from, soft.Term);
             }
-            // A primary's group commit may run beside its loop; any other Ready forces what is written to disk
-            // before its messages leave: they may promise it (an acknowledgement, a vote).
-            var beside = GroupCommitBesideLoop && Raft.CanDeferDurability(ready);
+            // The group commit may run beside the loop for a Ready whose messages promise nothing it writes; any other
+            // Ready forces what is written to disk before its messages leave: they may promise it (a vote, a truncation).
+            var beside = GroupCommitBesideLoop && ready.DurabilityMayFollow;
             var deferDurability = beside && ready.EntriesToPersist.Count > 0;
             if (!beside && node.UnsyncedFrom is not null)
             {
@@ -96,9 +96,9 @@ internal sealed partial class Simulator
     /// The group commit running beside <paramref name="node"/>'s loop finishes: its log is on disk through the
     /// last entry it covers, as RaftHost does on <c>HostInput.LogDurable</c>.
     /// </summary>
-    private void SyncLog(SimNode node)
+    private void SyncLog(SimNode? node)
     {
-        if (node.Raft is not { } raft || node.PendingSync is not var (index, term))
+        if (node?.Raft is not { } raft || node.PendingSync is not var (index, term))
             return;
         node.PendingSync = null;
         node.UnsyncedFrom = null;
@@ -176,9 +176,11 @@ internal sealed partial class Simulator
     }
 
     /// <summary>Deliver everything in flight, in order, until the network is quiet.</summary>
+    /// <summary>Delivers every message until the network is quiet; a healthy disk finishes each group commit within the
+    /// round, as an fsync takes far less than a tick.</summary>
     private void DeliverAll()
     {
-        for (var round = 0; _inflight.Count > 0; round++)
+        for (var round = 0; _inflight.Count > 0 || _nodes.Any(node => node.Raft is not null && node.PendingSync is not null); round++)
         {
             if (round > 1_000)
                 Fail("the network did not quiesce");
@@ -186,6 +188,8 @@ internal sealed partial class Simulator
             _inflight.Clear();
             foreach (var message in batch)
                 Deliver(message, dropRate: 0);
+            foreach (var node in _nodes)
+                SyncLog(node);
         }
     }
 

@@ -44,9 +44,9 @@ internal sealed partial class Simulator
             MaxCommittedPerReady = 1 + _random.Next(8),
             PreVote = !bare,
             CheckQuorum = !bare,
+            // As RaftHost with Storage:Fsync=Always, or with the fsync inline (its other policies never defer).
+            AsyncStorageWrites = seed % 3 != 0,
         };
-        // As RaftHost with Storage:Fsync=Always, or with the fsync inline (its other policies never defer).
-        GroupCommitBesideLoop = seed % 3 != 0;
         DropRate = _random.NextDouble() * 0.2;
         DuplicateRate = _random.NextDouble() * 0.1;
         CorruptRate = _random.NextDouble() * 0.02;
@@ -61,8 +61,8 @@ internal sealed partial class Simulator
     public int StepNumber { get; private set; }
     public RaftOptions Options { get; }
     public double DropRate { get; private set; }
-    /// <summary>Primaries write entries without waiting for the disk and learn later that they are durable.</summary>
-    public bool GroupCommitBesideLoop { get; }
+    /// <summary>Nodes write entries without waiting for the disk and learn later that they are durable.</summary>
+    public bool GroupCommitBesideLoop => Options.AsyncStorageWrites;
     public double DuplicateRate { get; private set; }
     /// <summary>How often a message arrives damaged instead of whole (<see cref="MessageCorruption"/>).</summary>
     public double CorruptRate { get; private set; }
@@ -87,8 +87,10 @@ internal sealed partial class Simulator
         var roll = _random.NextDouble();
         if (roll < 0.50 && _inflight.Count > 0)
             DeliverOne();
-        else if (roll < 0.80)
+        else if (roll < 0.72)
             TickNode(RandomNode(up: true));
+        else if (roll < 0.80)
+            SyncLog(RandomNode(static n => n.IsUp && n.PendingSync is not null));
         else if (roll < 0.88)
             ClientWrite(PreferPrimary(), _random.Next(2) == 0 ? Acknowledge.Quorum : Acknowledge.Leader);
         else if (roll < 0.92)

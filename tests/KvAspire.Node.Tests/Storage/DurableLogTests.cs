@@ -6,8 +6,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace KvAspire.Node.Tests.Storage;
 
 /// <summary>
-/// The fsync policy against a recording store: under Always a primary's new entries are synced beside the
-/// loop and reported, while any other Ready waits for the disk, including for what a primary left unsynced.
+/// The fsync policy against a recording store: under Always the entries of a Ready whose durability may follow are
+/// synced beside the loop and reported, while any other Ready waits for the disk, including for what was left unsynced.
 /// Under EverySecond entries count as durable once written and an fsync follows within a second; under
 /// Never the log asks for no fsync at all.
 /// </summary>
@@ -31,10 +31,18 @@ public sealed class DurableLogTests : IDisposable
 
     public void Dispose() => _opened?.Dispose();
 
-    private static Ready ReadyOf(Role role, long term, params Entry[] entries) => new()
+    /// <summary>A Ready whose durability may follow: a primary's, or a secondary's under async storage writes.</summary>
+    private static Ready Deferrable(long term, params Entry[] entries) => ReadyOf(Role.Primary, term, durabilityMayFollow: true, entries);
+
+    /// <summary>A Ready whose messages may promise what it writes: a vote, a truncation, a secondary's acknowledgement
+    /// without async storage writes.</summary>
+    private static Ready Promising(long term, params Entry[] entries) => ReadyOf(Role.Secondary, term, durabilityMayFollow: false, entries);
+
+    private static Ready ReadyOf(Role role, long term, bool durabilityMayFollow, params Entry[] entries) => new()
     {
-        SoftState = new SoftState(role, term, role == Role.Primary ? "a" : "b", 0),
+        SoftState = new SoftState(role, term, role == Role.Primary ? "b" : "a", 0),
         EntriesToPersist = entries,
+        DurabilityMayFollow = durabilityMayFollow,
     };
 
     private static Entry EntryAt(long index, long term) => new(index, term, new byte[] { 1 });
@@ -48,7 +56,7 @@ public sealed class DurableLogTests : IDisposable
     [Fact]
     public void PrimarysEntries_AreWrittenAtOnce_AndReportedDurableByTheGroupCommit()
     {
-        var durableNow = Log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2), EntryAt(2, 2)));
+        var durableNow = Log.Persist(Deferrable(2, EntryAt(1, 2), EntryAt(2, 2)));
 
         Assert.False(durableNow);
         Assert.Equal([1, 2], _store.Appended);
@@ -58,9 +66,19 @@ public sealed class DurableLogTests : IDisposable
     }
 
     [Fact]
-    public void SecondarysEntries_AreDurableBeforePersistReturns()
+    public void ASecondarysEntries_UnderAsyncStorageWrites_AreSyncedBesideTheLoopToo()
     {
-        Assert.True(Log.Persist(ReadyOf(Role.Secondary, 2, EntryAt(1, 2))));
+        var durableNow = Log.Persist(ReadyOf(Role.Secondary, 2, durabilityMayFollow: true, EntryAt(1, 2)));
+
+        Assert.False(durableNow);
+        Assert.Equal((1, 2, null), NextReport());
+        Assert.Empty(_store.InlineDurableFlushes);
+    }
+
+    [Fact]
+    public void APromisingReadysEntries_AreDurableBeforePersistReturns()
+    {
+        Assert.True(Log.Persist(Promising(2, EntryAt(1, 2))));
 
         Assert.Equal([true], _store.InlineDurableFlushes);
         Assert.Equal(0, _store.BackgroundSyncs);
@@ -69,14 +87,14 @@ public sealed class DurableLogTests : IDisposable
     [Fact]
     public void AfterAPrimaryWroteUnsynced_AReadyThatMayPromiseWaitsForTheDisk_EvenWithNothingOfItsOwn()
     {
-        Log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2)));
+        Log.Persist(Deferrable(2, EntryAt(1, 2)));
         NextReport();
 
         // Stepped down: this Ready's acknowledgement or vote may promise entry 1.
-        Assert.True(Log.Persist(ReadyOf(Role.Secondary, 3)));
+        Assert.True(Log.Persist(Promising(3)));
 
         Assert.Equal([true], _store.InlineDurableFlushes);
-        Assert.True(Log.Persist(ReadyOf(Role.Secondary, 3)));
+        Assert.True(Log.Persist(Promising(3)));
         Assert.Single(_store.InlineDurableFlushes);
     }
 
@@ -85,7 +103,7 @@ public sealed class DurableLogTests : IDisposable
     {
         _store.FailSync = true;
 
-        Log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2)));
+        Log.Persist(Deferrable(2, EntryAt(1, 2)));
 
         Assert.IsType<IOException>(NextReport().Failure);
     }
@@ -95,8 +113,8 @@ public sealed class DurableLogTests : IDisposable
     {
         var log = Open(FsyncPolicy.EverySecond);
 
-        Assert.True(log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2))));
-        Assert.True(log.Persist(ReadyOf(Role.Secondary, 3, EntryAt(2, 3))));
+        Assert.True(log.Persist(Deferrable(2, EntryAt(1, 2))));
+        Assert.True(log.Persist(Promising(3, EntryAt(2, 3))));
 
         Assert.Equal([false, false], _store.Flushes); // handed to the operating system, not forced
         Assert.Equal(0, _store.BackgroundSyncs);
@@ -118,7 +136,7 @@ public sealed class DurableLogTests : IDisposable
 
         for (var i = 1; i <= 30; i++)
         {
-            log.Persist(ReadyOf(Role.Primary, 2, EntryAt(i, 2)));
+            log.Persist(Deferrable(2, EntryAt(i, 2)));
             _time.Advance(Tick);
             log.OnTick();
         }
@@ -133,7 +151,7 @@ public sealed class DurableLogTests : IDisposable
         var log = Open(FsyncPolicy.EverySecond);
         _time.Advance(TimeSpan.FromMinutes(1));
 
-        log.Persist(ReadyOf(Role.Secondary, 2, EntryAt(1, 2)));
+        log.Persist(Promising(2, EntryAt(1, 2)));
         log.OnTick();
 
         Assert.Equal([true], _store.InlineDurableFlushes);
@@ -144,7 +162,7 @@ public sealed class DurableLogTests : IDisposable
     {
         var log = Open(FsyncPolicy.Never);
 
-        Assert.True(log.Persist(ReadyOf(Role.Primary, 2, EntryAt(1, 2), EntryAt(2, 2))));
+        Assert.True(log.Persist(Deferrable(2, EntryAt(1, 2), EntryAt(2, 2))));
         Assert.True(log.Persist(new Ready
         {
             SoftState = new SoftState(Role.Secondary, 3, "b", 0),
