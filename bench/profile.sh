@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 readonly ACK="${ACK:-Quorum}"
 readonly TRACE_SECONDS="${TRACE_SECONDS:-15}"
 readonly TEST="${TEST:-}"
-readonly PROFILED="${PROFILED:-primary}"   # or secondary: one of the two, under the same load
+export PROFILED="${PROFILED:-primary}"   # or secondary: one of the two, under the same load
 readonly GATEWAY=http://localhost:5080
 RESP_BASE_PORT="${RESP_BASE_PORT:-16379}"
 WORK="$PWD/bench/.work/profile-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -32,7 +32,7 @@ dotnet build bench/KvAspire.Bench -c Release -v q -nologo >>"$WORK/build.log" 2>
 
 start_apphost --Cluster:Timing=Seed --Replication:Acknowledge="$ACK"
 primary=$(wait_for_primary 180) || { tail -n 40 "$WORK/apphost.log" >&2; exit 1; }
-pid=$(curl -s -H "Authorization: Bearer $KV_PASSWORD" "$GATEWAY/cluster" | PROFILED="$PROFILED" python3 -c '
+pid=$(curl -s -H "Authorization: Bearer $KV_PASSWORD" "$GATEWAY/cluster" | python3 -c '
 import json, os, sys
 view = json.load(sys.stdin)
 primary = os.environ["PROFILED"] == "primary"
