@@ -20,17 +20,9 @@ public sealed partial class Raft
             _reads.AwaitTermCommit(requestId);
             return true;
         }
-        StartReadRound(requestId);
-        return true;
-    }
-
-    private void StartReadRound(long? requestId)
-    {
-        _reads.Start(requestId, CommitIndex, Id);
+        _reads.Add(requestId);
         ReleaseReads();
-        // One heartbeat round per Ready, not per read: a round carrying the newest context confirms
-        // every read started before it, so reads arriving together share one round trip.
-        _readRoundPending |= _reads.ContextToSend != 0;
+        return true;
     }
 
     private void FlushReadRound()
@@ -45,9 +37,20 @@ public sealed partial class Raft
     /// <summary>The first commit of this term: reads waiting for it can now be indexed.</summary>
     private void OnCommittedInTerm()
     {
-        if (_reads.HasAwaitingTermCommit)
-            StartReadRound(requestId: null);
+        if (!_reads.HasAwaitingTermCommit)
+            return;
+        _reads.TermCommitted();
+        ReleaseReads();
     }
 
-    private void ReleaseReads() => _reads.Release(_peers.Length + 1, _readStates);
+    /// <summary>Releases a confirmed round and starts the next one for the reads that wait (at once again, until one
+    /// needs peers: a single node confirms its own rounds). A round's heartbeats go out once per Ready.</summary>
+    private void ReleaseReads()
+    {
+        do
+        {
+            _readRoundPending |= _reads.TryStart(CommitIndex, Id);
+        }
+        while (_reads.Release(_peers.Length + 1, _readStates));
+    }
 }

@@ -7,19 +7,26 @@ namespace KvAspire.Node.Consensus;
 public readonly record struct ReadState(long RequestId, long Index);
 
 /// <summary>
-/// The primary's ReadIndex bookkeeping (Raft thesis §6.4). A read records the commit index when it
-/// arrives, then waits for a majority to answer a Replicate carrying its round's context: only then is
-/// it certain no newer primary had been elected at that moment. Contexts grow, and an answer echoing
-/// context c confirms every round up to c, so reads are released in arrival order.
+/// The primary's ReadIndex bookkeeping (Raft thesis §6.4), as etcd's linearizable read loop: one round in flight
+/// at a time. A round records the commit index when it starts and is confirmed once a majority has answered a
+/// Replicate carrying its context: only then is it certain no newer primary had been elected at that moment.
+/// Reads that arrive while a round is in flight share the next one, which starts when it ends, so a flood of reads
+/// costs one heartbeat per peer per round trip, not one per batch of reads.
 /// </summary>
 internal sealed class ReadIndexQueue
 {
     private readonly List<long> _awaitingTermCommit = [];
-    private readonly List<PendingRead> _pending = [];
+    /// <summary>Reads that arrived while a round was in flight: the next round's.</summary>
+    private List<long> _next = [];
+    /// <summary>The reads of the round in flight.</summary>
+    private List<long> _round = [];
+    private readonly HashSet<string> _acks = [];
+    private long _roundIndex;
+    private bool _inFlight;
     private long _lastContext;
 
-    /// <summary>The context to put on outgoing Replicates: the newest unconfirmed round, or 0.</summary>
-    public long ContextToSend => _pending.Count == 0 ? 0 : _lastContext;
+    /// <summary>The context to put on outgoing Replicates: the round in flight's, or 0.</summary>
+    public long ContextToSend => _inFlight ? _lastContext : 0;
 
     /// <summary>The newest context handed out: an answer echoing a later one was never sent by us.</summary>
     public long LastContext => _lastContext;
@@ -30,56 +37,57 @@ internal sealed class ReadIndexQueue
     /// behind what earlier primaries committed, so the read cannot be indexed yet (Raft §8).</summary>
     public void AwaitTermCommit(long requestId) => _awaitingTermCommit.Add(requestId);
 
-    /// <summary>Start a round for <paramref name="requestId"/> (and every read awaiting the term commit) at
-    /// <paramref name="commitIndex"/>; returns its context.</summary>
-    public long Start(long? requestId, long commitIndex, string self)
+    /// <summary>A read for the next round.</summary>
+    public void Add(long requestId) => _next.Add(requestId);
+
+    /// <summary>This primary committed in its term: the reads awaiting that join the next round.</summary>
+    public void TermCommitted()
     {
-        var context = ++_lastContext;
-        foreach (var waiting in _awaitingTermCommit)
-            _pending.Add(new PendingRead(waiting, commitIndex, context, self));
+        _next.AddRange(_awaitingTermCommit);
         _awaitingTermCommit.Clear();
-        if (requestId is { } id)
-            _pending.Add(new PendingRead(id, commitIndex, context, self));
-        return context;
+    }
+
+    /// <summary>Starts the next round at <paramref name="commitIndex"/> if reads wait for one and none is in flight;
+    /// returns whether it did (its context must then be sent).</summary>
+    public bool TryStart(long commitIndex, string self)
+    {
+        if (_inFlight || _next.Count == 0)
+            return false;
+        (_round, _next) = (_next, _round);
+        _roundIndex = commitIndex;
+        _lastContext++;
+        _acks.Clear();
+        _acks.Add(self);
+        _inFlight = true;
+        return true;
     }
 
     /// <summary>A peer answered a Replicate of this term carrying <paramref name="context"/>.</summary>
     public void Acknowledge(string peer, long context)
     {
-        if (context == 0)
-            return;
-        foreach (var read in _pending)
-        {
-            if (read.Context > context)
-                break;
-            read.Acks.Add(peer);
-        }
+        if (_inFlight && context == _lastContext)
+            _acks.Add(peer);
     }
 
-    /// <summary>Moves every read confirmed by a majority (of <paramref name="voters"/>) to <paramref name="into"/>.</summary>
-    public void Release(int voters, List<ReadState> into)
+    /// <summary>Moves the round in flight's reads to <paramref name="into"/> once a majority (of <paramref name="voters"/>)
+    /// confirmed it; returns whether it did.</summary>
+    public bool Release(int voters, List<ReadState> into)
     {
-        var released = 0;
-        while (released < _pending.Count && _pending[released].Acks.Count >= Quorum.Majority(voters))
-        {
-            into.Add(new ReadState(_pending[released].RequestId, _pending[released].Index));
-            released++;
-        }
-        _pending.RemoveRange(0, released);
+        if (!_inFlight || _acks.Count < Quorum.Majority(voters))
+            return false;
+        foreach (var requestId in _round)
+            into.Add(new ReadState(requestId, _roundIndex));
+        _round.Clear();
+        _inFlight = false;
+        return true;
     }
 
     /// <summary>This node stopped being primary: unconfirmed reads are dropped (the host fails them).</summary>
     public void Clear()
     {
         _awaitingTermCommit.Clear();
-        _pending.Clear();
-    }
-
-    private sealed class PendingRead(long requestId, long index, long context, string self)
-    {
-        public long RequestId { get; } = requestId;
-        public long Index { get; } = index;
-        public long Context { get; } = context;
-        public HashSet<string> Acks { get; } = [self];
+        _next.Clear();
+        _round.Clear();
+        _inFlight = false;
     }
 }

@@ -55,14 +55,41 @@ public class ReadIndexTests
         primary.ReadIndex(1);
         var first = Collect(primary).Messages.OfType<Replicate>().First().ReadContext;
         primary.ReadIndex(2);
-        var second = Collect(primary).Messages.OfType<Replicate>().First().ReadContext;
-        Assert.True(second > first);
+        Collect(primary);
 
         primary.Step(Echo(primary, "c", first, success: false));
-        Assert.Equal([1L], Collect(primary).States.Select(s => s.RequestId));
+        var (states, messages) = Collect(primary);
+        Assert.Equal([1L], states.Select(s => s.RequestId));
+        var second = messages.OfType<Replicate>().First().ReadContext;
+        Assert.True(second > first);
 
+        primary.Step(Echo(primary, "c", first));
+        Assert.Empty(Collect(primary).States);
         primary.Step(Echo(primary, "c", second));
         Assert.Equal([2L], Collect(primary).States.Select(s => s.RequestId));
+    }
+
+    [Fact]
+    public void ReadsArrivingDuringARound_ShareTheNextOne_WithOneRoundInFlight()
+    {
+        var primary = CaughtUpPrimary();
+        primary.ReadIndex(1);
+        var first = Collect(primary).Messages.OfType<Replicate>().First().ReadContext;
+
+        primary.ReadIndex(2);
+        primary.ReadIndex(3);
+        Assert.Empty(Collect(primary).Messages); // no second round while the first is in flight
+
+        primary.Step(Echo(primary, "b", first));
+        var (states, messages) = Collect(primary);
+        Assert.Equal([1L], states.Select(s => s.RequestId));
+        var heartbeats = messages.OfType<Replicate>().ToList();
+        Assert.Equal(["b", "c"], heartbeats.Select(m => m.To).Order());
+        var second = Assert.Single(heartbeats.Select(m => m.ReadContext).Distinct());
+        Assert.True(second > first);
+
+        primary.Step(Echo(primary, "c", second));
+        Assert.Equal([new ReadState(2, primary.CommitIndex), new ReadState(3, primary.CommitIndex)], Collect(primary).States);
     }
 
     [Fact]
