@@ -11,7 +11,7 @@ namespace KvAspire.Node.Cluster;
 /// <summary>
 /// The single loop around the pure core: it feeds in ticks, peer messages and client writes, then
 /// carries out each <see cref="Ready"/> in the order the core requires (persist, send, apply, advance)
-/// and publishes a <see cref="ClusterStatus"/>. Only this loop touches the core; a primary's fsyncs run
+/// and publishes a <see cref="ClusterStatus"/> (<see cref="StatusPublisher"/>). Only this loop touches the core; its fsyncs run
 /// beside it (<see cref="GroupCommit"/>) and come back as inputs.
 /// </summary>
 public sealed class RaftHost : BackgroundService, IHostedLifecycleService
@@ -54,10 +54,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     /// <summary>The loop has ended (stopping, or its disk failed): nothing more will be proposed or read.</summary>
     private volatile bool _stopped;
     private readonly CancellationTokenSource _peerStreamsEnding = new();
-    private volatile ClusterStatus _status;
-    private TaskCompletionSource _statusChanged = NewSignal();
-    private TaskCompletionSource _roleChanged = NewSignal();
-    private bool _seenPrimary;
+    private readonly StatusPublisher _status;
     private SnapshotMetadata? _received;
     private PreparedStore? _receivedState;
     /// <summary>The primary's commit index in the latest Replicate heard from it, which ends a catch-up.</summary>
@@ -107,25 +104,25 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         _lagClock = new ReplicationLagClock(time);
         _contact = new PeerContact(time, _options.ElectionMin);
         _metrics = metrics;
-        _status = BuildStatus();
-        metrics.Observe(() => _status);
+        _status = new StatusPublisher(_options.NodeId, _raft, _store, _log, _contact, _lagClock, Syncing, time, _options.Tick);
+        metrics.Observe(() => _status.Current);
         Log.NodeStarting(_logger, _options.NodeId, hardState.Term, _raft.Standing, string.Join(",", peers.Names));
         if (_raft.Joining)
             Log.NodeJoining(_logger, _options.NodeId);
     }
 
-    public ClusterStatus Status => _status;
+    public ClusterStatus Status => _status.Current;
 
     /// <summary>A catch-up from the primary's snapshot, if any: the receiving call reports the transfer, this loop the rest.</summary>
     public Syncing Syncing { get; } = new();
 
-    /// <summary>Completes when the loop next publishes a status (after every batch, so at least once a tick).</summary>
-    public Task StatusChanged => _statusChanged.Task;
+    /// <summary>Completes when the loop next publishes a status: at the end of its next batch, since taking it asks for one.</summary>
+    public Task StatusChanged => _status.Changed;
 
     /// <summary>Completes when the loop next publishes a different role, term or primary: rare, unlike
     /// <see cref="StatusChanged"/>, which fires thousands of times a second under load, so a watcher of roles
     /// costs nothing per write.</summary>
-    public Task RoleChanged => _roleChanged.Task;
+    public Task RoleChanged => _status.RoleChanged;
 
     /// <summary>Queue a message received from a peer; dropped when the loop is this far behind (peers resend).</summary>
     /// <param name="trace">The span the message travelled under (a sampled write's replicate span, a candidate's
@@ -155,7 +152,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     public Task<WriteOutcome> ProposeAsync(byte[] data, Acknowledge acknowledge, CancellationToken cancellationToken)
     {
         if (_stopped)
-            return Task.FromResult<WriteOutcome>(new WriteOutcome.NotPrimary(null, _status.Term));
+            return Task.FromResult<WriteOutcome>(new WriteOutcome.NotPrimary(null, Status.Term));
         var completion = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Only a sampled command's span is kept for replication to trace under: unsampled writes carry nothing.
         var command = Activity.Current is { Recorded: true } current ? current.Context : (ActivityContext?)null;
@@ -177,7 +174,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     public Task<ReadPermit> ReadAsync(TimeSpan timeout, CancellationToken cancellationToken, long after = 0)
     {
         if (_stopped)
-            return Task.FromResult<ReadPermit>(new ReadPermit.NotPrimary(null, _status.Term));
+            return Task.FromResult<ReadPermit>(new ReadPermit.NotPrimary(null, Status.Term));
         var completion = new TaskCompletionSource<ReadPermit>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inbox.TryPostClient(new HostInput.Read(completion, after)))
         {
@@ -195,7 +192,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     {
         var completion = new TaskCompletionSource<StepDownOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inbox.TryPost(new HostInput.StepDown(to, completion)))
-            return Task.FromResult<StepDownOutcome>(new StepDownOutcome.NotPrimary(null, _status.Term));
+            return Task.FromResult<StepDownOutcome>(new StepDownOutcome.NotPrimary(null, Status.Term));
         return AnswerAsync(completion, timeout, static after => new StepDownOutcome.Pending(after), cancellationToken);
     }
 
@@ -224,7 +221,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     {
         try
         {
-            if (_status.Role != Role.Primary || _stopped)
+            if (Status.Role != Role.Primary || _stopped)
                 return;
             var outcome = await StepDownAsync(to: null, _options.ElectionMin, cancellationToken);
             Log.HandedOverOnStop(_logger, _options.NodeId, outcome.ToString());
@@ -264,7 +261,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 for (var i = 0; i < MaxReadiesPerBatch && _raft.HasReady && (i == 0 || !Overdue(started)); i++)
                     Process(_raft.TakeReady());
                 _stepDowns.Update(_raft);
-                Publish();
+                _status.Publish(_primaryCommit);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -568,42 +565,4 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         Log.SnapshotRestored(_logger, _store.Count, latest.Index, latest.Term);
         return new SnapshotMarker(latest.Index, latest.Term);
     }
-
-    private void Publish()
-    {
-        var before = _status;
-        _status = BuildStatus();
-        Interlocked.Exchange(ref _statusChanged, NewSignal()).TrySetResult();
-        if (_status.Role != before.Role || _status.Term != before.Term || _status.Primary != before.Primary)
-            Interlocked.Exchange(ref _roleChanged, NewSignal()).TrySetResult();
-    }
-
-    private ClusterStatus BuildStatus()
-    {
-        _seenPrimary |= _raft.Primary is not null;
-        Syncing.Observe(_store.AppliedIndex, _raft.Role == Role.Primary ? _raft.CommitIndex : _primaryCommit);
-        var sync = Syncing.Current;
-        var state = sync is not null ? ClusterState.Syncing
-            : _raft.Primary is not null ? ClusterState.Normal
-            : _seenPrimary || _raft.Role == Role.Candidate ? ClusterState.Election
-            : ClusterState.Starting;
-        var last = _raft.Log.LastIndex;
-        var peers = _raft.Peers.Select(peer =>
-            {
-                var heard = _contact.SecondsSinceHeard(peer);
-                return _raft.ProgressOf(peer) is { } progress
-                    ? new PeerStatus(peer, progress.Match, last - progress.Match, _lagClock.LagSeconds(progress.Match, last),
-                        progress.State.ToString().ToLowerInvariant(), heard, _contact.InContact(heard))
-                    : new PeerStatus(peer, null, null, null, null, heard, _contact.InContact(heard));
-            })
-            .ToList();
-        return new ClusterStatus(_options.NodeId, _raft.Role, state, _raft.Term, _raft.Primary, _raft.CommitIndex,
-            _store.AppliedIndex, _store.AppliedDigest.ToString("x16"), _raft.Log.LastIndex, _raft.Log.LastTerm, Environment.ProcessId,
-            _raft.HasCommittedInCurrentTerm && _store.AppliedIndex >= _raft.CommitIndex, _store.Count, _log.SizeBytes, _raft.Log.Start.Index, sync, Syncing.Last, peers)
-        {
-            Standing = _raft.Standing.ToString(),
-        };
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
