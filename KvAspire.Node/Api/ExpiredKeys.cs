@@ -76,6 +76,6 @@ public sealed class ExpiredKeys(RaftHost host, KvStore store, TimeProvider time)
             return;
         var command = KvCommand.Of(CommandOp.DeleteExpired, "", now, [.. keys.Select(key => (ReadOnlyMemory<byte>)CommandArgs.Text(key))]);
         keys.Clear();
-        await host.ProposeAsync(command.Encode(), Acknowledge.Quorum, cancellationToken);
+        await host.ProposeAsync(command.Encode(), Acknowledge.Quorum);
     }
 }

@@ -221,8 +221,8 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         // ReadIndex: served only once a majority has confirmed this node is still primary, so a deposed
         // primary that has not noticed yet never answers from stale state.
         var permit = shared is null
-            ? host.ReadAsync(_replication.WriteTimeout, cancellationToken)
-            : shared.GetOrRequest(after => host.ReadAsync(_replication.WriteTimeout, cancellationToken, after));
+            ? host.ReadAsync()
+            : shared.GetOrRequest(host.ReadAsync);
         ReadOutcome outcome = await permit switch
         {
             ReadPermit.Granted => read(),
@@ -258,7 +258,7 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         // Under Leader acknowledgement the reply comes before the entry is applied, so whether the key
         // existed is read now: exact unless another write to the same key is in flight.
         var existedBefore = mode == Acknowledge.Leader ? Live(command.Key) is not null : (bool?)null;
-        var outcome = await host.ProposeAsync(command.Encode(), mode, cancellationToken);
+        var outcome = await host.ProposeAsync(command.Encode(), mode);
         if (outcome is WriteOutcome.Written { Existed: null } written)
             outcome = written with { Existed = existedBefore };
         if (outcome is WriteOutcome.Written acknowledged)

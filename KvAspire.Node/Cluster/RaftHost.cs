@@ -33,6 +33,8 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private readonly long _catchUpBytes;
     private readonly IPeerTransport _transport;
     private readonly Proposals _proposals = new();
+    private readonly ClientDeadlines<WriteOutcome> _writeDeadlines;
+    private readonly ClientDeadlines<ReadPermit> _readDeadlines;
     private readonly PendingReads _reads = new();
     private readonly PendingStepDowns _stepDowns = new();
     private readonly ClusterOptions _options;
@@ -69,6 +71,8 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         _options = options.Value;
         _inbox = new HostInbox(_options.MaxQueuedInputs, _options.MaxQueuedBytes);
         _replication = replication.Value;
+        _writeDeadlines = new(_replication.WriteTimeout, time, static after => new WriteOutcome.TimedOut(after));
+        _readDeadlines = new(_replication.WriteTimeout, time, static after => new ReadPermit.TimedOut(after));
         _store = store;
         _hardStateStore = hardStateStore;
         _transport = transport;
@@ -148,8 +152,9 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         Syncing.Abandoned();
     }
 
-    /// <summary>Propose a client write and wait for it to be acknowledged under <paramref name="acknowledge"/>.</summary>
-    public Task<WriteOutcome> ProposeAsync(byte[] data, Acknowledge acknowledge, CancellationToken cancellationToken)
+    /// <summary>Propose a client write and wait for it to be acknowledged under <paramref name="acknowledge"/>, at most
+    /// <see cref="ReplicationOptions.WriteTimeout"/>.</summary>
+    public Task<WriteOutcome> ProposeAsync(byte[] data, Acknowledge acknowledge)
     {
         if (_stopped)
             return Task.FromResult<WriteOutcome>(new WriteOutcome.NotPrimary(null, Status.Term));
@@ -161,17 +166,17 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
             _metrics.InputRefused("write");
             return Task.FromResult<WriteOutcome>(new WriteOutcome.Overloaded(_inbox.QueuedClientInputs));
         }
-        return AnswerAsync(completion, _replication.WriteTimeout, static after => new WriteOutcome.TimedOut(after), cancellationToken);
+        return _writeDeadlines.Wait(completion);
     }
 
     /// <summary>
     /// Waits until a read may be served from the state machine without being stale (ReadIndex: a majority
     /// confirmed this node is still primary after the read arrived, and everything committed before then is
-    /// applied), or until this node turns out not to be primary; at most <paramref name="timeout"/>.
+    /// applied), or until this node turns out not to be primary; at most <see cref="ReplicationOptions.WriteTimeout"/>.
     /// </summary>
     /// <param name="after">An entry the read must also see: the client's last write, which under
     /// <see cref="Acknowledge.Leader"/> was acknowledged before it committed (read-your-writes).</param>
-    public Task<ReadPermit> ReadAsync(TimeSpan timeout, CancellationToken cancellationToken, long after = 0)
+    public Task<ReadPermit> ReadAsync(long after = 0)
     {
         if (_stopped)
             return Task.FromResult<ReadPermit>(new ReadPermit.NotPrimary(null, Status.Term));
@@ -181,7 +186,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
             _metrics.InputRefused("read");
             return Task.FromResult<ReadPermit>(new ReadPermit.Overloaded(_inbox.QueuedClientInputs));
         }
-        return AnswerAsync(completion, timeout, static after => new ReadPermit.TimedOut(after), cancellationToken);
+        return _readDeadlines.Wait(completion);
     }
 
     /// <summary>
@@ -320,7 +325,11 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
                 _inbox.TryPost(HostInput.Tick.Instance);
+                _writeDeadlines.Sweep();
+                _readDeadlines.Sweep();
+            }
         }
         catch (OperationCanceledException)
         {

@@ -29,18 +29,18 @@ public sealed class DiskFaultTests : IDisposable
         try
         {
             await WaitUntilAsync(() => node.Host.Status.ServesReads, "the single node becomes primary");
-            Assert.IsType<WriteOutcome.Written>(await node.Host.ProposeAsync(Set("a"), Acknowledge.Quorum, CancellationToken.None));
+            Assert.IsType<WriteOutcome.Written>(await node.Host.ProposeAsync(Set("a"), Acknowledge.Quorum));
 
             log!.Fail = true;
             var started = TimeProvider.System.GetTimestamp();
-            var outcome = await node.Host.ProposeAsync(Set("b"), Acknowledge.Quorum, CancellationToken.None);
+            var outcome = await node.Host.ProposeAsync(Set("b"), Acknowledge.Quorum);
 
             Assert.IsType<WriteOutcome.LeadershipLost>(outcome);
             Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5), "the write waited for its timeout");
             var loop = node.Host.ExecuteTask!;
             await Assert.ThrowsAsync<IOException>(() => loop.WaitAsync(Patience));
             Assert.Equal(NodeExitCodes.DiskFailed, Environment.ExitCode);
-            Assert.IsType<WriteOutcome.NotPrimary>(await node.Host.ProposeAsync(Set("c"), Acknowledge.Quorum, CancellationToken.None));
+            Assert.IsType<WriteOutcome.NotPrimary>(await node.Host.ProposeAsync(Set("c"), Acknowledge.Quorum));
         }
         finally
         {
