@@ -1,5 +1,6 @@
 using System.Globalization;
 using KvAspire.Contracts;
+using KvAspire.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ namespace KvAspire.Security;
 /// HTTP side of client authentication: every endpoint needs <c>Authorization: Bearer &lt;secret&gt;</c>
 /// except those marked <see cref="IAllowAnonymous"/> (health, alive, metrics). The secret is
 /// <c>Auth:Password</c>, unless the endpoint carries another <see cref="Secret"/> as metadata (the
-/// node's admin routes carry <c>Admin:Secret</c>). Failures answer JSON <c>{error, message}</c>.
+/// node's admin routes carry <c>Admin:Secret</c>). Failures answer an <see cref="ApiError"/> problem.
 /// </summary>
 public static class ClientAuthentication
 {
@@ -80,11 +81,8 @@ public static class ClientAuthentication
             "too many failed authentication attempts from this address; retry after the time in Retry-After");
     }
 
-    private static Task WriteAsync(HttpContext context, int status, string error, string message)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ApiError(error, message));
-    }
+    private static Task WriteAsync(HttpContext context, int status, string error, string detail) =>
+        context.WriteProblemAsync(status, new ApiError(error, detail));
 
     /// <summary>The token of an <c>Authorization: Bearer</c> header; null when there is none.</summary>
     private static string? BearerToken(HttpRequest request)

@@ -37,9 +37,9 @@ public static class AdminApi
         return app;
     }
 
-    private static IResult Disabled() => TypedResults.Json(new ApiError("admin_disabled",
-            "admin endpoints are off on this node; set Admin:Enabled=true (the AppHost does in Development)"),
-        statusCode: StatusCodes.Status403Forbidden);
+    private static IResult Disabled() => new ApiError("admin_disabled",
+            "admin endpoints are off on this node; set Admin:Enabled=true (the AppHost does in Development)")
+        .ToProblem(StatusCodes.Status403Forbidden);
 
     /// <summary>Answers 202, then kills this process with SIGKILL: no shutdown hooks, no flush, as kill -9 would.</summary>
     private static IResult Crash(HttpResponse response, IOptions<ClusterOptions> cluster, ILoggerFactory loggers)

@@ -90,7 +90,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("admin_disabled", body.GetProperty("error").GetString());
-        Assert.Contains("Admin:Enabled", body.GetProperty("message").GetString());
+        Assert.Contains("Admin:Enabled", body.GetProperty("detail").GetString());
         Assert.False(Isolation.IsIsolated);
         Assert.False(Cuts.IsCut("node2"));
     }

@@ -55,8 +55,11 @@ public sealed class ClientAuthenticationTests : IAsyncLifetime
 
     private static async Task<string> ErrorOf(HttpContext context)
     {
+        Assert.Equal("application/problem+json", context.Response.ContentType);
         using var json = await JsonDocument.ParseAsync(context.Response.Body);
-        Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("message").GetString()));
+        Assert.Equal(context.Response.StatusCode, json.RootElement.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("detail").GetString()));
         return json.RootElement.GetProperty("error").GetString()!;
     }
 
