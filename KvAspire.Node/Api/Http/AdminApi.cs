@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
+using KvAspire.Security;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api.Http;
@@ -27,7 +28,7 @@ public static class AdminApi
         var options = app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value;
         Log.AdminEndpoints(app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminApi).FullName!),
             options.Enabled ? "on" : "off");
-        var admin = app.MapGroup("/admin").WithMetadata(options.RequiredSecret()).AddEndpointFilter(async (context, next) =>
+        var admin = app.MapGroup("/admin").RequireAuthorization(ClientAuthentication.AdminPolicy).AddEndpointFilter(async (context, next) =>
             context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value.Enabled
                 ? await next(context)
                 : Disabled());

@@ -1,5 +1,6 @@
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
+using KvAspire.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -21,8 +22,7 @@ public static class ClusterApi
     {
         app.MapGet("/cluster", (RaftHost host) => TypedResults.Ok(host.Status));
         app.MapGet("/cluster/changes", ChangesAsync);
-        app.MapPost("/cluster/step-down", StepDownAsync)
-            .WithMetadata(app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value.RequiredSecret());
+        app.MapPost("/cluster/step-down", StepDownAsync).RequireAuthorization(ClientAuthentication.AdminPolicy);
         return app;
     }
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KvAspire.Node.Tests.Security;
 
-/// <summary>The HTTP bearer check that the node and the gateway put in front of every endpoint, on an in-memory server.</summary>
+/// <summary>The client and admin secret schemes and policies that the node and the gateway put in front of every endpoint, on an in-memory server.</summary>
 public sealed class ClientAuthenticationTests : IAsyncLifetime
 {
     private const string Password = "client-pass";
@@ -32,12 +32,13 @@ public sealed class ClientAuthenticationTests : IAsyncLifetime
         if (password is not null)
             builder.Configuration["Auth:Password"] = password;
         builder.Configuration["Auth:MaxFailures"] = "2";
+        builder.Configuration[ClientAuthentication.AdminSecretSetting] = AdminPassword;
         builder.AddClientAuthentication();
         _app = builder.Build();
         _app.UseClientAuthentication();
         _app.MapGet("/kv/k", () => "value");
         _app.MapGet("/health", () => "Healthy").AllowAnonymous();
-        _app.MapPost("/admin/thing", () => "done").WithMetadata(Secret.From("Admin:Secret", AdminPassword));
+        _app.MapPost("/admin/thing", () => "done").RequireAuthorization(ClientAuthentication.AdminPolicy);
         await _app.StartAsync();
         return _app.GetTestServer();
     }
@@ -52,6 +53,12 @@ public sealed class ClientAuthenticationTests : IAsyncLifetime
             if (token is not null)
                 context.Request.Headers.Authorization = "Bearer " + token;
         });
+
+    private static async Task<string> DetailOf(HttpContext context)
+    {
+        using var json = await JsonDocument.ParseAsync(context.Response.Body);
+        return json.RootElement.GetProperty("detail").GetString()!;
+    }
 
     private static async Task<string> ErrorOf(HttpContext context)
     {
@@ -115,6 +122,31 @@ public sealed class ClientAuthenticationTests : IAsyncLifetime
 
         Assert.Equal(StatusCodes.Status401Unauthorized, withClientPassword.Response.StatusCode);
         Assert.Equal(StatusCodes.Status200OK, withAdminSecret.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ClientEndpoint_NeedsTheClientPassword_NotTheAdminSecret_AndSaysWhichSecret()
+    {
+        var server = await StartAsync(Password);
+
+        var withAdminSecret = await SendAsync(server, "/kv/k", AdminPassword);
+        var adminWithout = await SendAsync(server, "/admin/thing", method: "POST");
+
+        Assert.Equal(StatusCodes.Status401Unauthorized, withAdminSecret.Response.StatusCode);
+        Assert.Equal(StatusCodes.Status401Unauthorized, adminWithout.Response.StatusCode);
+        Assert.Contains("Admin:Secret", await DetailOf(adminWithout));
+    }
+
+    [Fact]
+    public async Task AnUnknownPath_NeedsTheClientPassword_BeforeItIsAnswered404()
+    {
+        var server = await StartAsync(Password);
+
+        var without = await SendAsync(server, "/nothing-here");
+        var with = await SendAsync(server, "/nothing-here", Password);
+
+        Assert.Equal(StatusCodes.Status401Unauthorized, without.Response.StatusCode);
+        Assert.Equal(StatusCodes.Status404NotFound, with.Response.StatusCode);
     }
 
     [Fact]
