@@ -27,24 +27,9 @@ public static class PrimaryRouting
 
     public static void UsePrimaryRouting(this IReverseProxyApplicationBuilder pipeline)
     {
-        pipeline.Use(CountAsync);
         pipeline.Use(ResendRefusedAsync);
         pipeline.UseLoadBalancing();
         pipeline.Use(RequirePrimaryAsync);
-    }
-
-    /// <summary>Counts every client request by the status it finally got (after any re-send).</summary>
-    private static async Task CountAsync(HttpContext context, Func<Task> next)
-    {
-        try
-        {
-            await next();
-        }
-        finally
-        {
-            context.RequestServices.GetRequiredService<GatewayTelemetry>()
-                .RequestCompleted(context.Request.Method, context.Response.StatusCode);
-        }
     }
 
     /// <summary>
