@@ -91,7 +91,7 @@ internal static class NodeCommands
                 : status);
     }
 
-    /// <summary>The <c>message</c> of the node's JSON answer, if it sent one.</summary>
+    /// <summary>The sentence of the node's JSON answer, if it sent one: an error problem's <c>detail</c>, a success's <c>message</c>.</summary>
     private static async Task<string?> MessageOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -99,7 +99,8 @@ internal static class NodeCommands
         {
             using var json = JsonDocument.Parse(body);
             return json.RootElement.ValueKind == JsonValueKind.Object
-                   && json.RootElement.TryGetProperty("message", out var text) && text.ValueKind == JsonValueKind.String
+                   && (json.RootElement.TryGetProperty("detail", out var text) || json.RootElement.TryGetProperty("message", out text))
+                   && text.ValueKind == JsonValueKind.String
                 ? text.GetString()
                 : null;
         }

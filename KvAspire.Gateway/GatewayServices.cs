@@ -46,6 +46,7 @@ public static class GatewayServices
             services.GetRequiredService<ILogger<PrimaryTracker>>(), services.GetRequiredService<GatewayTelemetry>()));
         builder.Services.AddHostedService(services => services.GetRequiredService<PrimaryTracker>());
         builder.Services.AddSingleton<ILoadBalancingPolicy, PrimaryLoadBalancingPolicy>();
+        builder.Services.AddGatewayOpenApi();
 
         builder.Services.AddReverseProxy()
             .LoadFromMemory(

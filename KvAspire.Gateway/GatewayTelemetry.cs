@@ -8,7 +8,6 @@ public sealed class GatewayTelemetry
     public const string MeterName = "KvAspire.Gateway";
 
     private readonly Counter<long> primarySwitches;
-    private readonly Counter<long> requests;
     private readonly Histogram<double> withoutPrimary;
 
     public GatewayTelemetry(IMeterFactory meterFactory)
@@ -17,9 +16,6 @@ public sealed class GatewayTelemetry
         primarySwitches = meter.CreateCounter<long>(
             "kv.gateway.primary_switches", unit: "{switch}",
             description: "Times the gateway started routing to a different primary.");
-        requests = meter.CreateCounter<long>(
-            "kv.gateway.requests", unit: "{request}",
-            description: "Client /kv requests by method and the status code the client got.");
         withoutPrimary = meter.CreateHistogram(
             "kv.gateway.no_primary.duration", unit: "s",
             description: "Each stretch without a known primary (clients got 503), from losing one to routing to the next.",
@@ -28,10 +24,6 @@ public sealed class GatewayTelemetry
 
     public void PrimarySwitched(string primary) =>
         primarySwitches.Add(1, new KeyValuePair<string, object?>("kv.primary", primary));
-
-    public void RequestCompleted(string method, int status) =>
-        requests.Add(1, new KeyValuePair<string, object?>("http.request.method", method),
-            new KeyValuePair<string, object?>("http.response.status_code", status));
 
     public void PrimaryRegained(TimeSpan without) => withoutPrimary.Record(without.TotalSeconds);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using KvAspire.Contracts;
+using KvAspire.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -26,24 +27,9 @@ public static class PrimaryRouting
 
     public static void UsePrimaryRouting(this IReverseProxyApplicationBuilder pipeline)
     {
-        pipeline.Use(CountAsync);
         pipeline.Use(ResendRefusedAsync);
         pipeline.UseLoadBalancing();
         pipeline.Use(RequirePrimaryAsync);
-    }
-
-    /// <summary>Counts every client request by the status it finally got (after any re-send).</summary>
-    private static async Task CountAsync(HttpContext context, Func<Task> next)
-    {
-        try
-        {
-            await next();
-        }
-        finally
-        {
-            context.RequestServices.GetRequiredService<GatewayTelemetry>()
-                .RequestCompleted(context.Request.Method, context.Response.StatusCode);
-        }
     }
 
     /// <summary>
@@ -68,9 +54,8 @@ public static class PrimaryRouting
 
     public static Task WriteNoPrimaryAsync(HttpContext context)
     {
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
-        return context.Response.WriteAsJsonAsync(new ApiError("no_primary",
+        return context.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, new ApiError("no_primary",
             "no primary is known right now (an election is under way); nothing was sent to a node, retry shortly"));
     }
 
@@ -151,12 +136,9 @@ public static class PrimaryRouting
         await WriteNoPrimaryAsync(context);
     }
 
-    private static Task WriteOutcomeUnknownAsync(HttpContext context, string destination)
-    {
-        context.Response.StatusCode = StatusCodes.Status502BadGateway;
-        return context.Response.WriteAsJsonAsync(new ApiError("outcome_unknown",
+    private static Task WriteOutcomeUnknownAsync(HttpContext context, string destination) =>
+        context.WriteProblemAsync(StatusCodes.Status502BadGateway, new ApiError("outcome_unknown",
             $"{destination} failed before it answered; a write may or may not have been applied: read it back before retrying"));
-    }
 
     /// <summary>
     /// Whether a refused connection proves that <paramref name="request"/> reached no node. Not for a write without a

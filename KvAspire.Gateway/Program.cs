@@ -12,5 +12,6 @@ var app = builder.Build();
 app.UseClientAuthentication();
 app.MapDefaultEndpoints();
 app.MapClusterApi();
+app.MapOpenApi();
 app.MapReverseProxy(pipeline => pipeline.UsePrimaryRouting());
 app.Run();

@@ -3,7 +3,8 @@ namespace KvAspire.Node.Cluster;
 /// <summary>
 /// <c>Admin:</c> settings. The admin endpoints (crash, isolate) exist to drill failures; they are off
 /// unless <c>Admin:Enabled=true</c>, which the AppHost sets only in Development. Every action that
-/// changes the cluster (those two and step-down) needs <see cref="Secret"/> as its bearer token.
+/// changes the cluster (those two and step-down) needs <c>Admin:Secret</c> as its bearer token, apart from the client
+/// one so that a client cannot crash or isolate nodes; unset, loopback callers only.
 /// </summary>
 public sealed class AdminOptions
 {
@@ -11,11 +12,9 @@ public sealed class AdminOptions
 
     public bool Enabled { get; set; }
 
-    /// <summary>The admin secret, apart from the client one so that a client cannot crash or isolate nodes. Unset: loopback callers only.</summary>
+    /// <summary>The admin secret. The node's setting, declared with the others; the admin authentication scheme reads the
+    /// same key (<see cref="KvAspire.Security.ClientAuthentication.AdminSecretSetting"/>) when it is registered.</summary>
     public string? Secret { get; set; }
-
-    /// <summary>What admin routes carry as endpoint metadata: client authentication then checks this secret instead.</summary>
-    public KvAspire.Security.Secret RequiredSecret() => KvAspire.Security.Secret.From($"{Section}:Secret", Secret);
 
     /// <summary>The longest isolation one request may ask for.</summary>
     public TimeSpan MaxIsolation { get; set; } = TimeSpan.FromMinutes(10);

@@ -47,6 +47,7 @@ public static class KvTelemetry
         public const string PeerInContact = "kv.peer.in_contact";
         public const string Term = "kv.raft.term";
         public const string Role = "kv.raft.role";
+        public const string IsPrimary = "kv.raft.is_primary";
         public const string Keys = "kv.keys";
         public const string LogEntries = "kv.log.entries";
         public const string LogBytes = "kv.log.bytes";

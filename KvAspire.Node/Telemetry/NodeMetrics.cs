@@ -113,6 +113,9 @@ public sealed class NodeMetrics
         }, "{term}", "Current term");
         _meter.CreateObservableGauge(Instruments.Role, () => (int)status().Role, null,
             "Role: 0 Secondary, 1 PreCandidate, 2 Candidate, 3 Primary");
+        // Summed across nodes it counts primaries (1 in a healthy cluster), which the role number cannot.
+        _meter.CreateObservableGauge(Instruments.IsPrimary, () => status().Role == Consensus.Role.Primary ? 1 : 0, null,
+            "1 while this node is primary, else 0");
         _meter.CreateObservableGauge(Instruments.Keys, () => status().Keys, "{key}", "Keys in the store");
         _meter.CreateObservableGauge(Instruments.LogEntries, () => status().LastLogIndex, "{entry}", "Entries in the replication log");
         _meter.CreateObservableGauge(Instruments.LogBytes, () => status().LogBytes, "By", "Bytes of the replication log on disk");

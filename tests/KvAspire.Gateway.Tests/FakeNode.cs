@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using KvAspire.Contracts;
+using KvAspire.Http;
 using KvAspire.Node.Consensus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -76,8 +77,7 @@ internal sealed class FakeNode : IAsyncDisposable
             if (node.Role != Role.Primary)
             {
                 node.Refused.Enqueue(key);
-                return Results.Json(ApiError.NotPrimary(node.KnownPrimary, node.Term), JsonSerializerOptions.Web,
-                    statusCode: StatusCodes.Status421MisdirectedRequest);
+                return ApiError.NotPrimary(node.KnownPrimary, node.Term).ToProblem(StatusCodes.Status421MisdirectedRequest);
             }
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);

@@ -3,8 +3,9 @@ using System.Diagnostics.Metrics;
 namespace KvAspire.Gateway.Tests;
 
 /// <summary>
-/// Records the measurements of one gateway's meter (the one its IMeterFactory created), so tests
-/// running in parallel with other gateways do not see each other's numbers.
+/// Records the measurements of one gateway's meters (those its IMeterFactory created), so tests running in parallel
+/// with other gateways do not see each other's numbers: ASP.NET Core's request duration of the forwarded /kv route, and
+/// the gateway's own time without a primary.
 /// </summary>
 public sealed class GatewayMetricsRecorder : IDisposable
 {
@@ -16,27 +17,39 @@ public sealed class GatewayMetricsRecorder : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == GatewayTelemetry.MeterName && instrument.Meter.Scope == gatewayMeters)
+            if (instrument.Meter.Name is GatewayTelemetry.MeterName or HostingMeter && instrument.Meter.Scope == gatewayMeters)
                 listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
-        {
-            if (instrument.Name != "kv.gateway.requests")
-                return;
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "http.response.status_code")
-                    lock (_statuses)
-                        _statuses.Add((int)tag.Value!);
-            }
-        });
-        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
         {
             if (instrument.Name == "kv.gateway.no_primary.duration")
+            {
                 lock (_withoutPrimary)
                     _withoutPrimary.Add(value);
+            }
+            else if (instrument.Name == "http.server.request.duration" && StatusOfAKeyRequest(tags) is { } status)
+            {
+                lock (_statuses)
+                    _statuses.Add(status);
+            }
         });
         _listener.Start();
+    }
+
+    private const string HostingMeter = "Microsoft.AspNetCore.Hosting";
+
+    private static int? StatusOfAKeyRequest(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        string? route = null;
+        int? status = null;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "http.route")
+                route = tag.Value as string;
+            else if (tag.Key == "http.response.status_code")
+                status = Convert.ToInt32(tag.Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return route is not null && route.StartsWith("/kv/", StringComparison.Ordinal) ? status : null;
     }
 
     public int Requests(int status)

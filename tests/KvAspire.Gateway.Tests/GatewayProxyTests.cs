@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using KvAspire.Contracts;
 using KvAspire.Node.Consensus;
 using KvAspire.Security;
 using Microsoft.AspNetCore.Builder;
@@ -99,9 +100,11 @@ public sealed class GatewayProxyTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(ApiError.ContentType, response.Content.Headers.ContentType?.MediaType);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(503, body.GetProperty("status").GetInt32());
         Assert.Equal("no_primary", body.GetProperty("error").GetString());
-        Assert.False(string.IsNullOrEmpty(body.GetProperty("message").GetString()));
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("detail").GetString()));
         // The tracker stopped routing to the dead node at once, without waiting for its next poll.
         Assert.Null((await client.GetFromJsonAsync<JsonElement>("/cluster")).GetProperty("primary").GetString());
     }

@@ -23,6 +23,7 @@ internal static class TestGateway
         gateway.UseClientAuthentication();
         gateway.MapDefaultEndpoints();
         gateway.MapClusterApi();
+        gateway.MapOpenApi();
         gateway.MapReverseProxy(pipeline => pipeline.UsePrimaryRouting());
         await gateway.StartAsync();
         return gateway;

@@ -133,7 +133,7 @@ public sealed class BadInputTests(ClusterFixture cluster)
         Assert.Equal(status, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(code, body.GetProperty("error").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("message").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("detail").GetString()));
         return body;
     }
 

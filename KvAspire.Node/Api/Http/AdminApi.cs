@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Telemetry;
 using KvAspire.Node.Transport;
+using KvAspire.Security;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api.Http;
@@ -27,7 +28,7 @@ public static class AdminApi
         var options = app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value;
         Log.AdminEndpoints(app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminApi).FullName!),
             options.Enabled ? "on" : "off");
-        var admin = app.MapGroup("/admin").WithMetadata(options.RequiredSecret()).AddEndpointFilter(async (context, next) =>
+        var admin = app.MapGroup("/admin").RequireAuthorization(ClientAuthentication.AdminPolicy).AddEndpointFilter(async (context, next) =>
             context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value.Enabled
                 ? await next(context)
                 : Disabled());
@@ -37,9 +38,9 @@ public static class AdminApi
         return app;
     }
 
-    private static IResult Disabled() => TypedResults.Json(new ApiError("admin_disabled",
-            "admin endpoints are off on this node; set Admin:Enabled=true (the AppHost does in Development)"),
-        statusCode: StatusCodes.Status403Forbidden);
+    private static IResult Disabled() => new ApiError("admin_disabled",
+            "admin endpoints are off on this node; set Admin:Enabled=true (the AppHost does in Development)")
+        .ToProblem(StatusCodes.Status403Forbidden);
 
     /// <summary>Answers 202, then kills this process with SIGKILL: no shutdown hooks, no flush, as kill -9 would.</summary>
     private static IResult Crash(HttpResponse response, IOptions<ClusterOptions> cluster, ILoggerFactory loggers)

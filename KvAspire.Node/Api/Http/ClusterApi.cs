@@ -1,5 +1,6 @@
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
+using KvAspire.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -21,8 +22,7 @@ public static class ClusterApi
     {
         app.MapGet("/cluster", (RaftHost host) => TypedResults.Ok(host.Status));
         app.MapGet("/cluster/changes", ChangesAsync);
-        app.MapPost("/cluster/step-down", StepDownAsync)
-            .WithMetadata(app.ServiceProvider.GetRequiredService<IOptions<AdminOptions>>().Value.RequiredSecret());
+        app.MapPost("/cluster/step-down", StepDownAsync).RequireAuthorization(ClientAuthentication.AdminPolicy);
         return app;
     }
 
@@ -67,15 +67,16 @@ public static class ClusterApi
         {
             StepDownOutcome.Transferred t => TypedResults.Ok(new StepDownResult(t.Primary, t.Term,
                 $"{options.Value.NodeId} handed the primary role to {t.Primary}, primary of term {t.Term}")),
-            StepDownOutcome.NotPrimary n => TypedResults.Json(new ApiError("not_primary",
-                "only the primary can step down" + (n.Primary is null ? "" : $"; the primary is {n.Primary}"), n.Primary, n.Term),
-                statusCode: StatusCodes.Status409Conflict),
+            StepDownOutcome.NotPrimary n => new ApiError("not_primary",
+                "only the primary can step down" + (n.Primary is null ? "" : $"; the primary is {n.Primary}"), n.Primary, n.Term)
+                .ToProblem(StatusCodes.Status409Conflict),
             StepDownOutcome.UnknownTarget u => ErrorResults.BadRequest("unknown_target", $"'{u.Target}' is not another member of the cluster"),
-            StepDownOutcome.Abandoned a => TypedResults.Json(new ApiError("transfer_failed",
-                $"{a.Target} did not catch up and take over within an election timeout; this node is still primary", Term: a.Term),
-                statusCode: StatusCodes.Status409Conflict),
-            StepDownOutcome.Pending p => TypedResults.Json(new ApiError("transfer_pending",
-                $"no new primary known after {p.After.TotalSeconds:0.#} s; check GET /cluster"), statusCode: StatusCodes.Status202Accepted),
+            StepDownOutcome.Abandoned a => new ApiError("transfer_failed",
+                $"{a.Target} did not catch up and take over within an election timeout; this node is still primary", Term: a.Term)
+                .ToProblem(StatusCodes.Status409Conflict),
+            // Not a failure, but not done either: the same body as one, so a caller reads the outcome the same way.
+            StepDownOutcome.Pending p => new ApiError("transfer_pending",
+                $"no new primary known after {p.After.TotalSeconds:0.#} s; check GET /cluster").ToProblem(StatusCodes.Status202Accepted),
             var other => throw new InvalidOperationException($"Unexpected step-down outcome {other}."),
         };
     }

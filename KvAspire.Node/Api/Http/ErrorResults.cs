@@ -2,23 +2,23 @@ using KvAspire.Node.Cluster;
 
 namespace KvAspire.Node.Api.Http;
 
-/// <summary>Error answers as HTTP results: the status code, and the <see cref="ApiError"/> body every client parses.</summary>
+/// <summary>Error answers as HTTP results: the status code, and the <see cref="ApiError"/> problem every client parses.</summary>
 public static class ErrorResults
 {
-    public static IResult BadRequest(string code, string message) =>
-        TypedResults.Json(new ApiError(code, message), statusCode: StatusCodes.Status400BadRequest);
+    public static IResult BadRequest(string code, string detail) =>
+        new ApiError(code, detail).ToProblem(StatusCodes.Status400BadRequest);
 
-    public static IResult TooLarge(string message) =>
-        TypedResults.Json(new ApiError("value_too_large", message), statusCode: StatusCodes.Status413PayloadTooLarge);
+    public static IResult TooLarge(string detail) =>
+        new ApiError("value_too_large", detail).ToProblem(StatusCodes.Status413PayloadTooLarge);
 
     /// <summary>421 Misdirected Request: "not primary", naming the primary so a client can go there.</summary>
     public static IResult NotPrimary(string? primary, long term) =>
-        TypedResults.Json(ApiError.NotPrimary(primary, term), statusCode: StatusCodes.Status421MisdirectedRequest);
+        ApiError.NotPrimary(primary, term).ToProblem(StatusCodes.Status421MisdirectedRequest);
 
-    public static IResult Unavailable(HttpResponse response, string code, string message, long? term)
+    public static IResult Unavailable(HttpResponse response, string code, string detail, long? term)
     {
         response.Headers.RetryAfter = "1";
-        return TypedResults.Json(new ApiError(code, message, Term: term), statusCode: StatusCodes.Status503ServiceUnavailable);
+        return new ApiError(code, detail, Term: term).ToProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     public static IResult Overloaded(HttpResponse response) => Unavailable(response, "overloaded",

@@ -26,28 +26,28 @@ public static class KvApi
         Refusals(kv.MapGet("/{**key}", GetAsync)).WithName("GetValue")
             .WithSummary("The key's value, with its ETag (revision) and X-Kv-Ttl (seconds left) when it has a deadline")
             .Produces(StatusCodes.Status200OK, contentType: DefaultContentType)
-            .Produces<ApiError>(StatusCodes.Status404NotFound)
-            .Produces<ApiError>(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         Refusals(kv.MapPut("/{**key}", PutAsync)).WithName("PutValue")
             .WithSummary("Writes the body as the key's value; ?ttl=, If-Match, If-None-Match: *, Idempotency-Key and X-Kv-Acknowledge apply")
             .Produces<WriteAccepted>()
-            .Produces<ApiError>(StatusCodes.Status412PreconditionFailed)
-            .Produces<ApiError>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<ApiError>(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         Refusals(kv.MapDelete("/{**key}", DeleteAsync)).WithName("DeleteValue")
             .WithSummary("Deletes the key; If-Match, Idempotency-Key and X-Kv-Acknowledge apply")
             .Produces<WriteAccepted>()
-            .Produces<ApiError>(StatusCodes.Status404NotFound)
-            .Produces<ApiError>(StatusCodes.Status412PreconditionFailed)
-            .Produces<ApiError>(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 
     /// <summary>What any request on a key may be answered instead: bad input, another node is primary, or try again shortly.</summary>
     private static RouteHandlerBuilder Refusals(RouteHandlerBuilder endpoint) => endpoint
-        .Produces<ApiError>(StatusCodes.Status400BadRequest)
-        .Produces<ApiError>(StatusCodes.Status421MisdirectedRequest)
-        .Produces<ApiError>(StatusCodes.Status503ServiceUnavailable);
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status421MisdirectedRequest)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<IResult> GetAsync(string? key, KvCommands commands, IOptions<LimitsOptions> limits,
         HttpResponse response, CancellationToken cancellationToken)
@@ -59,9 +59,9 @@ public static class KvApi
         return await commands.GetAsync(key!, cancellationToken, new SharedReadPermit(() => lastWrite)) switch
         {
             ReadOutcome.Found found => Found(found.Value, commands.NowMs, response),
-            ReadOutcome.Reply => TypedResults.Json(new ApiError("wrong_type", $"key '{key}' holds a hash, list, set or sorted set, not a value"),
-                statusCode: StatusCodes.Status409Conflict),
-            ReadOutcome.NotFound => TypedResults.Json(new ApiError("not_found", $"no value for key '{key}'"), statusCode: StatusCodes.Status404NotFound),
+            ReadOutcome.Reply => new ApiError("wrong_type", $"key '{key}' holds a hash, list, set or sorted set, not a value")
+                .ToProblem(StatusCodes.Status409Conflict),
+            ReadOutcome.NotFound => new ApiError("not_found", $"no value for key '{key}'").ToProblem(StatusCodes.Status404NotFound),
             ReadOutcome.NotPrimary n => ErrorResults.NotPrimary(n.Primary, n.Term),
             ReadOutcome.NotReady r => ErrorResults.Unavailable(response, "not_ready",
                 "this primary could not confirm with a majority that it still leads (just elected, or cut off); retry shortly", r.Term),
@@ -134,8 +134,7 @@ public static class KvApi
             { Reply: CommandReply.NullMultiBulk } => PreconditionFailed(key!),
             { Existed: false } when conditions.Flags == SetFlags.IfPresent => PreconditionFailed(key!),
             { Existed: false } or { Reply: CommandReply.Array { Items: [CommandReply.Integer { Value: 0 }] } } =>
-                TypedResults.Json(new ApiError("not_found", $"no value for key '{key}'", Term: written.Term),
-                    statusCode: StatusCodes.Status404NotFound),
+                new ApiError("not_found", $"no value for key '{key}'", Term: written.Term).ToProblem(StatusCodes.Status404NotFound),
             _ => TypedResults.Ok(new WriteAccepted(written.Index, written.Term)),
         });
     }
@@ -158,14 +157,13 @@ public static class KvApi
         return answer;
     }
 
-    private static IResult KeyReused(string idempotencyKey) => TypedResults.Json(
-        new ApiError("idempotency_key_reused",
-            $"{IdempotencyKey.Header} '{idempotencyKey}' was used within its window for a different request (method, key, value or conditions); nothing was done"),
-        statusCode: StatusCodes.Status422UnprocessableEntity);
+    private static IResult KeyReused(string idempotencyKey) => new ApiError("idempotency_key_reused",
+            $"{IdempotencyKey.Header} '{idempotencyKey}' was used within its window for a different request (method, key, value or conditions); nothing was done")
+        .ToProblem(StatusCodes.Status422UnprocessableEntity);
 
-    private static IResult PreconditionFailed(string key) => TypedResults.Json(
-        new ApiError("precondition_failed", $"key '{key}' does not match If-Match / If-None-Match; nothing was written"),
-        statusCode: StatusCodes.Status412PreconditionFailed);
+    private static IResult PreconditionFailed(string key) =>
+        new ApiError("precondition_failed", $"key '{key}' does not match If-Match / If-None-Match; nothing was written")
+            .ToProblem(StatusCodes.Status412PreconditionFailed);
 
     /// <summary><c>?ttl=</c> or <c>X-Kv-Ttl</c>: seconds, a positive number (fractions to the millisecond).</summary>
     private static bool TryReadTtl(HttpRequest request, out TimeSpan? ttl, out IResult problem) =>

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using KvAspire.Chaos.Linearizability;
+using KvAspire.Contracts;
 
 namespace KvAspire.Chaos.Load;
 
@@ -72,8 +73,7 @@ public sealed class HttpProtocol(string gatewayUrl, string password, TimeSpan ti
     {
         try
         {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
+            return JsonSerializer.Deserialize<ApiError>(body, JsonSerializerOptions.Web)?.Error;
         }
         catch (JsonException)
         {

@@ -42,8 +42,9 @@ public sealed class AdminApiTests : IAsyncLifetime
         builder.Configuration["Auth:Password"] = ClientPassword;
         builder.Configuration["services:node2:peer:0"] = "http://127.0.0.1:1";
         builder.Configuration["services:node3:peer:0"] = "http://127.0.0.1:2";
+        builder.Configuration[ClientAuthentication.AdminSecretSetting] = AdminSecret;
         builder.AddClientAuthentication();
-        builder.Services.AddSingleton(Options.Create(new AdminOptions { Enabled = enabled, Secret = AdminSecret }));
+        builder.Services.AddSingleton(Options.Create(new AdminOptions { Enabled = enabled }));
         builder.Services.AddSingleton(Options.Create(new ClusterOptions { NodeId = "node1" }));
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSingleton<PeerIsolation>();
@@ -90,7 +91,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("admin_disabled", body.GetProperty("error").GetString());
-        Assert.Contains("Admin:Enabled", body.GetProperty("message").GetString());
+        Assert.Contains("Admin:Enabled", body.GetProperty("detail").GetString());
         Assert.False(Isolation.IsIsolated);
         Assert.False(Cuts.IsCut("node2"));
     }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KvAspire.Node.Tests.Security;
 
-/// <summary>The HTTP bearer check that the node and the gateway put in front of every endpoint, on an in-memory server.</summary>
+/// <summary>The client and admin secret schemes and policies that the node and the gateway put in front of every endpoint, on an in-memory server.</summary>
 public sealed class ClientAuthenticationTests : IAsyncLifetime
 {
     private const string Password = "client-pass";
@@ -32,12 +32,13 @@ public sealed class ClientAuthenticationTests : IAsyncLifetime
         if (password is not null)
             builder.Configuration["Auth:Password"] = password;
         builder.Configuration["Auth:MaxFailures"] = "2";
+        builder.Configuration[ClientAuthentication.AdminSecretSetting] = AdminPassword;
         builder.AddClientAuthentication();
         _app = builder.Build();
         _app.UseClientAuthentication();
         _app.MapGet("/kv/k", () => "value");
         _app.MapGet("/health", () => "Healthy").AllowAnonymous();
-        _app.MapPost("/admin/thing", () => "done").WithMetadata(Secret.From("Admin:Secret", AdminPassword));
+        _app.MapPost("/admin/thing", () => "done").RequireAuthorization(ClientAuthentication.AdminPolicy);
         await _app.StartAsync();
         return _app.GetTestServer();
     }
@@ -53,25 +54,36 @@ public sealed class ClientAuthenticationTests : IAsyncLifetime
                 context.Request.Headers.Authorization = "Bearer " + token;
         });
 
-    private static async Task<string> ErrorOf(HttpContext context)
+    private static async Task<string> DetailOf(HttpContext context)
     {
         using var json = await JsonDocument.ParseAsync(context.Response.Body);
-        Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("message").GetString()));
+        return json.RootElement.GetProperty("detail").GetString()!;
+    }
+
+    private static async Task<string> ErrorOf(HttpContext context)
+    {
+        Assert.Equal("application/problem+json", context.Response.ContentType);
+        using var json = await JsonDocument.ParseAsync(context.Response.Body);
+        Assert.Equal(context.Response.StatusCode, json.RootElement.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("detail").GetString()));
         return json.RootElement.GetProperty("error").GetString()!;
     }
 
-    [Fact]
-    public async Task WithoutToken_Gets401WithJsonError_AndTheRightTokenGetsThrough()
+    [Theory]
+    [InlineData("/kv/k", StatusCodes.Status200OK)]
+    [InlineData("/nothing-here", StatusCodes.Status404NotFound)] // an unknown path too: the fallback policy runs first
+    public async Task WithoutToken_Gets401WithJsonError_AndTheRightTokenGetsThrough(string path, int granted)
     {
         var server = await StartAsync(Password);
 
-        var missing = await SendAsync(server, "/kv/k");
-        var granted = await SendAsync(server, "/kv/k", Password);
+        var missing = await SendAsync(server, path);
+        var withToken = await SendAsync(server, path, Password);
 
         Assert.Equal(StatusCodes.Status401Unauthorized, missing.Response.StatusCode);
         Assert.Equal("Bearer", missing.Response.Headers.WWWAuthenticate.ToString());
         Assert.Equal("unauthorized", await ErrorOf(missing));
-        Assert.Equal(StatusCodes.Status200OK, granted.Response.StatusCode);
+        Assert.Equal(granted, withToken.Response.StatusCode);
     }
 
     [Fact]
@@ -112,6 +124,19 @@ public sealed class ClientAuthenticationTests : IAsyncLifetime
 
         Assert.Equal(StatusCodes.Status401Unauthorized, withClientPassword.Response.StatusCode);
         Assert.Equal(StatusCodes.Status200OK, withAdminSecret.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ClientEndpoint_NeedsTheClientPassword_NotTheAdminSecret_AndSaysWhichSecret()
+    {
+        var server = await StartAsync(Password);
+
+        var withAdminSecret = await SendAsync(server, "/kv/k", AdminPassword);
+        var adminWithout = await SendAsync(server, "/admin/thing", method: "POST");
+
+        Assert.Equal(StatusCodes.Status401Unauthorized, withAdminSecret.Response.StatusCode);
+        Assert.Equal(StatusCodes.Status401Unauthorized, adminWithout.Response.StatusCode);
+        Assert.Contains("Admin:Secret", await DetailOf(adminWithout));
     }
 
     [Fact]

@@ -53,8 +53,24 @@ public sealed class NodeMetricsTests : IDisposable
         Assert.All(outcomes, m => Assert.Equal(0, m.Value));
     }
 
-    private static ClusterStatus Status(params PeerStatus[] peers) =>
-        new("a", Role.Primary, ClusterState.Normal, 3, "a", 100, 100, "0", 100, 3, 1, true, 0, 0, 0, null, null, peers);
+    [Theory]
+    [InlineData(Role.Primary, 1.0)]
+    [InlineData(Role.Secondary, 0.0)]
+    [InlineData(Role.Candidate, 0.0)]
+    public void IsPrimary_IsOneOnlyOnThePrimary_BesideTheRoleNumber(Role role, double expected)
+    {
+        Metrics.Observe(() => Status(role));
+
+        _recorder.Observe();
+
+        Assert.Contains((KvTelemetry.Instruments.IsPrimary, (string?)null, expected, null), _recorder.Measurements);
+        Assert.Contains((KvTelemetry.Instruments.Role, (string?)null, (double)(int)role, null), _recorder.Measurements);
+    }
+
+    private static ClusterStatus Status(params PeerStatus[] peers) => Status(Role.Primary, peers);
+
+    private static ClusterStatus Status(Role role, params PeerStatus[] peers) =>
+        new("a", role, ClusterState.Normal, 3, "a", 100, 100, "0", 100, 3, 1, true, 0, 0, 0, null, null, peers);
 
     public void Dispose() => _recorder.Dispose();
 }
