@@ -76,6 +76,7 @@ public sealed class ExpiredKeys(RaftHost host, KvStore store, TimeProvider time)
             return;
         var command = KvCommand.Of(CommandOp.DeleteExpired, "", now, [.. keys.Select(key => (ReadOnlyMemory<byte>)CommandArgs.Text(key))]);
         keys.Clear();
+        cancellationToken.ThrowIfCancellationRequested(); // stopping: the next primary's sweep finds these keys
         await host.ProposeAsync(command.Encode(), Acknowledge.Quorum);
     }
 }

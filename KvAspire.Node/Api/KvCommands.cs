@@ -219,7 +219,8 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         if (key is not null)
             activity?.SetTag("db.key", key);
         // ReadIndex: served only once a majority has confirmed this node is still primary, so a deposed
-        // primary that has not noticed yet never answers from stale state.
+        // primary that has not noticed yet never answers from stale state. A client already gone starts no round.
+        cancellationToken.ThrowIfCancellationRequested();
         var permit = shared is null
             ? host.ReadAsync()
             : shared.GetOrRequest(host.ReadAsync);
@@ -258,6 +259,9 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         // Under Leader acknowledgement the reply comes before the entry is applied, so whether the key
         // existed is read now: exact unless another write to the same key is in flight.
         var existedBefore = mode == Acknowledge.Leader ? Live(command.Key) is not null : (bool?)null;
+        // A client that is gone before its write is proposed has nothing written; once proposed, the write is waited
+        // for (its deadline bounds the wait), since its outcome is decided whether or not anyone hears it.
+        cancellationToken.ThrowIfCancellationRequested();
         var outcome = await host.ProposeAsync(command.Encode(), mode);
         if (outcome is WriteOutcome.Written { Existed: null } written)
             outcome = written with { Existed = existedBefore };
