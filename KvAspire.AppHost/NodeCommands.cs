@@ -49,21 +49,21 @@ internal static class NodeCommands
 
     private static HttpCommandOptions Options(ParameterResource adminSecret, string description, string icon,
         Func<UpdateCommandStateContext, ResourceCommandState> updateState, string? confirmation = null, string? query = null) => new()
-    {
-        Description = description,
-        IconName = icon,
-        ConfirmationMessage = confirmation,
-        UpdateState = updateState,
-        HttpClientName = HttpClientName,
-        PrepareRequest = async context =>
         {
-            context.Request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
-                await adminSecret.GetValueAsync(context.CancellationToken));
-            if (query is not null)
-                context.Request.RequestUri = new UriBuilder(context.Request.RequestUri!) { Query = query }.Uri;
-        },
-        GetCommandResult = ResultAsync,
-    };
+            Description = description,
+            IconName = icon,
+            ConfirmationMessage = confirmation,
+            UpdateState = updateState,
+            HttpClientName = HttpClientName,
+            PrepareRequest = async context =>
+            {
+                context.Request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
+                    await adminSecret.GetValueAsync(context.CancellationToken));
+                if (query is not null)
+                    context.Request.RequestUri = new UriBuilder(context.Request.RequestUri!) { Query = query }.Uri;
+            },
+            GetCommandResult = ResultAsync,
+        };
 
     private static ResourceCommandState WhenRunning(UpdateCommandStateContext context) =>
         IsRunning(context.ResourceSnapshot) ? ResourceCommandState.Enabled : ResourceCommandState.Disabled;

@@ -47,9 +47,9 @@ foreach (var node in nodes)
 
 // No WaitFor on the nodes: the gateway copes with unreachable nodes (503 until a primary is
 // known), and one node that never starts must not keep the gateway down.
+// Its RESP endpoint is one Redis address that follows the primary (6378, below node1's), for clients without Sentinel.
 var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(name: "http", port: 5080) // fixed for the README's curl tour; tests randomize it
-    // One Redis address that follows the primary (6378, below node1's), for clients without Sentinel.
     .WithEndpoint(name: "resp", scheme: "redis", env: "Gateway__RespPort", port: builder.GetGatewayRespPort(nodeNames.Count), isProxied: false)
     .WithExternalHttpEndpoints()
     .WithoutHttpsCertificate()

@@ -47,24 +47,30 @@ public static class MessageMapper
     }
 
     /// <summary>The core's message, or null for a message with no body or a standing this node does not know (from a newer or broken sender).</summary>
-    public static Message? FromProto(Proto.PeerMessage proto) =>
-        Enum.IsDefined((Standing)proto.Standing) ? Body(proto, (Standing)proto.Standing) : null;
+    public static Message? FromProto(Proto.PeerMessage proto)
+    {
+        var standing = (Standing)proto.Standing;
+        if (!Enum.IsDefined(standing) || Body(proto) is not { } message)
+            return null;
+        // Most senders are voters, the default: only the others cost a copy.
+        return message.Standing == standing ? message : message with { Standing = standing };
+    }
 
-    private static Message? Body(Proto.PeerMessage proto, Standing standing) => proto.BodyCase switch
+    private static Message? Body(Proto.PeerMessage proto) => proto.BodyCase switch
     {
         Proto.PeerMessage.BodyOneofCase.RequestVote => new RequestVote(proto.From, proto.To, proto.Term,
             proto.RequestVote.LastLogIndex, proto.RequestVote.LastLogTerm, proto.RequestVote.PreVote, proto.RequestVote.Transfer,
-            proto.RequestVote.Founding) { Standing = standing },
+            proto.RequestVote.Founding),
         Proto.PeerMessage.BodyOneofCase.RequestVoteResponse => new RequestVoteResponse(proto.From, proto.To, proto.Term,
-            proto.RequestVoteResponse.Granted, proto.RequestVoteResponse.PreVote) { Standing = standing },
+            proto.RequestVoteResponse.Granted, proto.RequestVoteResponse.PreVote),
         Proto.PeerMessage.BodyOneofCase.Replicate => new Replicate(proto.From, proto.To, proto.Term,
             proto.Replicate.PrevLogIndex, proto.Replicate.PrevLogTerm,
             [.. proto.Replicate.Entries.Select(e => new Entry(e.Index, e.Term, e.Data.Memory))],
-            proto.Replicate.CommitIndex, proto.Replicate.ReadContext, proto.Replicate.Promote) { Standing = standing },
+            proto.Replicate.CommitIndex, proto.Replicate.ReadContext, proto.Replicate.Promote),
         Proto.PeerMessage.BodyOneofCase.ReplicateResponse => new ReplicateResponse(proto.From, proto.To, proto.Term,
             proto.ReplicateResponse.Success, proto.ReplicateResponse.MatchIndex,
-            proto.ReplicateResponse.RejectedIndex, proto.ReplicateResponse.HintIndex, proto.ReplicateResponse.ReadContext) { Standing = standing },
-        Proto.PeerMessage.BodyOneofCase.TimeoutNow => new TimeoutNow(proto.From, proto.To, proto.Term) { Standing = standing },
+            proto.ReplicateResponse.RejectedIndex, proto.ReplicateResponse.HintIndex, proto.ReplicateResponse.ReadContext),
+        Proto.PeerMessage.BodyOneofCase.TimeoutNow => new TimeoutNow(proto.From, proto.To, proto.Term),
         _ => null,
     };
 }

@@ -62,8 +62,15 @@ internal static class RespInlineSplitter
             else if (quote == '"' && s[p] == '\\' && p + 1 < end)
             {
                 p++;
-                s[output++] = s[p] switch { (byte)'n' => (byte)'\n', (byte)'r' => (byte)'\r', (byte)'t' => (byte)'\t',
-                    (byte)'b' => (byte)'\b', (byte)'a' => (byte)'\a', var other => other };
+                s[output++] = s[p] switch
+                {
+                    (byte)'n' => (byte)'\n',
+                    (byte)'r' => (byte)'\r',
+                    (byte)'t' => (byte)'\t',
+                    (byte)'b' => (byte)'\b',
+                    (byte)'a' => (byte)'\a',
+                    var other => other
+                };
             }
             else if (quote == '\'' && s[p] == '\\' && p + 1 < end && s[p + 1] == '\'')
             {

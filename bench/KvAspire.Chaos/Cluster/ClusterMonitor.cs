@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using KvAspire.Contracts;
 using KvAspire.Chaos.Load;
+using KvAspire.Contracts;
 
 namespace KvAspire.Chaos.Cluster;
 

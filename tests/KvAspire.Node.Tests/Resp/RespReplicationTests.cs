@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Text;
 using KvAspire.Node.Api.Resp;
 using KvAspire.Node.Cluster;
-using NodeRole = KvAspire.Node.Consensus.Role;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using NodeRole = KvAspire.Node.Consensus.Role;
 
 namespace KvAspire.Node.Tests.Resp;
 
@@ -71,7 +71,10 @@ public sealed class RespReplicationTests
     {
         var status = Primary() with
         {
-            Role = NodeRole.Secondary, State = ClusterState.Syncing, Primary = "node2", AppliedIndex = 7,
+            Role = NodeRole.Secondary,
+            State = ClusterState.Syncing,
+            Primary = "node2",
+            AppliedIndex = 7,
             Sync = new SyncProgress("node2", 100, 10, 1000, SyncPhase.Transfer, PrimaryCommitIndex: 100),
         };
 
