@@ -78,6 +78,6 @@ internal abstract record HostInput
         public override InputLane Lane => InputLane.Client;
     }
 
-    /// <summary>Hand leadership to <see cref="To"/> (or the most up-to-date secondary).</summary>
+    /// <summary>Hand the primary role to <see cref="To"/> (or the most up-to-date secondary).</summary>
     public sealed record StepDown(string? To, TaskCompletionSource<StepDownOutcome> Completion) : HostInput;
 }

@@ -35,7 +35,7 @@ public sealed class Proposals
             if (_byIndex.TryGetValue(entry.Index, out var pending) && pending.Acknowledge == Acknowledge.Leader)
                 Complete(entry.Index, pending.Term == entry.Term
                     ? new WriteOutcome.Written(entry.Index, entry.Term, null)
-                    : new WriteOutcome.LeadershipLost(entry.Term));
+                    : new WriteOutcome.PrimaryLost(entry.Term));
         }
     }
 
@@ -69,7 +69,7 @@ public sealed class Proposals
     {
         if (_byIndex.TryGetValue(entry.Index, out var pending))
             Complete(entry.Index, pending.Term != entry.Term
-                ? new WriteOutcome.LeadershipLost(entry.Term)
+                ? new WriteOutcome.PrimaryLost(entry.Term)
                 : result.Repeats is { } earlier
                     ? new WriteOutcome.Written(earlier.Index, earlier.Term, result.Existed, result.Reply) { Repeated = true }
                     : new WriteOutcome.Written(entry.Index, entry.Term, result.Existed, result.Reply));
@@ -79,7 +79,7 @@ public sealed class Proposals
     public void Truncated(long index, long term)
     {
         foreach (var pendingIndex in _byIndex.Keys.Where(i => i >= index).ToList())
-            Complete(pendingIndex, new WriteOutcome.LeadershipLost(term));
+            Complete(pendingIndex, new WriteOutcome.PrimaryLost(term));
         var kept = _awaitingDisk.Where(entry => entry.Index < index).ToList();
         _awaitingDisk.Clear();
         foreach (var entry in kept)
@@ -90,7 +90,7 @@ public sealed class Proposals
     public void FailAll(long term)
     {
         foreach (var index in _byIndex.Keys.ToList())
-            Complete(index, new WriteOutcome.LeadershipLost(term));
+            Complete(index, new WriteOutcome.PrimaryLost(term));
         _awaitingDisk.Clear();
     }
 

@@ -190,7 +190,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     }
 
     /// <summary>
-    /// Hands leadership to <paramref name="to"/> (or the most up-to-date secondary) and waits until the new
+    /// Hands the primary role to <paramref name="to"/> (or the most up-to-date secondary) and waits until the new
     /// primary is known, at most <paramref name="timeout"/>.
     /// </summary>
     public Task<StepDownOutcome> StepDownAsync(string? to, TimeSpan timeout, CancellationToken cancellationToken)
@@ -542,7 +542,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         if (before.Role == Role.Primary && after.Role != Role.Primary)
         {
             _proposals.FailAll(after.Term);
-            _replicationTracing.LeadershipLost();
+            _replicationTracing.PrimaryLost();
         }
         if (before.Role == Role.Primary && (after.Role != Role.Primary || after.Term != before.Term))
             _reads.FailUnconfirmed(after.Primary, after.Term);

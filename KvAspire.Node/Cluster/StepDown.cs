@@ -2,12 +2,12 @@ using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.Cluster;
 
-/// <summary>How an operator's request to hand over leadership ended.</summary>
+/// <summary>How an operator's request to hand over the primary role ended.</summary>
 public abstract record StepDownOutcome
 {
     private StepDownOutcome() { }
 
-    /// <summary>Leadership moved: <see cref="Primary"/> leads in <see cref="Term"/>.</summary>
+    /// <summary>The primary role moved: <see cref="Primary"/> is primary in <see cref="Term"/>.</summary>
     public sealed record Transferred(string Primary, long Term) : StepDownOutcome;
 
     public sealed record NotPrimary(string? Primary, long Term) : StepDownOutcome;
@@ -31,7 +31,7 @@ public sealed class PendingStepDowns
     /// <summary>Starts a transfer on <paramref name="raft"/>; the request completes now or in a later <see cref="Update"/>.</summary>
     public void Start(Raft raft, string? target, TaskCompletionSource<StepDownOutcome> completion)
     {
-        var result = raft.TransferLeadership(target);
+        var result = raft.HandOver(target);
         switch (result.Status)
         {
             case TransferStatus.NotPrimary:

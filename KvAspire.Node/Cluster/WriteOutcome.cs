@@ -21,7 +21,7 @@ public abstract record WriteOutcome
 
     /// <summary>This node stopped being primary before the write committed: there is no way to know
     /// whether it will survive, so the client must check before retrying a non-idempotent write.</summary>
-    public sealed record LeadershipLost(long Term) : WriteOutcome;
+    public sealed record PrimaryLost(long Term) : WriteOutcome;
 
     /// <summary>Not acknowledged within <see cref="ReplicationOptions.WriteTimeout"/> (no quorum reachable);
     /// the entry may still commit later.</summary>

@@ -39,11 +39,14 @@ public sealed class Progress(long next)
     /// <summary>A success acknowledgement; true when it moved Match forward.</summary>
     public bool MaybeUpdate(long matchIndex)
     {
-        ProbeSent = false;
         while (_inflight.TryPeek(out var last) && last <= matchIndex)
             _inflight.Dequeue();
+        // Only an acknowledgement that moves Match answers a probe (etcd-io/raft's ProbeAcked): one that does not, such as
+        // a secondary echoing a read round before its sync made the probed entries durable, would otherwise send the same
+        // probe again at once, and again, until that sync ends. A lost probe is sent again with the next heartbeat.
         if (matchIndex <= Match)
             return false;
+        ProbeSent = false;
         Match = matchIndex;
         Next = Math.Max(Next, matchIndex + 1);
         if (State != ProgressState.Replicate)

@@ -1,6 +1,6 @@
 namespace KvAspire.Node.Consensus;
 
-/// <summary>How a request to hand over leadership ended inside the core.</summary>
+/// <summary>How a request to hand over the primary role ended inside the core.</summary>
 public enum TransferStatus
 {
     /// <summary>The transfer is under way to <see cref="TransferResult.Target"/>.</summary>
@@ -21,11 +21,11 @@ public sealed partial class Raft
     public string? TransferTarget => Role == Role.Primary ? _transferTarget : null;
 
     /// <summary>
-    /// Hand leadership to <paramref name="target"/>, or to the most up-to-date secondary when null
+    /// Hand the primary role to <paramref name="target"/>, or to the most up-to-date secondary when null
     /// (Raft thesis §3.10). Until the transfer ends, proposals are refused naming the target; the target
     /// is brought up to date and then sent <see cref="TimeoutNow"/>. Abandoned after an election timeout.
     /// </summary>
-    public TransferResult TransferLeadership(string? target = null)
+    public TransferResult HandOver(string? target = null)
     {
         if (Role != Role.Primary)
             return new TransferResult(TransferStatus.NotPrimary, Primary);

@@ -68,12 +68,12 @@ public sealed class ReplicationTracing(string node)
     }
 
     /// <summary>This node stopped being primary: nothing in flight will be acknowledged to it (and its commands have been failed).</summary>
-    public void LeadershipLost()
+    public void PrimaryLost()
     {
         foreach (var open in _open.Values)
         {
             while (open.TryDequeue(out var pending))
-                Finish(pending, ActivityStatusCode.Error, "leadership lost", parentEnded: true);
+                Finish(pending, ActivityStatusCode.Error, "the primary role was lost", parentEnded: true);
         }
     }
 

@@ -11,6 +11,7 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
     private readonly Lock gate = new();
     private readonly Dictionary<string, (Role Role, long Term)> reports = [];
     private readonly HashSet<string> hung = [];
+    private readonly HashSet<string> dying = [];
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously); // guarded by gate
 
     public static Uri AddressOf(string node) => new($"http://{node}.test/");
@@ -41,6 +42,15 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
         changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>The node's next answer has its headers sent and then its connection reset, as by a node killed while it answers.</summary>
+    public void DieWhileAnswering(string node)
+    {
+        lock (gate)
+        {
+            dying.Add(node);
+        }
+    }
+
     public void Hang(string node)
     {
         lock (gate)
@@ -53,12 +63,14 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
     {
         var node = request.RequestUri!.Host.Split('.')[0];
         bool isHung;
+        bool dies;
         (Role Role, long Term) report;
         bool alive;
         Task change;
         lock (gate)
         {
             isHung = hung.Contains(node);
+            dies = dying.Remove(node);
             alive = reports.TryGetValue(node, out report);
             change = changed.Task;
         }
@@ -85,6 +97,19 @@ internal sealed class FakeClusterHandler : HttpMessageHandler
             }
         }
         var json = NodeReport.Json(node, report.Role, report.Term, primary: null);
-        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        return new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = dies ? new StreamContent(new ResetStream()) : new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+    }
+
+    /// <summary>A response body whose connection is reset on the first read.</summary>
+    private sealed class ResetStream : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException<int>(new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromException<int>(new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
     }
 }

@@ -88,6 +88,21 @@ public sealed class PrimaryTrackerTests : IDisposable
     }
 
     [Fact]
+    public async Task Poll_OfANodeKilledWhileItAnswers_ReportsItUnreachable_AndThePollingGoesOn()
+    {
+        cluster.Report("node1", Role.Primary, term: 1);
+        await PollAllAsync();
+        cluster.DieWhileAnswering("node1");
+
+        var view = await tracker.PollAsync(nodes[0], CancellationToken.None);
+
+        Assert.False(view.Reachable);
+        Assert.Null(tracker.Primary);
+        Assert.True((await tracker.PollAsync(nodes[0], CancellationToken.None)).Reachable);
+        Assert.Equal("node1", tracker.Primary);
+    }
+
+    [Fact]
     public async Task NotPrimaryHint_SwitchesBeforeTheNextPoll()
     {
         cluster.Report("node1", Role.Primary, term: 1);

@@ -12,7 +12,7 @@ namespace KvAspire.Node.Api.Http;
 /// it differs in role, term or primary from the one the caller last saw, or after <c>wait</c> milliseconds (default
 /// <see cref="ChangeWait"/>): a long poll, so a watcher of roles learns of a change at once without polling many times a
 /// second. The gateway waits less, since a node that does not answer within its wait is how it notices a hung one.
-/// <c>POST /cluster/step-down[?to=node2]</c>: on the primary, hand leadership over (leader transfer).
+/// <c>POST /cluster/step-down[?to=node2]</c>: on the primary, hand the primary role over (leader transfer in Raft's words).
 /// Step-down changes the cluster, so it needs the admin secret, though not <c>Admin:Enabled</c>:
 /// it is a maintenance step, not a failure drill.
 /// </summary>

@@ -28,7 +28,7 @@ public static class ErrorResults
     public static IResult From(WriteOutcome outcome, HttpResponse response) => outcome switch
     {
         WriteOutcome.NotPrimary n => NotPrimary(n.Primary, n.Term),
-        WriteOutcome.LeadershipLost l => Unavailable(response, "leadership_lost",
+        WriteOutcome.PrimaryLost l => Unavailable(response, "leadership_lost",
             "the primary changed before the write was acknowledged; it may or may not have been applied", l.Term),
         WriteOutcome.TimedOut t => Unavailable(response, "timeout",
             $"the write was not acknowledged within {t.After.TotalSeconds:0.#} s (no quorum reachable?); it may still be applied", null),

@@ -44,7 +44,7 @@ internal static class RespErrors
     // KvAspire's own refusals: what is not supported, and why.
     public const string EmptyKey = "ERR KvAspire does not store empty keys";
     public const string KeyNotUtf8 = "ERR KvAspire keys must be valid UTF-8";
-    public const string LeadershipLost =
+    public const string PrimaryLost =
         "ERR the primary changed before the write was acknowledged; it may or may not have been applied";
     public const string Overloaded =
         "ERR overloaded: the primary has more requests queued than it takes at once; nothing was done, retry shortly";

@@ -16,7 +16,7 @@ public static class RespRefusals
     public static string Of(WriteOutcome outcome, RespDirectory directory) => outcome switch
     {
         WriteOutcome.NotPrimary n => NotPrimary("You can't write against a read only replica.", n.Primary, n.Term, directory),
-        WriteOutcome.LeadershipLost => RespErrors.LeadershipLost,
+        WriteOutcome.PrimaryLost => RespErrors.PrimaryLost,
         WriteOutcome.TimedOut t => RespErrors.TimedOut(t.After),
         WriteOutcome.Overloaded => RespErrors.Overloaded,
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a refusal"),

@@ -52,9 +52,9 @@ public sealed class ErrorResultsTests
     }
 
     [Fact]
-    public async Task LeadershipLost_Is503WithRetryAfter_AndCarriesTheTerm()
+    public async Task PrimaryLost_Is503WithRetryAfter_AndCarriesTheTerm()
     {
-        var (context, body) = await ExecuteAsync(response => ErrorResults.From(new WriteOutcome.LeadershipLost(4), response));
+        var (context, body) = await ExecuteAsync(response => ErrorResults.From(new WriteOutcome.PrimaryLost(4), response));
 
         Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);

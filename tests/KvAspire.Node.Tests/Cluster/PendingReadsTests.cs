@@ -43,7 +43,7 @@ public sealed class PendingReadsTests
     }
 
     [Fact]
-    public async Task LosingLeadership_FailsUnconfirmedReads_ButKeepsConfirmedOnes()
+    public async Task LosingThePrimaryRole_FailsUnconfirmedReads_ButKeepsConfirmedOnes()
     {
         var reads = new PendingReads();
         var confirmed = NewRead();

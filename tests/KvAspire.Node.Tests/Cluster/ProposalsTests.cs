@@ -69,13 +69,13 @@ public sealed class ProposalsTests
     }
 
     [Fact]
-    public async Task Write_FailsWithLeadershipLost_WhenAnotherTermsEntryIsAppliedAtItsIndex()
+    public async Task Write_FailsWithPrimaryLost_WhenAnotherTermsEntryIsAppliedAtItsIndex()
     {
         var write = Add(5, 2, Acknowledge.Quorum);
 
         _proposals.Applied(EntryAt(5, 3), default);
 
-        Assert.Equal(new WriteOutcome.LeadershipLost(3), await write.Task);
+        Assert.Equal(new WriteOutcome.PrimaryLost(3), await write.Task);
     }
 
     [Fact]
@@ -88,8 +88,8 @@ public sealed class ProposalsTests
         _proposals.Truncated(5, 3);
 
         Assert.False(kept.Task.IsCompleted);
-        Assert.IsType<WriteOutcome.LeadershipLost>(await lost.Task);
-        Assert.IsType<WriteOutcome.LeadershipLost>(await alsoLost.Task);
+        Assert.IsType<WriteOutcome.PrimaryLost>(await lost.Task);
+        Assert.IsType<WriteOutcome.PrimaryLost>(await alsoLost.Task);
     }
 
     [Fact]
@@ -100,8 +100,8 @@ public sealed class ProposalsTests
 
         _proposals.FailAll(2);
 
-        Assert.Equal(new WriteOutcome.LeadershipLost(2), await a.Task);
-        Assert.Equal(new WriteOutcome.LeadershipLost(2), await b.Task);
+        Assert.Equal(new WriteOutcome.PrimaryLost(2), await a.Task);
+        Assert.Equal(new WriteOutcome.PrimaryLost(2), await b.Task);
         Assert.Equal(0, _proposals.Count);
     }
 
@@ -130,7 +130,7 @@ public sealed class ProposalsTests
         var lost = Add(5, 2, Acknowledge.Leader);
         _proposals.Written([EntryAt(5, 2)]);
         _proposals.Truncated(5, 3);
-        Assert.Equal(new WriteOutcome.LeadershipLost(3), await lost.Task);
+        Assert.Equal(new WriteOutcome.PrimaryLost(3), await lost.Task);
 
         var again = Add(5, 4, Acknowledge.Leader);
         _proposals.Durable(5); // the old report arrives: it vouches for nothing still waiting

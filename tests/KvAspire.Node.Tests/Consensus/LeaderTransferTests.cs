@@ -17,7 +17,7 @@ public class LeaderTransferTests
         var term = old.Term;
         var ticks = network.Ticks;
 
-        Assert.Equal(new TransferResult(TransferStatus.Started, target), old.TransferLeadership(target));
+        Assert.Equal(new TransferResult(TransferStatus.Started, target), old.HandOver(target));
         network.Deliver(); // one round of messages: TimeoutNow, then the election's
 
         Assert.Equal(ticks, network.Ticks);
@@ -39,7 +39,7 @@ public class LeaderTransferTests
         Assert.Equal(writes[^1].Index, old.CommitIndex);
         network.Heal();
 
-        Assert.Equal(TransferStatus.Started, old.TransferLeadership(lagging).Status);
+        Assert.Equal(TransferStatus.Started, old.HandOver(lagging).Status);
         network.Deliver();
 
         var primary = network.Primary;
@@ -58,7 +58,7 @@ public class LeaderTransferTests
         primary.Step(Ack(primary, "c", 2));
         DrainAll(primary);
 
-        var result = primary.TransferLeadership();
+        var result = primary.HandOver();
 
         Assert.Equal(new TransferResult(TransferStatus.Started, "c"), result);
         var timeoutNow = Assert.Single(DrainAll(primary).OfType<TimeoutNow>());
@@ -73,7 +73,7 @@ public class LeaderTransferTests
         primary.Step(Ack(primary, "b", 0));
         DrainAll(primary);
 
-        primary.TransferLeadership("b");
+        primary.HandOver("b");
         var sent = DrainAll(primary);
         Assert.Empty(sent.OfType<TimeoutNow>());
         Assert.NotEmpty(sent.To<Replicate>("b"));
@@ -87,7 +87,7 @@ public class LeaderTransferTests
     {
         var primary = NewPrimary();
         DrainAll(primary);
-        primary.TransferLeadership("b");
+        primary.HandOver("b");
 
         var refused = primary.Propose(Bytes("x"));
 
@@ -103,7 +103,7 @@ public class LeaderTransferTests
         var primary = network.ElectPrimary();
         var target = network.Ids.First(id => id != primary.Id);
         network.Isolate(target);
-        primary.TransferLeadership(target);
+        primary.HandOver(target);
 
         network.Tick(Production.ElectionTicksMin - 1);
         Assert.Equal(target, primary.TransferTarget);
@@ -115,12 +115,12 @@ public class LeaderTransferTests
     }
 
     [Fact]
-    public void TransferLeadership_IsRefused_ByASecondary_AndForAnUnknownOrSelfTarget()
+    public void HandOver_IsRefused_ByASecondary_AndForAnUnknownOrSelfTarget()
     {
-        Assert.Equal(TransferStatus.NotPrimary, NewRaft("a").TransferLeadership("b").Status);
+        Assert.Equal(TransferStatus.NotPrimary, NewRaft("a").HandOver("b").Status);
         var primary = NewPrimary();
-        Assert.Equal(TransferStatus.UnknownTarget, primary.TransferLeadership("z").Status);
-        Assert.Equal(TransferStatus.UnknownTarget, primary.TransferLeadership("a").Status);
+        Assert.Equal(TransferStatus.UnknownTarget, primary.HandOver("z").Status);
+        Assert.Equal(TransferStatus.UnknownTarget, primary.HandOver("a").Status);
         Assert.Null(primary.TransferTarget);
         Assert.True(primary.Propose(Bytes("x")).Accepted);
     }
@@ -175,7 +175,7 @@ public class LeaderTransferTests
         var primary = network.ElectPrimary();
         var target = network.Ids.First(id => id != primary.Id);
         network.Isolate(target);
-        primary.TransferLeadership(target);
+        primary.HandOver(target);
 
         Assert.True(primary.ReadIndex(1));
         network.Deliver();

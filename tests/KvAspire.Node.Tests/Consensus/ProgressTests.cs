@@ -17,6 +17,23 @@ public class ProgressTests
     }
 
     [Fact]
+    public void Probe_StaysAnswered_OnlyByAnAcknowledgementThatMovesMatch()
+    {
+        var progress = new Progress(next: 11);
+        progress.MaybeUpdate(5);
+        progress.BecomeProbe();
+        progress.SentEntries(12); // a probe from Match + 1
+        Assert.True(progress.IsPaused(maxInflight: 4));
+
+        Assert.False(progress.MaybeUpdate(5)); // an echo of a read round, the probed entries not yet durable
+        Assert.True(progress.IsPaused(maxInflight: 4));
+
+        Assert.True(progress.MaybeUpdate(12));
+        Assert.Equal(ProgressState.Replicate, progress.State);
+        Assert.False(progress.IsPaused(maxInflight: 4));
+    }
+
+    [Fact]
     public void Probe_BacksUpOneEntry_WhenTheHintIsNotShorter()
     {
         var progress = new Progress(next: 11);

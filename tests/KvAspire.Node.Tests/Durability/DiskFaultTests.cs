@@ -35,7 +35,7 @@ public sealed class DiskFaultTests : IDisposable
             var started = TimeProvider.System.GetTimestamp();
             var outcome = await node.Host.ProposeAsync(Set("b"), Acknowledge.Quorum);
 
-            Assert.IsType<WriteOutcome.LeadershipLost>(outcome);
+            Assert.IsType<WriteOutcome.PrimaryLost>(outcome);
             Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5), "the write waited for its timeout");
             var loop = node.Host.ExecuteTask!;
             await Assert.ThrowsAsync<IOException>(() => loop.WaitAsync(Patience));

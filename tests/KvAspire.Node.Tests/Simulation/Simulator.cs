@@ -243,7 +243,7 @@ internal sealed partial class Simulator
         if (node?.Raft is not { } raft)
             return;
         var target = _random.Next(2) == 0 ? null : _ids[_random.Next(_ids.Length)];
-        var result = raft.TransferLeadership(target);
+        var result = raft.HandOver(target);
         if (_trace is not null)
             Trace($"step-down on {node.Id} to {target ?? "(best)"}: {result}");
         ProcessReady(node);
