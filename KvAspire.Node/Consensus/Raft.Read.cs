@@ -37,8 +37,6 @@ public sealed partial class Raft
     /// <summary>The first commit of this term: reads waiting for it can now be indexed.</summary>
     private void OnCommittedInTerm()
     {
-        if (!_reads.HasAwaitingTermCommit)
-            return;
         _reads.TermCommitted();
         ReleaseReads();
     }

@@ -31,8 +31,6 @@ internal sealed class ReadIndexQueue
     /// <summary>The newest context handed out: an answer echoing a later one was never sent by us.</summary>
     public long LastContext => _lastContext;
 
-    public bool HasAwaitingTermCommit => _awaitingTermCommit.Count > 0;
-
     /// <summary>A read that arrived before this primary committed in its term: its commit index may be
     /// behind what earlier primaries committed, so the read cannot be indexed yet (Raft §8).</summary>
     public void AwaitTermCommit(long requestId) => _awaitingTermCommit.Add(requestId);

@@ -8,8 +8,9 @@ namespace KvAspire.Node.Storage;
 /// (<see cref="Ready.DurabilityMayFollow"/>: a primary's, which count towards a quorum only once durable, and a
 /// secondary's, which it acknowledges only once durable) are forced to disk by <see cref="GroupCommit"/> beside
 /// the loop and reported through <c>durable</c>; any other Ready waits for the disk (with whatever was left
-/// unsynced), because its messages may promise what it wrote: a vote, a truncation. <see cref="FsyncPolicy.EverySecond"/> syncs within a second,
-/// <see cref="FsyncPolicy.Never"/> leaves it to the operating system. Host loop only.
+/// unsynced), because its messages may promise what it wrote: a vote, a truncation.
+/// <see cref="FsyncPolicy.EverySecond"/> syncs within a second, <see cref="FsyncPolicy.Never"/> leaves it to the
+/// operating system. Host loop only.
 /// </summary>
 public sealed class DurableLog : IDisposable
 {
