@@ -56,4 +56,14 @@ public sealed record ClusterStatus(
     /// no primary has ever reached it (docs/consensus.md). A name, not the core's enum, since that enum lives among the
     /// core's peer messages, which are no part of this contract.</summary>
     public string Standing { get; init; } = "Voter";
+
+    /// <summary>The configuration in force on this node (the newest in its log): the members that vote, this node
+    /// included if it does.</summary>
+    public IReadOnlyList<string> Voters { get; init; } = [];
+
+    /// <summary>Members that receive the log but neither vote nor count towards a quorum (docs/membership.md).</summary>
+    public IReadOnlyList<string> Learners { get; init; } = [];
+
+    /// <summary>The configuration in force has not committed yet: a membership change is under way.</summary>
+    public bool MembershipChanging { get; init; }
 }

@@ -19,6 +19,7 @@ try
     app.MapKvApi();
     app.MapOpenApi();
     app.MapClusterApi();
+    app.MapMembersApi();
     app.MapAdminApi();
     // Peers prove membership with their own credentials (PeerCredentials), not the client secret.
     app.MapGrpcService<PeerService>().AllowAnonymous();

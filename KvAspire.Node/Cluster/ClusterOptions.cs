@@ -14,6 +14,15 @@ public sealed class ClusterOptions
     /// <summary>This node's name; must match the name peers know it by.</summary>
     public string NodeId { get; set; } = "";
 
+    /// <summary>The founding members, all voters, named alike on every node: the membership until the first change
+    /// (docs/membership.md). Empty: this node and every node service discovery names (<c>services:{name}:peer</c>). A node
+    /// started to join a running cluster as a learner is not among them.</summary>
+    public string[] Members { get; set; } = [];
+
+    /// <summary>The peer address of a member that service discovery does not name, with <c>{id}</c> standing for its name:
+    /// in Kubernetes, <c>http://{id}.kvaspire-peers:8081</c> reaches every pod of the StatefulSet, present or future.</summary>
+    public string? PeerAddressTemplate { get; set; }
+
     /// <summary>Names the group; peers of another cluster id are refused even with the same password.</summary>
     public string Id { get; set; } = "kvaspire";
     public ClusterTiming Timing { get; set; } = ClusterTiming.Default;
@@ -54,6 +63,13 @@ public sealed class ClusterOptions
             throw new OptionsValidationError("Cluster:ElectionTimeoutMin", $"must be at least twice the heartbeat interval ({Heartbeat})");
         if (ElectionMax <= ElectionMin)
             throw new OptionsValidationError("Cluster:ElectionTimeoutMax", $"must be greater than Cluster:ElectionTimeoutMin ({ElectionMin})");
+        if (Members.FirstOrDefault(m => !Membership.IsValidId(m)) is { } member)
+            throw new OptionsValidationError("Cluster:Members", $"names '{member}'; a member's name is 1-{Membership.MaxIdLength} letters, digits, '-', '_' or '.'");
+        if (Members.Distinct().Count() > Membership.MaxMembers)
+            throw new OptionsValidationError("Cluster:Members", $"names more than {Membership.MaxMembers} members");
+        if (PeerAddressTemplate is { } template
+            && (!template.Contains("{id}", StringComparison.Ordinal) || !Uri.TryCreate(template.Replace("{id}", "node", StringComparison.Ordinal), UriKind.Absolute, out _)))
+            throw new OptionsValidationError("Cluster:PeerAddressTemplate", $"is '{template}'; it must be an absolute URI containing {{id}}");
         if (MaxQueuedInputs is < 16 or > 10_000_000)
             throw new OptionsValidationError("Cluster:MaxQueuedInputs", "must be between 16 and 10000000");
         if (MaxQueuedBytes is < 1024 * 1024 or > 64L * 1024 * 1024 * 1024)

@@ -78,6 +78,11 @@ internal abstract record HostInput
         public override InputLane Lane => InputLane.Client;
     }
 
+    /// <summary>An operator's membership change: <see cref="Completion"/> says whether the core took it, <see cref="Committed"/>
+    /// completes once it commits (as a write acknowledged by a quorum does).</summary>
+    public sealed record ChangeMembership(MembershipChange Change, TaskCompletionSource<MembershipChangeResult> Completion,
+        TaskCompletionSource<WriteOutcome> Committed) : HostInput;
+
     /// <summary>Hand the primary role to <see cref="To"/> (or the most up-to-date secondary).</summary>
     public sealed record StepDown(string? To, TaskCompletionSource<StepDownOutcome> Completion) : HostInput;
 }

@@ -52,6 +52,8 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private readonly PeerContact _contact;
     private readonly NodeMetrics _metrics;
     private SoftState _softState;
+    /// <summary>The configuration last logged as in force.</summary>
+    private Membership? _membership;
     private bool _joining;
     /// <summary>The loop has ended (stopping, or its disk failed): nothing more will be proposed or read.</summary>
     private volatile bool _stopped;
@@ -97,7 +99,10 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
             logStore.Load(), logStore, logger);
         // Under Fsync=Always a secondary's entries are synced beside its loop too, which then goes on receiving.
         var raftOptions = _options.ToRaftOptions() with { AsyncStorageWrites = storage.Value.Fsync == FsyncPolicy.Always };
-        _raft = new Raft(_options.NodeId, peers.Names, raftOptions, new Random(), hardState, entries, snapshot);
+        // Every node is configured with the same founding members; a node started to join at runtime is not one of them.
+        var founding = _options.Members.Length > 0 ? _options.Members : [.. peers.Names, _options.NodeId];
+        _raft = new Raft(_options.NodeId, founding, raftOptions, new Random(), hardState, entries, snapshot,
+            _store.Membership, founder: founding.Contains(_options.NodeId));
         _softState = _raft.SoftState;
         _joining = _raft.Joining;
         _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
@@ -110,7 +115,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         _metrics = metrics;
         _status = new StatusPublisher(_options.NodeId, _raft, _store, _log, _contact, _lagClock, Syncing, time, _options.Tick);
         metrics.Observe(() => _status.Current);
-        Log.NodeStarting(_logger, _options.NodeId, hardState.Term, _raft.Standing, string.Join(",", peers.Names));
+        Log.NodeStarting(_logger, _options.NodeId, hardState.Term, _raft.Standing, _raft.Membership.ToString());
         if (_raft.Joining)
             Log.NodeJoining(_logger, _options.NodeId);
     }
@@ -187,6 +192,30 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
             return Task.FromResult<ReadPermit>(new ReadPermit.Overloaded(_inbox.QueuedClientInputs));
         }
         return _readDeadlines.Wait(completion);
+    }
+
+    /// <summary>
+    /// Proposes a membership change and, once the core took it, waits until it commits: the core's answer, and the
+    /// commit's (null when the core refused). Either wait lasts at most <see cref="ReplicationOptions.WriteTimeout"/>.
+    /// </summary>
+    public async Task<(MembershipChangeResult? Result, WriteOutcome? Committed)> ChangeMembershipAsync(MembershipChange change)
+    {
+        if (_stopped)
+            return (new MembershipChangeResult(MembershipChangeStatus.NotPrimary, 0, Status.Term, null), null);
+        var completion = new TaskCompletionSource<MembershipChangeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var committed = new TaskCompletionSource<WriteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inbox.TryPost(new HostInput.ChangeMembership(change, completion, committed)))
+            return (null, new WriteOutcome.Overloaded(_inbox.QueuedClientInputs));
+        MembershipChangeResult result;
+        try
+        {
+            result = await completion.Task.WaitAsync(_replication.WriteTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return (null, new WriteOutcome.TimedOut(_replication.WriteTimeout));
+        }
+        return result.Accepted ? (result, await _writeDeadlines.Wait(committed).ConfigureAwait(false)) : (result, null);
     }
 
     /// <summary>
@@ -309,6 +338,9 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 case HostInput.Read read:
                     read.Completion.TrySetResult(new ReadPermit.NotPrimary(primary, term));
                     break;
+                case HostInput.ChangeMembership change:
+                    change.Completion.TrySetResult(new MembershipChangeResult(MembershipChangeStatus.NotPrimary, 0, term, primary));
+                    break;
                 case HostInput.StepDown stepDown:
                     stepDown.Completion.TrySetResult(new StepDownOutcome.NotPrimary(primary, term));
                     break;
@@ -371,13 +403,22 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                 if (!_raft.ReadIndex(id))
                     _reads.Reject(id, _raft.Primary, _raft.Term);
                 break;
+            case HostInput.ChangeMembership change:
+                var changed = _raft.ChangeMembership(change.Change);
+                if (changed.Accepted)
+                {
+                    _proposals.Add(changed.Index, changed.Term, Acknowledge.Quorum, change.Committed, command: null);
+                    Log.MembershipChangeProposed(_logger, change.Change.Kind, change.Change.Id, changed.Index, _raft.Membership.ToString());
+                }
+                change.Completion.TrySetResult(changed);
+                break;
             case HostInput.StepDown stepDown:
                 _stepDowns.Start(_raft, stepDown.To, stepDown.Completion);
                 break;
             case HostInput.DeliverSnapshot deliver:
                 _received = deliver.Received;
                 _receivedState = deliver.State;
-                _raft.Step(deliver.Message);
+                _raft.Step(deliver.Message with { Membership = deliver.State.Membership });
                 // Install (or discard) it now, so a second snapshot later in this batch cannot take its place.
                 while (_raft.HasReady)
                     Process(_raft.TakeReady());
@@ -486,6 +527,12 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         {
             Log.RoleChanged(_logger, _options.NodeId, after.Role, after.Term, after.Primary ?? "(none)");
             _elections.RoleChanged(before, after);
+        }
+        if (!ReferenceEquals(_raft.Membership, _membership))
+        {
+            _membership = _raft.Membership;
+            var place = _membership.IsVoter(_options.NodeId) ? "voter" : _membership.IsLearner(_options.NodeId) ? "learner" : "not a member";
+            Log.MembershipInForce(_logger, _options.NodeId, _membership.ToString(), place);
         }
 
         if (after.Role == Role.Primary)

@@ -95,6 +95,9 @@ internal sealed class StatusPublisher
             sync, _syncing.Last, peers)
         {
             Standing = _raft.Standing.ToString(),
+            Voters = _raft.Membership.Voters,
+            Learners = _raft.Membership.Learners,
+            MembershipChanging = _raft.MembershipChanging,
         };
     }
 

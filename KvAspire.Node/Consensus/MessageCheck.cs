@@ -15,12 +15,15 @@ public static class MessageCheck
     public const long MaxTermOrIndex = 1L << 62;
 
     /// <summary>The reason <paramref name="message"/> must be dropped (a short stable code, then a sentence), or null when it may be stepped.</summary>
-    public static MessageProblem? Problem(Message message, string self, IReadOnlyCollection<string> peers)
+    /// <remarks>A sender outside this node's configuration is not refused: a node that has not yet received the entry
+    /// adding a new member must still follow it once it leads (Raft thesis §4.1). The core decides what such a sender's
+    /// message may do (a vote request from a non-voter is ignored).</remarks>
+    public static MessageProblem? Problem(Message message, string self)
     {
         if (message.To != self)
             return new("wrong_recipient", $"addressed to '{message.To}', not this node");
-        if (message.From == self || !peers.Contains(message.From))
-            return new("unknown_sender", $"sent by '{message.From}', which is not a member");
+        if (message.From == self || !Membership.IsValidId(message.From))
+            return new("malformed_sender", $"sent by '{message.From}', which cannot be another member's name");
         if (!InRange(message.Term))
             return new("term_out_of_range", $"term {message.Term}");
         return message switch
@@ -51,6 +54,8 @@ public static class MessageCheck
                 return new("entries_not_contiguous", $"entry {i} has index {entry.Index}, expected {r.PrevLogIndex + 1 + i}");
             if (entry.Term < term || entry.Term > r.Term)
                 return new("entry_term_out_of_order", $"entry {entry.Index} has term {entry.Term} after term {term}, in a message of term {r.Term}");
+            if (Membership.IsEntry(entry.Data.Span) && !Membership.TryDecode(entry.Data.Span, out _))
+                return new("malformed_configuration", $"entry {entry.Index} is a configuration that cannot be read");
             term = entry.Term;
         }
         return null;

@@ -77,4 +77,9 @@ public sealed record TimeoutNow(string From, string To, long Term) : Message(Fro
 /// snapshot; the transport streams its bytes first and hands this message over once they all arrived.
 /// The secondary answers with a <see cref="ReplicateResponse"/>.
 /// </summary>
-public sealed record InstallSnapshot(string From, string To, long Term, SnapshotMarker Snapshot) : Message(From, To, Term);
+public sealed record InstallSnapshot(string From, string To, long Term, SnapshotMarker Snapshot) : Message(From, To, Term)
+{
+    /// <summary>The configuration the snapshot holds (null: none, taken before any membership change). Not sent on its own:
+    /// the receiving host reads it from the snapshot's bytes before it hands the message over.</summary>
+    public Membership? Membership { get; init; }
+}

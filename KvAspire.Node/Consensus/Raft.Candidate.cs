@@ -11,7 +11,7 @@ public sealed partial class Raft
             Campaign();
             return;
         }
-        foreach (var peer in _peers)
+        foreach (var peer in _voters)
             Send(new RequestVote(Id, peer, Term + 1, Log.LastIndex, Log.LastTerm, PreVote: true));
     }
 
@@ -28,7 +28,7 @@ public sealed partial class Raft
             BecomePrimary();
             return;
         }
-        foreach (var peer in _peers)
+        foreach (var peer in _voters)
             Send(new RequestVote(Id, peer, Term, Log.LastIndex, Log.LastTerm, Transfer: transfer, Founding: founding));
     }
 
@@ -40,7 +40,8 @@ public sealed partial class Raft
         ResetTimers();
         _votesGranted.Clear();
         _votesRejected.Clear();
-        _votesGranted.Add(Id);
+        if (_isVoter)
+            _votesGranted.Add(Id); // a node removing itself campaigns (see MayCampaign) but does not vote for itself
     }
 
     private void StepCandidate(Message message)
@@ -56,8 +57,8 @@ public sealed partial class Raft
                 BecomeSecondary(Term, install.From);
                 HandleInstallSnapshot(install);
                 break;
-            case RequestVoteResponse response when response.PreVote != (Role == Role.PreCandidate):
-                break; // an answer from another round
+            case RequestVoteResponse response when response.PreVote != (Role == Role.PreCandidate) || !Membership.IsVoter(response.From):
+                break; // an answer from another round, or from a node that no longer votes
             case RequestVoteResponse { Granted: true } granted:
                 _votesGranted.Add(granted.From);
                 if (Role == Role.PreCandidate ? !HasMajority(_votesGranted.Count) : !HasElectionQuorum())
@@ -75,12 +76,12 @@ public sealed partial class Raft
         }
     }
 
-    private bool HasMajority(int count) => count >= Quorum.Majority(_peers.Length + 1);
+    private bool HasMajority(int count) => count >= Quorum.Majority(VoterCount);
 
     /// <summary>
     /// A founding election needs every member's vote, not a majority: a node that lost its disk moments after
     /// voting looks blank again, and could give a second founding candidate of the same term the majority it
     /// already gave the first. With every vote needed, the first candidate's own vote stands in the way.
     /// </summary>
-    private bool HasElectionQuorum() => _founding ? _votesGranted.Count == _peers.Length + 1 : HasMajority(_votesGranted.Count);
+    private bool HasElectionQuorum() => _founding ? _votesGranted.Count == VoterCount : HasMajority(_votesGranted.Count);
 }

@@ -47,9 +47,9 @@ public sealed partial class Raft
     {
         get
         {
-            if (!HasEmptyLog)
+            if (!HasEmptyLog || !_isVoter)
                 return false;
-            foreach (var peer in _peers)
+            foreach (var peer in _voters)
             {
                 if (!_emptyHeardAt.TryGetValue(peer, out var heard) || _ticks - heard > FreshTicks)
                     return false;
@@ -73,7 +73,7 @@ public sealed partial class Raft
     private void Probe()
     {
         ResetTimers();
-        foreach (var peer in _peers)
+        foreach (var peer in _voters)
             Send(new RequestVote(Id, peer, Term + 1, Log.LastIndex, Log.LastTerm, PreVote: true));
     }
 
@@ -99,7 +99,7 @@ public sealed partial class Raft
     {
         if (!progress.Joining || progress.Match < progress.JoinFloor || CommitIndex < progress.JoinFloor)
             return false;
-        foreach (var other in _peers)
+        foreach (var other in _voters)
         {
             var match = _progress[other];
             if (other != peer && !match.Joining && match.Match < progress.JoinFloor)

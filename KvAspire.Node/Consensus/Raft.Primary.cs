@@ -44,10 +44,10 @@ public sealed partial class Raft
 
     private bool QuorumRecentlyActive()
     {
-        var active = 1;
-        foreach (var progress in _progress.Values)
+        var active = _isVoter ? 1 : 0;
+        foreach (var (peer, progress) in _progress)
         {
-            if (progress.RecentActive)
+            if (progress.RecentActive && Membership.IsVoter(peer))
                 active++;
             progress.RecentActive = false;
         }
@@ -63,14 +63,16 @@ public sealed partial class Raft
             RejectedMessages++;
             return;
         }
-        var progress = _progress[response.From];
+        if (!_progress.TryGetValue(response.From, out var progress))
+            return; // a late answer from a node this configuration no longer holds
         ObserveStanding(progress, response.Standing);
         // Any answer in our term, even a rejection, shows the sender still follows us; a joining node's does
         // not count, since it may have lost the promise that makes it a voter of another primary.
         if (!progress.Joining)
         {
             progress.RecentActive = true;
-            _reads.Acknowledge(response.From, response.ReadContext);
+            if (Membership.IsVoter(response.From))
+                _reads.Acknowledge(response.From, response.ReadContext);
             ReleaseReads();
         }
         if (!response.Success)
@@ -103,15 +105,22 @@ public sealed partial class Raft
     private bool MaybeCommit()
     {
         // Runs on every acknowledgement: the match indexes go on the stack (a cluster has a handful of members).
-        Span<long> matches = _peers.Length < 64 ? stackalloc long[_peers.Length + 1] : new long[_peers.Length + 1];
-        for (var i = 0; i < _peers.Length; i++)
-            matches[i] = _progress[_peers[i]] is { Joining: false } progress ? progress.Match : 0;
-        matches[^1] = Log.DurableIndex;
+        // A primary that is removing itself still leads until that commits, but no longer counts (Raft thesis §4.2.2).
+        Span<long> matches = stackalloc long[VoterCount];
+        for (var i = 0; i < _voters.Length; i++)
+            matches[i] = _progress[_voters[i]] is { Joining: false } progress ? progress.Match : 0;
+        if (_isVoter)
+            matches[^1] = Log.DurableIndex;
         var candidate = Quorum.CommitIndex(matches);
         if (candidate <= CommitIndex || Log.TermAt(candidate) != Term)
             return false;
         var firstInTerm = !HasCommittedInCurrentTerm;
         CommitTo(candidate);
+        if (!_isVoter && !MembershipChanging)
+        {
+            StepDownRemoved();
+            return false;
+        }
         if (firstInTerm)
             OnCommittedInTerm();
         return true;

@@ -47,8 +47,8 @@ public sealed partial class Raft
     {
         do
         {
-            _readRoundPending |= _reads.TryStart(CommitIndex, Id);
+            _readRoundPending |= _reads.TryStart(CommitIndex, _isVoter ? Id : null);
         }
-        while (_reads.Release(_peers.Length + 1, _readStates));
+        while (_reads.Release(VoterCount, _readStates));
     }
 }

@@ -32,6 +32,8 @@ public sealed partial class Raft
             Campaign(founding: true);
         else if (Joining)
             Probe();
+        else if (!MayCampaign)
+            ResetTimers(); // a learner, or a node removed from the cluster, never campaigns
         else if (_options.PreVote)
             PreCampaign();
         else
@@ -52,7 +54,7 @@ public sealed partial class Raft
                 Primary = install.From;
                 HandleInstallSnapshot(install);
                 break;
-            case TimeoutNow when !Joining:
+            case TimeoutNow when !Joining && _isVoter:
                 Campaign(transfer: true);
                 break;
 
@@ -78,6 +80,7 @@ public sealed partial class Raft
             return;
         }
 
+        TrackAppended(replicate.Entries);
         var lastNew = replicate.PrevLogIndex + replicate.Entries.Count;
         if (replicate.Promote && Joining)
             Promote(replicate.From);

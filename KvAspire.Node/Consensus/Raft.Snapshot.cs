@@ -17,6 +17,7 @@ public sealed partial class Raft
             throw new ArgumentException($"Snapshot {snapshot} disagrees with the log's term {term} at that index.");
         LatestSnapshot = snapshot;
         Log.Compact(Math.Max(compactThrough, Log.Start.Index));
+        CompactMemberships();
     }
 
     /// <summary>
@@ -55,6 +56,7 @@ public sealed partial class Raft
         else
         {
             Log.Restore(snapshot);
+            RestoreMembership(message.Membership);
             LatestSnapshot = snapshot;
             CommitIndex = snapshot.Index;
             _appliedIndex = snapshot.Index;

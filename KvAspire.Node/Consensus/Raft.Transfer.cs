@@ -30,7 +30,7 @@ public sealed partial class Raft
         if (Role != Role.Primary)
             return new TransferResult(TransferStatus.NotPrimary, Primary);
         target ??= MostUpToDateSecondary();
-        if (target is null || target == Id || Array.IndexOf(_peers, target) < 0 || _progress[target].Joining)
+        if (target is null || target == Id || !Membership.IsVoter(target) || _progress[target].Joining)
             return new TransferResult(TransferStatus.UnknownTarget, target);
         if (_transferTarget != target)
         {
@@ -48,7 +48,7 @@ public sealed partial class Raft
     private string? MostUpToDateSecondary()
     {
         string? best = null;
-        foreach (var peer in _peers)
+        foreach (var peer in _voters)
         {
             if (!_progress[peer].Joining && (best is null || _progress[peer].Match > _progress[best].Match))
                 best = peer;

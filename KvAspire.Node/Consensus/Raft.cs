@@ -10,7 +10,6 @@ public sealed partial class Raft
 {
     private readonly RaftOptions _options;
     private readonly Random _random;
-    private readonly string[] _peers;
     private readonly Dictionary<string, Progress> _progress = [];
     private readonly HashSet<string> _votesGranted = [];
     private readonly HashSet<string> _votesRejected = [];
@@ -27,17 +26,24 @@ public sealed partial class Raft
     private SoftState _lastSoftState;
 
     /// <param name="id">This node's name.</param>
-    /// <param name="peers">Every other voting member.</param>
+    /// <param name="peers">The other founding members, all voters: the membership until the log holds a configuration.</param>
     /// <param name="random">The only source of randomness: seed it to replay a run exactly.</param>
     /// <param name="hardState">Term and vote as last persisted.</param>
     /// <param name="log">Entries as last persisted after <paramref name="snapshot"/>.</param>
     /// <param name="snapshot">The snapshot the state machine was restored from: it holds every entry up to its index.</param>
+    /// <param name="snapshotMembership">The configuration <paramref name="snapshot"/> holds; null for none (taken before
+    /// any membership change, or no snapshot).</param>
+    /// <param name="founder">Whether this node is a founding member too; false for a node started to join an existing
+    /// cluster as a learner.</param>
     public Raft(string id, IEnumerable<string> peers, RaftOptions options, Random random,
-        HardState hardState, IEnumerable<Entry> log, SnapshotMarker snapshot = default)
+        HardState hardState, IEnumerable<Entry> log, SnapshotMarker snapshot = default,
+        Membership? snapshotMembership = null, bool founder = true)
     {
         options.Validate();
         Id = id;
-        _peers = [.. peers.Where(p => p != id).Distinct().Order(StringComparer.Ordinal)];
+        var others = peers.Where(p => p != id);
+        _foundingMembers = new Membership(founder ? others.Append(id) : others, []);
+        _startMembership = snapshotMembership ?? _foundingMembers;
         _options = options;
         _random = random;
         _hardState = hardState;
@@ -45,6 +51,7 @@ public sealed partial class Raft
         LatestSnapshot = snapshot;
         CommitIndex = snapshot.Index;
         _appliedIndex = snapshot.Index;
+        LoadMemberships();
         BecomeSecondary(hardState.Term, primary: null);
         _lastSoftState = SoftState;
         // Tell everyone at once that we vote or not and whether our log is empty, so a new cluster can be
@@ -62,6 +69,7 @@ public sealed partial class Raft
     public RaftLog Log { get; }
     /// <summary>The newest snapshot the host holds: what a secondary missing compacted entries receives.</summary>
     public SnapshotMarker LatestSnapshot { get; private set; }
+    /// <summary>The other members, voters and learners.</summary>
     public IReadOnlyList<string> Peers => _peers;
     public SoftState SoftState => new(Role, Term, Primary, CommitIndex);
 
@@ -87,7 +95,7 @@ public sealed partial class Raft
     public void Step(Message message)
     {
         // The host checks messages at the edge too (to log and count why); the core never trusts its input.
-        if (MessageCheck.Problem(message, Id, _peers) is not null)
+        if (MessageCheck.Problem(message, Id) is not null)
         {
             RejectedMessages++;
             return;
@@ -129,6 +137,8 @@ public sealed partial class Raft
             return ProposeResult.NotPrimary(Term, Primary);
         if (_transferTarget is not null)
             return ProposeResult.NotPrimary(Term, _transferTarget); // handing over: the target is about to lead
+        if (Membership.IsEntry(data.Span))
+            throw new ArgumentException("A configuration is proposed with ChangeMembership, which tracks it.", nameof(data));
         var index = Log.Append(Term, data);
         _flushPending = true;
         return new ProposeResult(true, index, Term, Id);

@@ -30,6 +30,9 @@ public sealed record RaftOptions
     /// sending its messages, and an acknowledgement covers what that Ready wrote.
     /// </summary>
     public bool AsyncStorageWrites { get; init; }
+    /// <summary>How many entries behind the primary's log a learner may be when it is promoted to voter: a voter further
+    /// behind would hold up commits while it copies the rest.</summary>
+    public long MaxPromotionLag { get; init; } = 1_000;
 
     public void Validate()
     {
@@ -45,6 +48,8 @@ public sealed record RaftOptions
             throw new ArgumentOutOfRangeException(nameof(MaxBytesPerReplicate), MaxBytesPerReplicate, "must be at least 1");
         if (MaxCommittedPerReady < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxCommittedPerReady), MaxCommittedPerReady, "must be at least 1");
+        if (MaxPromotionLag < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxPromotionLag), MaxPromotionLag, "must not be negative");
         if (MaxInflight < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxInflight), MaxInflight, "must be at least 1");
     }

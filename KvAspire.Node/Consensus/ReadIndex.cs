@@ -47,7 +47,7 @@ internal sealed class ReadIndexQueue
 
     /// <summary>Starts the next round at <paramref name="commitIndex"/> if reads wait for one and none is in flight;
     /// returns whether it did (its context must then be sent).</summary>
-    public bool TryStart(long commitIndex, string self)
+    public bool TryStart(long commitIndex, string? self)
     {
         if (_inFlight || _next.Count == 0)
             return false;
@@ -55,7 +55,8 @@ internal sealed class ReadIndexQueue
         _roundIndex = commitIndex;
         _lastContext++;
         _acks.Clear();
-        _acks.Add(self);
+        if (self is not null)
+            _acks.Add(self); // a primary removing itself no longer counts
         _inFlight = true;
         return true;
     }

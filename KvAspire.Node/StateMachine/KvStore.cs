@@ -13,7 +13,7 @@ public readonly record struct ApplyResult(bool Existed, CommandReply? Reply = nu
 
 /// <summary>A store built from a snapshot, ready to replace a <see cref="KvStore"/>'s contents in one step.</summary>
 public sealed record PreparedStore(KeyTable Values, IdempotencyRecords Records, long AppliedIndex,
-    ulong AppliedDigest, int KeysWithDeadline);
+    ulong AppliedDigest, int KeysWithDeadline, Membership? Membership);
 
 /// <summary>
 /// The key-value store the committed log is applied to. One thread (the host loop) applies; any
@@ -28,6 +28,10 @@ public sealed class KvStore
     private volatile IdempotencyRecords _records = new();
 
     public long AppliedIndex { get; private set; }
+
+    /// <summary>The newest configuration applied (null: none since the cluster was founded): kept with the data so a
+    /// snapshot carries the membership it was taken under.</summary>
+    public Membership? Membership { get; private set; }
 
     /// <summary>Stored keys, including those past their deadline that no deletion has reached yet (as Redis' DBSIZE).</summary>
     public int Count => _values.Count;
@@ -64,7 +68,7 @@ public sealed class KvStore
     /// Starts a point-in-time copy of the store as it is now, which <see cref="StoreCapture.Complete"/> builds on any
     /// thread while entries go on being applied (host loop only; one at a time).
     /// </summary>
-    public StoreCapture BeginCapture() => _capture = new StoreCapture(_values.Current, _values.Count, _records.Current, AppliedIndex, AppliedDigest);
+    public StoreCapture BeginCapture() => _capture = new StoreCapture(_values.Current, _values.Count, _records.Current, AppliedIndex, AppliedDigest, Membership);
 
     private StoreCapture? _capture;
 
@@ -82,6 +86,7 @@ public sealed class KvStore
         Volatile.Write(ref _keysWithDeadline, prepared.KeysWithDeadline);
         AppliedIndex = prepared.AppliedIndex;
         AppliedDigest = prepared.AppliedDigest;
+        Membership = prepared.Membership;
     }
 
     /// <summary>Builds the store <paramref name="snapshot"/> describes, without touching this one: any thread.</summary>
@@ -94,7 +99,8 @@ public sealed class KvStore
             values.Set(key, value);
             withDeadline += HasDeadline(value);
         }
-        return new PreparedStore(values, new IdempotencyRecords(snapshot.Records), snapshot.AppliedIndex, snapshot.AppliedDigest, withDeadline);
+        return new PreparedStore(values, new IdempotencyRecords(snapshot.Records), snapshot.AppliedIndex, snapshot.AppliedDigest, withDeadline,
+            snapshot.Membership);
     }
 
     public bool ContainsKey(string key) => _values.Get(key) is not null;
@@ -113,6 +119,12 @@ public sealed class KvStore
         AppliedDigest = Chain(AppliedDigest, entry);
         if (entry.IsNoOp)
             return default;
+        if (Membership.IsEntry(entry.Data.Span))
+        {
+            Membership = Membership.TryDecode(entry.Data.Span, out var membership) ? membership
+                : throw new InvalidDataException($"Committed entry {entry.Index} (term {entry.Term}) is a malformed configuration.");
+            return default;
+        }
         if (!KvCommand.TryDecode(entry.Data, out var command))
             throw new InvalidDataException($"Committed entry {entry.Index} (term {entry.Term}) is not a valid command.");
         try

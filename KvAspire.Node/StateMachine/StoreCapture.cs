@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.StateMachine;
 
@@ -22,10 +23,12 @@ public sealed class StoreCapture
     private volatile bool _done;
 
     private readonly ImmutableDictionary<string, IdempotencyRecord> _records;
+    private readonly Membership? _membership;
 
     internal StoreCapture(KeyTable.View table, int count, ImmutableDictionary<string, IdempotencyRecord> records,
-        long appliedIndex, ulong appliedDigest)
+        long appliedIndex, ulong appliedDigest, Membership? membership)
     {
+        _membership = membership;
         _table = table;
         _count = count;
         _records = records;
@@ -63,6 +66,6 @@ public sealed class StoreCapture
         _done = true;
         if (taken != items.Length)
             throw new InvalidOperationException($"A capture of {_count} keys found {taken}; the store changed without recording it.");
-        return new StoreSnapshot(AppliedIndex, AppliedDigest, items) { Records = [.. _records] };
+        return new StoreSnapshot(AppliedIndex, AppliedDigest, items) { Records = [.. _records], Membership = _membership };
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using KvAspire.Node.Consensus;
 
 namespace KvAspire.Node.StateMachine;
 
@@ -21,15 +22,25 @@ public sealed class StoreSnapshot(long appliedIndex, ulong appliedDigest, KeyVal
 {
     private const long FormatMarker = -2;
     private const long WithRecordsMarker = -3;
+    /// <summary>Precedes the rest of the body when the snapshot holds a configuration: <c>[-4][length:4][configuration]</c>,
+    /// as <see cref="Consensus.Membership.Encode"/> writes it. Only written when there is one, so nodes of earlier versions
+    /// read every snapshot of a cluster whose members never changed.</summary>
+    private const long MembershipMarker = -4;
 
     public long AppliedIndex { get; } = appliedIndex;
     public ulong AppliedDigest { get; } = appliedDigest;
     public IReadOnlyList<KeyValuePair<string, StoredValue>> Items { get; } = items;
     public IReadOnlyList<KeyValuePair<string, IdempotencyRecord>> Records { get; init; } = [];
+    public Membership? Membership { get; init; }
 
     public void WriteTo(Stream destination)
     {
         using var writer = new BinaryWriter(destination, Encoding.UTF8, leaveOpen: true);
+        if (Membership is not null)
+        {
+            writer.Write(MembershipMarker);
+            WriteBlock(writer, Membership.Encode());
+        }
         writer.Write(Records.Count == 0 ? FormatMarker : WithRecordsMarker);
         writer.Write((long)Items.Count);
         foreach (var (key, value) in Items)
@@ -64,6 +75,13 @@ public sealed class StoreSnapshot(long appliedIndex, ulong appliedDigest, KeyVal
     {
         var reader = new BodyReader(body, bodyBytes);
         var marker = reader.ReadInt64();
+        Membership? membership = null;
+        if (marker == MembershipMarker)
+        {
+            if (!Membership.TryDecode(reader.ReadRequiredBlock(), out membership))
+                throw new InvalidDataException("snapshot holds a malformed configuration");
+            marker = reader.ReadInt64();
+        }
         var legacy = marker >= 0;
         var count = marker is FormatMarker or WithRecordsMarker ? reader.ReadInt64() : marker;
         var items = new KeyValuePair<string, StoredValue>[Count(count, bodyBytes, MinItemBytes, "keys")];
@@ -75,7 +93,7 @@ public sealed class StoreSnapshot(long appliedIndex, ulong appliedDigest, KeyVal
         var records = marker == WithRecordsMarker ? ReadRecords(reader, bodyBytes) : [];
         if (reader.Remaining != 0)
             throw new InvalidDataException($"snapshot has {reader.Remaining} unexpected trailing bytes");
-        return new StoreSnapshot(appliedIndex, appliedDigest, items) { Records = records };
+        return new StoreSnapshot(appliedIndex, appliedDigest, items) { Records = records, Membership = membership };
     }
 
     private static KeyValuePair<string, IdempotencyRecord>[] ReadRecords(BodyReader reader, long bodyBytes)

@@ -6,8 +6,16 @@ namespace KvAspire.Node.Telemetry;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "Node {Node} starting at term {Term} as {Standing} with peers {Peers}")]
-    public static partial void NodeStarting(ILogger logger, string node, long term, Standing standing, string peers);
+        Message = "Node {Node} starting at term {Term} as {Standing}; members: {Membership}")]
+    public static partial void NodeStarting(ILogger logger, string node, long term, Standing standing, string membership);
+
+    [LoggerMessage(EventId = 36, Level = LogLevel.Information,
+        Message = "Membership change proposed: {Kind} {Member} at index {Index}; members now {Membership}")]
+    public static partial void MembershipChangeProposed(ILogger logger, MembershipChangeKind kind, string member, long index, string membership);
+
+    [LoggerMessage(EventId = 37, Level = LogLevel.Information,
+        Message = "Node {Node} now follows the configuration {Membership} (this node: {Place})")]
+    public static partial void MembershipInForce(ILogger logger, string node, string membership, string place);
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Critical,
         Message = "Node {Node} stops: writing or forcing its data to disk failed (full or failing disk) in term {Term}, primary {Primary}; waiting clients were failed, and a restart reads back what reached the disk")]

@@ -1,20 +1,23 @@
 using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Transport;
 
 /// <summary>
-/// The other members and their peer (gRPC) addresses, read from the configuration that Aspire
-/// service discovery fills: every <c>services:{name}:peer:0</c> except this node's own. Kubernetes
-/// sets the same keys from the StatefulSet's stable names, so there is one code path.
+/// Where to reach other nodes' peer (gRPC) endpoints. Aspire service discovery names them as
+/// <c>services:{name}:peer:0</c>, every node but this one; a member it does not name (a node added at runtime in
+/// Kubernetes) is reached through <see cref="ClusterOptions.PeerAddressTemplate"/>.
 /// </summary>
 public sealed class PeerDirectory
 {
     private const string EndpointName = "peer";
+    private readonly string? _template;
 
     public PeerDirectory(IConfiguration configuration, IOptions<ClusterOptions> options)
     {
         var self = options.Value.NodeId;
+        _template = options.Value.PeerAddressTemplate;
         var addresses = new Dictionary<string, Uri>(StringComparer.Ordinal);
         foreach (var service in configuration.GetSection("services").GetChildren())
         {
@@ -28,6 +31,17 @@ public sealed class PeerDirectory
         Addresses = addresses;
     }
 
+    /// <summary>The nodes service discovery names.</summary>
     public IReadOnlyDictionary<string, Uri> Addresses { get; }
     public IEnumerable<string> Names => Addresses.Keys;
+
+    /// <summary>Where <paramref name="member"/> listens for peers, or null when nothing names it.</summary>
+    public Uri? Resolve(string member)
+    {
+        if (Addresses.TryGetValue(member, out var address))
+            return address;
+        if (_template is null || !Membership.IsValidId(member))
+            return null;
+        return new Uri(_template.Replace("{id}", member, StringComparison.Ordinal));
+    }
 }

@@ -15,7 +15,6 @@ namespace KvAspire.Node.Transport;
 public sealed class PeerMessageGate(IOptions<ClusterOptions> options, PeerDirectory peers, NodeMetrics metrics, ILogger<PeerMessageGate> logger)
 {
     private readonly string _self = options.Value.NodeId;
-    private readonly HashSet<string> _peers = [.. peers.Names];
 
     /// <summary>The core's message for <paramref name="proto"/>, or null when it must be dropped (already counted and logged).</summary>
     public Message? Admit(Proto.PeerMessage proto) => Admit(proto, out _);
@@ -27,7 +26,7 @@ public sealed class PeerMessageGate(IOptions<ClusterOptions> options, PeerDirect
         trace = default;
         if (MessageMapper.FromProto(proto) is not { } message)
             return Reject(proto.From, new MessageProblem("no_body", "the message has no body this node knows"));
-        if (MessageCheck.Problem(message, _self, _peers) is { } problem)
+        if (Problem(message) is { } problem)
             return Reject(message.From, problem);
         if (proto.Trace.Length > 0 && !PeerTrace.TryParse(proto.Trace, out trace))
             Reject(message.From, new MessageProblem("malformed_trace",
@@ -39,7 +38,7 @@ public sealed class PeerMessageGate(IOptions<ClusterOptions> options, PeerDirect
     public bool Admit(Proto.SnapshotHeader header, long maxFileBytes, out MessageProblem? problem)
     {
         var message = new InstallSnapshot(header.From, header.To, header.Term, new SnapshotMarker(header.Index, header.SnapshotTerm));
-        problem = MessageCheck.Problem(message, _self, _peers)
+        problem = Problem(message)
             ?? (header.FileBytes is < 1 || header.FileBytes > maxFileBytes
                 ? new MessageProblem("snapshot_size_out_of_range", $"announces {header.FileBytes} bytes (limit {maxFileBytes})")
                 : null);
@@ -48,6 +47,12 @@ public sealed class PeerMessageGate(IOptions<ClusterOptions> options, PeerDirect
         Reject(header.From, problem);
         return false;
     }
+
+    /// <summary>The core's checks, and one of the edge's own: the sender must be a node this one can answer (one service
+    /// discovery or the peer address template names), so a stranger cannot make the node keep state for made-up names.</summary>
+    private MessageProblem? Problem(Message message) =>
+        MessageCheck.Problem(message, _self)
+        ?? (peers.Resolve(message.From) is null ? new MessageProblem("unknown_sender", $"sent by '{message.From}', which no peer address names") : null);
 
     private Message? Reject(string from, MessageProblem problem)
     {

@@ -24,6 +24,9 @@ public sealed class ClusterStatusJsonTests
         ])
     {
         Standing = "Joining",
+        Voters = ["node1", "node2", "node3"],
+        Learners = ["node4"],
+        MembershipChanging = true,
     };
 
     /// <summary>One line on the wire; broken here only to be read.</summary>
@@ -33,7 +36,8 @@ public sealed class ClusterStatusJsonTests
         "logBytes":2048,"logStart":1,"sync":{"from":"node1","snapshotIndex":100,"bytesReceived":10,"bytesTotal":1000,
         "phase":"Transfer","primaryCommitIndex":120},"lastSync":null,"peers":[{"node":"node1","matchIndex":null,"lag":null,
         "lagSeconds":null,"replication":null,"secondsSinceHeard":0.25,"inContact":true},{"node":"node2","matchIndex":40,"lag":1,
-        "lagSeconds":0.5,"replication":"replicate","secondsSinceHeard":null,"inContact":false}],"standing":"Joining"}
+        "lagSeconds":0.5,"replication":"replicate","secondsSinceHeard":null,"inContact":false}],"standing":"Joining",
+        "voters":["node1","node2","node3"],"learners":["node4"],"membershipChanging":true}
         """.ReplaceLineEndings("");
 
     [Fact]

@@ -27,21 +27,25 @@ public sealed class TestNetwork
     {
     }
 
-    public TestNetwork(IReadOnlyList<string> ids, int seed = 1, RaftOptions? options = null)
+    /// <param name="founders">The founding members (default: every node); the others start to join as learners.</param>
+    public TestNetwork(IReadOnlyList<string> ids, int seed = 1, RaftOptions? options = null, IReadOnlyList<string>? founders = null)
     {
         Ids = ids;
+        Founders = founders ?? ids;
         Options = options ?? new RaftOptions();
         _seed = seed;
         _random = new Random(seed);
         foreach (var id in ids)
         {
-            var node = new Node(id);
+            // A node started to join has an empty data folder, as it does in a real deployment.
+            var node = new Node(id) { HardState = Founders.Contains(id) ? HardState.Initial : HardState.Blank };
             _nodes[id] = node;
             node.Raft = NewRaft(node);
         }
     }
 
     public IReadOnlyList<string> Ids { get; }
+    public IReadOnlyList<string> Founders { get; }
     public RaftOptions Options { get; }
     public int Ticks { get; private set; }
 
@@ -176,8 +180,10 @@ public sealed class TestNetwork
         return Primary;
     }
 
+    /// <summary>Every reachable member has applied through <paramref name="index"/> (a node not yet added receives nothing).</summary>
     public bool AllLiveApplied(long index) =>
-        Ids.Where(id => !IsCrashed(id) && !IsIsolated(id)).All(id => _nodes[id].Applied.Count >= index);
+        Ids.Where(id => !IsCrashed(id) && !IsIsolated(id) && (Founders.Contains(id) || Primaries.Any(p => p.Membership.Contains(id))))
+            .All(id => _nodes[id].Applied.Count >= index);
 
     public string Describe() => string.Join("; ", Ids.Select(id =>
     {
@@ -190,8 +196,8 @@ public sealed class TestNetwork
     }));
 
     private Raft NewRaft(Node node) =>
-        new(node.Id, Ids, Options, new Random(_seed * 7919 + Ids.ToList().IndexOf(node.Id) * 101 + node.Restarts),
-            node.HardState, node.Log.ToList());
+        new(node.Id, Founders, Options, new Random(_seed * 7919 + Ids.ToList().IndexOf(node.Id) * 101 + node.Restarts),
+            node.HardState, node.Log.ToList(), founder: Founders.Contains(node.Id));
 
     private void Transmit(Message message)
     {

@@ -17,7 +17,7 @@ internal static class MessageCorruption
         switch (random.Next(6))
         {
             case 0:
-                return Retarget(message, from: "stranger");
+                return Retarget(message, from: "not a member name");
             case 1:
                 return Retarget(message, to: message.From);
             case 2:

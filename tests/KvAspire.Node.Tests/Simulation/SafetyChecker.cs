@@ -140,6 +140,18 @@ internal sealed class SafetyChecker(Simulator sim)
         node.Store.Apply(entry);
     }
 
+    /// <summary>The configuration the committed prefix through <paramref name="index"/> ends with (null: the founding one):
+    /// what a snapshot through it holds.</summary>
+    public Membership? MembershipThrough(long index)
+    {
+        for (var i = (int)Math.Min(index, _committed.Count) - 1; i >= 0; i--)
+        {
+            if (Membership.TryDecode(_committed[i].Data.Span, out var membership))
+                return membership;
+        }
+        return null;
+    }
+
     public void NewPrimary(SimNode node, long term)
     {
         if (_primaryOfTerm.TryGetValue(term, out var existing) && existing != node.Id)
@@ -192,10 +204,10 @@ internal sealed class SafetyChecker(Simulator sim)
             sim.Fail($"stale read on {read.Node}: served at applied index {granted.Index}, but {read.MustSee} entries were committed before the read began");
     }
 
-    /// <summary>After recovery: every node holds the same state, containing every Quorum-acknowledged write.</summary>
-    public void CheckFinal(ClientWrite final)
+    /// <summary>After recovery: every member holds the same state, containing every Quorum-acknowledged write.</summary>
+    public void CheckFinal(ClientWrite final, IReadOnlyList<SimNode> members)
     {
-        foreach (var node in sim.Nodes)
+        foreach (var node in members)
         {
             if (node.AppliedIndex != _committed.Count)
                 sim.Fail($"{node.Id} applied {node.AppliedIndex} of {_committed.Count} committed entries");
@@ -208,7 +220,7 @@ internal sealed class SafetyChecker(Simulator sim)
         if (!_quorumAcked.Exists(a => a.WriteId == final.Id))
             sim.Fail($"the final write w{final.Id} was not acknowledged");
         // Expiry decided by each entry's own time, transactions by the revisions at apply: every replica the same.
-        var states = sim.Nodes.Select(n => (n.Id, State: ExpiryAndRevisionTests.Describe(n.Store))).ToList();
+        var states = members.Select(n => (n.Id, State: ExpiryAndRevisionTests.Describe(n.Store))).ToList();
         if (states.FirstOrDefault(s => s.State != states[0].State) is { Id: not null } differs)
             sim.Fail($"{differs.Id}'s store differs from {states[0].Id}'s after applying the same {_committed.Count} entries");
         foreach (var (writeId, index, term) in _leaderAcked)

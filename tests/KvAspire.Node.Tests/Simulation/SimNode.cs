@@ -9,10 +9,13 @@ namespace KvAspire.Node.Tests.Simulation;
 /// which survive a crash) and what it keeps in memory (applied index, waiting clients, which do not).
 /// Waiting clients use the host's own <see cref="Proposals"/> and <see cref="PendingReads"/>.
 /// </summary>
-internal sealed class SimNode(string id, int number)
+internal sealed class SimNode(string id, int number, bool founder)
 {
     public string Id { get; } = id;
     public int Number { get; } = number;
+    /// <summary>One of the founding members; the others start blank and join only once a primary adds them.</summary>
+    public bool Founder { get; } = founder;
+
     public Raft? Raft { get; set; }
     public bool IsUp => Raft is not null;
 
@@ -68,7 +71,7 @@ internal sealed class SimNode(string id, int number)
         UnsyncedFrom = null;
     }
 
-    public void Start(IReadOnlyList<string> ids, RaftOptions options, Random random)
+    public void Start(IReadOnlyList<string> founders, RaftOptions options, Random random)
     {
         AppliedIndex = Snapshot.Index;
         Store = new KvStore();
@@ -78,7 +81,8 @@ internal sealed class SimNode(string id, int number)
         PendingSync = null;
         Proposals = new Proposals();
         Reads = new PendingReads();
-        Raft = new Raft(Id, ids, options, random, HardState, Log.Skip((int)Snapshot.Index), Snapshot);
+        Raft = new Raft(Id, founders, options, random, HardState, Log.Skip((int)Snapshot.Index), Snapshot,
+            SnapshotState?.Membership, Founder);
         Soft = Raft.SoftState;
     }
 }

@@ -49,13 +49,14 @@ public class SimulationTests(ITestOutputHelper output)
             + $"{stats.Sum(s => s.Elections)} elections, {stats.Sum(s => s.Crashes)} crashes "
             + $"({stats.Sum(s => s.UnsyncedLost)} losing a primary's unsynced log), "
             + $"{stats.Sum(s => s.Snapshots)} snapshots taken and {stats.Sum(s => s.SnapshotsInstalled)} installed from a primary, "
-            + $"{stats.Sum(s => s.Wipes)} disks wiped, {stats.Sum(s => s.Corrupted)} damaged messages dropped, worst recovery {stats.DefaultIfEmpty().Max(s => s?.RecoveryTicks ?? 0)} ticks");
+            + $"{stats.Sum(s => s.Wipes)} disks wiped, {stats.Sum(s => s.MembershipChanges)} membership changes, {stats.Sum(s => s.Corrupted)} damaged messages dropped, worst recovery {stats.DefaultIfEmpty().Max(s => s?.RecoveryTicks ?? 0)} ticks");
         if (!failures.IsEmpty)
             Replay(failures.MinBy(f => f.Seed)!.Seed, steps, printTrace: false);
         if (seeds >= 100)
         {
             Assert.True(stats.Sum(s => s.SnapshotsInstalled) > 0, "no run shipped a snapshot to a lagging secondary: the campaign no longer covers syncing");
             Assert.True(stats.Sum(s => s.Wipes) > 0, "no run wiped a node's disk: the campaign no longer covers nodes that lost their data");
+            Assert.True(stats.Sum(s => s.MembershipChanges) > 0, "no run changed members: the campaign no longer covers membership changes");
             Assert.True(stats.Sum(s => s.Corrupted) > 0, "no run delivered a damaged message: the campaign no longer covers peer message checks");
             Assert.True(stats.Sum(s => s.UnsyncedLost) > 0, "no crash lost a primary's unsynced log: the campaign no longer covers group commit beside the loop");
         }

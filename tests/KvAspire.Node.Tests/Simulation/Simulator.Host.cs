@@ -150,10 +150,10 @@ internal sealed partial class Simulator
                 break;
             }
         }
-        _checker.CheckFinal(final!);
+        _checker.CheckFinal(final!, [.. MembersOf(StablePrimary()!.Raft!)]);
     }
 
-    /// <summary>The one primary, if it has committed in its term and every node has applied its whole log.</summary>
+    /// <summary>The one primary, if it has committed in its term and its configuration, and every member has applied its whole log.</summary>
     private SimNode? StablePrimary()
     {
         SimNode? primary = null;
@@ -165,9 +165,9 @@ internal sealed partial class Simulator
                 return null;
             primary = node;
         }
-        if (primary?.Raft is not { HasCommittedInCurrentTerm: true } raft)
+        if (primary?.Raft is not { HasCommittedInCurrentTerm: true, MembershipChanging: false } raft)
             return null;
-        foreach (var node in _nodes)
+        foreach (var node in MembersOf(raft))
         {
             if (node.AppliedIndex != raft.Log.LastIndex)
                 return null;

@@ -17,7 +17,8 @@ internal sealed partial class Simulator
 {
     private readonly Random _random;
     private readonly SimNode[] _nodes;
-    private readonly string[] _ids;
+    /// <summary>The founding members; two more nodes start blank, for membership changes to add.</summary>
+    private readonly string[] _founders;
     private readonly List<Message> _inflight = [];
     private readonly List<ClientWrite> _writes = [];
     private readonly List<ClientRead> _reads = [];
@@ -30,8 +31,10 @@ internal sealed partial class Simulator
         Seed = seed;
         _random = new Random(seed);
         var size = seed % 4 == 0 ? 5 : 3;
-        _ids = [.. Enumerable.Range(1, size).Select(i => $"n{i}")];
-        _nodes = [.. _ids.Select((id, i) => new SimNode(id, i))];
+        _founders = [.. Enumerable.Range(1, size).Select(i => $"n{i}")];
+        _nodes = [.. Enumerable.Range(1, size + 2).Select(i => new SimNode($"n{i}", i - 1, founder: i <= size))];
+        // Two runs in three change members; the rest keep the founding ones, as most clusters do.
+        ChangesMembers = seed % 3 != 1;
         // Most runs use production settings; one in five runs the paper's bare protocol.
         var bare = seed % 5 == 0;
         Options = new RaftOptions
@@ -53,8 +56,8 @@ internal sealed partial class Simulator
         _trace = trace ? [] : null;
         _checker = new SafetyChecker(this);
         foreach (var node in _nodes)
-            node.Start(_ids, Options, _random);
-        Trace($"seed {seed}: {size} nodes, {Options}, drop {DropRate:F3}, duplicate {DuplicateRate:F3}, group commit {(GroupCommitBesideLoop ? "beside the loop" : "inline")}");
+            node.Start(_founders, Options, _random);
+        Trace($"seed {seed}: {size} founding nodes and 2 spares, membership changes {(ChangesMembers ? "on" : "off")}, {Options}, drop {DropRate:F3}, duplicate {DuplicateRate:F3}, group commit {(GroupCommitBesideLoop ? "beside the loop" : "inline")}");
     }
 
     public int Seed { get; }
@@ -67,6 +70,7 @@ internal sealed partial class Simulator
     /// <summary>How often a message arrives damaged instead of whole (<see cref="MessageCorruption"/>).</summary>
     public double CorruptRate { get; private set; }
     public IReadOnlyList<SimNode> Nodes => _nodes;
+    public bool ChangesMembers { get; }
     public IReadOnlyList<string>? TraceLines => _trace;
     public SimulationStats Stats { get; } = new();
 
@@ -109,6 +113,8 @@ internal sealed partial class Simulator
             Restart(RandomNode(up: false));
         else if (roll < 0.995)
             TakeSnapshot(RandomNode(up: true));
+        else if (ChangesMembers)
+            ChangeMembership(PreferPrimary());
         else
             TickNode(RandomNode(up: true));
     }
@@ -144,7 +150,8 @@ internal sealed partial class Simulator
         }
         if (_trace is not null)
             Trace($"deliver {Describe(message)}");
-        to.Raft!.Step(message);
+        // The receiving host reads the configuration out of the snapshot's bytes, as RaftHost does.
+        to.Raft!.Step(message is InstallSnapshot install ? install with { Membership = _checker.MembershipThrough(install.Snapshot.Index) } : message);
         ProcessReady(to);
         ReportSnapshot(message, delivered: true);
     }
@@ -242,7 +249,7 @@ internal sealed partial class Simulator
     {
         if (node?.Raft is not { } raft)
             return;
-        var target = _random.Next(2) == 0 ? null : _ids[_random.Next(_ids.Length)];
+        var target = _random.Next(2) == 0 ? null : _nodes[_random.Next(_nodes.Length)].Id;
         var result = raft.HandOver(target);
         if (_trace is not null)
             Trace($"step-down on {node.Id} to {target ?? "(best)"}: {result}");
@@ -284,11 +291,13 @@ internal sealed partial class Simulator
 
     /// <summary>
     /// A node loses its disk and restarts empty. One at a time: while another wiped node has not been promoted,
-    /// the cluster has lost more disks than a majority can stand in for, and waits for an operator (DESIGN §10).
+    /// the cluster has lost more disks than a majority can stand in for, and waits for an operator (DESIGN §10). The same
+    /// holds for a configuration of fewer than three voters, where one wiped voter leaves no majority that may vote.
     /// </summary>
     private void Wipe(SimNode node)
     {
-        if (_nodes.Any(other => other != node && other.HardState.Joining))
+        if (_nodes.Any(other => other != node && other.HardState.Joining && IsMemberAnywhere(other))
+            || _nodes.Any(n => n.Raft?.Membership.Voters.Count < 3))
             return;
         if (node.IsUp)
             Crash(node);
@@ -303,7 +312,7 @@ internal sealed partial class Simulator
         if (node is null)
             return;
         node.Restarts++;
-        node.Start(_ids, Options, _random);
+        node.Start(_founders, Options, _random);
         Trace($"restart {node.Id} term {node.HardState.Term} log {node.Log.Count}");
         ProcessReady(node);
     }
@@ -359,7 +368,7 @@ internal sealed partial class Simulator
         throw new SimulationFailure(Seed, StepNumber, $"seed {Seed}, step {StepNumber}: {what}\n  state: {Describe()}");
 
     public string Describe() => string.Join("; ", _nodes.Select(n => n.Raft is { } r
-        ? $"{n.Id} {r.Role} t{r.Term} primary={r.Primary ?? "-"} log={r.Log.Start.Index}..{r.Log.LastIndex}/{r.Log.LastTerm} commit={r.CommitIndex} applied={n.AppliedIndex} part={n.Partition}"
+        ? $"{n.Id} {r.Role} {r.Standing} t{r.Term} voted={r.VotedFor ?? "-"} {r.Membership} primary={r.Primary ?? "-"} log={r.Log.Start.Index}..{r.Log.LastIndex}/{r.Log.LastTerm} commit={r.CommitIndex} applied={n.AppliedIndex} part={n.Partition}"
         : $"{n.Id} down t{n.HardState.Term} log={n.Log.Count}"));
 }
 
@@ -397,6 +406,8 @@ internal sealed class SimulationStats
     public long Wipes { get; set; }
     /// <summary>Damaged messages delivered (and dropped by their receiver).</summary>
     public long Corrupted { get; set; }
+    /// <summary>Membership changes a primary accepted.</summary>
+    public long MembershipChanges { get; set; }
     public int RecoveryTicks { get; set; }
 }
 
