@@ -6,6 +6,9 @@ namespace Aspire.Hosting;
 internal static class Extensions
 {
     private const string NodesSetting = "Cluster:Nodes";
+    private const string SparesSetting = "Cluster:Spares";
+    /// <summary>The most members a cluster may have (the nodes' <c>Membership.MaxMembers</c>).</summary>
+    private const int MaxMembers = 15;
     private const string DataRootSetting = "Storage:DataRoot";
     private const string AdminSetting = "Admin:Enabled";
     private const string RespBasePortSetting = "Resp:BasePort";
@@ -58,6 +61,27 @@ internal static class Extensions
                 $"{NodesSetting} must be an odd number >= 1 (1, 3, 5, ...); got '{setting}'.");
         }
         return [.. Enumerable.Range(1, count).Select(i => $"node{i}")];
+    }
+
+    /// <summary>node{N+1}.. for <c>Cluster:Spares</c> (default 2): nodes declared but started only by hand, to grow the cluster.</summary>
+    public static IReadOnlyList<string> GetSpareNames(this IDistributedApplicationBuilder builder, int founding)
+    {
+        var setting = builder.Configuration[SparesSetting];
+        var count = 2;
+        if (setting is not null && (!int.TryParse(setting, out count) || count < 0 || founding + count > MaxMembers))
+        {
+            throw new InvalidOperationException(
+                $"{SparesSetting} must be a number from 0 leaving at most {MaxMembers} nodes in all; got '{setting}'.");
+        }
+        return [.. Enumerable.Range(founding + 1, count).Select(i => $"node{i}")];
+    }
+
+    /// <summary>Every node, spares included, is told the founding members: the membership until the first change.</summary>
+    public static IResourceBuilder<ProjectResource> WithFoundingMembers(this IResourceBuilder<ProjectResource> node, IReadOnlyList<string> founders)
+    {
+        for (var i = 0; i < founders.Count; i++)
+            node.WithEnvironment($"Cluster__Members__{i}", founders[i]);
+        return node;
     }
 
     /// <summary>

@@ -65,7 +65,7 @@ internal static class NodeCommands
             GetCommandResult = ResultAsync,
         };
 
-    private static ResourceCommandState WhenRunning(UpdateCommandStateContext context) =>
+    internal static ResourceCommandState WhenRunning(UpdateCommandStateContext context) =>
         IsRunning(context.ResourceSnapshot) ? ResourceCommandState.Enabled : ResourceCommandState.Disabled;
 
     /// <summary>Step down only makes sense on the primary; the role comes from <see cref="NodeRoleWatcher"/>.</summary>
@@ -74,7 +74,7 @@ internal static class NodeCommands
             ? ResourceCommandState.Enabled
             : ResourceCommandState.Disabled;
 
-    private static bool IsRunning(CustomResourceSnapshot snapshot) =>
+    internal static bool IsRunning(CustomResourceSnapshot snapshot) =>
         snapshot.State?.Text is { } state && (state == KnownResourceStates.Running || state == KnownResourceStates.RuntimeUnhealthy);
 
     /// <summary>2xx is success with the node's message; anything else fails with the status and the node's error message.</summary>
@@ -92,7 +92,7 @@ internal static class NodeCommands
     }
 
     /// <summary>The sentence of the node's JSON answer, if it sent one: an error problem's <c>detail</c>, a success's <c>message</c>.</summary>
-    private static async Task<string?> MessageOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task<string?> MessageOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         try

@@ -6,22 +6,26 @@
 var builder = DistributedApplication.CreateBuilder(args);
 
 var nodeNames = builder.GetNodeNames();
+// Spare nodes (Cluster:Spares, default 2) are declared but not started: start one from the dashboard, then add it
+// to the cluster with the members commands on the primary (docs/membership.md).
+var spareNames = builder.GetSpareNames(nodeNames.Count);
 var dataRoot = builder.GetDataRoot();
 var adminEnabled = builder.IsNodeAdminEnabled();
 
-var respPorts = builder.GetRespPorts(nodeNames.Count);
+var respPorts = builder.GetRespPorts(nodeNames.Count + spareNames.Count);
 
 // One client secret for RESP AUTH and HTTP bearer tokens (nodes and gateway; peers derive their proof
 // from it), and an admin secret for the actions that change the cluster.
 var password = builder.AddGeneratedSecret(Extensions.PasswordParameter, "Client password: RESP AUTH and HTTP 'Authorization: Bearer'");
 var adminSecret = builder.AddGeneratedSecret(Extensions.AdminSecretParameter, "Admin secret: step-down, crash, isolate");
 
-var nodes = nodeNames
+var nodes = nodeNames.Concat(spareNames)
     .Select((name, i) => builder.AddProject<Projects.KvAspire_Node>(name, launchProfileName: null)
         .WithHttpEndpoint(name: "http", env: "KV_HTTP_PORT", isProxied: false)
         .WithHttpEndpoint(name: "peer", env: "KV_PEER_PORT", isProxied: false)
         .WithEndpoint(name: "resp", scheme: "redis", env: "KV_RESP_PORT", port: respPorts[i], isProxied: false)
         .WithEnvironment("Cluster__NodeId", name)
+        .WithFoundingMembers(nodeNames)
         .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, name))
         .WithEnvironment("Auth__Password", password)
         .WithEnvironment("Admin__Secret", adminSecret)
@@ -30,8 +34,11 @@ var nodes = nodeNames
         .WithoutPeerUrls()
         .WithoutHttpsCertificate()
         .RunAsBuiltAssembly()
-        .WithNodeCommands(adminEnabled, adminSecret.Resource))
+        .WithNodeCommands(adminEnabled, adminSecret.Resource)
+        .WithMembersCommands(adminSecret.Resource))
     .ToList();
+foreach (var spare in nodes.Skip(nodeNames.Count))
+    spare.WithExplicitStart();
 NodeRoleWatcher.AddTo(builder, nodes, password.Resource);
 
 foreach (var node in nodes)
