@@ -16,6 +16,9 @@ const string Usage = """
       resp-failover [--gateway U] [--rounds 3] [--warmup 3] [--after 2] [--label L] [--out PREFIX]: StackExchange.Redis with
                 default options across kill -9 of the primary: the longest write gap
       restart   [--gateway U] [--keys 100000] [--value-bytes 100] [--clients 50] [--pipeline 16] [--label L] [--out PREFIX]
+      membership [--gateway U] [--spare node4] [--keys 1000000] [--value-bytes 100] [--writers 4] [--window 5] [--label L]
+                [--out PREFIX]: start a spare node, add it as a learner (time to catch up), promote it, remove it, with writers
+                measuring the latency around each change
       primary-url [--gateway U] [--print url|resp-port]: prints the primary's own HTTP URL (for direct requests) or RESP port
       plot-latency    --series "label=file.csv;..." --title T --png FILE
       plot-throughput --series "label=file.csv;..." --title T --png FILE
@@ -45,6 +48,7 @@ Func<CancellationToken, Task> command = args[0] switch
     "failover" => new FailoverRun(options, log).RunAsync,
     "resp-failover" => new RespFailoverRun(options, log).RunAsync,
     "restart" => new RestartRun(options, log).RunAsync,
+    "membership" => new MembershipRun(options, log).RunAsync,
     "primary-url" => PrimaryUrl(options),
     "plot-latency" => Plot(options, Plots.Latency),
     "plot-throughput" => Plot(options, Plots.Throughput),

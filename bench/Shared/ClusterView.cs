@@ -15,8 +15,12 @@ public sealed record ClusterView(GatewayStatus Gateway)
 
     public ClusterStatus? PrimaryNode => Nodes.FirstOrDefault(n => n.Node == Primary && n.Role == Role.Primary);
 
-    /// <summary>Every node answers, one is primary, and all have applied the primary's commit index.</summary>
-    public bool AllCaughtUp => PrimaryNode is { } p && Nodes.Count == Gateway.Nodes.Count && Nodes.All(n => n.AppliedIndex >= p.CommitIndex);
+    /// <summary>One node is primary, and every member of its configuration answers and has applied its commit index (every
+    /// node the gateway knows, for a primary of a version that does not report its configuration). Spare nodes the AppHost
+    /// declares but did not start are no members.</summary>
+    public bool AllCaughtUp => PrimaryNode is { } p
+        && (p.Voters.Count > 0 ? p.Voters.Concat(p.Learners) : Gateway.Nodes.Select(n => n.GetProperty("node").GetString()))
+            .All(member => Nodes.Any(n => n.Node == member && n.AppliedIndex >= p.CommitIndex));
 
     public static async Task<ClusterView> ReadAsync(HttpClient client, string gatewayUrl, CancellationToken cancellationToken) =>
         new(await client.GetFromJsonAsync<GatewayStatus>($"{gatewayUrl.TrimEnd('/')}/cluster", cancellationToken)

@@ -68,8 +68,9 @@ public sealed class NodeProcess
         }
     }
 
-    /// <summary>Starts the node again with the same command line, environment and directory; output goes to <paramref name="logPath"/>.</summary>
-    public Process Relaunch(string logPath)
+    /// <summary>Starts the node again with the same command line, environment and directory; output goes to <paramref name="logPath"/>.
+    /// <paramref name="environment"/> replaces the variables it names (null values remove them): another node started from this one's setup.</summary>
+    public Process Relaunch(string logPath, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(CommandLine[0])
         {
@@ -82,6 +83,8 @@ public sealed class NodeProcess
             start.ArgumentList.Add(argument);
         start.Environment.Clear();
         foreach (var (name, value) in Environment)
+            start.Environment[name] = value;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
             start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {CommandLine[0]}");
         var log = TextWriter.Synchronized(new StreamWriter(logPath, append: true) { AutoFlush = true });
