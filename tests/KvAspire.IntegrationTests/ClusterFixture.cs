@@ -155,6 +155,9 @@ public class ClusterFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The node's data folder (Storage:DataDirectory): deleting it while the node is down is a disk that died.</summary>
+    public string DataDirectory(string node) => Path.Combine(_dataRoot, node);
+
     /// <summary>Kills a node's process the way a crash would (SIGKILL).</summary>
     public static void Kill(int processId) => System.Diagnostics.Process.GetProcessById(processId).Kill();
 

@@ -31,19 +31,9 @@ public sealed class MembershipTests(ClusterFixture cluster, ITestOutputHelper ou
         {
             foreach (var spare in Spares)
             {
-                var start = await Commands.ExecuteCommandAsync(spare, KnownResourceCommands.StartCommand);
-                Assert.True(start.Success, $"starting {spare}: {start.Message}");
-                // Running, not healthy: a node outside the cluster serves nothing, so its readiness check fails until it is added.
-                var state = await cluster.App.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceAsync(spare,
-                    e => Started(e.Snapshot) || e.Snapshot.State?.Text == KnownResourceStates.FailedToStart
-                        || e.Snapshot.State?.Text == KnownResourceStates.Exited)
-                    .WaitAsync(ChangeTimeout);
-                Assert.True(Started(state.Snapshot),
-                    $"{spare} is {state.Snapshot.State?.Text} (exit code {state.Snapshot.ExitCode})");
+                await StartAsync(spare);
                 await RunAsync(spare, "kv-add-member");
-                // A promotion asked for before the learner caught up is refused (409); the command is simply asked again.
-                await Eventually.UntilAsync($"{spare} to be promoted", ChangeTimeout, async () =>
-                    (await Commands.ExecuteCommandAsync(spare, "kv-promote-member")).Success);
+                await PromoteAsync(spare);
             }
             var grown = await PrimaryStatusAsync();
             Assert.Equal(["node1", "node2", "node3", "node4", "node5"], grown.Voters);
@@ -72,10 +62,86 @@ public sealed class MembershipTests(ClusterFixture cluster, ITestOutputHelper ou
         int[] keys;
         lock (acknowledged)
             keys = [.. acknowledged];
-        foreach (var key in keys)
+        await AssertAllPresentAsync("membership", keys);
+    }
+
+    [Fact]
+    public async Task NodeWhoseDiskDied_IsReplacedUnderANewName_AndComesBackEmptyAsANewMember()
+    {
+        var before = await cluster.WaitForSettledClusterAsync(ClusterFixture.ElectionTimeout);
+        var victim = ClusterFixture.NodeNames.First(node => node != before.Node);
+        var victimPid = (await ClusterFixture.StatusAsync(cluster.Nodes[victim]))!.ProcessId;
+        var acknowledged = new List<int>();
+        await WriteKeysAsync(acknowledged, 0, 100);
+
+        // Its disk dies: the process goes down and its data folder is gone.
+        ClusterFixture.Kill(victimPid);
+        await Notifications.WaitForResourceAsync(victim, e => e.Snapshot.State?.Text is "Exited" or "Finished").WaitAsync(ChangeTimeout);
+        Directory.Delete(cluster.DataDirectory(victim), recursive: true);
+
+        // The dead member is removed first: a new node votes only once every voter holds its join floor, which a dead voter
+        // never will. Then a replacement joins under a new name.
+        try
         {
-            using var response = await cluster.Gateway.GetAsync($"/kv/membership-{key}");
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"acknowledged write membership-{key} is gone ({response.StatusCode})");
+            await RunAsync(victim, "kv-remove-member");
+            await StartAsync("node4");
+            await RunAsync("node4", "kv-add-member");
+            await PromoteAsync("node4");
+            Assert.Equal(ClusterFixture.NodeNames.Where(n => n != victim).Append("node4").Order(), (await PrimaryStatusAsync()).Voters);
+            await WriteKeysAsync(acknowledged, 100, 200);
+
+            // The machine comes back empty under its old name: it is a new member now, added and promoted like any other
+            // (it votes only once the primary has shown it holds what it lost), and the replacement leaves.
+            await cluster.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(victim, KnownResourceCommands.StartCommand);
+            await RunAsync(victim, "kv-add-member");
+            await PromoteAsync(victim);
+            await RunAsync("node4", "kv-remove-member");
+            Assert.Equal(ClusterFixture.NodeNames, (await PrimaryStatusAsync()).Voters);
+        }
+        finally
+        {
+            await Commands.ExecuteCommandAsync("node4", KnownResourceCommands.StopCommand);
+        }
+        await WriteKeysAsync(acknowledged, 200, 300);
+
+        await cluster.WaitForSettledClusterAsync(ChangeTimeout);
+        await AssertAllPresentAsync("replace", acknowledged);
+    }
+
+    private ResourceNotificationService Notifications => cluster.App.Services.GetRequiredService<ResourceNotificationService>();
+
+    private async Task StartAsync(string spare)
+    {
+        var start = await Commands.ExecuteCommandAsync(spare, KnownResourceCommands.StartCommand);
+        Assert.True(start.Success, $"starting {spare}: {start.Message}");
+        // Running, not healthy: a node outside the cluster serves nothing, so its readiness check fails until it is added.
+        var state = await Notifications.WaitForResourceAsync(spare, e => Started(e.Snapshot)
+                || e.Snapshot.State?.Text == KnownResourceStates.FailedToStart || e.Snapshot.State?.Text == KnownResourceStates.Exited)
+            .WaitAsync(ChangeTimeout);
+        Assert.True(Started(state.Snapshot), $"{spare} is {state.Snapshot.State?.Text} (exit code {state.Snapshot.ExitCode})");
+    }
+
+    /// <summary>A promotion asked for before the learner caught up is refused (409); the command is simply asked again.</summary>
+    private Task PromoteAsync(string node) =>
+        Eventually.UntilAsync($"{node} to be promoted", ChangeTimeout, async () =>
+            (await Commands.ExecuteCommandAsync(node, "kv-promote-member")).Success);
+
+    private async Task WriteKeysAsync(List<int> acknowledged, int from, int to)
+    {
+        for (var key = from; key < to; key++)
+        {
+            using var response = await cluster.Gateway.PutAsync($"/kv/replace-{key}", new StringContent($"v{key}"));
+            if (response.IsSuccessStatusCode)
+                acknowledged.Add(key);
+        }
+    }
+
+    private async Task AssertAllPresentAsync(string prefix, IEnumerable<int> acknowledged)
+    {
+        foreach (var key in acknowledged)
+        {
+            using var response = await cluster.Gateway.GetAsync($"/kv/{prefix}-{key}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"acknowledged write {prefix}-{key} is gone ({response.StatusCode})");
             Assert.Equal($"v{key}", await response.Content.ReadAsStringAsync());
         }
     }
@@ -95,8 +161,15 @@ public sealed class MembershipTests(ClusterFixture cluster, ITestOutputHelper ou
         {
             foreach (var node in cluster.Nodes.Values)
             {
-                if (await ClusterFixture.StatusAsync(node) is { Role: Role.Primary, MembershipChanging: false } status)
-                    return status;
+                try
+                {
+                    if (await ClusterFixture.StatusAsync(node) is { Role: Role.Primary, MembershipChanging: false } status)
+                        return status;
+                }
+                catch (HttpRequestException)
+                {
+                    // a node that is down (the one whose disk died) is not the primary
+                }
             }
             return null;
         });
