@@ -66,6 +66,7 @@ public sealed class MembershipRun(Args args, ResultLog results)
             await UntilAsync(async () => await StatusAsync(control, spareUrl) is { AppliedIndex: var applied, Sync: null } && applied >= target,
                 $"{_spare} to apply the {target:N0} entries committed when it was added", cancellationToken);
             var catchUpMs = Ms(added);
+            var caughtUp = Stopwatch.GetTimestamp();
 
             var promoting = Stopwatch.GetTimestamp();
             await UntilAsync(async () => await TryChangeAsync(admin, HttpMethod.Post, $"{primary.HttpUrl}/cluster/members/{_spare}/promote", cancellationToken),
@@ -80,7 +81,7 @@ public sealed class MembershipRun(Args args, ResultLog results)
             await Task.WhenAll(writers);
 
             var termAfter = (await StatusAsync(control, primary.HttpUrl))!.Term;
-            Report(samples, added, promoting, removing, catchUpMs, promoteMs, target, termBefore, termAfter);
+            Report(samples, (added, caughtUp), promoting, removing, catchUpMs, promoteMs, target, termBefore, termAfter);
         }
         finally
         {
@@ -136,16 +137,17 @@ public sealed class MembershipRun(Args args, ResultLog results)
         }
     }
 
-    private void Report(List<(long Started, double Ms, bool Ok)> samples, long added, long promoting, long removing,
+    /// <param name="catchUp">From the learner's addition until it had applied what was committed then: the whole copy.</param>
+    private void Report(List<(long Started, double Ms, bool Ok)> samples, (long From, long To) catchUp, long promoting, long removing,
         long catchUpMs, long promoteMs, long entries, long termBefore, long termAfter)
     {
         var window = (long)(_window.TotalSeconds * Stopwatch.Frequency);
         IEnumerable<(long Started, double Ms, bool Ok)> From(long at) => samples.Where(x => x.Started >= at && x.Started < at + window);
-        var steady = samples.Where(x => x.Started < added).ToList();
+        var steady = samples.Where(x => x.Started < catchUp.From).ToList();
         var lines = new[]
         {
             ("steady", steady),
-            ("add learner + catch-up", From(added).ToList()),
+            ("learner catching up", samples.Where(x => x.Started >= catchUp.From && x.Started < catchUp.To).ToList()),
             ("promote", From(promoting).ToList()),
             ("remove", From(removing).ToList()),
         };
