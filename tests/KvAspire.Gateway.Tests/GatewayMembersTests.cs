@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KvAspire.Node.Consensus;
@@ -14,6 +15,7 @@ namespace KvAspire.Gateway.Tests;
 public sealed class GatewayMembersTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private const string AdminSecret = "admin-secret";
 
     private FakeNode[] nodes = [];
     private WebApplication? gateway;
@@ -101,6 +103,31 @@ public sealed class GatewayMembersTests : IAsyncLifetime
         await WaitForReachableAsync("node4");
 
         Assert.Equal(["node1", "node2", "node3", "node4"], await NodeNamesAsync());
+    }
+
+    [Fact]
+    public async Task TheMembersApi_IsForwardedToThePrimary_WithTheAdminSecret()
+    {
+        Node2.BecomePrimary(term: 2);
+        Node1.Follow(Node2);
+        Node3.Follow(Node2);
+        await StartGatewayAsync([KeyValuePair.Create("Admin:Secret", (string?)AdminSecret)]);
+        await WaitUntilAsync(async () => await PrimaryAsync() == "node2", "node2 primary");
+        using var anonymous = new HttpClient { BaseAddress = client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminSecret);
+
+        using var refused = await anonymous.PostAsJsonAsync("/cluster/members", new { id = "node4" });
+        using var added = await client.PostAsJsonAsync("/cluster/members", new { id = "node4" });
+        using var promoted = await client.PostAsync("/cluster/members/node4/promote", null);
+        using var listed = await client.GetAsync("/cluster/members");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.All(new[] { added, promoted, listed }, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        Assert.Equal(
+            [("POST", "/cluster/members", $"Bearer {AdminSecret}"), ("POST", "/cluster/members/node4/promote", $"Bearer {AdminSecret}"),
+             ("GET", "/cluster/members", $"Bearer {AdminSecret}")],
+            Node2.AdminRequests);
+        Assert.All(new[] { Node1, Node3 }, node => Assert.Empty(node.AdminRequests));
     }
 
     /// <summary>node1 primary at term 1 of the founding members node1-node3, and these learners; node4 follows it.</summary>
