@@ -7,7 +7,7 @@ internal static class Extensions
 {
     private const string NodesSetting = "Cluster:Nodes";
     private const string SparesSetting = "Cluster:Spares";
-    /// <summary>The most members a cluster may have (the nodes' <c>Membership.MaxMembers</c>).</summary>
+    /// <summary>The most members a cluster may have (the nodes' <c>MemberRules.MaxMembers</c>).</summary>
     private const int MaxMembers = 15;
     private const string DataRootSetting = "Storage:DataRoot";
     private const string AdminSetting = "Admin:Enabled";

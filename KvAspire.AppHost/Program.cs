@@ -61,6 +61,7 @@ var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchPro
     .WithExternalHttpEndpoints()
     .WithoutHttpsCertificate()
     .WithEnvironment("Auth__Password", password)
+    .WithEnvironment("Admin__Secret", adminSecret) // checked before /cluster/members is forwarded to the primary
     .WithHttpHealthCheck("/health", endpointName: "http");
 
 foreach (var node in nodes)

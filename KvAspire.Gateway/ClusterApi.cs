@@ -15,8 +15,7 @@ public static class ClusterApi
         endpoints.MapGet("/cluster", (PrimaryTracker tracker) =>
         {
             var (primary, term, nodes) = tracker.Snapshot();
-            var addresses = tracker.Nodes.ToDictionary(node => node.Name);
-            return TypedResults.Ok(new GatewayStatus(primary, term, [.. nodes.Select(view => Render(view, addresses[view.Node]))]));
+            return TypedResults.Ok(new GatewayStatus(primary, term, [.. nodes.Select(node => Render(node.View, node.Node))]));
         });
         return endpoints;
     }

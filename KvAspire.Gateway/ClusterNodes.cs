@@ -1,4 +1,5 @@
 using System.Net;
+using KvAspire.Node.Consensus;
 using Microsoft.Extensions.Configuration;
 
 namespace KvAspire.Gateway;
@@ -7,28 +8,49 @@ namespace KvAspire.Gateway;
 public sealed record ClusterNode(string Name, Uri Address, DnsEndPoint? Resp = null);
 
 /// <summary>
-/// The nodes behind the gateway, read from service-discovery configuration: every
-/// <c>services:{name}:http:0</c> entry (Aspire's <c>WithReference</c>, or Kubernetes env vars of the
-/// same shape), with its <c>services:{name}:resp:0</c> (<c>redis://host:port</c> or <c>tcp://host:port</c>) for the RESP endpoint.
-/// Read once at start: the node set is fixed for the life of a cluster.
+/// The seed nodes, which the gateway watches from its start and never forgets: every <c>services:{name}:http:0</c>
+/// entry (Aspire's <c>WithReference</c>, or environment variables of the same shape), with its <c>services:{name}:resp:0</c>
+/// (<c>redis://host:port</c> or <c>tcp://host:port</c>) for the RESP endpoint; and, when
+/// <see cref="GatewayOptions.NodeAddressTemplate"/> is set, every founding member of <c>Cluster:Members</c> that no entry
+/// names, at the template's addresses (Kubernetes). Members added later are learnt from the nodes' answers
+/// (<see cref="PrimaryTracker"/>).
 /// </summary>
 public static class ClusterNodes
 {
     public static IReadOnlyList<ClusterNode> FromConfiguration(IConfiguration configuration)
     {
-        var nodes = configuration.GetSection("services").GetChildren()
+        var services = configuration.GetSection("services").GetChildren()
             .Select(service => (service.Key, Address: service["http:0"], Resp: service["resp:0"]))
             .Where(service => !string.IsNullOrWhiteSpace(service.Address))
             .Select(service => new ClusterNode(service.Key, new Uri(service.Address!, UriKind.Absolute), RespEndPoint(service.Key, service.Resp)))
+            .ToList();
+        var nodes = services.Concat(FoundingMembers(configuration).Where(member => services.All(node => node.Name != member.Name)))
             .OrderBy(node => node.Name, StringComparer.Ordinal)
             .ToList();
         if (nodes.Count == 0)
         {
             throw new InvalidOperationException(
                 "No nodes configured: the gateway needs at least one services:{node}:http:0 entry " +
-                "(env services__node1__http__0=http://host:port).");
+                "(env services__node1__http__0=http://host:port), or Cluster:Members with Gateway:NodeAddressTemplate " +
+                "(env Cluster__Members__0=kv-0 and Gateway__NodeAddressTemplate=http://{id}.kv-peers:8080).");
         }
         return nodes;
+    }
+
+    /// <summary>The founding members at the template's addresses; none without a template.</summary>
+    private static IEnumerable<ClusterNode> FoundingMembers(IConfiguration configuration)
+    {
+        var members = configuration.GetSection("Cluster:Members").Get<string[]>() ?? [];
+        if (NodeTemplate.From(configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new()) is not { } template)
+        {
+            return [];
+        }
+        if (members.Distinct().Count() > MemberRules.MaxMembers)
+        {
+            throw new InvalidOperationException($"Cluster:Members names more than {MemberRules.MaxMembers} members.");
+        }
+        return members.Distinct().Select(member => template.Resolve(member) ?? throw new InvalidOperationException(
+            $"Cluster:Members names '{member}'; a member's name is 1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.'."));
     }
 
     private static DnsEndPoint? RespEndPoint(string node, string? address)

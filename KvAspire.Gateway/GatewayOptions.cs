@@ -34,8 +34,22 @@ public sealed class GatewayOptions
     /// <summary>How long connecting to the primary's RESP port may take before the gateway counts it as unreachable.</summary>
     public TimeSpan RespConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The client API of a node that no <c>services:</c> entry names, with <c>{id}</c> standing for its name
+    /// (<c>http://{id}.kv-peers:8080</c>): the founding members of <c>Cluster:Members</c> and every member added later.
+    /// Unset: the gateway knows only the <c>services:</c> entries.</summary>
+    public string? NodeAddressTemplate { get; set; }
+
+    /// <summary>The RESP endpoint of such a node (<c>tcp://{id}.kv-peers:6379</c>); unset: they have none.</summary>
+    public string? NodeRespTemplate { get; set; }
+
     public void Validate()
     {
+        Require(NodeAddressTemplate is null || NodeTemplate.IsValidAddress(NodeAddressTemplate),
+            $"{Section}:NodeAddressTemplate must be an absolute http(s) URI containing {{id}} (http://{{id}}.kv-peers:8080); got '{NodeAddressTemplate}'.");
+        Require(NodeRespTemplate is null || NodeTemplate.IsValidResp(NodeRespTemplate),
+            $"{Section}:NodeRespTemplate must be an absolute URI with a port containing {{id}} (tcp://{{id}}.kv-peers:6379); got '{NodeRespTemplate}'.");
+        Require(NodeRespTemplate is null || NodeAddressTemplate is not null,
+            $"{Section}:NodeRespTemplate needs {Section}:NodeAddressTemplate: a node is known by its client API first.");
         Require(RespPort is null or > 0 and < 65536,
             $"{Section}:RespPort must be a TCP port (1-65535), or unset for no RESP endpoint; got {RespPort}.");
         Require(RespPrimaryWait > TimeSpan.Zero && RespPrimaryWait <= TimeSpan.FromMinutes(5),

@@ -4,7 +4,6 @@ using KvAspire.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Transforms;
 
@@ -13,9 +12,9 @@ namespace KvAspire.Gateway;
 public static class GatewayServices
 {
     /// <summary>
-    /// The primary tracker, the RESP endpoint when <c>Gateway:RespPort</c> is set, and a YARP route <c>/kv/{**key}</c> to one cluster of every configured node,
-    /// load-balanced by <see cref="PrimaryLoadBalancingPolicy"/>. Routes are built in code because the
-    /// destinations come from the <c>services:</c> configuration Aspire (or Kubernetes) provides.
+    /// The primary tracker, the RESP endpoint when <c>Gateway:RespPort</c> is set, and the YARP routes of
+    /// <see cref="ProxyRoutes"/>, whose destinations start as the seed nodes (<see cref="ClusterNodes"/>) and follow the
+    /// members the tracker learns and drops.
     /// </summary>
     public static WebApplicationBuilder AddPrimaryFollowingProxy(this WebApplicationBuilder builder)
     {
@@ -43,22 +42,15 @@ public static class GatewayServices
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton(services => new PrimaryTracker(
             nodes, CreatePollClient(options, password), services.GetRequiredService<IOptions<GatewayOptions>>(),
-            services.GetRequiredService<ILogger<PrimaryTracker>>(), services.GetRequiredService<GatewayTelemetry>()));
+            services.GetRequiredService<ILogger<PrimaryTracker>>(), services.GetRequiredService<GatewayTelemetry>(),
+            nodesChanged: watched => services.GetRequiredService<InMemoryConfigProvider>()
+                .Update(ProxyRoutes.Routes, ProxyRoutes.Clusters(watched, options))));
         builder.Services.AddHostedService(services => services.GetRequiredService<PrimaryTracker>());
         builder.Services.AddSingleton<ILoadBalancingPolicy, PrimaryLoadBalancingPolicy>();
         builder.Services.AddGatewayOpenApi();
 
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(
-                [new RouteConfig { RouteId = "kv", ClusterId = "nodes", Match = new RouteMatch { Path = "/kv/{**key}" } }],
-                [new ClusterConfig
-                {
-                    ClusterId = "nodes",
-                    LoadBalancingPolicy = PrimaryLoadBalancingPolicy.PolicyName,
-                    Destinations = nodes.ToDictionary(node => node.Name, node => new DestinationConfig { Address = node.Address.ToString() }),
-                    // YARP's default is 100 s: a node that stops answering must not hold clients that long.
-                    HttpRequest = new ForwarderRequestConfig { ActivityTimeout = options.ForwardActivityTimeout },
-                }])
+            .LoadFromMemory(ProxyRoutes.Routes, ProxyRoutes.Clusters(nodes, options))
             .AddTransforms(context => context.AddResponseTransform(PrimaryRouting.CaptureRefusalAsync));
         return builder;
     }

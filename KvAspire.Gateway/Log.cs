@@ -30,4 +30,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "The primary's RESP endpoint {Address} is unreachable: {Reason}")]
     public static partial void RespPrimaryUnreachable(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information,
+        Message = "Watching member {Node} at {Address}: named in the configuration {Source} reported")]
+    public static partial void MemberLearnt(ILogger logger, string node, string source, string address);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information,
+        Message = "No longer watching {Node}: the committed configuration primary {Primary} reported does not hold it")]
+    public static partial void MemberDropped(ILogger logger, string node, string primary);
 }

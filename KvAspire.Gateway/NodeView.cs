@@ -14,6 +14,14 @@ public sealed record NodeView(string Node, bool Reachable, Role? Role, long Term
     // Qualified: inside this record, Role names the property.
     public bool ClaimsPrimary => Reachable && Role == KvAspire.Node.Consensus.Role.Primary;
 
+    /// <summary>The voters and learners of the configuration the node follows, as it last reported them, without any name
+    /// that breaks <see cref="MemberRules"/>; null when the report gives no configuration to act on (no voter, more
+    /// members than a cluster may have), so that it can neither add nor drop a node.</summary>
+    public IReadOnlyList<string>? Members { get; init; }
+
+    /// <summary>The node reported a membership change under way (its configuration has not committed).</summary>
+    public bool MembershipChanging { get; init; }
+
     public static NodeView Unreachable(string node) => new(node, Reachable: false, Role: null, Term: 0, ReportedPrimary: null, Report: null);
 
     /// <summary>Reads a node's <c>/cluster</c> JSON; null when it is not a <see cref="ClusterStatus"/>.</summary>
@@ -23,11 +31,23 @@ public sealed record NodeView(string Node, bool Reachable, Role? Role, long Term
         {
             return report.Deserialize<ClusterStatus>(JsonSerializerOptions.Web) is { } status
                 ? new NodeView(node, Reachable: true, status.Role, status.Term, status.Primary, report)
+                {
+                    Members = MembersOf(status),
+                    MembershipChanging = status.MembershipChanging,
+                }
                 : null;
         }
         catch (JsonException)
         {
             return null;
         }
+    }
+
+    // The lists come from the wire, where a null list or name is possible whatever the contract says.
+    private static IReadOnlyList<string>? MembersOf(ClusterStatus status)
+    {
+        var voters = (status.Voters ?? []).Where(MemberRules.IsValidId).ToList();
+        var members = voters.Concat((status.Learners ?? []).Where(MemberRules.IsValidId)).Distinct(StringComparer.Ordinal).ToList();
+        return voters.Count > 0 && members.Count <= MemberRules.MaxMembers ? members : null;
     }
 }

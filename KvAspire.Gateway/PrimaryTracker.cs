@@ -13,36 +13,50 @@ namespace KvAspire.Gateway;
 /// a node that does not answer by then (plus <see cref="GatewayOptions.PollTimeout"/>) is hung. The primary is the
 /// reachable node that reports role Primary with the highest term (a deposed primary that has not heard of the new
 /// term yet loses on term). 421 answers from the proxy path are hints that take effect before the next answer.
+/// The nodes watched are the seeds and the members the nodes' answers name (PrimaryTracker.Members.cs).
 /// </summary>
-public sealed class PrimaryTracker : BackgroundService
+public sealed partial class PrimaryTracker : BackgroundService
 {
-    private readonly IReadOnlyList<ClusterNode> nodes;
     private readonly HttpClient http;
     private readonly GatewayOptions options;
     private readonly ILogger<PrimaryTracker> logger;
     private readonly GatewayTelemetry telemetry;
 
     private readonly Lock gate = new();
-    private readonly Dictionary<string, NodeView> views; // guarded by gate
+    private readonly Dictionary<string, WatchedNode> watched; // guarded by gate
     private NodeView? primary; // guarded by gate; written only by ElectPrimary
     private long? primaryLostAt; // guarded by gate: when the last known primary was lost, while none is known
     private string? routedNode; // guarded by gate: the last node elected primary
     private CancellationTokenSource routeMoved = new(); // guarded by gate: cancelled when another node is elected
+    private CancellationToken? stopping; // guarded by gate: set once the tracker runs; a node's loop starts only then
 
+    /// <param name="seeds">The nodes watched from the start and never dropped.</param>
+    /// <param name="nodesChanged">Told every node set after a member is learnt or dropped, in order, never under the
+    /// tracker's lock: the proxy's destinations follow it.</param>
     public PrimaryTracker(
-        IReadOnlyList<ClusterNode> nodes, HttpClient http, IOptions<GatewayOptions> options,
-        ILogger<PrimaryTracker> logger, GatewayTelemetry telemetry)
+        IReadOnlyList<ClusterNode> seeds, HttpClient http, IOptions<GatewayOptions> options,
+        ILogger<PrimaryTracker> logger, GatewayTelemetry telemetry, Action<IReadOnlyList<ClusterNode>>? nodesChanged = null)
     {
-        this.nodes = nodes;
         this.http = http;
         this.options = options.Value;
         this.logger = logger;
         this.telemetry = telemetry;
-        views = nodes.ToDictionary(node => node.Name, node => NodeView.Unreachable(node.Name));
+        template = NodeTemplate.From(this.options);
+        this.nodesChanged = nodesChanged ?? (_ => { });
+        watched = seeds.ToDictionary(node => node.Name, node => new WatchedNode(node, seed: true));
     }
 
-    /// <summary>Every node behind the gateway, with its addresses.</summary>
-    public IReadOnlyList<ClusterNode> Nodes => nodes;
+    /// <summary>Every node behind the gateway now, with its addresses, by name.</summary>
+    public IReadOnlyList<ClusterNode> Nodes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. watched.Values.Select(node => node.Node).OrderBy(node => node.Name, StringComparer.Ordinal)];
+            }
+        }
+    }
 
     /// <summary>The node commands go to, or null while no primary is known.</summary>
     public string? Primary
@@ -65,17 +79,18 @@ public sealed class PrimaryTracker : BackgroundService
     {
         lock (gate)
         {
-            return (primary is null ? null : nodes.First(node => node.Name == primary.Node), routeMoved.Token);
+            return (primary is null ? null : watched[primary.Node].Node, routeMoved.Token);
         }
     }
 
-    /// <summary>The current primary, its term (else the highest term seen) and every node's view, by name.</summary>
-    public (string? Primary, long Term, IReadOnlyList<NodeView> Nodes) Snapshot()
+    /// <summary>The current primary, its term (else the highest term seen) and every node's view and addresses, by name.</summary>
+    public (string? Primary, long Term, IReadOnlyList<(NodeView View, ClusterNode Node)> Nodes) Snapshot()
     {
         lock (gate)
         {
-            var term = primary?.Term ?? views.Values.Max(view => view.Term);
-            return (primary?.Node, term, [.. views.Values.OrderBy(view => view.Node, StringComparer.Ordinal)]);
+            var term = primary?.Term ?? watched.Values.Max(node => node.View.Term);
+            return (primary?.Node, term, [.. watched.Values.OrderBy(node => node.Node.Name, StringComparer.Ordinal)
+                .Select(node => (node.View, node.Node))]);
         }
     }
 
@@ -88,16 +103,16 @@ public sealed class PrimaryTracker : BackgroundService
     {
         lock (gate)
         {
-            if (views.TryGetValue(responder, out var refusing) && refusing.Term <= term)
+            if (watched.TryGetValue(responder, out var refusing) && refusing.View.Term <= term)
             {
-                views[responder] = refusing with { Role = Role.Secondary, Term = term };
+                refusing.View = refusing.View with { Role = Role.Secondary, Term = term };
             }
             // A node we heard from directly at a newer term, or as Secondary in that same term, cannot
             // be primary at that term: ignore a stale hint.
-            if (primaryHint is not null && views.TryGetValue(primaryHint, out var hinted)
-                && (hinted.Term < term || hinted.Term == term && hinted.Role != Role.Secondary))
+            if (primaryHint is not null && watched.TryGetValue(primaryHint, out var hinted)
+                && (hinted.View.Term < term || hinted.View.Term == term && hinted.View.Role != Role.Secondary))
             {
-                views[primaryHint] = hinted with { Reachable = true, Role = Role.Primary, Term = term };
+                hinted.View = hinted.View with { Reachable = true, Role = Role.Primary, Term = term };
             }
             ElectPrimary(source: $"not_primary from {responder}");
         }
@@ -111,9 +126,9 @@ public sealed class PrimaryTracker : BackgroundService
     {
         lock (gate)
         {
-            if (views.TryGetValue(node, out var view) && view.Reachable)
+            if (watched.TryGetValue(node, out var down) && down.View.Reachable)
             {
-                views[node] = view with { Reachable = false };
+                down.View = down.View with { Reachable = false };
                 Log.NodeUnreachable(logger, node, "a forwarded request could not connect");
             }
             ElectPrimary(source: $"connection to {node} refused");
@@ -121,19 +136,30 @@ public sealed class PrimaryTracker : BackgroundService
     }
 
     /// <summary>Polls one node once (a long poll: it answers once the node differs from what the gateway last saw, or after
-    /// <see cref="GatewayOptions.PollInterval"/>) and updates the primary; returns what it learned.</summary>
+    /// <see cref="GatewayOptions.PollInterval"/>), updates the primary and learns the members the answer names; returns
+    /// what it learned. A node no longer watched is not asked.</summary>
     public async Task<NodeView> PollAsync(ClusterNode node, CancellationToken cancellationToken)
     {
         NodeView seen;
         lock (gate)
         {
-            seen = views[node.Name];
+            if (!watched.TryGetValue(node.Name, out var watching))
+            {
+                return NodeView.Unreachable(node.Name);
+            }
+            seen = watching.View;
         }
         var (view, failure) = await FetchAsync(node, ChangesPath(seen), cancellationToken);
+        bool membersChanged;
         lock (gate)
         {
-            var previous = views[node.Name];
-            views[node.Name] = view;
+            // Dropped while it answered: what it said no longer counts.
+            if (!watched.TryGetValue(node.Name, out var watching))
+            {
+                return view;
+            }
+            var previous = watching.View;
+            watching.View = view;
             if (previous.Reachable && !view.Reachable)
             {
                 Log.NodeUnreachable(logger, node.Name, failure ?? "unknown");
@@ -143,6 +169,11 @@ public sealed class PrimaryTracker : BackgroundService
                 Log.NodeReachable(logger, node.Name);
             }
             ElectPrimary(source: $"poll of {node.Name}");
+            membersChanged = FollowMembers(view);
+        }
+        if (membersChanged)
+        {
+            PublishNodes();
         }
         return view;
     }
@@ -155,24 +186,54 @@ public sealed class PrimaryTracker : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        lock (gate)
+        {
+            stopping = stoppingToken;
+            foreach (var node in watched.Values)
+            {
+                StartWatching(node);
+            }
+        }
         try
         {
-            await Task.WhenAll(nodes.Select(node => PollLoopAsync(node, stoppingToken)));
+            await Task.Delay(Timeout.Infinite, stoppingToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+        }
+        Task[] loops;
+        lock (gate)
+        {
+            loops = [.. watched.Values.Select(node => node.Loop)];
+        }
+        await Task.WhenAll(loops);
+    }
+
+    // Called under gate. On the thread pool, so that the first poll does not run under the lock.
+    private void StartWatching(WatchedNode node)
+    {
+        if (stopping is { } stoppingToken)
+        {
+            node.Loop = Task.Run(() => PollLoopAsync(node.Node, stoppingToken, node.Dropped.Token));
         }
     }
 
-    private async Task PollLoopAsync(ClusterNode node, CancellationToken stoppingToken)
+    private async Task PollLoopAsync(ClusterNode node, CancellationToken stoppingToken, CancellationToken dropped)
     {
-        while (true)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, dropped);
+        try
         {
-            // A node that is down refuses at once: ask again after a pause rather than spin.
-            if (!(await PollAsync(node, stoppingToken)).Reachable)
+            while (true)
             {
-                await Task.Delay(UnreachableRetry, stoppingToken);
+                // A node that is down refuses at once: ask again after a pause rather than spin.
+                if (!(await PollAsync(node, stop.Token)).Reachable)
+                {
+                    await Task.Delay(UnreachableRetry, stop.Token);
+                }
             }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
         }
     }
 
@@ -212,7 +273,7 @@ public sealed class PrimaryTracker : BackgroundService
     private void ElectPrimary(string source)
     {
         NodeView? elected = null;
-        foreach (var view in views.Values)
+        foreach (var view in watched.Values.Select(node => node.View))
         {
             // Two primaries in one term cannot happen in Raft; on a tie keep the current one so
             // routing does not flap.

@@ -63,10 +63,10 @@ public sealed class ClusterOptions
             throw new OptionsValidationError("Cluster:ElectionTimeoutMin", $"must be at least twice the heartbeat interval ({Heartbeat})");
         if (ElectionMax <= ElectionMin)
             throw new OptionsValidationError("Cluster:ElectionTimeoutMax", $"must be greater than Cluster:ElectionTimeoutMin ({ElectionMin})");
-        if (Members.FirstOrDefault(m => !Membership.IsValidId(m)) is { } member)
-            throw new OptionsValidationError("Cluster:Members", $"names '{member}'; a member's name is 1-{Membership.MaxIdLength} letters, digits, '-', '_' or '.'");
-        if (Members.Distinct().Count() > Membership.MaxMembers)
-            throw new OptionsValidationError("Cluster:Members", $"names more than {Membership.MaxMembers} members");
+        if (Members.FirstOrDefault(m => !MemberRules.IsValidId(m)) is { } member)
+            throw new OptionsValidationError("Cluster:Members", $"names '{member}'; a member's name is 1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.'");
+        if (Members.Distinct().Count() > MemberRules.MaxMembers)
+            throw new OptionsValidationError("Cluster:Members", $"names more than {MemberRules.MaxMembers} members");
         if (PeerAddressTemplate is { } template
             && (!template.Contains("{id}", StringComparison.Ordinal) || !Uri.TryCreate(template.Replace("{id}", "node", StringComparison.Ordinal), UriKind.Absolute, out _)))
             throw new OptionsValidationError("Cluster:PeerAddressTemplate", $"is '{template}'; it must be an absolute URI containing {{id}}");

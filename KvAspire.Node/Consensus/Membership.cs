@@ -11,10 +11,6 @@ namespace KvAspire.Node.Consensus;
 /// </summary>
 public sealed class Membership : IEquatable<Membership>
 {
-    /// <summary>More members than any cluster of this kind needs; it bounds a configuration entry (and a quorum's cost).</summary>
-    public const int MaxMembers = 15;
-    public const int MaxIdLength = 63;
-
     /// <summary>The first byte of a configuration entry: no state machine command starts with it (theirs is a format
     /// version, 1 or 2), so an entry is either one or the other.</summary>
     private const byte EntryMarker = 0xC1;
@@ -37,10 +33,6 @@ public sealed class Membership : IEquatable<Membership>
     public bool IsVoter(string id) => Array.BinarySearch(_voters, id, StringComparer.Ordinal) >= 0;
     public bool IsLearner(string id) => Array.BinarySearch(_learners, id, StringComparer.Ordinal) >= 0;
     public bool Contains(string id) => IsVoter(id) || IsLearner(id);
-
-    /// <summary>A member's name: 1-63 letters, digits, '-', '_' or '.', as a DNS label or a Kubernetes pod name is.</summary>
-    public static bool IsValidId(string? id) =>
-        id is { Length: > 0 and <= MaxIdLength } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     public Membership WithLearner(string id) => new(_voters, [.. _learners, id]);
     public Membership WithVoter(string id) => new([.. _voters, id], _learners.Where(l => l != id));
@@ -65,7 +57,7 @@ public sealed class Membership : IEquatable<Membership>
     public static bool TryDecode(ReadOnlySpan<byte> data, out Membership membership)
     {
         membership = null!;
-        if (data.Length < 3 || data[0] != EntryMarker || data[1] + data[2] > MaxMembers)
+        if (data.Length < 3 || data[0] != EntryMarker || data[1] + data[2] > MemberRules.MaxMembers)
             return false;
         var ids = new string[data[1] + data[2]];
         var offset = 3;
@@ -89,10 +81,10 @@ public sealed class Membership : IEquatable<Membership>
     {
         if (voters.Length == 0)
             return "A cluster needs at least one voter.";
-        if (voters.Length + learners.Length > MaxMembers)
-            return $"A cluster has at most {MaxMembers} members.";
-        if (voters.Concat(learners).FirstOrDefault(id => !IsValidId(id)) is { } bad)
-            return $"'{bad}' is not a member name (1-{MaxIdLength} letters, digits, '-', '_' or '.').";
+        if (voters.Length + learners.Length > MemberRules.MaxMembers)
+            return $"A cluster has at most {MemberRules.MaxMembers} members.";
+        if (voters.Concat(learners).FirstOrDefault(id => !MemberRules.IsValidId(id)) is { } bad)
+            return $"'{bad}' is not a member name (1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.').";
         if (voters.Intersect(learners).FirstOrDefault() is { } both)
             return $"'{both}' cannot be both a voter and a learner.";
         return null;

@@ -22,7 +22,7 @@ public static class MessageCheck
     {
         if (message.To != self)
             return new("wrong_recipient", $"addressed to '{message.To}', not this node");
-        if (message.From == self || !Membership.IsValidId(message.From))
+        if (message.From == self || !MemberRules.IsValidId(message.From))
             return new("malformed_sender", $"sent by '{message.From}', which cannot be another member's name");
         if (!InRange(message.Term))
             return new("term_out_of_range", $"term {message.Term}");

@@ -25,7 +25,7 @@ public enum MembershipChangeStatus
     NotCaughtUp,
     /// <summary>The change would leave the cluster without a voter.</summary>
     LastVoter,
-    /// <summary>The cluster already has <see cref="Membership.MaxMembers"/> members.</summary>
+    /// <summary>The cluster already has <see cref="MemberRules.MaxMembers"/> members.</summary>
     Full,
     /// <summary>Too few of the new configuration's voters answer this primary, or too many are still joining, for it to
     /// commit anything: the change would stall the cluster.</summary>
@@ -87,13 +87,13 @@ public sealed partial class Raft
             return new(MembershipChangeStatus.NotPrimary, 0, Term, Primary);
         if (MembershipChanging || !HasCommittedInCurrentTerm || _transferTarget is not null)
             return new(MembershipChangeStatus.InProgress, 0, Term, Id);
-        if (!Membership.IsValidId(change.Id))
+        if (!MemberRules.IsValidId(change.Id))
             throw new ArgumentException($"'{change.Id}' is not a member name.", nameof(change));
         var current = Membership;
         var (status, next) = change.Kind switch
         {
             MembershipChangeKind.AddLearner when current.Contains(change.Id) => (MembershipChangeStatus.AlreadyMember, current),
-            MembershipChangeKind.AddLearner when current.Members.Count() >= Membership.MaxMembers => (MembershipChangeStatus.Full, current),
+            MembershipChangeKind.AddLearner when current.Members.Count() >= MemberRules.MaxMembers => (MembershipChangeStatus.Full, current),
             MembershipChangeKind.AddLearner => (MembershipChangeStatus.Accepted, current.WithLearner(change.Id)),
             MembershipChangeKind.Promote when current.IsVoter(change.Id) => (MembershipChangeStatus.AlreadyMember, current),
             MembershipChangeKind.Promote when !current.IsLearner(change.Id) => (MembershipChangeStatus.UnknownMember, current),

@@ -40,7 +40,7 @@ public sealed class PeerDirectory
     {
         if (Addresses.TryGetValue(member, out var address))
             return address;
-        if (_template is null || !Membership.IsValidId(member))
+        if (_template is null || !MemberRules.IsValidId(member))
             return null;
         return new Uri(_template.Replace("{id}", member, StringComparison.Ordinal));
     }

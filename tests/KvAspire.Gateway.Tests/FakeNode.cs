@@ -13,7 +13,8 @@ namespace KvAspire.Gateway.Tests;
 
 /// <summary>
 /// A stand-in for a KvAspire node on a real socket: <c>/cluster</c> (and its long poll <c>/cluster/changes</c>) reports what the test sets, and
-/// <c>/kv</c> either accepts (as primary) or refuses with 421 without reading the body, as a node does.
+/// <c>/kv</c> and the admin API <c>/cluster/members</c> either accept (as primary) or refuse with 421 without reading the body, as a
+/// node does. Every path is served under <c>/{name}</c> too, so one template (<c>http://127.0.0.1:port/{id}</c>) reaches it by name.
 /// </summary>
 internal sealed class FakeNode : IAsyncDisposable
 {
@@ -33,6 +34,14 @@ internal sealed class FakeNode : IAsyncDisposable
     public ConcurrentQueue<(string Method, string Key, byte[] Body)> Accepted { get; } = new();
     public ConcurrentQueue<string> Refused { get; } = new();
 
+    /// <summary>The admin requests accepted: method, path and Authorization header.</summary>
+    public ConcurrentQueue<(string Method, string Path, string? Authorization)> AdminRequests { get; } = new();
+
+    /// <summary>The configuration the node reports following (docs/membership.md).</summary>
+    public IReadOnlyList<string> Voters { get; set; } = [];
+    public IReadOnlyList<string> Learners { get; set; } = [];
+    public bool MembershipChanging { get; set; }
+
     /// <summary>When set, a long poll of /cluster/changes answers only when its wait runs out, as if the news of a change were
     /// still on its way: the gateway then learns of it only from a forwarded request's 421.</summary>
     public bool HoldChanges { get; set; }
@@ -51,6 +60,8 @@ internal sealed class FakeNode : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var node = new FakeNode(name, app);
+        app.UsePathBase("/" + name);
+        app.UseRouting(); // after the path base, so routes match without it
         app.Use((context, next) =>
         {
             if (node.RequiredToken is null || context.Request.Headers.Authorization == $"Bearer {node.RequiredToken}")
@@ -89,12 +100,22 @@ internal sealed class FakeNode : IAsyncDisposable
             node.Accepted.Enqueue((context.Request.Method, key, body.ToArray()));
             return Results.Json(new { index = node.Accepted.Count, term = node.Term, node = name });
         });
+        app.Map("/cluster/members/{**rest}", (HttpContext context) =>
+        {
+            if (node.Role != Role.Primary)
+            {
+                node.Refused.Enqueue(context.Request.Path);
+                return ApiError.NotPrimary(node.KnownPrimary, node.Term).ToProblem(StatusCodes.Status421MisdirectedRequest);
+            }
+            node.AdminRequests.Enqueue((context.Request.Method, context.Request.Path, context.Request.Headers.Authorization.ToString()));
+            return Results.Json(new { node = name });
+        });
         await app.StartAsync();
         node.Address = new Uri(app.Urls.First());
         return node;
     }
 
-    private ClusterStatus Report() => NodeReport.Of(Name, Role, Term, KnownPrimary);
+    private ClusterStatus Report() => NodeReport.Of(Name, Role, Term, KnownPrimary, Voters, Learners, MembershipChanging);
 
     public void BecomePrimary(long term)
     {

@@ -70,7 +70,7 @@ public sealed class PrimaryTrackerTests : IDisposable
 
         Assert.Null(tracker.Primary);
         var (_, _, views) = tracker.Snapshot();
-        Assert.False(views.Single(view => view.Node == "node1").Reachable);
+        Assert.False(views.Single(node => node.Node.Name == "node1").View.Reachable);
     }
 
     [Fact]

@@ -51,9 +51,9 @@ public static class MembersApi
 
     private static async Task<IResult> ChangeAsync(MembershipChange change, RaftHost host, HttpResponse response)
     {
-        if (!Membership.IsValidId(change.Id))
+        if (!MemberRules.IsValidId(change.Id))
             return ErrorResults.BadRequest("invalid_member",
-                $"a member's name is 1-{Membership.MaxIdLength} letters, digits, '-', '_' or '.'");
+                $"a member's name is 1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.'");
         var (result, committed) = await host.ChangeMembershipAsync(change);
         if (result is not { } core)
             return ErrorResults.From(committed!, response);
@@ -90,7 +90,7 @@ public static class MembersApi
             MembershipChangeStatus.NotCaughtUp => $"'{change.Id}' has not caught up with the primary's log yet (or does not answer); "
                 + "promote it once GET /cluster/members shows its lag small",
             MembershipChangeStatus.LastVoter => $"'{change.Id}' is the only voter; add and promote another before removing it",
-            _ => $"the cluster already has {Membership.MaxMembers} members",
+            _ => $"the cluster already has {MemberRules.MaxMembers} members",
         }, Term: result.Term).ToProblem(StatusCodes.Status409Conflict),
     };
 

@@ -41,15 +41,15 @@ public class MembershipCodecTests
     [InlineData("node-4")]
     [InlineData("kv-0.kvaspire-peers")]
     [InlineData("a_b")]
-    public void MemberNames_LikeDnsLabelsAndPodNames_AreValid(string id) => Assert.True(Membership.IsValidId(id));
+    public void MemberNames_LikeDnsLabelsAndPodNames_AreValid(string id) => Assert.True(MemberRules.IsValidId(id));
 
     [Theory]
     [InlineData("")]
     [InlineData("node 4")]
     [InlineData("nöde")]
     [InlineData("node/4")]
-    public void OtherMemberNames_AreInvalid(string id) => Assert.False(Membership.IsValidId(id));
+    public void OtherMemberNames_AreInvalid(string id) => Assert.False(MemberRules.IsValidId(id));
 
     [Fact]
-    public void MemberNameLongerThan63Characters_IsInvalid() => Assert.False(Membership.IsValidId(new string('a', 64)));
+    public void MemberNameLongerThan63Characters_IsInvalid() => Assert.False(MemberRules.IsValidId(new string('a', 64)));
 }

@@ -1,0 +1,78 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+
+namespace KvAspire.Gateway.Tests;
+
+/// <summary>The seed nodes: <c>services:</c> entries (Aspire) and the founding members at the templates' addresses (Kubernetes).</summary>
+public sealed class ClusterNodesTests
+{
+    private static IConfiguration Settings(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
+
+    [Fact]
+    public void FoundingMembers_WithTheTemplates_AreTheSeeds()
+    {
+        var nodes = ClusterNodes.FromConfiguration(Settings(
+            ("Cluster:Members:0", "kv-1"), ("Cluster:Members:1", "kv-0"),
+            ("Gateway:NodeAddressTemplate", "http://{id}.kv-peers:8080"), ("Gateway:NodeRespTemplate", "tcp://{id}.kv-peers:6379")));
+
+        Assert.Equal(
+            [
+                new ClusterNode("kv-0", new Uri("http://kv-0.kv-peers:8080"), new DnsEndPoint("kv-0.kv-peers", 6379)),
+                new ClusterNode("kv-1", new Uri("http://kv-1.kv-peers:8080"), new DnsEndPoint("kv-1.kv-peers", 6379)),
+            ],
+            nodes);
+    }
+
+    [Fact]
+    public void AServicesEntry_KeepsItsOwnAddresses_AndTheOtherMembersComeFromTheTemplate()
+    {
+        var nodes = ClusterNodes.FromConfiguration(Settings(
+            ("services:node1:http:0", "http://localhost:5001"),
+            ("Cluster:Members:0", "node1"), ("Cluster:Members:1", "node2"),
+            ("Gateway:NodeAddressTemplate", "http://{id}:8080")));
+
+        Assert.Equal([new ClusterNode("node1", new Uri("http://localhost:5001")), new ClusterNode("node2", new Uri("http://node2:8080"))], nodes);
+    }
+
+    [Fact]
+    public void FoundingMembers_WithoutATemplate_AddNothing()
+    {
+        var nodes = ClusterNodes.FromConfiguration(Settings(("services:node1:http:0", "http://localhost:5001"), ("Cluster:Members:0", "node2")));
+
+        Assert.Equal(["node1"], nodes.Select(node => node.Name));
+    }
+
+    [Fact]
+    public void NoNodes_IsAnError_NamingBothWaysToConfigureThem()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ClusterNodes.FromConfiguration(Settings(("Cluster:Members:0", "node1"))));
+
+        Assert.Contains("services:{node}:http:0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Gateway:NodeAddressTemplate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFoundingMember_ThatIsNoMembersName_IsAnError()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ClusterNodes.FromConfiguration(Settings(
+            ("Cluster:Members:0", "node1/x"), ("Gateway:NodeAddressTemplate", "http://{id}:8080"))));
+
+        Assert.Contains("'node1/x'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://kv-peers:8080", null)]
+    [InlineData("{id}:8080", null)]
+    [InlineData("http://{id}.kv-peers:8080", "tcp://{id}.kv-peers")]
+    [InlineData("http://{id}.kv-peers:8080", "tcp://kv-peers:6379")]
+    [InlineData(null, "tcp://{id}.kv-peers:6379")]
+    public void Templates_ThatCannotGiveAnAbsoluteAddressForEveryMember_AreRefusedAtStart(string? address, string? resp)
+    {
+        var options = new GatewayOptions { NodeAddressTemplate = address, NodeRespTemplate = resp };
+
+        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+
+        Assert.Contains("Gateway:Node", error.Message, StringComparison.Ordinal);
+    }
+}
