@@ -20,7 +20,7 @@ public sealed class ClusterOptions
     public string[] Members { get; set; } = [];
 
     /// <summary>The peer address of a member that service discovery does not name, with <c>{id}</c> standing for its name:
-    /// in Kubernetes, <c>http://{id}.kvaspire-peers:8081</c> reaches every pod of the StatefulSet, present or future.</summary>
+    /// in Kubernetes, <c>http://{id}.kv-peers:8081</c> reaches every pod of the StatefulSet, present or future.</summary>
     public string? PeerAddressTemplate { get; set; }
 
     /// <summary>Names the group; peers of another cluster id are refused even with the same password.</summary>

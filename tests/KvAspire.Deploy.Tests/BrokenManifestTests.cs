@@ -22,17 +22,25 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
         { "readiness-path", "StatefulSet/kv: readinessProbe path is /healthz, the service answers on /health" },
         { "unknown-setting", "StatefulSet/kv: env Cluster__HeartbeatIntervall is not a configuration key the node reads" },
         { "service-name", "StatefulSet/kv: serviceName kv-headless names no Service in the manifest" },
-        { "replicas-without-peers", "StatefulSet/kv: services__*__peer__0 lists [kv-0, kv-1, kv-2] but the StatefulSet has 5 replicas" },
-        { "gateway-missing-node", "Deployment/kv-gateway: services__*__http__0 lists [kv-0, kv-1] but the StatefulSet has 3 replicas" },
-        { "peer-port", "StatefulSet/kv: services__kv-1__peer__0 uses port 8080, the node's peer port is 8081" },
-        { "pdb", "PodDisruptionBudget/kv: allows 2 voluntary disruptions of 3 nodes; it must allow exactly 1" },
+        { "replicas-without-members", "Cluster__Members names [kv-0, kv-1, kv-2] but the StatefulSet's founding pods are [kv-0, kv-1, kv-2, kv-3, kv-4]" },
+        { "member-missing", "Cluster__Members names [kv-0, kv-2] but the StatefulSet's founding pods are [kv-0, kv-1, kv-2]" },
+        { "members-written-twice", "the founding members are written in ConfigMap/kv-members-" },
+        { "member-in-env", "StatefulSet/kv: env Cluster__Members__0 writes a founding member a second time" },
+        { "gateway-without-members", "Deployment/kv-gateway: does not load ConfigMap kv-members-" },
+        { "peer-port", "StatefulSet/kv: Cluster__PeerAddressTemplate uses port 8080, the node's peer port is 8081" },
+        { "peer-template-without-id", "StatefulSet/kv: Cluster__PeerAddressTemplate is 'http://kv-0.kv-peers:8081'; it must contain {id}" },
+        { "gateway-node-host", "Deployment/kv-gateway: Gateway__NodeAddressTemplate gives kv-0.kv-gateway for kv-0, not the pod's stable name kv-0.kv-peers" },
+        { "per-replica-peers", ": services__kv-1__peer__0 is a per-replica address" },
+        { "shared-key-misspelt", "StatefulSet/kv: env Gateway__NodeAdressTemplate is not a configuration key the node reads" },
+        { "pdb", "PodDisruptionBudget/kv: maxUnavailable is 2; it must be 1" },
+        { "pdb-min-available", "PodDisruptionBudget/kv: minAvailable 2 holds for one size only; use maxUnavailable: 1" },
         { "service-links", "StatefulSet/kv: enableServiceLinks must be false" },
         { "node-id", "StatefulSet/kv: Cluster__NodeId must come from the pod name" },
         { "image", "expected one StatefulSet running image kvaspire/node" },
         { "gateway-password", "Deployment/kv-gateway: Auth__Password comes from other-secret/password but the nodes' from kv-auth/password" },
         { "gateway-resp-port", "Deployment/kv-gateway: container port resp is 6379 but the gateway's RESP endpoint listens on Gateway__RespPort=6380" },
-        { "gateway-missing-resp-node", "Deployment/kv-gateway: services__*__resp__0 lists [kv-0, kv-2] but the StatefulSet has 3 replicas" },
-        { "gateway-resp-scheme", "Deployment/kv-gateway: services__kv-0__resp__0 is 'http://kv-0.kv-peers:6379', not a tcp:// address" },
+        { "gateway-without-resp-template", "Deployment/kv-gateway: Gateway__NodeRespTemplate is not set" },
+        { "gateway-resp-scheme", "Deployment/kv-gateway: Gateway__NodeRespTemplate is 'http://{id}.kv-peers:6379', not a tcp:// address" },
     };
 
     [Theory]
@@ -85,17 +93,44 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
             case "service-name":
                 kv.Set(["spec"], "serviceName", "kv-headless");
                 break;
-            case "replicas-without-peers":
+            case "replicas-without-members":
                 kv.Set(["spec"], "replicas", "5");
                 break;
-            case "gateway-missing-node":
-                ConfigMap(manifest, "kv-gateway-nodes").Remove(["data"], "services__kv-2__http__0");
+            case "member-missing":
+                ConfigMap(manifest, "kv-members").Remove(["data"], "Cluster__Members__1");
+                break;
+            case "members-written-twice":
+                ConfigMap(manifest, "kv-settings").Set(["data"], "Cluster__Members__3", "kv-3");
+                break;
+            case "member-in-env":
+                ((YamlSequenceNode)node.At("env")!).Add(new YamlMappingNode { { "name", "Cluster__Members__0" }, { "value", "kv-0" } });
+                break;
+            case "gateway-without-members":
+                var envFrom = (YamlSequenceNode)gateway.At("envFrom")!;
+                envFrom.Children.Remove(envFrom.Single(e => e.Str("configMapRef", "name")!.StartsWith("kv-members-", StringComparison.Ordinal)));
                 break;
             case "peer-port":
-                ConfigMap(manifest, "kv-peers").Set(["data"], "services__kv-1__peer__0", "http://kv-1.kv-peers:8080");
+                ConfigMap(manifest, "kv-members").Set(["data"], "Cluster__PeerAddressTemplate", "http://{id}.kv-peers:8080");
+                break;
+            case "peer-template-without-id":
+                ConfigMap(manifest, "kv-members").Set(["data"], "Cluster__PeerAddressTemplate", "http://kv-0.kv-peers:8081");
+                break;
+            case "gateway-node-host":
+                ConfigMap(manifest, "kv-members").Set(["data"], "Gateway__NodeAddressTemplate", "http://{id}.kv-gateway:8080");
+                break;
+            case "per-replica-peers":
+                ConfigMap(manifest, "kv-settings").Set(["data"], "services__kv-1__peer__0", "http://kv-1.kv-peers:8081");
+                break;
+            case "shared-key-misspelt":
+                ConfigMap(manifest, "kv-members").Set(["data"], "Gateway__NodeAdressTemplate", "http://{id}.kv-peers:8080");
                 break;
             case "pdb":
-                manifest.Get("PodDisruptionBudget", "kv").Set(["spec"], "minAvailable", "1");
+                manifest.Get("PodDisruptionBudget", "kv").Set(["spec"], "maxUnavailable", "2");
+                break;
+            case "pdb-min-available":
+                var budget = manifest.Get("PodDisruptionBudget", "kv");
+                budget.Remove(["spec"], "maxUnavailable");
+                budget.Set(["spec"], "minAvailable", "2");
                 break;
             case "service-links":
                 kv.Remove(NodePod, "enableServiceLinks");
@@ -114,11 +149,11 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
             case "gateway-resp-port":
                 Env(gateway, "Gateway__RespPort").Set([], "value", "6380");
                 break;
-            case "gateway-missing-resp-node":
-                ConfigMap(manifest, "kv-gateway-nodes").Remove(["data"], "services__kv-1__resp__0");
+            case "gateway-without-resp-template":
+                ConfigMap(manifest, "kv-members").Remove(["data"], "Gateway__NodeRespTemplate");
                 break;
             case "gateway-resp-scheme":
-                ConfigMap(manifest, "kv-gateway-nodes").Set(["data"], "services__kv-0__resp__0", "http://kv-0.kv-peers:6379");
+                ConfigMap(manifest, "kv-members").Set(["data"], "Gateway__NodeRespTemplate", "http://{id}.kv-peers:6379");
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(breakage), breakage, null);

@@ -11,13 +11,24 @@ namespace KvAspire.Deploy.Tests;
 /// What the node and gateway code read and listen on, taken from the code itself (reflection, the
 /// node's source and the project files) so that a code change the manifests do not follow fails the tests.
 /// </summary>
-internal sealed class CodeFacts
+internal sealed partial class CodeFacts
 {
     /// <summary>
     /// The RESP listener lands with the RESP front end (another branch); until NodeSetup reads it, the
     /// key and its default are known here. Once NodeSetup reads it, the source wins.
     /// </summary>
     private static readonly KeyValuePair<string, int> RespPort = new("KV_RESP_PORT", 6379);
+
+    /// <summary>
+    /// What the gateway's <c>ClusterNodes</c> reads outside its options classes, as agreed for issue 19 (the gateway's
+    /// change is on another branch): the founding members, and the templates that reach each node. Once
+    /// <c>GatewayOptions</c> declares the templates, reflection finds them and only <c>Cluster:Members</c> need stay here.
+    /// </summary>
+    private static readonly string[] GatewayMemberKeys =
+        ["Cluster:Members" + IndexedKey, "Gateway:NodeAddressTemplate", "Gateway:NodeRespTemplate"];
+
+    /// <summary>How a list setting's elements (<c>Cluster:Members:0</c>, <c>:1</c>, ...) appear among the option keys.</summary>
+    private const string IndexedKey = ":*";
 
     /// <summary>Standard keys the OpenTelemetry SDK (ServiceDefaults) reads from the environment.</summary>
     private static readonly string[] OpenTelemetryKeys =
@@ -31,7 +42,8 @@ internal sealed class CodeFacts
     /// <summary>Port settings of the node (KV_HTTP_PORT, ...) and their defaults, from NodeSetup.</summary>
     public required IReadOnlyDictionary<string, int> NodePorts { get; init; }
 
-    /// <summary><c>Section:Property</c> of every node options class (case-insensitive, as configuration is).</summary>
+    /// <summary><c>Section:Property</c> of every node options class (case-insensitive, as configuration is); a list
+    /// property as <c>Section:Property:*</c>, standing for its elements.</summary>
     public required IReadOnlySet<string> NodeOptionKeys { get; init; }
 
     public required IReadOnlySet<string> GatewayOptionKeys { get; init; }
@@ -43,6 +55,11 @@ internal sealed class CodeFacts
 
     public required ContainerSettings NodeContainer { get; init; }
     public required ContainerSettings GatewayContainer { get; init; }
+
+    /// <summary>Whether <paramref name="key"/> (<c>Cluster:Members:0</c>) is one of <paramref name="optionKeys"/>, an
+    /// indexed key counting as an element of its list.</summary>
+    public static bool IsOptionKey(IReadOnlySet<string> optionKeys, string key) =>
+        optionKeys.Contains(key) || optionKeys.Contains(ListIndex().Replace(key, IndexedKey));
 
     /// <summary>The port name a port setting is exposed under: KV_HTTP_PORT -> http.</summary>
     public static string PortName(string key) => key["KV_".Length..^"_PORT".Length].ToLowerInvariant();
@@ -56,7 +73,7 @@ internal sealed class CodeFacts
             NodePorts = NodePortsFromSource(),
             // Auth: (AuthOptions) lives in ServiceDefaults and is read by both.
             NodeOptionKeys = OptionKeys(nodeAssembly.GetTypes().Where(IsOptionsClass).Append(typeof(AuthOptions))),
-            GatewayOptionKeys = OptionKeys([typeof(GatewayOptions), typeof(AuthOptions)]),
+            GatewayOptionKeys = OptionKeys([typeof(GatewayOptions), typeof(AuthOptions)], GatewayMemberKeys),
             TelemetryKeys = new HashSet<string>(OpenTelemetryKeys, StringComparer.Ordinal),
             HealthPath = Constant(defaults, "HealthEndpointPath"),
             AlivePath = Constant(defaults, "AlivenessEndpointPath"),
@@ -71,22 +88,28 @@ internal sealed class CodeFacts
         && type.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
         && field.FieldType == typeof(string);
 
-    private static HashSet<string> OptionKeys(IEnumerable<Type> types)
+    private static HashSet<string> OptionKeys(IEnumerable<Type> types, IEnumerable<string>? others = null)
     {
-        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var keys = new HashSet<string>(others ?? [], StringComparer.OrdinalIgnoreCase);
         foreach (var type in types)
         {
             var section = (string)type.GetField("Section")!.GetRawConstantValue()!;
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             {
                 if (property.SetMethod is { IsPublic: true })
-                    keys.Add($"{section}:{property.Name}");
+                    keys.Add($"{section}:{property.Name}{(IsList(property.PropertyType) ? IndexedKey : "")}");
             }
         }
         if (keys.Count == 0)
             throw new InvalidOperationException("No options classes (public const string Section) found.");
         return keys;
     }
+
+    private static bool IsList(Type type) =>
+        type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type);
+
+    [GeneratedRegex(@":\d+$")]
+    private static partial Regex ListIndex();
 
     private static string Constant(Type type, string name) =>
         type.GetField(name, BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string

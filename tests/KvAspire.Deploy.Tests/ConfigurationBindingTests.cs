@@ -1,3 +1,4 @@
+using System.Net;
 using KvAspire.Gateway;
 using KvAspire.Node;
 using KvAspire.Node.Cluster;
@@ -12,7 +13,8 @@ namespace KvAspire.Deploy.Tests;
 /// <summary>
 /// Feeds each pod's environment, exactly as the manifest declares it, to the real node and gateway
 /// configuration code: the values must be accepted (the node validates at start), every node must
-/// see the others as peers and not itself, and the gateway must see every node.
+/// know the founding members and reach any member through the template, a pod added by scaling
+/// included, and the gateway must see every founding node.
 /// </summary>
 public sealed class ConfigurationBindingTests : IDisposable
 {
@@ -22,15 +24,17 @@ public sealed class ConfigurationBindingTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public void Every_node_pod_starts_with_its_manifest_configuration_and_sees_the_others_as_peers(string kustomization)
+    public void Every_node_pod_starts_with_the_founding_members_and_reaches_any_member_by_template(string kustomization)
     {
         var manifest = Kustomize.Load(kustomization);
         var kv = manifest.Get("StatefulSet", "kv");
         var container = kv.Items("spec", "template", "spec", "containers").Single();
         var declared = PodEnvironment.Declared(manifest, container, []);
-        var members = Enumerable.Range(0, kv.Int("spec", "replicas")!.Value).Select(i => $"kv-{i}").ToList();
+        var replicas = kv.Int("spec", "replicas")!.Value;
+        var founding = Enumerable.Range(0, replicas).Select(i => $"kv-{i}").ToList();
+        var scaledUp = $"kv-{replicas}"; // the pod `kubectl scale` adds first
 
-        foreach (var pod in members)
+        foreach (var pod in founding.Append(scaledUp))
         {
             var configuration = PodEnvironment.AsConfiguration(PodEnvironment.ForPod(declared, pod));
             configuration["Storage:DataDirectory"] = Path.Combine(_dataRoot, pod); // /data is the PVC in the pod
@@ -40,16 +44,21 @@ public sealed class ConfigurationBindingTests : IDisposable
             builder.AddKvNode(); // binds and validates Cluster:, Replication:, Limits:, Storage: and the ports
             using var app = builder.Build();
 
-            Assert.Equal(pod, app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.NodeId);
+            var cluster = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+            Assert.Equal(pod, cluster.NodeId);
+            // The same founding list on every pod, the added one too: it is not among them and joins when added.
+            Assert.Equal(founding, cluster.Members);
             var peers = app.Services.GetRequiredService<PeerDirectory>();
-            Assert.Equal(members.Where(m => m != pod), peers.Names.Order(StringComparer.Ordinal));
-            Assert.All(peers.Addresses, peer => Assert.Equal($"{peer.Key}.kv-peers", peer.Value.Host));
+            Assert.Empty(peers.Names); // no per-replica list: the template reaches every member, kv-3 as much as kv-0
+            Assert.All(founding.Append(scaledUp), member => Assert.Equal(new Uri($"http://{member}.kv-peers:8081/"), peers.Resolve(member)));
         }
     }
 
+    /// <summary>Against the gateway's contract for issue 19 (another branch): with <c>Cluster:Members</c> set, the nodes
+    /// are the founding members, reached through <c>Gateway:NodeAddressTemplate</c> and <c>Gateway:NodeRespTemplate</c>.</summary>
     [Theory]
     [MemberData(nameof(Kustomizations))]
-    public void The_gateway_finds_every_node(string kustomization)
+    public void The_gateway_finds_every_founding_node_through_the_templates(string kustomization)
     {
         var manifest = Kustomize.Load(kustomization);
         var replicas = manifest.Get("StatefulSet", "kv").Int("spec", "replicas")!.Value;
@@ -63,6 +72,7 @@ public sealed class ConfigurationBindingTests : IDisposable
 
         Assert.Equal(Enumerable.Range(0, replicas).Select(i => $"kv-{i}"), nodes.Select(n => n.Name));
         Assert.All(nodes, node => Assert.Equal(new Uri($"http://{node.Name}.kv-peers:8080/"), node.Address));
+        Assert.All(nodes, node => Assert.Equal(new DnsEndPoint($"{node.Name}.kv-peers", 6379), node.Resp));
         Assert.Equal("service.instance.id=kv-gateway-abc12", environment["OTEL_RESOURCE_ATTRIBUTES"]);
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using KvAspire.Node.Cluster;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
@@ -16,6 +15,8 @@ internal sealed partial class ManifestChecker
     private readonly Manifest _manifest;
     private readonly CodeFacts _facts;
     private readonly List<string> _problems = [];
+    /// <summary>ConfigMaps both the nodes and the gateway load whole: each key must be read by one of them.</summary>
+    private HashSet<string> _sharedConfigMaps = [];
 
     private ManifestChecker(Manifest manifest, CodeFacts facts) => (_manifest, _facts) = (manifest, facts);
 
@@ -46,14 +47,17 @@ internal sealed partial class ManifestChecker
             return;
         }
         var (node, nodeContainer) = nodes[0];
-        var members = CheckNode(node, nodeContainer);
-        CheckDisruptionBudget(node);
-
         var gateways = WorkloadsRunning("Deployment", _facts.GatewayContainer.Repository);
         if (gateways.Count != 1)
             Problem($"expected one Deployment running image {_facts.GatewayContainer.Repository} (KvAspire.Gateway's ContainerRepository), found {gateways.Count}");
-        else
-            CheckGateway(gateways[0].Workload, gateways[0].Container, node, nodeContainer, members);
+        var gateway = gateways.Count == 1 ? gateways[0] : default((YamlMappingNode Workload, YamlNode Container)?);
+        _sharedConfigMaps = [.. LoadedConfigMaps(nodeContainer).Intersect(gateway is { } g ? LoadedConfigMaps(g.Container) : [])];
+
+        var founding = CheckNode(node, nodeContainer);
+        CheckDisruptionBudget(node);
+        if (gateway is { } loaded)
+            CheckGateway(loaded.Workload, loaded.Container, nodeContainer);
+        CheckFoundingMembers(node, nodeContainer, gateway, founding);
     }
 
     // ---- every workload and Service ----
@@ -133,7 +137,7 @@ internal sealed partial class ManifestChecker
 
     // ---- the node StatefulSet ----
 
-    /// <returns>The member names kv-0..kv-{replicas-1}.</returns>
+    /// <returns>The founding members: the pods kv-0..kv-{replicas-1}.</returns>
     private IReadOnlyList<string> CheckNode(YamlMappingNode node, YamlNode container)
     {
         var name = node.Str("metadata", "name")!;
@@ -153,15 +157,11 @@ internal sealed partial class ManifestChecker
         if (_facts.NodeContainer.User is { } user && int.TryParse(user, out _) && pod.Str("securityContext", "runAsUser") != user)
             Problem($"{where}: runAsUser is {pod.Str("securityContext", "runAsUser") ?? "unset"}, the image's ContainerUser is {user}");
 
-        var headless = CheckHeadlessService(node);
+        CheckHeadlessService(node);
 
         var declared = PodEnvironment.Declared(_manifest, container, _problems);
         var environment = PodEnvironment.ForPod(declared, members[0]);
-        foreach (var variable in declared)
-        {
-            if (!IsNodeKey(variable.Name) && !PodEnvironment.IsReferenced(declared, variable.Name))
-                Problem($"{where}: env {variable.Name} is not a configuration key the node reads");
-        }
+        CheckKeys(where, declared, IsNodeKey, "node");
         var nodeId = declared.LastOrDefault(v => string.Equals(v.Name, "Cluster__NodeId", StringComparison.OrdinalIgnoreCase));
         if (nodeId?.FieldPath != "metadata.name")
             Problem($"{where}: Cluster__NodeId must come from the pod name (fieldRef metadata.name)");
@@ -199,21 +199,18 @@ internal sealed partial class ManifestChecker
         var grace = pod.Int("terminationGracePeriodSeconds") ?? 30;
         if (TimeSpan.FromSeconds(grace) < 2 * cluster.ElectionMax)
             Problem($"{where}: terminationGracePeriodSeconds {grace} is shorter than twice the election timeout ({cluster.ElectionMax})");
-
-        // Peers: one services__{member}__peer__0 per pod, at its stable DNS name and peer port.
-        CheckMembers(where, environment, "peer", members, headless, ports.GetValueOrDefault("peer"));
         CheckOtlp(where, environment);
         return members;
     }
 
-    private string? CheckHeadlessService(YamlMappingNode node)
+    private void CheckHeadlessService(YamlMappingNode node)
     {
         var serviceName = node.Str("spec", "serviceName");
         var service = serviceName is null ? null : _manifest.Find("Service", serviceName);
         if (service is null)
         {
             Problem($"{Name(node)}: serviceName {serviceName ?? "(unset)"} names no Service in the manifest");
-            return serviceName;
+            return;
         }
         if (service.Str("spec", "clusterIP") != "None")
             Problem($"{Name(node)}: serviceName {serviceName} is not a headless Service (clusterIP: None)");
@@ -221,7 +218,6 @@ internal sealed partial class ManifestChecker
             Problem($"{Name(node)}: headless Service {serviceName} does not select its pods");
         if (service.Bool("spec", "publishNotReadyAddresses") != true)
             Problem($"{Name(node)}: headless Service {serviceName} must publish not-ready addresses (members find each other before any is ready)");
-        return serviceName;
     }
 
     private void CheckDisruptionBudget(YamlMappingNode node)
@@ -234,16 +230,17 @@ internal sealed partial class ManifestChecker
             Problem($"{Name(node)}: expected one PodDisruptionBudget selecting its pods, found {budgets.Count}");
             return;
         }
-        var replicas = node.Int("spec", "replicas") ?? 1;
         var budget = budgets[0];
-        var allowed = budget.Int("spec", "minAvailable") is { } minAvailable ? replicas - minAvailable : budget.Int("spec", "maxUnavailable");
-        if (allowed != 1)
-            Problem($"{Name(budget)}: allows {allowed?.ToString(CultureInfo.InvariantCulture) ?? "an unknown number of"} voluntary disruptions of {replicas} nodes; it must allow exactly 1");
+        // minAvailable would have to follow every scale of the StatefulSet; maxUnavailable holds at any size.
+        if (budget.Str("spec", "minAvailable") is { } minAvailable)
+            Problem($"{Name(budget)}: minAvailable {minAvailable} holds for one size only; use maxUnavailable: 1, which holds as the StatefulSet scales");
+        else if (budget.Str("spec", "maxUnavailable") != "1")
+            Problem($"{Name(budget)}: maxUnavailable is {budget.Str("spec", "maxUnavailable") ?? "unset"}; it must be 1, so voluntary disruptions leave a majority up");
     }
 
     // ---- the gateway Deployment ----
 
-    private void CheckGateway(YamlMappingNode gateway, YamlNode container, YamlMappingNode node, YamlNode nodeContainer, IReadOnlyList<string> members)
+    private void CheckGateway(YamlMappingNode gateway, YamlNode container, YamlNode nodeContainer)
     {
         var where = Name(gateway);
         if ((gateway.Int("spec", "replicas") ?? 1) < 2)
@@ -252,11 +249,7 @@ internal sealed partial class ManifestChecker
             Problem($"{where}: enableServiceLinks must be false");
         var declared = PodEnvironment.Declared(_manifest, container, _problems);
         var environment = PodEnvironment.ForPod(declared, $"{gateway.Str("metadata", "name")}-pod");
-        foreach (var variable in declared)
-        {
-            if (!IsGatewayKey(variable.Name) && !PodEnvironment.IsReferenced(declared, variable.Name))
-                Problem($"{where}: env {variable.Name} is not a configuration key the gateway reads");
-        }
+        CheckKeys(where, declared, IsGatewayKey, "gateway");
         // The gateway has no port setting of its own: ASP.NET Core listens on ASPNETCORE_HTTP_PORTS.
         if (!environment.TryGetValue("ASPNETCORE_HTTP_PORTS", out var text) || !int.TryParse(text, out var listens))
         {
@@ -268,15 +261,11 @@ internal sealed partial class ManifestChecker
             Problem($"{where}: container port http is {exposed?.ToString(CultureInfo.InvariantCulture) ?? "missing"} but the gateway listens on ASPNETCORE_HTTP_PORTS={text}");
         CheckProbes(where, container, listens);
 
-        var nodeHttp = NodePort(nodeContainer, "KV_HTTP_PORT");
-        CheckMembers(where, environment, "http", members, node.Str("spec", "serviceName"), nodeHttp);
-        // The RESP endpoint (Gateway:RespPort) forwards to the nodes' RESP ports.
         if (environment.TryGetValue("Gateway__RespPort", out var respText))
         {
             var respPort = ParsePort(where, "Gateway__RespPort", respText);
             if (ContainerPort(container, "resp") != respPort)
                 Problem($"{where}: container port resp is {ContainerPort(container, "resp")?.ToString(CultureInfo.InvariantCulture) ?? "missing"} but the gateway's RESP endpoint listens on Gateway__RespPort={respText}");
-            CheckMembers(where, environment, "resp", members, node.Str("spec", "serviceName"), NodePort(nodeContainer, "KV_RESP_PORT"), "tcp");
         }
         CheckOtlp(where, environment);
         CheckSharedPassword(where, declared, PodEnvironment.Declared(_manifest, nodeContainer, []));
@@ -319,34 +308,6 @@ internal sealed partial class ManifestChecker
             Problem($"{where}: {probe} port is {port?.ToString(CultureInfo.InvariantCulture) ?? "not a container port"}, the HTTP endpoint is {httpPort}");
     }
 
-    /// <summary>services__{member}__{endpoint}__0 for exactly the StatefulSet's pods, each at member.service:port.</summary>
-    private void CheckMembers(string where, IReadOnlyDictionary<string, string> environment, string endpoint, IReadOnlyList<string> members, string? service, int port,
-        string scheme = "http")
-    {
-        var pattern = new Regex($"^services__(.+)__{endpoint}__0$", RegexOptions.IgnoreCase);
-        var entries = environment
-            .Select(e => (Match: pattern.Match(e.Key), e.Value))
-            .Where(e => e.Match.Success)
-            .ToDictionary(e => e.Match.Groups[1].Value, e => e.Value, StringComparer.Ordinal);
-        var missing = members.Except(entries.Keys).ToList();
-        var extra = entries.Keys.Except(members).ToList();
-        if (missing.Count > 0 || extra.Count > 0)
-            Problem($"{where}: services__*__{endpoint}__0 lists [{string.Join(", ", entries.Keys.Order())}] but the StatefulSet has {members.Count} replicas [{string.Join(", ", members)}]");
-        foreach (var (member, address) in entries)
-        {
-            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != scheme)
-            {
-                Problem($"{where}: services__{member}__{endpoint}__0 is '{address}', not a {scheme}:// address");
-                continue;
-            }
-            var host = $"{member}.{service}";
-            if (uri.Host != host && !uri.Host.StartsWith(host + ".", StringComparison.Ordinal))
-                Problem($"{where}: services__{member}__{endpoint}__0 is {uri.Host}, not the pod's stable name {host}");
-            if (uri.Port != port)
-                Problem($"{where}: services__{member}__{endpoint}__0 uses port {uri.Port}, the node's {endpoint} port is {port}");
-        }
-    }
-
     /// <summary>An OTLP endpoint naming an in-namespace Service must name one that exists, on one of its ports.</summary>
     private void CheckOtlp(string where, IReadOnlyDictionary<string, string> environment)
     {
@@ -366,29 +327,49 @@ internal sealed partial class ManifestChecker
             Problem($"{where}: OTEL_EXPORTER_OTLP_ENDPOINT port {uri.Port} is not a port of Service {uri.Host}");
     }
 
+    /// <summary>
+    /// Every variable is a key its program reads, or a helper another variable uses (<c>$(POD_NAME)</c>). A key of a
+    /// ConfigMap the nodes and the gateway share needs only one of them to read it.
+    /// </summary>
+    private void CheckKeys(string where, IReadOnlyList<EnvVar> declared, Func<string, bool> reads, string program)
+    {
+        foreach (var variable in declared)
+        {
+            if (IsPerReplicaAddress(variable.Name))
+            {
+                // One taken from a ConfigMap is reported with the ConfigMap (CheckNoPerReplicaAddresses).
+                if (variable.ConfigMap is null)
+                    Problem($"{where}: env {variable.Name} is a per-replica address; {PerReplicaReason}");
+            }
+            else if (!reads(variable.Name) && !PodEnvironment.IsReferenced(declared, variable.Name)
+                && !(variable.ConfigMap is { } map && _sharedConfigMaps.Contains(map) && (IsNodeKey(variable.Name) || IsGatewayKey(variable.Name))))
+            {
+                Problem($"{where}: env {variable.Name} is not a configuration key the {program} reads");
+            }
+        }
+    }
+
     private bool IsNodeKey(string name)
     {
         var key = name.Replace("__", ":", StringComparison.Ordinal);
-        return _facts.NodeOptionKeys.Contains(key)
+        return CodeFacts.IsOptionKey(_facts.NodeOptionKeys, key)
             || _facts.NodePorts.ContainsKey(name)
             || _facts.TelemetryKeys.Contains(name)
-            || key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase)
-            || ServiceKey().Match(key) is { Success: true } match && match.Groups[2].Value.Equals("peer", StringComparison.OrdinalIgnoreCase);
+            || key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase);
     }
 
     private bool IsGatewayKey(string name)
     {
         var key = name.Replace("__", ":", StringComparison.Ordinal);
-        return _facts.GatewayOptionKeys.Contains(key)
+        return CodeFacts.IsOptionKey(_facts.GatewayOptionKeys, key)
             || name == "ASPNETCORE_HTTP_PORTS"
             || _facts.TelemetryKeys.Contains(name)
-            || key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase)
-            // ClusterNodes: every node's client API and RESP endpoint.
-            || ServiceKey().Match(key) is { Success: true } match && match.Groups[2].Value is "http" or "resp";
+            || key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase);
     }
 
-    [GeneratedRegex("^services:([^:]+):([^:]+):0$", RegexOptions.IgnoreCase)]
-    private static partial Regex ServiceKey();
+    /// <summary>The names of the ConfigMaps a container loads whole (<c>envFrom</c>), as rendered (with their hash).</summary>
+    private static IEnumerable<string> LoadedConfigMaps(YamlNode container) =>
+        container.Items("envFrom").Select(source => source.Str("configMapRef", "name")).OfType<string>();
 
     private int NodePort(YamlNode nodeContainer, string key)
     {

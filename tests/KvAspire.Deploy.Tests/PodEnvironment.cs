@@ -7,7 +7,8 @@ namespace KvAspire.Deploy.Tests;
 /// <param name="Value">The literal (or ConfigMap) value; null when it comes from a field reference.</param>
 /// <param name="FieldPath">The downward-API field (<c>metadata.name</c>) it comes from, if any.</param>
 /// <param name="SecretKey">The Secret key (<c>kv-auth/password</c>) it comes from, if any; the value is then a stand-in.</param>
-internal sealed record EnvVar(string Name, string? Value, string? FieldPath, string? SecretKey = null);
+/// <param name="ConfigMap">The ConfigMap it comes from whole (<c>envFrom</c>), if any.</param>
+internal sealed record EnvVar(string Name, string? Value, string? FieldPath, string? SecretKey = null, string? ConfigMap = null);
 
 /// <summary>A container's environment the way the kubelet builds it: <c>envFrom</c> first, then <c>env</c> (which wins).</summary>
 internal static partial class PodEnvironment
@@ -31,7 +32,7 @@ internal static partial class PodEnvironment
                 continue;
             }
             var prefix = source.Str("prefix") ?? "";
-            variables.AddRange(map.Map("data").Select(entry => new EnvVar(prefix + entry.Key, entry.Value, null)));
+            variables.AddRange(map.Map("data").Select(entry => new EnvVar(prefix + entry.Key, entry.Value, null, ConfigMap: configMap)));
         }
         foreach (var item in container.Items("env"))
         {
