@@ -73,7 +73,8 @@ internal sealed partial class CodeFacts
             NodePorts = NodePortsFromSource(),
             // Auth: (AuthOptions) lives in ServiceDefaults and is read by both.
             NodeOptionKeys = OptionKeys(nodeAssembly.GetTypes().Where(IsOptionsClass).Append(typeof(AuthOptions))),
-            GatewayOptionKeys = OptionKeys([typeof(GatewayOptions), typeof(AuthOptions)], GatewayMemberKeys),
+            // The admin secret is read by ClientAuthentication (ServiceDefaults), which guards the gateway's /cluster/members route.
+            GatewayOptionKeys = OptionKeys([typeof(GatewayOptions), typeof(AuthOptions)], [.. GatewayMemberKeys, ClientAuthentication.AdminSecretSetting]),
             TelemetryKeys = new HashSet<string>(OpenTelemetryKeys, StringComparer.Ordinal),
             HealthPath = Constant(defaults, "HealthEndpointPath"),
             AlivePath = Constant(defaults, "AlivenessEndpointPath"),
