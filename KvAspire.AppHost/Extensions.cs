@@ -1,3 +1,4 @@
+using KvAspire.Node.Consensus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -7,8 +8,6 @@ internal static class Extensions
 {
     private const string NodesSetting = "Cluster:Nodes";
     private const string SparesSetting = "Cluster:Spares";
-    /// <summary>The most members a cluster may have (the nodes' <c>MemberRules.MaxMembers</c>).</summary>
-    private const int MaxMembers = 15;
     private const string DataRootSetting = "Storage:DataRoot";
     private const string AdminSetting = "Admin:Enabled";
     private const string RespBasePortSetting = "Resp:BasePort";
@@ -68,10 +67,10 @@ internal static class Extensions
     {
         var setting = builder.Configuration[SparesSetting];
         var count = 2;
-        if (setting is not null && (!int.TryParse(setting, out count) || count < 0 || founding + count > MaxMembers))
+        if (setting is not null && (!int.TryParse(setting, out count) || count < 0 || founding + count > MemberRules.MaxMembers))
         {
             throw new InvalidOperationException(
-                $"{SparesSetting} must be a number from 0 leaving at most {MaxMembers} nodes in all; got '{setting}'.");
+                $"{SparesSetting} must be a number from 0 leaving at most {MemberRules.MaxMembers} nodes in all; got '{setting}'.");
         }
         return [.. Enumerable.Range(founding + 1, count).Select(i => $"node{i}")];
     }
