@@ -91,7 +91,7 @@ public sealed class Membership : IEquatable<Membership>
     }
 
     public bool Equals(Membership? other) =>
-        other is not null && _voters.AsSpan().SequenceEqual(other._voters) && _learners.AsSpan().SequenceEqual(other._learners);
+        ReferenceEquals(this, other) || (other is not null && _voters.AsSpan().SequenceEqual(other._voters) && _learners.AsSpan().SequenceEqual(other._learners));
 
     public override bool Equals(object? obj) => Equals(obj as Membership);
 

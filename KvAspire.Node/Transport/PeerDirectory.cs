@@ -35,13 +35,15 @@ public sealed class PeerDirectory
     public IReadOnlyDictionary<string, Uri> Addresses { get; }
     public IEnumerable<string> Names => Addresses.Keys;
 
+    /// <summary>Whether <see cref="Resolve"/> finds an address for <paramref name="member"/>, without building it: asked for
+    /// every peer message that arrives.</summary>
+    public bool Knows(string member) => Addresses.ContainsKey(member) || (_template is not null && MemberRules.IsValidId(member));
+
     /// <summary>Where <paramref name="member"/> listens for peers, or null when nothing names it.</summary>
     public Uri? Resolve(string member)
     {
         if (Addresses.TryGetValue(member, out var address))
             return address;
-        if (_template is null || !MemberRules.IsValidId(member))
-            return null;
-        return new Uri(_template.Replace("{id}", member, StringComparison.Ordinal));
+        return Knows(member) ? new Uri(_template!.Replace("{id}", member, StringComparison.Ordinal)) : null;
     }
 }

@@ -52,7 +52,7 @@ public sealed class PeerMessageGate(IOptions<ClusterOptions> options, PeerDirect
     /// discovery or the peer address template names), so a stranger cannot make the node keep state for made-up names.</summary>
     private MessageProblem? Problem(Message message) =>
         MessageCheck.Problem(message, _self)
-        ?? (peers.Resolve(message.From) is null ? new MessageProblem("unknown_sender", $"sent by '{message.From}', which no peer address names") : null);
+        ?? (!peers.Knows(message.From) ? new MessageProblem("unknown_sender", $"sent by '{message.From}', which no peer address names") : null);
 
     private Message? Reject(string from, MessageProblem problem)
     {

@@ -19,13 +19,9 @@ internal sealed partial class CodeFacts
     /// </summary>
     private static readonly KeyValuePair<string, int> RespPort = new("KV_RESP_PORT", 6379);
 
-    /// <summary>
-    /// What the gateway's <c>ClusterNodes</c> reads outside its options classes, as agreed for issue 19 (the gateway's
-    /// change is on another branch): the founding members, and the templates that reach each node. Once
-    /// <c>GatewayOptions</c> declares the templates, reflection finds them and only <c>Cluster:Members</c> need stay here.
-    /// </summary>
-    private static readonly string[] GatewayMemberKeys =
-        ["Cluster:Members" + IndexedKey, "Gateway:NodeAddressTemplate", "Gateway:NodeRespTemplate"];
+    /// <summary>What the gateway's <c>ClusterNodes</c> reads outside its options classes: the founding members (the
+    /// address templates are <c>GatewayOptions</c>', which reflection finds).</summary>
+    private static readonly string[] GatewayMemberKeys = ["Cluster:Members" + IndexedKey];
 
     /// <summary>How a list setting's elements (<c>Cluster:Members:0</c>, <c>:1</c>, ...) appear among the option keys.</summary>
     private const string IndexedKey = ":*";

@@ -142,11 +142,15 @@ internal sealed class SafetyChecker(Simulator sim)
 
     /// <summary>The configuration the committed prefix through <paramref name="index"/> ends with (null: the founding one):
     /// what a snapshot through it holds.</summary>
-    public Membership? MembershipThrough(long index)
+    public Membership? MembershipThrough(long index) => NewestMembership(_committed, Math.Min(index, _committed.Count));
+
+    /// <summary>The configuration of the last configuration entry among <paramref name="log"/>'s first <paramref name="count"/>
+    /// entries (null: none, the founding one).</summary>
+    public static Membership? NewestMembership(IReadOnlyList<Entry> log, long count)
     {
-        for (var i = (int)Math.Min(index, _committed.Count) - 1; i >= 0; i--)
+        for (var i = (int)count - 1; i >= 0; i--)
         {
-            if (Membership.TryDecode(_committed[i].Data.Span, out var membership))
+            if (Membership.TryDecode(log[i].Data.Span, out var membership))
                 return membership;
         }
         return null;

@@ -35,18 +35,9 @@ internal sealed partial class Simulator
 
     /// <summary>A founding member, or one the configuration some node persisted holds (up or down, since a node that is
     /// down still votes when it comes back): a spare never added is nobody's concern.</summary>
-    private bool IsMemberAnywhere(SimNode node) => node.Founder || _nodes.Any(n => PersistedMembership(n)?.Contains(node.Id) == true);
-
-    /// <summary>The newest configuration in <paramref name="node"/>'s persisted log or snapshot (null: the founding one).</summary>
-    private static Membership? PersistedMembership(SimNode node)
-    {
-        for (var i = node.Log.Count - 1; i >= node.Snapshot.Index; i--)
-        {
-            if (Membership.TryDecode(node.Log[i].Data.Span, out var membership))
-                return membership;
-        }
-        return node.SnapshotState?.Membership;
-    }
+    /// <remarks>A node's persisted log holds every entry from index 1 (a snapshot stands for its committed prefix).</remarks>
+    private bool IsMemberAnywhere(SimNode node) =>
+        node.Founder || _nodes.Any(n => SafetyChecker.NewestMembership(n.Log, n.Log.Count)?.Contains(node.Id) == true);
 
     /// <summary>The nodes a stable primary's configuration holds: the ones recovery waits for.</summary>
     private IEnumerable<SimNode> MembersOf(Raft primary) => _nodes.Where(n => primary.Membership.Contains(n.Id));
