@@ -32,7 +32,11 @@ internal static class Extensions
         "Storage:CatchUpBytes",
         "Resp:MaxClients",
         "Resp:IdleTimeout",
+        RootSpansSetting,
     ];
+
+    /// <summary>The service defaults' root span budget (<c>RootSpanBudget</c>), forwarded to the nodes and the gateway alike.</summary>
+    private const string RootSpansSetting = "Tracing:RootSpansPerSecond";
 
     /// <summary>Parameter names: their values live under <c>Parameters:kv-password</c> and <c>Parameters:kv-admin-secret</c>.</summary>
     public const string PasswordParameter = "kv-password";
@@ -126,16 +130,25 @@ internal static class Extensions
     }
 
     public static IResourceBuilder<ProjectResource> WithClusterSettingsFrom(
-        this IResourceBuilder<ProjectResource> node, IConfiguration configuration)
+        this IResourceBuilder<ProjectResource> node, IConfiguration configuration) =>
+        node.WithSettingsFrom(configuration, ForwardedNodeSettings);
+
+    /// <summary>The gateway's share of the forwarded settings: its tracing.</summary>
+    public static IResourceBuilder<ProjectResource> WithGatewaySettingsFrom(
+        this IResourceBuilder<ProjectResource> gateway, IConfiguration configuration) =>
+        gateway.WithSettingsFrom(configuration, [RootSpansSetting]);
+
+    private static IResourceBuilder<ProjectResource> WithSettingsFrom(
+        this IResourceBuilder<ProjectResource> project, IConfiguration configuration, IEnumerable<string> keys)
     {
-        foreach (var key in ForwardedNodeSettings)
+        foreach (var key in keys)
         {
             if (configuration[key] is { Length: > 0 } value)
             {
-                node.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+                project.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
             }
         }
-        return node;
+        return project;
     }
 
     /// <summary>

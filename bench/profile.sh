@@ -4,13 +4,15 @@
 # count) and dotnet-counters records the runtime and KvAspire.Node counters; prints where the host
 # loop's time goes (bench/host-loop.py) and the top methods by exclusive and inclusive time. Run it alone: bench/run.sh measures, this explains.
 # Usage: bench/profile.sh        (ACK=Leader for the other acknowledgement mode, TRACE_SECONDS=15,
-#        TEST=hset for the load of `redis-benchmark -t hset -r 100000` instead of KvAspire.Bench's SETs)
+#        TEST=hset for the load of `redis-benchmark -t hset -r 100000` instead of KvAspire.Bench's SETs,
+#        PIPELINE=16 to pipeline that load's requests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly ACK="${ACK:-Quorum}"
 readonly TRACE_SECONDS="${TRACE_SECONDS:-15}"
 readonly TEST="${TEST:-}"
+readonly PIPELINE="${PIPELINE:-1}"
 export PROFILED="${PROFILED:-primary}"   # or secondary: one of the two, under the same load
 readonly GATEWAY=http://localhost:5080
 RESP_BASE_PORT="${RESP_BASE_PORT:-16379}"
@@ -44,7 +46,7 @@ if [ -z "$TEST" ]; then
   "$BENCH" resp --port "$primary" --password "$KV_PASSWORD" --tests set --clients 50 --duration $((TRACE_SECONDS + 10)) --label "ack=$ACK" &
 else
   # redis-benchmark has no duration: enough requests to outlast the trace, stopped once it ends.
-  redis-benchmark -p "$primary" -a "$KV_PASSWORD" -t "$TEST" -r 100000 -c 50 -n 100000000 -q >"$WORK/load.log" 2>&1 &
+  redis-benchmark -p "$primary" -a "$KV_PASSWORD" -t "$TEST" -r 100000 -d 64 -c 50 -P "$PIPELINE" -n 100000000 -q >"$WORK/load.log" 2>&1 &
 fi
 load_pid=$!
 sleep 5

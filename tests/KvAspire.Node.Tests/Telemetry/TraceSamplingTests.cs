@@ -8,10 +8,11 @@ using OpenTelemetry.Trace;
 namespace KvAspire.Node.Tests.Telemetry;
 
 /// <summary>
-/// The service defaults' tracer honours OpenTelemetry's standard sampler settings, and a parent's decision wins: with
-/// <c>OTEL_TRACES_SAMPLER=parentbased_traceidratio</c> a node records only the share of root spans its argument names,
-/// yet every span under a sampled parent (a write traced from the gateway, a replicate span a peer message carries),
-/// so a sampled write stays one trace across the nodes while the others cost no span.
+/// The service defaults' tracer follows a parent's decision, and records root spans up to a budget per span name
+/// (<see cref="RootSpanBudget"/>) unless OpenTelemetry's standard sampler settings say otherwise: with
+/// <c>OTEL_TRACES_SAMPLER=parentbased_traceidratio</c> a node records only the share of root spans its argument names.
+/// Either way every span under a sampled parent (a write traced from the gateway, a replicate span a peer message
+/// carries) is recorded, so a sampled write stays one trace across the nodes while the others cost no span.
 /// </summary>
 public sealed class TraceSamplingTests
 {
@@ -23,7 +24,13 @@ public sealed class TraceSamplingTests
 
     /// <summary>Whether a root span, a span under a sampled parent and one under an unsampled parent are recorded, on a host
     /// built by the service defaults with <paramref name="settings"/>. The source is the test's own: no other test listens to it.</summary>
-    private static (bool Root, bool UnderSampled, bool UnderUnsampled) Recorded(Dictionary<string, string?> settings)
+    private static (bool Root, bool UnderSampled, bool UnderUnsampled) Recorded(Dictionary<string, string?> settings) =>
+        WithTracer(settings, source =>
+            (IsRecorded(source, "kv SET", default), IsRecorded(source, "kv SET", SampledParent), IsRecorded(source, "kv SET", UnsampledParent)));
+
+    /// <summary>Runs <paramref name="spans"/> against a tracer built by the service defaults with <paramref name="settings"/>.
+    /// The source is the test's own: no other test listens to it.</summary>
+    private static T WithTracer<T>(Dictionary<string, string?> settings, Func<ActivitySource, T> spans)
     {
         using var source = new ActivitySource($"sampling-test-{Guid.NewGuid():N}");
         var builder = Host.CreateApplicationBuilder();
@@ -32,19 +39,50 @@ public sealed class TraceSamplingTests
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(source.Name));
         using var host = builder.Build();
         _ = host.Services.GetRequiredService<TracerProvider>();
+        return spans(source);
+    }
 
-        bool IsRecorded(ActivityContext parent)
-        {
-            using var span = source.StartActivity("kv SET", ActivityKind.Server, parent);
-            return span?.Recorded == true;
-        }
-        return (IsRecorded(default), IsRecorded(SampledParent), IsRecorded(UnsampledParent));
+    private static bool IsRecorded(ActivitySource source, string name, ActivityContext parent)
+    {
+        using var span = source.StartActivity(name, ActivityKind.Server, parent);
+        return span?.Recorded == true;
     }
 
     [Fact]
-    public void ByDefault_EveryRootIsRecorded_AndAParentsDecisionIsFollowed()
+    public void ByDefault_ARootIsRecorded_AndAParentsDecisionIsFollowed()
     {
         Assert.Equal((true, true, false), Recorded([]));
+    }
+
+    [Fact]
+    public void ByDefault_AFloodOfRootsIsRecordedOnlyUpToTheBudget_WhileOtherNamesAndSampledParentsStillAre()
+    {
+        var (flood, election, underSampled) = WithTracer(new() { [Extensions.RootSpansPerSecondSetting] = "5" }, source =>
+            (Enumerable.Range(0, 1000).Count(_ => IsRecorded(source, "kv SET", default)),
+                IsRecorded(source, "election", default),
+                IsRecorded(source, "kv SET", SampledParent)));
+
+        // 1,000 roots take far less than the 199 s the budget would need to record them all; a slow machine may see a few more.
+        Assert.InRange(flood, 5, 50);
+        Assert.True(election, "a flood of one name must not use up another name's budget");
+        Assert.True(underSampled, "a span under a sampled parent is recorded whatever the budget");
+    }
+
+    [Fact]
+    public void ABudgetOfZero_RecordsNoRoot_ButEverySpanUnderASampledParent()
+    {
+        Assert.Equal((false, true, false), Recorded(new() { [Extensions.RootSpansPerSecondSetting] = "0" }));
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("many")]
+    [InlineData("NaN")]
+    public void AMalformedBudget_StopsTheHostFromStarting_WithTheSettingsName(string setting)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Recorded(new() { [Extensions.RootSpansPerSecondSetting] = setting }));
+        Assert.Contains(Extensions.RootSpansPerSecondSetting, error.Message);
+        Assert.Contains(setting, error.Message);
     }
 
     [Fact]
