@@ -1,3 +1,4 @@
+using KvAspire.Contracts;
 using KvAspire.Node.Consensus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -32,11 +33,7 @@ internal static class Extensions
         "Storage:CatchUpBytes",
         "Resp:MaxClients",
         "Resp:IdleTimeout",
-        RootSpansSetting,
     ];
-
-    /// <summary>The service defaults' root span budget (<c>RootSpanBudget</c>), forwarded to the nodes and the gateway alike.</summary>
-    private const string RootSpansSetting = "Tracing:RootSpansPerSecond";
 
     /// <summary>Parameter names: their values live under <c>Parameters:kv-password</c> and <c>Parameters:kv-admin-secret</c>.</summary>
     public const string PasswordParameter = "kv-password";
@@ -130,26 +127,31 @@ internal static class Extensions
     }
 
     public static IResourceBuilder<ProjectResource> WithClusterSettingsFrom(
-        this IResourceBuilder<ProjectResource> node, IConfiguration configuration) =>
-        node.WithSettingsFrom(configuration, ForwardedNodeSettings);
-
-    /// <summary>The gateway's share of the forwarded settings: its tracing.</summary>
-    public static IResourceBuilder<ProjectResource> WithGatewaySettingsFrom(
-        this IResourceBuilder<ProjectResource> gateway, IConfiguration configuration) =>
-        gateway.WithSettingsFrom(configuration, [RootSpansSetting]);
-
-    private static IResourceBuilder<ProjectResource> WithSettingsFrom(
-        this IResourceBuilder<ProjectResource> project, IConfiguration configuration, IEnumerable<string> keys)
+        this IResourceBuilder<ProjectResource> node, IConfiguration configuration)
     {
-        foreach (var key in keys)
+        foreach (var key in ForwardedNodeSettings)
         {
             if (configuration[key] is { Length: > 0 } value)
             {
-                project.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+                node.WithEnvironment(ToVariable(key), value);
             }
         }
-        return project;
+        return node.WithTracingFrom(configuration);
     }
+
+    /// <summary>
+    /// The root span budget (<see cref="TracingSettings"/>), set explicitly on a node or the gateway: Aspire gives every
+    /// project <c>OTEL_TRACES_SAMPLER=always_on</c>, under which each of thousands of commands a second would pay for a
+    /// span, and only an explicit budget outranks it. The AppHost's own setting, if any, is passed on.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTracingFrom(
+        this IResourceBuilder<ProjectResource> project, IConfiguration configuration) =>
+        project.WithEnvironment(ToVariable(TracingSettings.RootSpansPerSecond),
+            configuration[TracingSettings.RootSpansPerSecond] is { Length: > 0 } value
+                ? value
+                : TracingSettings.DefaultRootSpansPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static string ToVariable(string key) => key.Replace(":", "__", StringComparison.Ordinal);
 
     /// <summary>
     /// Runs the node's built assembly with <c>dotnet exec</c>, in the process Aspire starts, instead of through

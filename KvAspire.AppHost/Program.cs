@@ -62,7 +62,7 @@ var gateway = builder.AddProject<Projects.KvAspire_Gateway>("gateway", launchPro
     .WithoutHttpsCertificate()
     .WithEnvironment("Auth__Password", password)
     .WithEnvironment("Admin__Secret", adminSecret) // checked before /cluster/members is forwarded to the primary
-    .WithGatewaySettingsFrom(builder.Configuration)
+    .WithTracingFrom(builder.Configuration)
     .WithHttpHealthCheck("/health", endpointName: "http");
 
 foreach (var node in nodes)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KvAspire.Contracts;
 using KvAspire.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -21,11 +22,6 @@ public static class Extensions
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
     private const string MetricsEndpointPath = "/metrics";
-
-    /// <summary>Root spans each process records per second per span name (<see cref="RootSpanBudget"/>), unless
-    /// OpenTelemetry's own <c>OTEL_TRACES_SAMPLER</c> is set, which then decides alone.</summary>
-    public const string RootSpansPerSecondSetting = "Tracing:RootSpansPerSecond";
-    private const double DefaultRootSpansPerSecond = 20;
 
     /// <summary>Meters and activity sources a service adds beyond the framework's own.</summary>
     public static readonly List<string> ServiceTelemetrySources = ["KvAspire.Node", "KvAspire.Gateway"];
@@ -81,9 +77,12 @@ public static class Extensions
                         && !IsPeerCall(context.Request.Path.Value))
                 .AddHttpClientInstrumentation(options =>
                     options.FilterHttpRequestMessage = request => !IsPeerCall(request.RequestUri?.AbsolutePath)));
-        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]))
+        // The budget applies unless OpenTelemetry's own OTEL_TRACES_SAMPLER is set and the budget is not: a budget set
+        // explicitly outranks it, as it must under Aspire, which sets always_on on every project (TracingSettings).
+        var explicitBudget = builder.Configuration[TracingSettings.RootSpansPerSecond];
+        if (!string.IsNullOrWhiteSpace(explicitBudget) || string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]))
         {
-            var budget = new RootSpanBudget(RootSpansPerSecond(builder.Configuration[RootSpansPerSecondSetting]));
+            var budget = new RootSpanBudget(RootSpansPerSecond(explicitBudget));
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new ParentBasedSampler(budget)));
         }
 
@@ -97,11 +96,11 @@ public static class Extensions
     private static double RootSpansPerSecond(string? setting)
     {
         if (string.IsNullOrWhiteSpace(setting))
-            return DefaultRootSpansPerSecond;
+            return TracingSettings.DefaultRootSpansPerSecond;
         if (double.TryParse(setting, NumberStyles.Float, CultureInfo.InvariantCulture, out var perSecond) && double.IsFinite(perSecond) && perSecond >= 0)
             return perSecond;
         throw new InvalidOperationException(
-            $"{RootSpansPerSecondSetting} must be a number of root spans per second per span name, 0 or more (0 traces only what a caller sampled); got '{setting}'.");
+            $"{TracingSettings.RootSpansPerSecond} must be a number of root spans per second per span name, 0 or more (0 traces only what a caller sampled); got '{setting}'.");
     }
 
     /// <summary>ASP.NET Core's and HttpClient's per-request log categories (kept at Warning, see above).</summary>

@@ -57,7 +57,7 @@ public sealed class TraceSamplingTests
     [Fact]
     public void ByDefault_AFloodOfRootsIsRecordedOnlyUpToTheBudget_WhileOtherNamesAndSampledParentsStillAre()
     {
-        var (flood, election, underSampled) = WithTracer(new() { [Extensions.RootSpansPerSecondSetting] = "5" }, source =>
+        var (flood, election, underSampled) = WithTracer(new() { [KvAspire.Contracts.TracingSettings.RootSpansPerSecond] = "5" }, source =>
             (Enumerable.Range(0, 1000).Count(_ => IsRecorded(source, "kv SET", default)),
                 IsRecorded(source, "election", default),
                 IsRecorded(source, "kv SET", SampledParent)));
@@ -71,7 +71,26 @@ public sealed class TraceSamplingTests
     [Fact]
     public void ABudgetOfZero_RecordsNoRoot_ButEverySpanUnderASampledParent()
     {
-        Assert.Equal((false, true, false), Recorded(new() { [Extensions.RootSpansPerSecondSetting] = "0" }));
+        Assert.Equal((false, true, false), Recorded(new() { [KvAspire.Contracts.TracingSettings.RootSpansPerSecond] = "0" }));
+    }
+
+    [Fact]
+    public void ABudgetSetExplicitly_OutranksOpenTelemetrysSamplerSetting_AsAspiresAlwaysOnMustBe()
+    {
+        Assert.Equal((false, true, false), Recorded(new()
+        {
+            ["OTEL_TRACES_SAMPLER"] = "always_on",
+            [KvAspire.Contracts.TracingSettings.RootSpansPerSecond] = "0",
+        }));
+    }
+
+    [Fact]
+    public void OpenTelemetrysSamplerSetting_WithoutABudget_DecidesAlone()
+    {
+        var recorded = WithTracer(new() { ["OTEL_TRACES_SAMPLER"] = "always_on" }, source =>
+            Enumerable.Range(0, 1000).Count(_ => IsRecorded(source, "kv SET", default)));
+
+        Assert.Equal(1000, recorded);
     }
 
     [Theory]
@@ -80,8 +99,8 @@ public sealed class TraceSamplingTests
     [InlineData("NaN")]
     public void AMalformedBudget_StopsTheHostFromStarting_WithTheSettingsName(string setting)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Recorded(new() { [Extensions.RootSpansPerSecondSetting] = setting }));
-        Assert.Contains(Extensions.RootSpansPerSecondSetting, error.Message);
+        var error = Assert.Throws<InvalidOperationException>(() => Recorded(new() { [KvAspire.Contracts.TracingSettings.RootSpansPerSecond] = setting }));
+        Assert.Contains(KvAspire.Contracts.TracingSettings.RootSpansPerSecond, error.Message);
         Assert.Contains(setting, error.Message);
     }
 
