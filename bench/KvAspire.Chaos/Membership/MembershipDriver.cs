@@ -37,12 +37,19 @@ public sealed class MembershipDriver(ChaosCluster cluster, History history) : ID
         }
     }
 
-    public async Task RunAsync(IReadOnlyList<MembershipStep> plan, CancellationToken cancellationToken)
+    /// <param name="end">No step starts after this time into the run: the plan assumed steps of a few seconds, and on a
+    /// loaded machine they take longer (a spare's start, a learner's catch-up, a fault's outage to wait out).</param>
+    public async Task RunAsync(IReadOnlyList<MembershipStep> plan, TimeSpan end, CancellationToken cancellationToken)
     {
         var nodes = cluster.Nodes.Select(n => n.Name).ToList();
         await Task.Delay(Faults.FaultSchedule.Warmup, cancellationToken);
         foreach (var step in plan)
         {
+            if (TimeSpan.FromMicroseconds(history.Now()) + step.QuietBefore > end)
+            {
+                Console.WriteLine($"  {history.Now() / 1e6,6:0.0} s  m{step.Number}..m{plan.Count} not run: the track ends {end.TotalSeconds:0} s into the run");
+                return;
+            }
             await Task.Delay(step.QuietBefore, cancellationToken);
             var configuration = await SettledConfigurationAsync(cancellationToken);
             var change = configuration is null ? null : MemberDecision.Decide(step, configuration, nodes);

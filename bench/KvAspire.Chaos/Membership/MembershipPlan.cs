@@ -3,7 +3,8 @@ namespace KvAspire.Chaos.Membership;
 /// <summary>
 /// The membership track's steps, drawn from the run's seed alone (its own stream, so a seed's fault schedule is the same
 /// with and without spares). Steps follow each other after a few seconds of quiet, from the end of the warm-up until
-/// <see cref="EndMargin"/> before the run's end, so the last change has settled before the final heal.
+/// <see cref="EndMargin"/> before the run's end, so the last change has settled before the final heal (the driver starts
+/// no step past that point either, however long the steps before took).
 /// </summary>
 public static class MembershipPlan
 {
