@@ -67,8 +67,8 @@ public static class TimelinePlot
         errorLine.LineWidth = 2;
         errorLine.Color = Colors.Red;
         plot.Axes.SetLimitsY(0, top);
-        plot.Axes.Bottom.Label.Text = "seconds since the run started (shaded: a fault, numbered, from its start until lifted, pale if not injected; "
-            + "lines: membership changes when answered, black accepted, grey refused, orange unknown)";
+        plot.Axes.Bottom.Label.Text = "seconds into the run (shaded: faults, start to lift, pale if not injected; "
+            + "lines: membership changes answered, black accepted, grey refused, orange unknown)";
         plot.Axes.Bottom.Label.FontSize = 11;
         plot.Axes.Left.Label.Text = "operations per second";
         var o = report.Options;
