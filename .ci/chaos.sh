@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Chaos check (issue 18): a 2-minute run of the chaos suite against its own Release cluster — every kind of fault
 # (kill -9, SIGSTOP, isolate, one-way cut, slow and failing disk, whole-cluster restart, wiped node) under HTTP and
-# RESP load. Fails the build on a history that is not linearizable, an acknowledged write lost, or a fault that could
-# not be injected. CHAOS_SEED picks another schedule (the run prints it); CHAOS_MINUTES another length.
+# RESP load, with the membership track beside it (two spare nodes added, promoted and removed, the primary too, among
+# those faults). Fails the build on a history that is not linearizable, an acknowledged write lost, a fault that could
+# not be injected, or no membership change accepted. CHAOS_SEED picks another schedule (the run prints it); CHAOS_MINUTES another length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

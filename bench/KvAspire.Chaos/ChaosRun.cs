@@ -2,13 +2,14 @@ using KvAspire.Chaos.Cluster;
 using KvAspire.Chaos.Faults;
 using KvAspire.Chaos.Linearizability;
 using KvAspire.Chaos.Load;
+using KvAspire.Chaos.Membership;
 using KvAspire.Chaos.Report;
 
 namespace KvAspire.Chaos;
 
 /// <summary>
-/// One chaos run: start the cluster, put it under load from HTTP and RESP clients, run the seeded fault schedule,
-/// heal, read every key back, check the history and write the report, the history and the timeline plot to the
+/// One chaos run: start the cluster, put it under load from HTTP and RESP clients, run the seeded fault schedule and,
+/// beside it, the membership track (when there are spares), heal, read every key back, check the history and write the report, the history and the timeline plot to the
 /// output folder. Every process it started is killed at the end, whatever happened.
 /// </summary>
 public sealed class ChaosRun(RunOptions options)
@@ -20,13 +21,16 @@ public sealed class ChaosRun(RunOptions options)
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.Output);
-        var settings = new ClusterSettings(options.Timing, options.Acknowledge, Path.GetFullPath(options.Output));
+        var settings = new ClusterSettings(options.Timing, options.Acknowledge, options.Spares, Path.GetFullPath(options.Output));
         settings.Validate();
-        var nodes = new[] { "node1", "node2", "node3" };
-        var schedule = FaultSchedule.Plan(options.Seed, options.Length, nodes, settings.ElectionTimeout);
+        var schedule = FaultSchedule.Plan(options.Seed, options.Length, ChaosCluster.Founders, settings.ElectionTimeout);
         Console.WriteLine($"schedule for seed {options.Seed} ({options.Minutes} min, timing {options.Timing}): {schedule.Count} faults");
         foreach (var fault in schedule)
             Console.WriteLine($"  {fault}");
+        var membership = MembershipPlan.Plan(options.Seed, options.Length, options.Spares);
+        Console.WriteLine($"membership track ({options.Spares} spares: {string.Join(", ", ChaosCluster.SpareNames(options.Spares))}): {membership.Count} steps");
+        foreach (var step in membership)
+            Console.WriteLine($"  {step}");
 
         var started = DateTimeOffset.UtcNow;
         var history = new History();
@@ -43,13 +47,19 @@ public sealed class ChaosRun(RunOptions options)
                 var monitor = new ClusterMonitor(cluster, history);
                 using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var load = Clients(cluster, workload, history).Select(c => c.RunAsync(stopLoad.Token)).Append(monitor.RunAsync(stopLoad.Token)).ToList();
+                using var members = new MembershipDriver(cluster, history);
+                var track = members.RunAsync(membership, options.Length - MembershipPlan.EndMargin, cancellationToken);
                 aborted = await RunScheduleAsync(cluster, schedule, history, faults, cancellationToken);
+                // Also after an abort: the track must not change members while the report is written. Its step under way,
+                // if any, ends within its own bounds.
+                await track;
                 await stopLoad.CancelAsync();
                 await Task.WhenAll(load);
                 if (aborted is null)
                     await ReadBackAsync(cluster, workload, history, finalValues, cancellationToken);
                 var check = Checker.Check(history.ForChecker());
-                var report = ChaosReport.Build(options, started, history, check, finalValues, faults, monitor.Samples, aborted);
+                var report = ChaosReport.Build(options, started, history, check, finalValues, faults, membership.Count, members.Records,
+                    monitor.Samples, aborted);
                 Finish(report, history);
                 return report.Passed ? 0 : 1;
             }
@@ -63,6 +73,7 @@ public sealed class ChaosRun(RunOptions options)
 
     private IEnumerable<Client> Clients(ChaosCluster cluster, Workload workload, History history)
     {
+        // Every declared node: a client that finds one not started, or not a member, moves on or is sent to the primary.
         var respPorts = cluster.Nodes.Select(n => n.RespPort).ToArray();
         // Half the clients on each protocol; ids start at 1 (0 is the final reads); each draws its mix from the seed
         // (not HashCode.Combine, which is salted per process).

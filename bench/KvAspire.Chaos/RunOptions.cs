@@ -2,7 +2,7 @@ namespace KvAspire.Chaos;
 
 /// <summary>The <c>run</c> command's options (docs/chaos.md).</summary>
 public sealed record RunOptions(int Seed, double Minutes, int Clients, int Keys, double KeyGenerationSeconds, string Timing,
-    string Acknowledge, string Output)
+    string Acknowledge, int Spares, string Output)
 {
     public static RunOptions From(Bench.Args args) => new(
         args.Int("seed", 42),
@@ -12,6 +12,7 @@ public sealed record RunOptions(int Seed, double Minutes, int Clients, int Keys,
         args.Double("key-generation", 20),
         args.Text("timing", "Fast"),
         args.Text("acknowledge", "Quorum"),
+        args.Int("spares", 2),
         args.Text("out", Path.Combine("bench", ".work", $"chaos-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}")));
 
     public TimeSpan Length => TimeSpan.FromMinutes(Minutes);

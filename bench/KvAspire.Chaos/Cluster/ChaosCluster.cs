@@ -8,14 +8,16 @@ using KvAspire.Bench.Cluster;
 namespace KvAspire.Chaos.Cluster;
 
 /// <summary>
-/// The run's own cluster: three Release node processes (Storage:Fsync=Always, admin drills on, on loopback ports of
-/// their own) and a gateway in front of them for HTTP clients. Nodes can be killed, paused, wiped and restarted on
-/// the same ports and folders; <see cref="DisposeAsync"/> kills whatever is still running.
+/// The run's own cluster: three Release node processes, the founding members (Storage:Fsync=Always, admin drills on,
+/// on loopback ports of their own), spare nodes configured like them but started only when the run adds them, and a
+/// gateway in front of them all for HTTP clients. Nodes can be killed, paused, wiped and restarted on the same ports and
+/// folders; <see cref="DisposeAsync"/> kills whatever is still running.
 /// </summary>
 public sealed class ChaosCluster : IAsyncDisposable
 {
     public static readonly TimeSpan HealTimeout = TimeSpan.FromSeconds(120);
-    private static readonly string[] Names = ["node1", "node2", "node3"];
+    /// <summary>The founding members (<c>Cluster:Members</c>); spares are named on from node4.</summary>
+    public static readonly IReadOnlyList<string> Founders = ["node1", "node2", "node3"];
     private readonly ClusterSettings _settings;
     private readonly string _password = Guid.NewGuid().ToString("N");
     private readonly string _adminSecret = Guid.NewGuid().ToString("N");
@@ -26,17 +28,26 @@ public sealed class ChaosCluster : IAsyncDisposable
     public ChaosCluster(ClusterSettings settings)
     {
         _settings = settings;
-        Nodes = [.. Names.Select(name => new ChaosNode(name, FreePort(), FreePort(), FreePort(),
+        Nodes = [.. Founders.Concat(SpareNames(settings.Spares)).Select(name => new ChaosNode(name, FreePort(), FreePort(), FreePort(),
             Path.Combine(settings.WorkDirectory, "data", name)))];
         Control = NewClient(TimeSpan.FromSeconds(2), _password);
         _admin = NewClient(TimeSpan.FromSeconds(2), _adminSecret);
     }
 
+    /// <summary>The founding members, then the spares.</summary>
     public IReadOnlyList<ChaosNode> Nodes { get; }
+    /// <summary>The nodes started at least once: those a fault may hit and a restart brings back. A spare joins them when
+    /// the run first adds it, and stays (a removed node keeps running, as one an operator forgot would).</summary>
+    public IEnumerable<ChaosNode> Launched => Nodes.Where(n => n.Launched);
     public string GatewayUrl => $"http://127.0.0.1:{_gatewayPort}";
     public string Password => _password;
     /// <summary>For /cluster and other short calls, with the client password.</summary>
     public HttpClient Control { get; }
+    /// <summary>The admin secret, which the gateway checks before it forwards <c>/cluster/members</c> to the primary.</summary>
+    public string AdminSecret => _adminSecret;
+
+    public static IEnumerable<string> SpareNames(int spares) =>
+        Enumerable.Range(Founders.Count + 1, spares).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"node{i}"));
 
     public ChaosNode Node(string name) => Nodes.Single(n => n.Name == name);
 
@@ -48,7 +59,7 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var node in Nodes)
+        foreach (var node in Nodes.Where(n => Founders.Contains(n.Name)))
             StartNode(node);
         _gateway = ChildProcesses.Start(["dotnet", Assembly("KvAspire.Gateway")], GatewayEnvironment(),
             Path.Combine(_settings.WorkDirectory, "gateway.log"));
@@ -61,6 +72,7 @@ public sealed class ChaosCluster : IAsyncDisposable
         var environment = NodeEnvironment(node);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;
+        node.Launched = true;
         node.Process = ChildProcesses.Start(["dotnet", Assembly("KvAspire.Node")], environment,
             Path.Combine(_settings.WorkDirectory, $"{node.Name}.log"));
     }
@@ -111,10 +123,11 @@ public sealed class ChaosCluster : IAsyncDisposable
             throw new InvalidOperationException($"{node.Name} {pathAndQuery}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
     }
 
-    /// <summary>Every node up, one primary, every node caught up with it: the state each fault starts from and the
-    /// final reads wait for.</summary>
+    /// <summary>One primary, every member of its configuration up and caught up with it, and no membership change under way:
+    /// the state each fault starts from and the final reads wait for. A removed node that still runs is no member.</summary>
     public Task<ClusterView> WaitHealedAsync(CancellationToken cancellationToken) =>
-        ClusterView.WaitAsync(Control, GatewayUrl, v => v.AllCaughtUp, "3 nodes caught up with a primary", HealTimeout, cancellationToken);
+        ClusterView.WaitAsync(Control, GatewayUrl, v => v.AllCaughtUp && v.PrimaryNode!.MembershipChanging == false,
+            "every member caught up with a primary, no membership change under way", HealTimeout, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -146,6 +159,8 @@ public sealed class ChaosCluster : IAsyncDisposable
             ["Logging__LogLevel__KvAspire.Node.Cluster"] = "Information",
             ["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ",
         };
+        for (var i = 0; i < Founders.Count; i++)
+            environment[$"Cluster__Members__{i}"] = Founders[i];
         foreach (var peer in Nodes.Where(p => p != node))
         {
             environment[$"services__{peer.Name}__peer__0"] = $"http://127.0.0.1:{peer.PeerPort}";
@@ -160,8 +175,11 @@ public sealed class ChaosCluster : IAsyncDisposable
         {
             ["ASPNETCORE_URLS"] = GatewayUrl,
             ["Auth__Password"] = _password,
+            ["Admin__Secret"] = _adminSecret,
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        // Spares too, though not started: the gateway never forgets a configured node, so it finds each one the run adds,
+        // and one not running is simply unreachable, as the AppHost's are.
         foreach (var node in Nodes)
         {
             environment[$"services__{node.Name}__http__0"] = node.HttpUrl;

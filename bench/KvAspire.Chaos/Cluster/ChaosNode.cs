@@ -12,6 +12,9 @@ public sealed class ChaosNode(string name, int httpPort, int peerPort, int respP
     public string DataDirectory { get; } = dataDirectory;
     public string HttpUrl => $"http://127.0.0.1:{HttpPort}";
 
+    /// <summary>Started at least once (a spare is not until the run adds it).</summary>
+    public bool Launched { get; set; }
+
     /// <summary>Null while the node is down.</summary>
     public Process? Process { get; set; }
 }

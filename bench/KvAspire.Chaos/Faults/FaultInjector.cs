@@ -25,10 +25,12 @@ public sealed class FaultInjector(ChaosCluster cluster, History history)
         {
             // From a healed cluster, as the schedule promises: the gateway can be between views of the primary for a
             // moment (a 10-minute run once found none and skipped a fault).
-            var primary = (await cluster.WaitHealedAsync(cancellationToken)).Primary!;
-            var target = fault.Target == ScheduledFault.Primary ? primary : fault.Target;
-            nodes = target == primary ? $"{target} (primary)" : target;
-            problem = await InjectAsync(fault, target, primary, n => nodes = n, () => start = history.Now(), cancellationToken);
+            var view = (await cluster.WaitHealedAsync(cancellationToken)).PrimaryNode!;
+            var primary = view.Node;
+            var voters = new FaultTargets(primary, view.Voters, [.. cluster.Nodes.Select(n => n.Name)]);
+            var target = voters.Resolve(fault.Target);
+            nodes = voters.Describe(fault.Target, target);
+            problem = await InjectAsync(fault, target, voters, n => nodes = n, () => start = history.Now(), cancellationToken);
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or TimeoutException
                                   || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
@@ -54,7 +56,7 @@ public sealed class FaultInjector(ChaosCluster cluster, History history)
     /// fault's start, from which unavailability is measured. On a loaded machine a signal can take tens of milliseconds to
     /// land, and writes acknowledged meanwhile would count as the cluster surviving the fault.</param>
     /// <returns>Null once injected and lifted; otherwise why the fault did not happen.</returns>
-    private async Task<string?> InjectAsync(ScheduledFault fault, string target, string primary, Action<string> describe, Action inEffect,
+    private async Task<string?> InjectAsync(ScheduledFault fault, string target, FaultTargets voters, Action<string> describe, Action inEffect,
         CancellationToken cancellationToken)
     {
         var node = fault.Kind == FaultKind.ClusterRestart ? null : cluster.Node(target);
@@ -84,13 +86,8 @@ public sealed class FaultInjector(ChaosCluster cluster, History history)
                 await Task.Delay(TimeSpan.FromSeconds(WholeSeconds(fault.Duration)), cancellationToken);
                 return null;
             case FaultKind.OneWayPartition:
-                var to = fault.Peer == ScheduledFault.Primary ? primary : fault.Peer!;
-                if (to == target)
-                {
-                    var names = cluster.Nodes.Select(n => n.Name).ToList();
-                    to = names[(names.IndexOf(target) + 1) % names.Count];
-                }
-                describe($"{target}{(target == primary ? " (primary)" : "")} -> {to}{(to == primary ? " (primary)" : "")}");
+                var to = voters.Peer(fault.Peer!, target);
+                describe($"{voters.Describe(fault.Target, target)} -> {voters.Describe(fault.Peer!, to)}");
                 await cluster.AdminAsync(node!, $"/admin/cut?to={to}&seconds={WholeSeconds(fault.Duration)}", cancellationToken);
                 inEffect();
                 await Task.Delay(TimeSpan.FromSeconds(WholeSeconds(fault.Duration)), cancellationToken);
@@ -118,11 +115,14 @@ public sealed class FaultInjector(ChaosCluster cluster, History history)
                     _ => $"{target} stopped with exit code {code}, not {DiskFailedExitCode} (disk failed)",
                 };
             case FaultKind.ClusterRestart:
-                describe("all nodes");
-                await Task.WhenAll(cluster.Nodes.Select(cluster.KillAsync));
+                // Every node started so far, a removed one still running included; a spare the membership track starts
+                // meanwhile is left alone.
+                var running = cluster.Launched.ToList();
+                describe($"all nodes ({string.Join(", ", running.Select(n => n.Name))})");
+                await Task.WhenAll(running.Select(cluster.KillAsync));
                 inEffect();
                 await Task.Delay(fault.Duration, cancellationToken);
-                foreach (var each in cluster.Nodes)
+                foreach (var each in running)
                     cluster.StartNode(each);
                 return null;
             case FaultKind.WipedNode:
@@ -140,7 +140,7 @@ public sealed class FaultInjector(ChaosCluster cluster, History history)
     /// <summary>A fault that went wrong halfway may have left a node down: it must not stay down for the next one.</summary>
     private async Task RestartDownNodesAsync()
     {
-        foreach (var node in cluster.Nodes)
+        foreach (var node in cluster.Launched)
         {
             if (node.Process is { HasExited: true })
                 await cluster.KillAsync(node);

@@ -69,7 +69,8 @@ public sealed class HttpProtocol(string gatewayUrl, string password, TimeSpan ti
         return Answer.Indeterminate(error);
     }
 
-    private static string? ErrorCode(string body)
+    /// <summary>The <c>error</c> code of a problem body (an <see cref="ApiError"/>), or null for any other body.</summary>
+    internal static string? ErrorCode(string body)
     {
         try
         {

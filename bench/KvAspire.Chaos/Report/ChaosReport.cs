@@ -2,6 +2,7 @@ using KvAspire.Chaos.Cluster;
 using KvAspire.Chaos.Faults;
 using KvAspire.Chaos.Linearizability;
 using KvAspire.Chaos.Load;
+using KvAspire.Chaos.Membership;
 
 namespace KvAspire.Chaos.Report;
 
@@ -40,6 +41,8 @@ public sealed record ChaosReport(
     int FinalReads,
     IReadOnlyList<LostWrite> LostWrites,
     IReadOnlyList<FaultRecord> Faults,
+    int MembershipSteps,
+    IReadOnlyList<ChangeRecord> Changes,
     IReadOnlyDictionary<int, double?> UnavailableMs,
     IReadOnlyDictionary<FaultKind, UnavailabilityStats> Unavailability,
     Elections Elections,
@@ -64,20 +67,28 @@ public sealed record ChaosReport(
             reasons.AddRange(Faults.Where(f => f.Injected && f.Healed is null).Select(f => $"the cluster did not heal after fault #{f.Fault.Number} {f.Fault.Kind}"));
             if (Faults.Count == 0)
                 reasons.Add("no fault was injected");
+            // Refusals are the cluster's right under faults, but a track whose every step came to nothing says the
+            // members API is stuck (or the run too short for a membership check).
+            if (MembershipSteps > 0 && Changes.All(c => c.Outcome != ChangeOutcome.Accepted))
+                reasons.Add($"no membership change was accepted ({Changes.Count} asked in {MembershipSteps} steps)");
             return reasons;
         }
     }
 
     public bool Passed => Verdicts.Count == 0;
 
+    /// <summary>How many membership changes ended each way.</summary>
+    public int ChangesEnded(ChangeOutcome outcome) => Changes.Count(c => c.Outcome == outcome);
+
     public static ChaosReport Build(RunOptions options, DateTimeOffset startedUtc, History history, CheckResult check,
-        IReadOnlyDictionary<string, string?> finalValues, IReadOnlyList<FaultRecord> faults, IReadOnlyList<ClusterSample> samples, string? aborted)
+        IReadOnlyDictionary<string, string?> finalValues, IReadOnlyList<FaultRecord> faults, int membershipSteps, IReadOnlyList<ChangeRecord> changes,
+        IReadOnlyList<ClusterSample> samples, string? aborted)
     {
         var ops = history.Ops;
         var load = ops.Where(o => o.Operation.Client > 0).ToList();
         return new ChaosReport(options, startedUtc, history.Now() / 1e6, OpCounts.Of(load),
             load.GroupBy(o => o.Via).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => OpCounts.Of(g)),
-            check, finalValues.Count, Report.LostWrites.Find(load, finalValues), faults,
+            check, finalValues.Count, Report.LostWrites.Find(load, finalValues), faults, membershipSteps, changes,
             faults.ToDictionary(f => f.Fault.Number, f => Report.Unavailability.Of(f, load)), Report.Unavailability.ByKind(faults, load), Elections.Of(samples),
             check.Failures.ToDictionary(f => f.Key, f => Context(f, ops)), aborted);
     }

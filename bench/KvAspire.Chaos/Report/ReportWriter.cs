@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using KvAspire.Chaos.Load;
+using KvAspire.Chaos.Membership;
 
 namespace KvAspire.Chaos.Report;
 
@@ -33,6 +34,9 @@ public static class ReportWriter
         output.WriteLine("faults (start s, lifted s, healed s, writes unavailable ms):");
         foreach (var fault in report.Faults)
             output.WriteLine(Invariant($"  #{fault.Fault.Number,-3} {Seconds(fault.Start),6} {Seconds(fault.Lifted),6} {(fault.Healed is { } h ? Seconds(h) : "never"),6} {Ms(report.UnavailableMs[fault.Fault.Number])} {fault}"));
+        output.WriteLine(Invariant($"membership changes (asked s, answered s): {report.Changes.Count} in {report.MembershipSteps} steps, accepted {report.ChangesEnded(ChangeOutcome.Accepted)}, refused {report.ChangesEnded(ChangeOutcome.Refused)}, unknown {report.ChangesEnded(ChangeOutcome.Unknown)}"));
+        foreach (var change in report.Changes)
+            output.WriteLine(Invariant($"  {Seconds(change.Start),6} {Seconds(change.End),6} {change}"));
         output.WriteLine("unavailability by fault kind (time from the fault's start to the first acknowledged write):");
         foreach (var (kind, stats) in report.Unavailability)
             output.WriteLine(Invariant($"  {kind,-15} n={stats.Faults}  p50 {Ms(stats.P50Ms)}  p99 {Ms(stats.P99Ms)}{(stats.NeverRecovered > 0 ? $"  never recovered: {stats.NeverRecovered}" : "")}"));
@@ -71,6 +75,15 @@ public static class ReportWriter
                 number = f.Fault.Number, kind = f.Fault.Kind.ToString(), planned = f.Fault.ToString(), nodes = f.Nodes,
                 startS = f.Start / 1e6, liftedS = f.Lifted / 1e6, healedS = f.Healed / 1e6, injected = f.Injected, problem = f.Problem,
                 unavailableMs = report.UnavailableMs[f.Fault.Number],
+            }),
+            membershipSteps = report.MembershipSteps,
+            changesAccepted = report.ChangesEnded(ChangeOutcome.Accepted),
+            changesRefused = report.ChangesEnded(ChangeOutcome.Refused),
+            changesUnknown = report.ChangesEnded(ChangeOutcome.Unknown),
+            changes = report.Changes.Select(c => new
+            {
+                step = c.Step, kind = c.Change.Kind.ToString(), node = c.Change.Node, startS = c.Start / 1e6, endS = c.End / 1e6,
+                attempts = c.Attempts, outcome = c.Outcome.ToString(), answer = c.Answer,
             }),
             unavailability = report.Unavailability.ToDictionary(u => u.Key.ToString(), u => u.Value),
             aborted = report.Aborted,

@@ -4,7 +4,9 @@ using ScottPlot;
 namespace KvAspire.Chaos.Report;
 
 /// <summary>The run's timeline as a PNG: acknowledged operations and errors per second, with each fault's interval
-/// shaded in its kind's colour from its start until it was lifted, and labelled with its number.</summary>
+/// shaded in its kind's colour from its start until it was lifted, and labelled with its number; and each membership
+/// change as a vertical line where it was answered, labelled +node (added), ^node (promoted) or -node (removed), solid
+/// black when accepted, dashed grey when refused, dashed orange when its outcome is unknown.</summary>
 public static class TimelinePlot
 {
     private const int Width = 1400;
@@ -39,6 +41,24 @@ public static class TimelinePlot
                 fault.Start / 1e6, top * (0.99 - 0.04 * (fault.Fault.Number % 3)));
             label.LabelFontSize = 9;
         }
+        // Labelled in four staggered rows near the bottom: changes come in quick runs (an add, then its promotion).
+        for (var i = 0; i < report.Changes.Count; i++)
+        {
+            var change = report.Changes[i];
+            var colour = change.Outcome switch
+            {
+                Membership.ChangeOutcome.Accepted => Colors.Black,
+                Membership.ChangeOutcome.Refused => Colors.Gray,
+                _ => Colors.Orange,
+            };
+            var line = plot.Add.VerticalLine(change.End / 1e6, 1, colour,
+                change.Outcome == Membership.ChangeOutcome.Accepted ? LinePattern.Solid : LinePattern.Dashed);
+            if (i == 0)
+                line.LegendText = "membership change";
+            var label = plot.Add.Text(change.Label, change.End / 1e6, top * (0.03 + 0.04 * (i % 4)));
+            label.LabelFontSize = 8;
+            label.LabelFontColor = colour;
+        }
         var okLine = plot.Add.ScatterLine(x, ok);
         okLine.LegendText = "acknowledged ops/s";
         okLine.LineWidth = 2;
@@ -47,7 +67,9 @@ public static class TimelinePlot
         errorLine.LineWidth = 2;
         errorLine.Color = Colors.Red;
         plot.Axes.SetLimitsY(0, top);
-        plot.Axes.Bottom.Label.Text = "seconds since the run started (shaded: a fault, numbered, from its start until lifted; pale: not injected)";
+        plot.Axes.Bottom.Label.Text = "seconds into the run (shaded: faults, start to lift, pale if not injected; "
+            + "lines: membership changes answered, black accepted, grey refused, orange unknown)";
+        plot.Axes.Bottom.Label.FontSize = 11;
         plot.Axes.Left.Label.Text = "operations per second";
         var o = report.Options;
         plot.Title($"chaos run: seed {o.Seed}, {o.Clients} clients, timing {o.Timing}, acknowledge {o.Acknowledge}, " +
