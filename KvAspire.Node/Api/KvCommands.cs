@@ -45,12 +45,10 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
     /// <summary>This node's clock as the log records it: relative expiry becomes a deadline from it.</summary>
     public long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async Task<WriteOutcome> SetAsync(string key, ReadOnlyMemory<byte> value, string? contentType,
-        Acknowledge? acknowledge, CancellationToken cancellationToken, IdempotentWrite? idempotent = null)
-    {
-        var command = KvCommand.Set(key, value, contentType, time.GetUtcNow().ToUnixTimeMilliseconds());
-        return await WriteAsync("SET", command, acknowledge, cancellationToken, idempotent);
-    }
+    public Task<WriteOutcome> SetAsync(string key, ReadOnlyMemory<byte> value, string? contentType,
+        Acknowledge? acknowledge, CancellationToken cancellationToken, IdempotentWrite? idempotent = null) =>
+        WriteAsync("SET", KvCommand.Set(key, value, contentType, time.GetUtcNow().ToUnixTimeMilliseconds()), acknowledge,
+            cancellationToken, idempotent);
 
     /// <summary>
     /// A set with conditions decided when it applies: <paramref name="flags"/> (only if absent, only if present), a
@@ -121,23 +119,18 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         return null;
     }
 
-    public async Task<WriteOutcome> DeleteAsync(string key, Acknowledge? acknowledge, CancellationToken cancellationToken,
-        IdempotentWrite? idempotent = null)
-    {
-        var command = KvCommand.Delete(key, time.GetUtcNow().ToUnixTimeMilliseconds());
-        return await WriteAsync("DELETE", command, acknowledge, cancellationToken, idempotent);
-    }
+    public Task<WriteOutcome> DeleteAsync(string key, Acknowledge? acknowledge, CancellationToken cancellationToken,
+        IdempotentWrite? idempotent = null) =>
+        WriteAsync("DELETE", KvCommand.Delete(key, time.GetUtcNow().ToUnixTimeMilliseconds()), acknowledge, cancellationToken, idempotent);
 
     /// <summary>
     /// A set that happens only if <paramref name="condition"/> (<see cref="CommandOp.SetIfAbsent"/> or
     /// <see cref="CommandOp.SetIfPresent"/>) holds when the entry is applied. Always acknowledged under
     /// Quorum: only the applied entry can tell whether the condition held.
     /// </summary>
-    public async Task<WriteOutcome> SetIfAsync(CommandOp condition, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
-    {
-        var command = KvCommand.SetIf(condition, key, value, null, time.GetUtcNow().ToUnixTimeMilliseconds());
-        return await WriteAsync("SET", command, Acknowledge.Quorum, cancellationToken);
-    }
+    public Task<WriteOutcome> SetIfAsync(CommandOp condition, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) =>
+        WriteAsync("SET", KvCommand.SetIf(condition, key, value, null, time.GetUtcNow().ToUnixTimeMilliseconds()), Acknowledge.Quorum,
+            cancellationToken);
 
     /// <summary>
     /// Sets several keys, one log entry each, proposed in order: acknowledged when every entry is. Not
@@ -215,7 +208,7 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         SharedReadPermit? shared = null)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = KvTelemetry.Source.StartActivity(KvTelemetry.Spans.Command(name));
+        using var activity = KvTelemetry.StartCommand(name);
         if (key is not null)
             activity?.SetTag("db.key", key);
         // ReadIndex: served only once a majority has confirmed this node is still primary, so a deposed
@@ -250,7 +243,7 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         IdempotentWrite? idempotent = null)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = KvTelemetry.Source.StartActivity(KvTelemetry.Spans.Command(name));
+        using var activity = KvTelemetry.StartCommand(name);
         activity?.SetTag("db.key", command.Key);
         var mode = idempotent is null ? acknowledge ?? _replication.Acknowledge : Acknowledge.Quorum;
         if (idempotent is not null)

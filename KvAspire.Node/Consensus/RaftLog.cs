@@ -61,6 +61,7 @@ public sealed class RaftLog
             throw new InvalidOperationException($"Refusing to compact entry {through}: only {_handedOverIndex} were handed over to persist.");
         var term = TermAt(through)!.Value;
         _entries.RemoveRange(0, (int)(through - Start.Index));
+        _lastSlice = null;
         Start = new SnapshotMarker(through, term);
     }
 
@@ -71,6 +72,7 @@ public sealed class RaftLog
     public void Restore(SnapshotMarker snapshot)
     {
         _entries.Clear();
+        _lastSlice = null;
         Start = snapshot;
         _pendingRestore = snapshot;
         _pendingTruncateFrom = null;
@@ -111,25 +113,37 @@ public sealed class RaftLog
         if (index <= commitIndex)
             throw new InvalidOperationException($"Refusing to truncate committed entry {index} (commit index {commitIndex}).");
         _entries.RemoveRange((int)(index - Start.Index - 1), (int)(LastIndex - index + 1));
+        _lastSlice = null;
         _pendingTruncateFrom = Math.Min(_pendingTruncateFrom ?? long.MaxValue, index);
         _handedOverIndex = Math.Min(_handedOverIndex, index - 1);
     }
 
-    /// <summary>Up to <paramref name="maxCount"/> entries from <paramref name="from"/>, at least one even if larger than <paramref name="maxBytes"/>.</summary>
+    /// <summary>Up to <paramref name="maxCount"/> entries from <paramref name="from"/>, at least one even if larger than
+    /// <paramref name="maxBytes"/>. Secondaries that are level ask for the same entries: while the log is unchanged, the
+    /// same slice answers them all (entries never change, and no reader writes to a slice).</summary>
     public IReadOnlyList<Entry> Slice(long from, int maxCount, long maxBytes)
     {
-        var slice = new List<Entry>();
+        if (_lastSlice is { } last && last.From == from && last.MaxCount == maxCount && last.MaxBytes == maxBytes && last.LastIndex == LastIndex)
+            return last.Entries;
+        var count = 0;
         long bytes = 0;
-        for (var index = from; index <= LastIndex && slice.Count < maxCount; index++)
+        for (var index = from; index <= LastIndex && count < maxCount; index++)
         {
-            var entry = this[index];
-            bytes += entry.Data.Length;
-            if (slice.Count > 0 && bytes > maxBytes)
+            bytes += this[index].Data.Length;
+            if (count > 0 && bytes > maxBytes)
                 break;
-            slice.Add(entry);
+            count++;
         }
+        var slice = count == 0 ? [] : _entries.GetRange((int)(from - Start.Index - 1), count);
+        _lastSlice = new SliceMemo(from, maxCount, maxBytes, LastIndex, slice);
         return slice;
     }
+
+    /// <summary>The last <see cref="Slice"/> and what it was asked with. Appending moves <see cref="LastIndex"/>, which
+    /// it is keyed on; whatever else changes the entries (truncating, compacting, restoring) forgets it.</summary>
+    private SliceMemo? _lastSlice;
+
+    private sealed record SliceMemo(long From, int MaxCount, long MaxBytes, long LastIndex, IReadOnlyList<Entry> Entries);
 
     public IReadOnlyList<Entry> Range(long fromInclusive, long toInclusive) =>
         fromInclusive > toInclusive ? [] : _entries.GetRange((int)(fromInclusive - Start.Index - 1), (int)(toInclusive - fromInclusive + 1));

@@ -46,10 +46,10 @@ internal static class KeyOps
             return new ApplyResult(false, CommandReply.Zero);
         var current = value.DeadlineMs;
         // No deadline counts as an infinitely late one, as in Redis.
-        var allowed = (!condition.HasFlag(ExpireCondition.IfNone) || current == 0)
-            && (!condition.HasFlag(ExpireCondition.IfSome) || current != 0)
-            && (!condition.HasFlag(ExpireCondition.IfLater) || current != 0 && deadlineMs > current)
-            && (!condition.HasFlag(ExpireCondition.IfEarlier) || current == 0 || deadlineMs < current);
+        var allowed = ((condition & ExpireCondition.IfNone) == 0 || current == 0)
+            && ((condition & ExpireCondition.IfSome) == 0 || current != 0)
+            && ((condition & ExpireCondition.IfLater) == 0 || current != 0 && deadlineMs > current)
+            && ((condition & ExpireCondition.IfEarlier) == 0 || current == 0 || deadlineMs < current);
         if (!allowed)
             return new ApplyResult(true, CommandReply.Zero);
         if (deadlineMs <= context.NowMs)

@@ -191,9 +191,14 @@ public sealed class KvStore
         capture.BeforeChange(key, _values.Get(key));
     }
 
-    private static ulong Chain(ulong digest, Entry entry)
+    /// <summary>The digest's hasher, reset for every entry: the loop applies one entry at a time, and a new one per entry
+    /// was a tenth of what a secondary allocated.</summary>
+    private readonly XxHash64 _chainHash = new();
+
+    private ulong Chain(ulong digest, Entry entry)
     {
-        var hash = new XxHash64();
+        var hash = _chainHash;
+        hash.Reset();
         Span<byte> header = stackalloc byte[24];
         BinaryPrimitives.WriteUInt64LittleEndian(header, digest);
         BinaryPrimitives.WriteInt64LittleEndian(header[8..], entry.Index);

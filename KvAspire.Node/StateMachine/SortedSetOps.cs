@@ -30,14 +30,14 @@ internal static class SortedSetOps
             var member = CommandArgs.ReadText(args[i + 1]);
             if (scores.TryGetValue(member, out var current))
             {
-                if (flags.HasFlag(ZAddFlags.IfAbsent))
+                if ((flags & ZAddFlags.IfAbsent) != 0)
                     continue;
-                if (flags.HasFlag(ZAddFlags.Increment))
+                if ((flags & ZAddFlags.Increment) != 0)
                     score += current;
                 // Only INCR can reach NaN (inf + -inf); it carries one pair, so nothing has changed yet.
                 if (double.IsNaN(score))
                     return new ApplyResult(old is not null, ReplyErrors.ScoreNaN);
-                if (flags.HasFlag(ZAddFlags.IfLess) && score >= current || flags.HasFlag(ZAddFlags.IfGreater) && score <= current)
+                if ((flags & ZAddFlags.IfLess) != 0 && score >= current || (flags & ZAddFlags.IfGreater) != 0 && score <= current)
                     continue;
                 answered = score;
                 if (score == current)
@@ -46,7 +46,7 @@ internal static class SortedSetOps
                 order = order.Remove(new ScoredMember(current, member)).Add(new ScoredMember(score, member));
                 updated++;
             }
-            else if (!flags.HasFlag(ZAddFlags.IfPresent))
+            else if ((flags & ZAddFlags.IfPresent) == 0)
             {
                 scores = scores.Add(member, score);
                 order = order.Add(new ScoredMember(score, member));
@@ -58,9 +58,9 @@ internal static class SortedSetOps
             return new ApplyResult(old is not null, ReplyErrors.TooManyElements(max));
         if (added + updated > 0)
             context.Put(key, new SortedSetValue(scores, order, old?.DeadlineMs ?? 0, context.Revision));
-        var reply = flags.HasFlag(ZAddFlags.Increment)
+        var reply = (flags & ZAddFlags.Increment) != 0
             ? answered is { } result ? new CommandReply.Bulk(ScoreText.Utf8(result)) : CommandReply.Null
-            : CommandReply.Of(flags.HasFlag(ZAddFlags.Changed) ? added + updated : added);
+            : CommandReply.Of((flags & ZAddFlags.Changed) != 0 ? added + updated : added);
         return new ApplyResult(old is not null, reply);
     }
 

@@ -14,6 +14,21 @@ public static class KvTelemetry
     public static readonly ActivitySource Source = new(Name);
 
     /// <summary>
+    /// Starts a client command's span under the ambient one, or returns null when the sampler dropped it. OpenTelemetry
+    /// still creates a dropped span, to carry its context onwards; a command's context goes nowhere unless its write is
+    /// sampled (only a recorded span rides with the replicated entry), so a dropped one is ended at once, and the tags
+    /// and events a command adds cost nothing for the many writes the root span budget leaves out.
+    /// </summary>
+    public static Activity? StartCommand(string command)
+    {
+        var activity = Source.StartActivity(Spans.Command(command));
+        if (activity is null or { IsAllDataRequested: true })
+            return activity;
+        activity.Dispose();
+        return null;
+    }
+
+    /// <summary>
     /// Starts a span with exactly the given parent (none: a root span) without making it the ambient
     /// <see cref="Activity.Current"/>: the host loop keeps spans open across iterations, and they must
     /// not become the parent of whatever that thread does next.
