@@ -31,6 +31,16 @@ public sealed class ClusterOptions
     public TimeSpan? ElectionTimeoutMax { get; set; }
     public TimeSpan? TickInterval { get; set; }
 
+    /// <summary><c>ReadIndex</c>: every linearizable read waits for a majority to confirm this primary (no clock assumption).
+    /// <c>Lease</c>: the primary answers at once while it holds a lease, which assumes no node's clock runs faster than
+    /// another's by more than <see cref="LeaseMargin"/> over one election timeout (docs/consensus.md). Set it alike on every node:
+    /// a node running ReadIndex makes no promise, so a primary counts it towards no lease.</summary>
+    public ReadMode ReadMode { get; set; } = ReadMode.ReadIndex;
+
+    /// <summary>Under <c>Lease</c>: how much shorter than <see cref="ElectionTimeoutMin"/> the lease is. Default: a tenth of it,
+    /// at least two ticks.</summary>
+    public TimeSpan? LeaseMargin { get; set; }
+
     /// <summary>Client requests the host loop may have queued at once (beyond it, clients are told to retry), and as many
     /// peer messages again in their own lane (beyond it, they are dropped and resent).</summary>
     public int MaxQueuedInputs { get; set; } = 100_000;
@@ -42,6 +52,7 @@ public sealed class ClusterOptions
     public TimeSpan Heartbeat => HeartbeatInterval ?? (IsFast ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(2));
     public TimeSpan ElectionMin => ElectionTimeoutMin ?? (IsFast ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromSeconds(5));
     public TimeSpan ElectionMax => ElectionTimeoutMax ?? (IsFast ? TimeSpan.FromMilliseconds(600) : TimeSpan.FromSeconds(8));
+    public TimeSpan Margin => LeaseMargin ?? TimeSpan.FromTicks(Math.Max(2 * Tick.Ticks, ElectionMin.Ticks / 10));
     public TimeSpan Tick => TickInterval ?? (IsFast ? TimeSpan.FromMilliseconds(10) : TimeSpan.FromMilliseconds(50));
 
     private bool IsFast => Timing == ClusterTiming.Fast;
@@ -63,6 +74,11 @@ public sealed class ClusterOptions
             throw new OptionsValidationError("Cluster:ElectionTimeoutMin", $"must be at least twice the heartbeat interval ({Heartbeat})");
         if (ElectionMax <= ElectionMin)
             throw new OptionsValidationError("Cluster:ElectionTimeoutMax", $"must be greater than Cluster:ElectionTimeoutMin ({ElectionMin})");
+        if (!Enum.IsDefined(ReadMode))
+            throw new OptionsValidationError("Cluster:ReadMode", $"is '{ReadMode}'; allowed: ReadIndex, Lease");
+        if (ReadMode == ReadMode.Lease && (Margin < Tick || Ticks(Margin) >= Ticks(ElectionMin)))
+            throw new OptionsValidationError("Cluster:LeaseMargin",
+                $"must be at least the tick interval ({Tick}) and less than Cluster:ElectionTimeoutMin ({ElectionMin})");
         if (Members.FirstOrDefault(m => !MemberRules.IsValidId(m)) is { } member)
             throw new OptionsValidationError("Cluster:Members", $"names '{member}'; a member's name is 1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.'");
         if (Members.Distinct().Count() > MemberRules.MaxMembers)
@@ -81,6 +97,8 @@ public sealed class ClusterOptions
         HeartbeatTicks = Ticks(Heartbeat),
         ElectionTicksMin = Ticks(ElectionMin),
         ElectionTicksMax = Ticks(ElectionMax),
+        ReadMode = ReadMode,
+        LeaseMarginTicks = Ticks(Margin),
     };
 
     private int Ticks(TimeSpan interval) => (int)Math.Max(1, Math.Round(interval / Tick));

@@ -51,6 +51,9 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private readonly ReplicationLagClock _lagClock;
     private readonly PeerContact _contact;
     private readonly NodeMetrics _metrics;
+    /// <summary>Under <see cref="ReadMode.Lease"/>: the core's ticks follow the monotonic clock, so a pause is counted before
+    /// a read is answered from the lease. Null under ReadIndex, which needs no clock: one tick per timer firing.</summary>
+    private readonly TickClock? _tickClock;
     private SoftState _softState;
     /// <summary>The configuration last logged as in force.</summary>
     private Membership? _membership;
@@ -113,6 +116,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         _lagClock = new ReplicationLagClock(time);
         _contact = new PeerContact(time, _options.ElectionMin);
         _metrics = metrics;
+        _tickClock = raftOptions.ReadMode == ReadMode.Lease ? new TickClock(time, _options.Tick) : null;
         _status = new StatusPublisher(_options.NodeId, _raft, _store, _log, _contact, _lagClock, Syncing, time, _options.Tick);
         metrics.Observe(() => _status.Current);
         Log.NodeStarting(_logger, _options.NodeId, hardState.Term, _raft.Standing, _raft.Membership.ToString());
@@ -368,12 +372,21 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         }
     }
 
+    private void CatchUpTicks()
+    {
+        for (var due = _tickClock!.Due(); due > 0; due--)
+            _raft.Tick();
+    }
+
     private void Handle(HostInput input)
     {
         switch (input)
         {
             case HostInput.Tick:
-                _raft.Tick();
+                if (_tickClock is null)
+                    _raft.Tick();
+                else
+                    CatchUpTicks();
                 _log.OnTick();
                 break;
             case HostInput.Deliver deliver:
@@ -399,6 +412,8 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
                     propose.Completion.TrySetResult(new WriteOutcome.NotPrimary(result.Primary, result.Term));
                 break;
             case HostInput.Read read:
+                if (_tickClock is not null)
+                    CatchUpTicks(); // the lease is judged now, after any pause this loop just woke from
                 var id = _reads.Add(read.Completion, read.After);
                 if (!_raft.ReadIndex(id))
                     _reads.Reject(id, _raft.Primary, _raft.Term);

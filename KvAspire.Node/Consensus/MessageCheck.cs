@@ -32,8 +32,8 @@ public static class MessageCheck
             RequestVote v when !InRange(v.LastLogIndex) || !InRange(v.LastLogTerm) || v.LastLogTerm > v.Term =>
                 new("index_out_of_range", $"last log {v.LastLogIndex}/{v.LastLogTerm} in term {v.Term}"),
             Replicate r => ReplicateProblem(r),
-            ReplicateResponse r when !InRange(r.MatchIndex) || !InRange(r.RejectedIndex) || !InRange(r.HintIndex) || r.ReadContext < 0 =>
-                new("index_out_of_range", $"match {r.MatchIndex}, rejected {r.RejectedIndex}, hint {r.HintIndex}, read context {r.ReadContext}"),
+            ReplicateResponse r when !InRange(r.MatchIndex) || !InRange(r.RejectedIndex) || !InRange(r.HintIndex) || r.ReadContext < 0 || r.LeaseTick < 0 =>
+                new("index_out_of_range", $"match {r.MatchIndex}, rejected {r.RejectedIndex}, hint {r.HintIndex}, read context {r.ReadContext}, lease tick {r.LeaseTick}"),
             InstallSnapshot s when s.Snapshot.Index < 1 || !InRange(s.Snapshot.Index) || s.Snapshot.Term < 1 || s.Snapshot.Term > s.Term =>
                 new("index_out_of_range", $"snapshot {s.Snapshot.Index}/{s.Snapshot.Term} in term {s.Term}"),
             _ => null,
@@ -43,7 +43,7 @@ public static class MessageCheck
     private static MessageProblem? ReplicateProblem(Replicate r)
     {
         if (!InRange(r.PrevLogIndex) || !InRange(r.PrevLogTerm) || r.PrevLogTerm > r.Term || !InRange(r.CommitIndex) || r.ReadContext < 0
-            || (r.PrevLogIndex == 0 && r.PrevLogTerm != 0))
+            || r.LeaseTick < 0 || (r.PrevLogIndex == 0 && r.PrevLogTerm != 0))
             return new("index_out_of_range", $"previous {r.PrevLogIndex}/{r.PrevLogTerm}, commit {r.CommitIndex} in term {r.Term}");
         // A log's terms never decrease along it, and no primary ships an entry from a term after its own.
         var term = r.PrevLogTerm;

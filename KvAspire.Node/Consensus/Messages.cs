@@ -44,11 +44,12 @@ public sealed record RequestVoteResponse(string From, string To, long Term, bool
 /// <see cref="ReadContext"/> (0 = none) is the primary's latest pending ReadIndex round; the answer
 /// echoes it, confirming this primary was still recognized after the read arrived. <see cref="Promote"/>
 /// makes a joining secondary a voter (see <c>Raft.Joining.cs</c> for when the primary may say so).
+/// <see cref="LeaseTick"/> (0 = none) is the primary's tick when it sent the message, under <see cref="ReadMode.Lease"/>.
 /// </summary>
 public sealed record Replicate(
     string From, string To, long Term,
     long PrevLogIndex, long PrevLogTerm, IReadOnlyList<Entry> Entries, long CommitIndex, long ReadContext = 0,
-    bool Promote = false)
+    bool Promote = false, long LeaseTick = 0)
     : Message(From, To, Term)
 {
     public bool IsHeartbeat => Entries.Count == 0;
@@ -58,11 +59,12 @@ public sealed record Replicate(
 /// A secondary's answer to <see cref="Replicate"/>. On success <see cref="MatchIndex"/> is the highest
 /// index now known to match; on rejection <see cref="RejectedIndex"/> is the previous index that did
 /// not match and <see cref="HintIndex"/> the secondary's last index, so the primary backs up quickly.
-/// <see cref="ReadContext"/> echoes the Replicate's.
+/// <see cref="ReadContext"/> echoes the Replicate's. <see cref="LeaseTick"/> is the newest one this secondary received from the
+/// primary, echoed only by a node that itself runs <see cref="ReadMode.Lease"/> and so keeps the promise the lease counts on.
 /// </summary>
 public sealed record ReplicateResponse(
     string From, string To, long Term, bool Success, long MatchIndex, long RejectedIndex = 0, long HintIndex = 0,
-    long ReadContext = 0)
+    long ReadContext = 0, long LeaseTick = 0)
     : Message(From, To, Term);
 
 /// <summary>

@@ -20,6 +20,10 @@ public sealed class Progress(long next)
     /// <summary>The commit index last sent, so a caught-up secondary still learns of new commits.</summary>
     public long CommitSent { get; set; }
 
+    /// <summary>Under <see cref="ReadMode.Lease"/>: the primary's tick when it sent the newest Replicate this secondary echoed,
+    /// so it grants no vote until an election timeout after that on its own clock; 0 for none.</summary>
+    public long LeaseTick { get; set; }
+
     /// <summary>The secondary lost its disk and is not yet a voter again: its answers count towards no quorum.</summary>
     public bool Joining { get; set; }
 

@@ -9,11 +9,14 @@ public static class Quorum
     /// The highest index that a majority of voters have durably stored: the majority-th highest match index.
     /// Sorts <paramref name="matchIndexes"/> in place, so a caller computing it per acknowledgement allocates nothing.
     /// </summary>
-    public static long CommitIndex(Span<long> matchIndexes)
+    public static long CommitIndex(Span<long> matchIndexes) => ReachedByMajority(matchIndexes);
+
+    /// <summary>The highest value a majority of <paramref name="values"/> (one per voter) has reached; sorts them in place.</summary>
+    public static long ReachedByMajority(Span<long> values)
     {
-        if (matchIndexes.IsEmpty)
+        if (values.IsEmpty)
             return 0;
-        matchIndexes.Sort();
-        return matchIndexes[matchIndexes.Length - Majority(matchIndexes.Length)];
+        values.Sort();
+        return values[values.Length - Majority(values.Length)];
     }
 }

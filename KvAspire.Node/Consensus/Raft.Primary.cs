@@ -9,6 +9,7 @@ public sealed partial class Raft
         ResetTimers();
         _reads.Clear();
         _transferTarget = null;
+        _leaseForfeited = false;
         _progress.Clear();
         foreach (var peer in _peers)
             // Not marked active: a primary cut off right after its election must step down after one
@@ -72,7 +73,10 @@ public sealed partial class Raft
         {
             progress.RecentActive = true;
             if (Membership.IsVoter(response.From))
+            {
                 _reads.Acknowledge(response.From, response.ReadContext);
+                progress.LeaseTick = Math.Max(progress.LeaseTick, response.LeaseTick);
+            }
             ReleaseReads();
         }
         if (!response.Success)
@@ -91,11 +95,11 @@ public sealed partial class Raft
     /// <summary>
     /// An acknowledgement can only be of entries we hold, and a rejection names a previous index we sent with
     /// a hint below it (the secondary's last index, or the index before the rejected one); either echoes a
-    /// read context we handed out. Anything else is a broken or foreign sender: acting on it would move Next
+    /// read context we handed out, and a lease tick no later than now. Anything else is a broken or foreign sender: acting on it would move Next
     /// past our log or confirm reads no majority saw.
     /// </summary>
     private bool IsConsistentWithOurLog(ReplicateResponse response) =>
-        response.ReadContext <= _reads.LastContext
+        response.ReadContext <= _reads.LastContext && response.LeaseTick <= _ticks
         && (response.Success
             ? response.MatchIndex <= Log.LastIndex
             : response.RejectedIndex >= 1 && response.RejectedIndex <= Log.LastIndex && response.HintIndex < response.RejectedIndex);
@@ -157,7 +161,7 @@ public sealed partial class Raft
         var prevTerm = Log.TermAt(prevIndex)
             ?? throw new InvalidOperationException($"No term for index {prevIndex} (log {Log.Start.Index}..{Log.LastIndex}).");
         Send(new Replicate(Id, peer, Term, prevIndex, prevTerm, entries, CommitIndex, _reads.ContextToSend,
-            Promote: CanPromote(peer, progress)));
+            Promote: CanPromote(peer, progress), LeaseTick: LeaseTickToSend));
         progress.CommitSent = CommitIndex;
         if (entries.Count > 0)
             progress.SentEntries(entries[^1].Index);

@@ -9,7 +9,8 @@ public sealed partial class Raft
     /// Ask for a linearizable read (ReadIndex, Raft thesis §6.4). Returns false at once when this node is
     /// not primary. Otherwise a <see cref="ReadState"/> with <paramref name="requestId"/> appears in a later
     /// Ready once a majority has confirmed this node is still primary; if it stops being primary first,
-    /// no ReadState comes and the host must fail the read.
+    /// no ReadState comes and the host must fail the read. Under <see cref="ReadMode.Lease"/>, a primary that holds its lease
+    /// confirms the read at once (Raft.Lease.cs); the host must have brought its ticks up to date first.
     /// </summary>
     public bool ReadIndex(long requestId)
     {
@@ -18,6 +19,11 @@ public sealed partial class Raft
         if (!HasCommittedInCurrentTerm)
         {
             _reads.AwaitTermCommit(requestId);
+            return true;
+        }
+        if (HoldsLease())
+        {
+            _readStates.Add(new ReadState(requestId, CommitIndex));
             return true;
         }
         _reads.Add(requestId);

@@ -16,6 +16,7 @@ public sealed partial class Raft
         Primary = primary;
         _matched = 0;
         _acknowledged = 0;
+        _primaryLeaseTick = 0; // a tick of another primary's clock means nothing to the next one
         _progress.Clear();
         _reads.Clear();
         _transferTarget = null;
@@ -63,12 +64,13 @@ public sealed partial class Raft
 
     private void HandleReplicate(Replicate replicate)
     {
+        HeardPrimary(replicate.LeaseTick);
         if (replicate.PrevLogIndex < CommitIndex)
         {
             // Everything up to our commit index already matches; tell the primary to resume there. (With async
             // storage writes those entries may not be on this disk yet, but being committed they are on a majority's.)
             Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: CommitIndex,
-                ReadContext: replicate.ReadContext));
+                ReadContext: replicate.ReadContext, LeaseTick: LeaseTickToEcho));
             return;
         }
 
@@ -76,7 +78,7 @@ public sealed partial class Raft
         {
             var hint = Math.Min(replicate.PrevLogIndex - 1, Log.LastIndex);
             Send(new ReplicateResponse(Id, replicate.From, Term, Success: false, MatchIndex: 0,
-                RejectedIndex: replicate.PrevLogIndex, HintIndex: hint, ReadContext: replicate.ReadContext));
+                RejectedIndex: replicate.PrevLogIndex, HintIndex: hint, ReadContext: replicate.ReadContext, LeaseTick: LeaseTickToEcho));
             return;
         }
 
@@ -90,7 +92,7 @@ public sealed partial class Raft
         {
             // The host persists this Ready before it sends the acknowledgement.
             Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: lastNew,
-                ReadContext: replicate.ReadContext));
+                ReadContext: replicate.ReadContext, LeaseTick: LeaseTickToEcho));
             return;
         }
         // The entries may not be on disk yet: acknowledge what is, and the rest once the host reports it
@@ -100,7 +102,7 @@ public sealed partial class Raft
         if (durable < lastNew && replicate.ReadContext == 0)
             return;
         Send(new ReplicateResponse(Id, replicate.From, Term, Success: true, MatchIndex: durable,
-            ReadContext: replicate.ReadContext));
+            ReadContext: replicate.ReadContext, LeaseTick: LeaseTickToEcho));
         _acknowledged = Math.Max(_acknowledged, durable);
     }
 
@@ -110,7 +112,7 @@ public sealed partial class Raft
         var durable = Math.Min(_matched, Log.DurableIndex);
         if (Primary is null || durable <= _acknowledged)
             return;
-        Send(new ReplicateResponse(Id, Primary, Term, Success: true, MatchIndex: durable));
+        Send(new ReplicateResponse(Id, Primary, Term, Success: true, MatchIndex: durable, LeaseTick: LeaseTickToEcho));
         _acknowledged = durable;
     }
 }

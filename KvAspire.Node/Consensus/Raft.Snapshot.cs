@@ -40,6 +40,7 @@ public sealed partial class Raft
 
     private void HandleInstallSnapshot(InstallSnapshot message)
     {
+        HeardPrimary(leaseTick: 0);
         var snapshot = message.Snapshot;
         if (snapshot.Index <= CommitIndex)
         {

@@ -32,6 +32,7 @@ public sealed partial class Raft
         target ??= MostUpToDateSecondary();
         if (target is null || target == Id || !Membership.IsVoter(target) || _progress[target].Joining)
             return new TransferResult(TransferStatus.UnknownTarget, target);
+        _leaseForfeited = true;
         if (_transferTarget != target)
         {
             _transferTarget = target;

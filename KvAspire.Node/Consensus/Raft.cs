@@ -83,6 +83,7 @@ public sealed partial class Raft
     public void Tick()
     {
         _ticks++;
+        TickPromise();
         if (Role == Role.Primary)
             TickPrimary();
         else
@@ -113,6 +114,10 @@ public sealed partial class Raft
         {
             RespondToStaleSender(message);
             return;
+        }
+        else if (message is RequestVote { Transfer: false } && PromisedToPrimary)
+        {
+            return; // our term may have moved on without an election (Raft.Lease.cs): the promise still stands
         }
 
         switch (message)
@@ -239,8 +244,9 @@ public sealed partial class Raft
         }
     }
 
-    /// <summary>Heard from a live primary within the minimum election timeout (or is one).</summary>
-    private bool InPrimaryLease => _options.CheckQuorum && Primary is not null && _electionElapsed < _options.ElectionTicksMin;
+    /// <summary>Heard from a live primary within the minimum election timeout (or is one), or bound by a lease read promise.</summary>
+    private bool InPrimaryLease =>
+        _options.CheckQuorum && ((Primary is not null && _electionElapsed < _options.ElectionTicksMin) || PromisedToPrimary);
 
     /// <summary>A pre-vote request, or a granted pre-vote answer, carries a future term without making it ours.</summary>
     private static bool IsPreVoteTraffic(Message message) =>

@@ -33,6 +33,14 @@ public sealed record RaftOptions
     /// <summary>How many entries behind the primary's log a learner may be when it is promoted to voter: a voter further
     /// behind would hold up commits while it copies the rest.</summary>
     public long MaxPromotionLag { get; init; } = 1_000;
+    /// <summary>How a primary confirms a linearizable read: a ReadIndex round, or its lease when it holds one (Raft.Lease.cs).</summary>
+    public ReadMode ReadMode { get; init; } = ReadMode.ReadIndex;
+    /// <summary>
+    /// Under <see cref="ReadMode.Lease"/>: how many ticks shorter than <see cref="ElectionTicksMin"/> the primary's lease is. It
+    /// must cover one tick of rounding, plus how many more ticks the primary may count than a voter over one election
+    /// timeout (tick rates that differ, a pause the primary's host has not yet counted).
+    /// </summary>
+    public int LeaseMarginTicks { get; init; } = 2;
 
     public void Validate()
     {
@@ -52,5 +60,25 @@ public sealed record RaftOptions
             throw new ArgumentOutOfRangeException(nameof(MaxPromotionLag), MaxPromotionLag, "must not be negative");
         if (MaxInflight < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxInflight), MaxInflight, "must be at least 1");
+        if (!Enum.IsDefined(ReadMode))
+            throw new ArgumentOutOfRangeException(nameof(ReadMode), ReadMode, "must be ReadIndex or Lease");
+        if (ReadMode != ReadMode.Lease)
+            return;
+        if (!CheckQuorum)
+            throw new ArgumentOutOfRangeException(nameof(ReadMode), ReadMode,
+                "Lease needs CheckQuorum: the voters' refusal to vote while they hear a primary is what the lease counts on");
+        if (LeaseMarginTicks < 1 || LeaseMarginTicks >= ElectionTicksMin)
+            throw new ArgumentOutOfRangeException(nameof(LeaseMarginTicks), LeaseMarginTicks,
+                $"must be at least 1 tick and less than the minimum election timeout ({ElectionTicksMin})");
     }
+}
+
+/// <summary>How a primary makes sure a read is not stale.</summary>
+public enum ReadMode
+{
+    /// <summary>Every read waits for a majority to confirm this primary after it arrived (Raft thesis §6.4). No clock assumption.</summary>
+    ReadIndex,
+    /// <summary>A read is answered at once while a majority has promised not to elect anyone else (Raft thesis §6.4.1); only as
+    /// safe as the bound on how much faster one node's ticks run than another's.</summary>
+    Lease,
 }

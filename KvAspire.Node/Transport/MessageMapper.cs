@@ -24,7 +24,7 @@ public static class MessageMapper
                 proto.RequestVoteResponse = new Proto.RequestVoteResponse { Granted = m.Granted, PreVote = m.PreVote };
                 break;
             case Replicate m:
-                var replicate = new Proto.Replicate { PrevLogIndex = m.PrevLogIndex, PrevLogTerm = m.PrevLogTerm, CommitIndex = m.CommitIndex, ReadContext = m.ReadContext, Promote = m.Promote };
+                var replicate = new Proto.Replicate { PrevLogIndex = m.PrevLogIndex, PrevLogTerm = m.PrevLogTerm, CommitIndex = m.CommitIndex, ReadContext = m.ReadContext, Promote = m.Promote, LeaseTick = m.LeaseTick };
                 foreach (var entry in m.Entries)
                     // Entries are immutable once in the log, so the wire message may share their bytes.
                     replicate.Entries.Add(new Proto.Entry { Index = entry.Index, Term = entry.Term, Data = UnsafeByteOperations.UnsafeWrap(entry.Data) });
@@ -34,7 +34,7 @@ public static class MessageMapper
                 proto.ReplicateResponse = new Proto.ReplicateResponse
                 {
                     Success = m.Success, MatchIndex = m.MatchIndex, RejectedIndex = m.RejectedIndex, HintIndex = m.HintIndex,
-                    ReadContext = m.ReadContext,
+                    ReadContext = m.ReadContext, LeaseTick = m.LeaseTick,
                 };
                 break;
             case TimeoutNow:
@@ -66,10 +66,11 @@ public static class MessageMapper
         Proto.PeerMessage.BodyOneofCase.Replicate => new Replicate(proto.From, proto.To, proto.Term,
             proto.Replicate.PrevLogIndex, proto.Replicate.PrevLogTerm,
             [.. proto.Replicate.Entries.Select(e => new Entry(e.Index, e.Term, e.Data.Memory))],
-            proto.Replicate.CommitIndex, proto.Replicate.ReadContext, proto.Replicate.Promote),
+            proto.Replicate.CommitIndex, proto.Replicate.ReadContext, proto.Replicate.Promote, proto.Replicate.LeaseTick),
         Proto.PeerMessage.BodyOneofCase.ReplicateResponse => new ReplicateResponse(proto.From, proto.To, proto.Term,
             proto.ReplicateResponse.Success, proto.ReplicateResponse.MatchIndex,
-            proto.ReplicateResponse.RejectedIndex, proto.ReplicateResponse.HintIndex, proto.ReplicateResponse.ReadContext),
+            proto.ReplicateResponse.RejectedIndex, proto.ReplicateResponse.HintIndex, proto.ReplicateResponse.ReadContext,
+            proto.ReplicateResponse.LeaseTick),
         Proto.PeerMessage.BodyOneofCase.TimeoutNow => new TimeoutNow(proto.From, proto.To, proto.Term),
         _ => null,
     };

@@ -1,4 +1,5 @@
 using KvAspire.Node.Cluster;
+using KvAspire.Node.Consensus;
 using Microsoft.Extensions.Configuration;
 
 namespace KvAspire.Node.Tests.Cluster;
@@ -63,5 +64,49 @@ public sealed class ClusterOptionsTests
         var error = Assert.Throws<OptionsValidationError>(options.Validate);
 
         Assert.Contains(setting, error.Message);
+    }
+
+    [Fact]
+    public void ReadMode_IsReadIndexByDefault_AndLeaseHasATenthOfTheElectionTimeoutAsMargin()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([KeyValuePair.Create("Cluster:ReadMode", (string?)"lease"), KeyValuePair.Create("Cluster:Timing", (string?)"Fast")]).Build();
+        var lease = configuration.GetSection("Cluster").Get<ClusterOptions>()!;
+        lease.NodeId = "node1";
+
+        lease.Validate();
+
+        Assert.Equal(ReadMode.ReadIndex, new ClusterOptions().ToRaftOptions().ReadMode);
+        var raft = lease.ToRaftOptions();
+        Assert.Equal(ReadMode.Lease, raft.ReadMode);
+        Assert.Equal(3, raft.LeaseMarginTicks);
+        raft.Validate();
+    }
+
+    [Fact]
+    public void ReadMode_ThatIsNoMode_CannotBeRead_NamingTheSettingAndTheValue()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([KeyValuePair.Create("Cluster:ReadMode", (string?)"Leese")]).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => configuration.GetSection("Cluster").Get<ClusterOptions>());
+
+        Assert.Contains("Cluster:ReadMode", error.Message);
+        Assert.Contains("Leese", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(300)]
+    public void LeaseMargin_UnderATick_OrAsLongAsTheElectionTimeout_IsRejected(int marginMs)
+    {
+        var options = new ClusterOptions
+        {
+            NodeId = "node1", Timing = ClusterTiming.Fast, ReadMode = ReadMode.Lease, LeaseMargin = TimeSpan.FromMilliseconds(marginMs),
+        };
+
+        var error = Assert.Throws<OptionsValidationError>(options.Validate);
+
+        Assert.Contains("Cluster:LeaseMargin", error.Message);
     }
 }

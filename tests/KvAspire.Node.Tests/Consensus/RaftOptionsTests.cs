@@ -36,4 +36,17 @@ public class RaftOptionsTests
 
         Assert.Equal(setting, error.ParamName);
     }
+
+    [Theory]
+    [InlineData(false, 2, nameof(RaftOptions.ReadMode))]
+    [InlineData(true, 0, nameof(RaftOptions.LeaseMarginTicks))]
+    [InlineData(true, 10, nameof(RaftOptions.LeaseMarginTicks))]
+    public void LeaseMode_WithoutCheckQuorum_OrWithAMarginOutsideTheElectionTimeout_IsRejected(bool checkQuorum, int margin, string setting)
+    {
+        var options = new RaftOptions { ReadMode = ReadMode.Lease, CheckQuorum = checkQuorum, LeaseMarginTicks = margin };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+
+        Assert.Equal(setting, error.ParamName);
+    }
 }

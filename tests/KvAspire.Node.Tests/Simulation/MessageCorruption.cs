@@ -14,7 +14,7 @@ internal static class MessageCorruption
     public static Message Corrupt(Message message, Random random, Raft receiver)
     {
         var checkedAgainstLog = receiver.Role == Role.Primary && receiver.Term == message.Term;
-        switch (random.Next(6))
+        switch (random.Next(7))
         {
             case 0:
                 return Retarget(message, from: "not a member name");
@@ -31,6 +31,9 @@ internal static class MessageCorruption
                 return response with { MatchIndex = receiver.Log.LastIndex + 1 + random.Next(1_000) };
             case 5 when checkedAgainstLog && message is ReplicateResponse { Success: false } response:
                 return response with { HintIndex = response.RejectedIndex + random.Next(3) };
+            case 6 when checkedAgainstLog && message is ReplicateResponse response:
+                // Echoes a send tick from the primary's future: counting it would stretch its lease.
+                return response with { LeaseTick = MessageCheck.MaxTermOrIndex - 1 - random.Next(3) };
             default:
                 return message with { Term = -1 - random.Next(3) };
         }

@@ -45,7 +45,7 @@ public class SimulationTests(ITestOutputHelper output)
         });
         output.WriteLine($"{stats.Count} seeds x {steps} steps in {clock.Elapsed.TotalSeconds:F1} s: "
             + $"{stats.Sum(s => s.Writes)} writes ({stats.Sum(s => s.QuorumAcks)} Quorum acks, {stats.Sum(s => s.LeaderAcks)} Leader acks "
-            + $"of which {stats.Sum(s => s.LeaderAcksLost)} lost by failover), {stats.Sum(s => s.ReadsServed)} reads served, "
+            + $"of which {stats.Sum(s => s.LeaderAcksLost)} lost by failover), {stats.Sum(s => s.ReadsServed)} reads served ({stats.Sum(s => s.ReadsConfirmedAtOnce)} confirmed at once), "
             + $"{stats.Sum(s => s.Elections)} elections, {stats.Sum(s => s.Crashes)} crashes "
             + $"({stats.Sum(s => s.UnsyncedLost)} losing a primary's unsynced log), "
             + $"{stats.Sum(s => s.Snapshots)} snapshots taken and {stats.Sum(s => s.SnapshotsInstalled)} installed from a primary, "
@@ -58,6 +58,7 @@ public class SimulationTests(ITestOutputHelper output)
             Assert.True(stats.Sum(s => s.Wipes) > 0, "no run wiped a node's disk: the campaign no longer covers nodes that lost their data");
             Assert.True(stats.Sum(s => s.MembershipChanges) > 0, "no run changed members: the campaign no longer covers membership changes");
             Assert.True(stats.Sum(s => s.Corrupted) > 0, "no run delivered a damaged message: the campaign no longer covers peer message checks");
+            Assert.True(stats.Sum(s => s.ReadsConfirmedAtOnce) > 0, "no read was answered from a lease: the campaign no longer covers lease reads");
             Assert.True(stats.Sum(s => s.UnsyncedLost) > 0, "no crash lost a primary's unsynced log: the campaign no longer covers group commit beside the loop");
         }
     }

@@ -70,6 +70,8 @@ internal sealed partial class Simulator
                 node.AppliedIndex = entry.Index;
                 node.Proposals.Applied(entry, default);
             }
+            if (_readJustAsked != 0 && ready.ReadStates.Any(r => r.RequestId == _readJustAsked))
+                Stats.ReadsConfirmedAtOnce++;
             node.Reads.Confirmed(ready.ReadStates, node.AppliedIndex);
 
             var wasPrimary = previous.Role == Role.Primary;
@@ -133,8 +135,7 @@ internal sealed partial class Simulator
                 Fail($"no recovery within {RecoveryTickBound} ticks: {_writes.Count} writes and {_reads.Count} reads still waiting"
                     + (final is null ? ", no stable primary" : $", final write w{final.Id} not acknowledged"));
             StepNumber++;
-            foreach (var node in _nodes)
-                TickNode(node);
+            TickEveryNode();
             DeliverAll();
             SweepClients();
             _checker.CheckStep();

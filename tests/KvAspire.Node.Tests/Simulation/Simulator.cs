@@ -25,6 +25,8 @@ internal sealed partial class Simulator
     private readonly SafetyChecker _checker;
     private readonly List<string>? _trace;
     private long _nextWriteId;
+    /// <summary>The read being asked right now, to count the ones confirmed at once; 0 otherwise.</summary>
+    private long _readJustAsked;
 
     public Simulator(int seed, bool trace = false)
     {
@@ -37,6 +39,8 @@ internal sealed partial class Simulator
         ChangesMembers = seed % 3 != 1;
         // Most runs use production settings; one in five runs the paper's bare protocol.
         var bare = seed % 5 == 0;
+        // Half the runs that check quorum answer reads from the primary's lease (RaftOptions.ReadMode), on drifting clocks.
+        var lease = !bare && seed % 2 == 1;
         Options = new RaftOptions
         {
             HeartbeatTicks = 1 + _random.Next(2),
@@ -49,6 +53,8 @@ internal sealed partial class Simulator
             CheckQuorum = !bare,
             // As RaftHost with Storage:Fsync=Always, or with the fsync inline (its other policies never defer).
             AsyncStorageWrites = seed % 3 != 0,
+            ReadMode = lease ? ReadMode.Lease : ReadMode.ReadIndex,
+            LeaseMarginTicks = lease ? 1 + _random.Next(3) : 2,
         };
         DropRate = _random.NextDouble() * 0.2;
         DuplicateRate = _random.NextDouble() * 0.1;
@@ -57,7 +63,10 @@ internal sealed partial class Simulator
         _checker = new SafetyChecker(this);
         foreach (var node in _nodes)
             node.Start(_founders, Options, _random);
-        Trace($"seed {seed}: {size} founding nodes and 2 spares, membership changes {(ChangesMembers ? "on" : "off")}, {Options}, drop {DropRate:F3}, duplicate {DuplicateRate:F3}, group commit {(GroupCommitBesideLoop ? "beside the loop" : "inline")}");
+        if (LeaseReads)
+            StartClocks();
+        Trace($"seed {seed}: {size} founding nodes and 2 spares, membership changes {(ChangesMembers ? "on" : "off")}, {Options}, drop {DropRate:F3}, duplicate {DuplicateRate:F3}, group commit {(GroupCommitBesideLoop ? "beside the loop" : "inline")}"
+            + (LeaseReads ? $", tick rates {string.Join(" ", _rates.Select(r => r.ToString("F4")))} (drift up to {Drift:F4})" : ""));
     }
 
     public int Seed { get; }
@@ -66,6 +75,8 @@ internal sealed partial class Simulator
     public double DropRate { get; private set; }
     /// <summary>Nodes write entries without waiting for the disk and learn later that they are durable.</summary>
     public bool GroupCommitBesideLoop => Options.AsyncStorageWrites;
+    /// <summary>Primaries answer reads from their lease while they hold one; clocks then drift only within its margin.</summary>
+    public bool LeaseReads => Options.ReadMode == ReadMode.Lease;
     public double DuplicateRate { get; private set; }
     /// <summary>How often a message arrives damaged instead of whole (<see cref="MessageCorruption"/>).</summary>
     public double CorruptRate { get; private set; }
@@ -92,7 +103,7 @@ internal sealed partial class Simulator
         if (roll < 0.50 && _inflight.Count > 0)
             DeliverOne();
         else if (roll < 0.72)
-            TickNode(RandomNode(up: true));
+            TickSomeNode();
         else if (roll < 0.80)
             SyncLog(RandomNode(static n => n.IsUp && n.PendingSync is not null));
         else if (roll < 0.88)
@@ -116,7 +127,7 @@ internal sealed partial class Simulator
         else if (ChangesMembers)
             ChangeMembership(PreferPrimary());
         else
-            TickNode(RandomNode(up: true));
+            TickSomeNode();
     }
 
     private void DeliverOne()
@@ -242,7 +253,9 @@ internal sealed partial class Simulator
         if (!raft.ReadIndex(id))
             node.Reads.Reject(id, raft.Primary, raft.Term);
         _reads.Add(read);
+        _readJustAsked = id;
         ProcessReady(node);
+        _readJustAsked = 0;
     }
 
     private void Transfer(SimNode? node)
@@ -313,6 +326,7 @@ internal sealed partial class Simulator
             return;
         node.Restarts++;
         node.Start(_founders, Options, _random);
+        ClockRestarted(node);
         Trace($"restart {node.Id} term {node.HardState.Term} log {node.Log.Count}");
         ProcessReady(node);
     }
@@ -396,6 +410,9 @@ internal sealed class SimulationStats
     public long LeaderAcks { get; set; }
     public long LeaderAcksLost { get; set; }
     public long ReadsServed { get; set; }
+    /// <summary>Reads confirmed in the Ready right after they were asked, without a message exchanged: from a lease (or a
+    /// configuration with one voter).</summary>
+    public long ReadsConfirmedAtOnce { get; set; }
     public long Crashes { get; set; }
     /// <summary>Crashes that lost entries a primary had written but not yet forced to disk.</summary>
     public long UnsyncedLost { get; set; }
