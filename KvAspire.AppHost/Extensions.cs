@@ -25,6 +25,8 @@ internal static class Extensions
         "Cluster:ElectionTimeoutMin",
         "Cluster:ElectionTimeoutMax",
         "Cluster:TickInterval",
+        "Cluster:ReadMode",
+        "Cluster:LeaseMargin",
         "Replication:Acknowledge",
         "Storage:Fsync",
         "Storage:SnapshotEntries",

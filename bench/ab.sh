@@ -6,6 +6,7 @@
 # median per revision; raw CSV in $WORK.
 # Usage: bench/ab.sh BEFORE_REV [AFTER_REV (default: the work tree as committed, HEAD)]
 #        ROUNDS=3 REQUESTS=20000 bench/ab.sh 27fd733
+#        AFTER_ARGS=--Cluster:ReadMode=Lease bench/ab.sh HEAD HEAD   (one revision, two settings: BEFORE_ARGS too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,12 +55,13 @@ cpu_ms() {
   echo $((ticks * 1000 / $(getconf CLK_TCK)))
 }
 
-# measure LABEL DIR: one round of redis-benchmark (SET then GET, -P 1 and -P 16) against DIR's cluster.
+# measure LABEL DIR [AppHost arguments...]: one round of redis-benchmark (SET then GET, -P 1 and -P 16) against DIR's cluster.
 measure() {
   local label=$1 dir=$2 pipeline test primary out cpu
+  shift 2
   ports_free
   cd "$dir"
-  start_apphost --Cluster:Timing=Seed --Replication:Acknowledge=Quorum
+  start_apphost --Cluster:Timing=Seed --Replication:Acknowledge=Quorum "$@"
   cd "$ROOT"
   primary=$(wait_for_primary "$PRIMARY_TIMEOUT_S") || { tail -n 40 "$WORK/apphost.log" >&2; exit 1; }
   for pipeline in 1 16; do
@@ -81,8 +83,10 @@ before_dir=$(checkout "$BEFORE")
 after_dir=$(checkout "$AFTER")
 for round in $(seq 1 "$ROUNDS"); do
   say "round $round of $ROUNDS"
-  measure before "$before_dir"
-  measure after "$after_dir"
+  # shellcheck disable=SC2086 # the arguments are words
+  measure before "$before_dir" ${BEFORE_ARGS:-}
+  # shellcheck disable=SC2086
+  measure after "$after_dir" ${AFTER_ARGS:-}
 done
 
 echo "median over $ROUNDS rounds (redis-benchmark -n $REQUESTS -r 100000 -d 64 -c 50, Quorum, seed timings): requests/s, and the nodes' CPU per request:"
