@@ -124,10 +124,24 @@ public sealed class ChaosCluster : IAsyncDisposable
     }
 
     /// <summary>One primary, every member of its configuration up and caught up with it, and no membership change under way:
-    /// the state each fault starts from and the final reads wait for. A removed node that still runs is no member.</summary>
-    public Task<ClusterView> WaitHealedAsync(CancellationToken cancellationToken) =>
-        ClusterView.WaitAsync(Control, GatewayUrl, v => v.AllCaughtUp && v.PrimaryNode!.MembershipChanging == false,
+    /// the state each fault starts from and the final reads wait for. A removed node that still runs is no member.
+    /// Caught up means applied through what that primary had committed when it was first seen settled: the load goes on
+    /// while the cluster heals, and "applied its latest commit index" can stay false for as long as a member happens to
+    /// be polled just before the primary. A CI run with five nodes waited 120 s in vain while writes went on; which member
+    /// it waited for was not recorded then (a timed-out wait now says what it last saw).</summary>
+    public Task<ClusterView> WaitHealedAsync(CancellationToken cancellationToken)
+    {
+        (string Primary, long Index)? target = null;
+        return ClusterView.WaitAsync(Control, GatewayUrl, view =>
+            {
+                if (view.PrimaryNode is not { MembershipChanging: false } primary)
+                    return false;
+                if (target?.Primary != primary.Node)
+                    target = (primary.Node, primary.CommitIndex);
+                return view.AllAppliedThrough(target.Value.Index);
+            },
             "every member caught up with a primary, no membership change under way", HealTimeout, cancellationToken);
+    }
 
     public async ValueTask DisposeAsync()
     {
