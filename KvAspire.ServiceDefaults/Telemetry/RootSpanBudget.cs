@@ -16,9 +16,13 @@ public sealed class RootSpanBudget : Sampler
     /// <summary>Distinct names with a budget of their own; any further name shares one. Names come from the code
     /// (command names from a fixed table, the framework's activity names), but a bound keeps a bug from growing this.</summary>
     public const int MaxNames = 512;
-    private const string OtherNames = "";
 
     private readonly ConcurrentDictionary<string, Budget> _budgets = new(StringComparer.Ordinal);
+    /// <summary>The budget every name past <see cref="MaxNames"/> shares.</summary>
+    private readonly Budget _otherNames = new();
+    /// <summary>Names given a budget of their own; kept beside the dictionary, whose Count takes every one of its locks.
+    /// Two threads adding at once may both count a name: the bound is a guard, not a quota.</summary>
+    private int _named;
     private readonly TimeProvider _time;
     private readonly long _interval;
     private readonly long _burst;
@@ -39,12 +43,18 @@ public sealed class RootSpanBudget : Sampler
     {
         if (_interval == long.MaxValue)
             return new SamplingResult(SamplingDecision.Drop);
-        var name = samplingParameters.Name ?? OtherNames;
+        var name = samplingParameters.Name ?? "";
         if (!_budgets.TryGetValue(name, out var budget))
-            budget = _budgets.Count < MaxNames ? _budgets.GetOrAdd(name, static _ => new Budget()) : _budgets.GetOrAdd(OtherNames, static _ => new Budget());
+            budget = Volatile.Read(ref _named) < MaxNames ? _budgets.GetOrAdd(name, NewBudget) : _otherNames;
         return new SamplingResult(budget.TryTake(_time.GetTimestamp(), _interval, _burst)
             ? SamplingDecision.RecordAndSample
             : SamplingDecision.Drop);
+    }
+
+    private Budget NewBudget(string name)
+    {
+        Interlocked.Increment(ref _named);
+        return new Budget();
     }
 
     /// <summary>
