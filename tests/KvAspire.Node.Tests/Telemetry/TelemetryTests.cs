@@ -183,7 +183,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     [Fact]
     public async Task ReplicationLag_RisesWhileASecondaryIsCutOff_AndReturnsToZeroAfterItCatchesUp()
     {
-        var primary = await _cluster.WaitForPrimaryAsync();
+        var primary = await _cluster.WaitForAgreedPrimaryAsync();
         var secondary = primary.Peers[0].Node;
         double Lag(string unit) => Points(unit == "entries" ? "kv.replication.lag.entries" : "kv.replication.lag")
             .Where(p => Tag(p, "peer") == secondary)
@@ -193,7 +193,7 @@ public sealed class TelemetryTests : IAsyncLifetime
 
         _cluster.Block(secondary);
         for (var i = 0; i < 5; i++)
-            await _cluster.Commands[primary.Node].SetAsync($"k{i}", new byte[] { 1 }, null, null, CancellationToken.None);
+            await _cluster.WriteAsync($"k{i}", new byte[] { 1 });
 
         // The gauges read the status the loop publishes at most a tick later.
         await InProcessCluster.WaitAsync("a lag of at least 5 entries", () => Lag("entries") >= 5 ? "ok" : null);
