@@ -170,6 +170,17 @@ def load_keys(port, keys, value_bytes, batch=1000):
     return elapsed
 
 
+def stalls(cluster):
+    """Per node, the host loop stalls it logged (LoopStalls: batches held a quarter of an election timeout or more,
+    logged at most once a second): how many, and the longest with the part of it spent in GC pauses."""
+    found = {}
+    for name, node in cluster.nodes.items():
+        held = [(int(ms), int(gc)) for ms, gc in re.findall(r"loop was held (\d+) ms by one batch, (\d+) ms of it in garbage collection",
+                                                             open(node["log"]).read())]
+        found[name] = (len(held), max(held) if held else None)
+    return found
+
+
 def last_match(path, pattern):
     matches = re.findall(pattern, open(path).read())
     return matches[-1] if matches else None
@@ -210,7 +221,16 @@ def million_keys(binary, keys, work, timing):
         term_before_load = cluster.highest_term()
         before = rss_kib(primary["process"].pid)
         log(f"loading {keys} keys of 100 bytes")
-        results["load_s"] = load_keys(primary["resp"], keys, 100)
+        try:
+            results["load_s"] = load_keys(primary["resp"], keys, 100)
+        except RuntimeError as e:
+            # Under the fast timing a primary that lost its role mid-load refuses the rest: report what led there.
+            summary = re.search(r"errors: \d+, replies: \d+", str(e))
+            results["load_failed"] = summary[0] if summary else str(e).strip().splitlines()[-1]
+            results["terms_load"] = (term_before_load, cluster.highest_term())
+            results["stalls"] = stalls(cluster)
+            return results
+        results["stalls"] = stalls(cluster)
         secondary = cluster.secondary_of(primary)
         cluster.caught_up(secondary["name"], primary)
         snapshot_pattern = (r"Snapshot at entry (\d+) \(term \d+\) saved: (\d+) keys, (\d+) bytes in ([\d.]+) ms; "
@@ -297,6 +317,13 @@ def main():
                          f"{single['p50']:.2f} / {single['p99']:.2f} |")
         lines += ["", "(`redis-benchmark -t set -r 100000 -d 64 -n 100000 -c 50` and `-n 5000 -c 1` against the primary, Quorum acknowledgement.)", ""]
     if million:
+        stalled = ", ".join(f"{name} {count}" + (f" (longest {longest[0]:,} ms, {longest[1]:,} ms of it GC)" if longest else "")
+                            for name, (count, longest) in million["stalls"].items())
+        stall_line = f"- host loop stalls logged during the load (a quarter of an election timeout or more): {stalled}"
+    if million and "load_failed" in million:
+        lines += [f"With {args.keys:,} keys of 100 bytes: **the load failed** ({million['load_failed']}): the primary changed "
+                  f"(highest term {million['terms_load'][0]} before, {million['terms_load'][1]} after).", "", stall_line, ""]
+    elif million:
         snap, sent = million["snapshot"], million["resync_sent"]
         lines += [f"With {args.keys:,} keys of 100 bytes:",
                   "",
@@ -307,6 +334,7 @@ def main():
                   f"host loop, which capturing the store held for {snap['capture_ms']:,.1f} ms",
                   f"- secondary SIGKILLed and restarted: recovered from its own disk (snapshot and log read, answering /cluster) "
                   f"after {million['secondary_recovered_s']:.2f} s, caught up with the primary after {million['secondary_restart_s']:.2f} s",
+                  stall_line,
                   f"- whole cluster SIGKILLed and restarted, until a primary serves reads: {million['cluster_restart_s']:.2f} s",
                   f"- wiped secondary restarted empty, until its applied digest equals the primary's: {million['resync_s']:.2f} s"
                   + (f" (snapshot at entry {sent['index']:,}: {sent['bytes'] / 2**20:.1f} MiB streamed in {sent['ms']:,.0f} ms)" if sent else ""),

@@ -49,6 +49,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     private readonly Func<long, ActivityContext?> _commandOf;
     private readonly Func<long, bool> _isWaiting;
     private readonly ReplicationLagClock _lagClock;
+    private readonly LoopStalls _stalls;
     private readonly PeerContact _contact;
     private readonly NodeMetrics _metrics;
     /// <summary>Under <see cref="ReadMode.Lease"/>: the core's ticks follow the monotonic clock, so a pause is counted before
@@ -116,6 +117,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
         _lagClock = new ReplicationLagClock(time);
         _contact = new PeerContact(time, _options.ElectionMin);
         _metrics = metrics;
+        _stalls = new LoopStalls(time, _options.ElectionMin / 4, metrics, logger, _options.NodeId);
         _tickClock = raftOptions.ReadMode == ReadMode.Lease ? new TickClock(time, _options.Tick) : null;
         _status = new StatusPublisher(_options.NodeId, _raft, _store, _log, _contact, _lagClock, Syncing, time, _options.Tick);
         metrics.Observe(() => _status.Current);
@@ -292,14 +294,21 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
             while ((!stoppingToken.IsCancellationRequested && (_raft.HasReady || _inbox.HasClientInputs)) || await _inbox.WaitAsync(stoppingToken))
             {
                 var started = _time.GetTimestamp();
-                for (var i = 0; i < MaxInputsPerBatch && _inbox.TryTakeFirst(out var input); i++)
+                _stalls.BatchStarting();
+                var (inputs, applied) = (0, 0);
+                for (; inputs < MaxInputsPerBatch && _inbox.TryTakeFirst(out var input); inputs++)
                     Handle(input);
-                for (var i = 0; i < MaxInputsPerBatch && (i < MinClientInputsPerBatch || !Overdue(started)) && _inbox.TryTakeClient(out var input); i++)
+                for (var i = 0; i < MaxInputsPerBatch && (i < MinClientInputsPerBatch || !Overdue(started)) && _inbox.TryTakeClient(out var input); i++, inputs++)
                     Handle(input);
                 for (var i = 0; i < MaxReadiesPerBatch && _raft.HasReady && (i == 0 || !Overdue(started)); i++)
-                    Process(_raft.TakeReady());
+                {
+                    var ready = _raft.TakeReady();
+                    applied += ready.CommittedEntries.Count;
+                    Process(ready);
+                }
                 _stepDowns.Update(_raft);
                 _status.Publish(_primaryCommit);
+                _stalls.BatchEnded(inputs, applied);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

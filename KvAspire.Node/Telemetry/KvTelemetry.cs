@@ -69,6 +69,8 @@ public static class KvTelemetry
         public const string PeerMessagesRejected = "kv.peer.messages.rejected";
         public const string InputsRefused = "kv.host.inputs.refused";
         public const string SnapshotFailures = "kv.snapshot.failures";
+        /// <summary>Seconds a host loop batch held the loop, for batches held a quarter of an election timeout or more.</summary>
+        public const string LoopStalls = "kv.host.stall.duration";
     }
 
     public static class Spans

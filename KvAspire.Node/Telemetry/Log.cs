@@ -33,6 +33,10 @@ internal static partial class Log
         Message = "Node {Node} is a voter again in term {Term}; primary {Primary}")]
     public static partial void NodePromoted(ILogger logger, string node, long term, string primary);
 
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning,
+        Message = "Node {Node}'s loop was held {HeldMs} ms by one batch, {GcMs} ms of it in garbage collection pauses ({Inputs} inputs, {Applied} entries applied); a primary held for an election timeout loses its role. Stalls of {ThresholdMs} ms or more not logged since the last: {Unlogged}")]
+    public static partial void LoopStalled(ILogger logger, string node, long heldMs, long gcMs, int inputs, int applied, long thresholdMs, int unlogged);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Information,
         Message = "Node {Node} is now {Role} in term {Term}; primary {Primary}")]
     public static partial void RoleChanged(ILogger logger, string node, Role role, long term, string primary);

@@ -30,6 +30,7 @@ public sealed class NodeMetrics
     private readonly Counter<long> _peerMessagesRejected;
     private readonly Counter<long> _inputsRefused;
     private readonly Counter<long> _snapshotFailures;
+    private readonly Histogram<double> _loopStalls;
     private double _lastFailoverSeconds;
 
     /// <param name="node">The node's name, a tag of the meter (<see cref="NodeTag"/>): several nodes in one process (the
@@ -48,6 +49,9 @@ public sealed class NodeMetrics
             "Client requests and peer messages refused because the host loop's queue was full, by kind");
         _snapshotFailures = _meter.CreateCounter<long>(Instruments.SnapshotFailures, "{failure}",
             "Snapshots of the store that failed to save (retried; the node stops after several in a row)");
+        _loopStalls = _meter.CreateHistogram(Instruments.LoopStalls, "s",
+            "Host loop batches held a quarter of an election timeout or more, by cause (gc: garbage collection pauses took at least half of it; work)",
+            advice: Buckets(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10));
     }
 
     // The SDK's default buckets (0..10000) suit milliseconds; these durations are in seconds.
@@ -100,6 +104,8 @@ public sealed class NodeMetrics
     public void PeerMessageRejected(string reason) => _peerMessagesRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void SnapshotFailed() => _snapshotFailures.Add(1);
+
+    public void LoopStalled(TimeSpan held, string cause) => _loopStalls.Record(held.TotalSeconds, new KeyValuePair<string, object?>("cause", cause));
 
     public void InputRefused(string kind) => _inputsRefused.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
