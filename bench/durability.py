@@ -7,7 +7,10 @@ Runs three real node processes (Release build) on loopback with their own data d
 them with redis-benchmark / redis-cli --pipe, and reads everything else from /cluster and the nodes'
 logs. Prints a Markdown report (also written to bench/results/durability-<date>.md).
 
-  python3 bench/durability.py [--keys 1000000] [--policies Always,EverySecond,Never] [--timing Seed|Fast]
+  python3 bench/durability.py [--keys 1000000] [--policies Always,EverySecond,Never] [--timing Seed|Fast] [--load-only]
+
+The nodes run with server GC unless DOTNET_gcServer says otherwise; other DOTNET_GC* variables pass through, and the
+report names them.
 
 With --timing Fast (50 ms heartbeat, 300-600 ms election timeout) the million-key run also tells whether the
 load, the snapshots and a wiped secondary's resync made any node start an election: the highest term among the
@@ -87,7 +90,7 @@ class Cluster:
             "Cluster__NodeId": name, "Storage__DataDirectory": node["data"],
             "KV_HTTP_PORT": str(node["http"]), "KV_PEER_PORT": str(node["peer"]), "KV_RESP_PORT": str(node["resp"]),
             "Logging__LogLevel__Default": "Warning", "Logging__LogLevel__KvAspire": "Information",
-            "DOTNET_gcServer": "1"})
+            "DOTNET_gcServer": os.environ.get("DOTNET_gcServer", "1")})
         for peer in NODES:
             if peer != name:
                 env[f"services__{peer}__peer__0"] = f"http://127.0.0.1:{self.nodes[peer]['peer']}"
@@ -208,7 +211,7 @@ def fsync_policies(binary, policies, work):
     return rows
 
 
-def million_keys(binary, keys, work, timing):
+def million_keys(binary, keys, work, timing, load_only):
     root = os.path.join(work, "million")
     # Snapshot every quarter of the load, so snapshots and compaction happen during it.
     every = max(keys // 4, 1)
@@ -231,6 +234,9 @@ def million_keys(binary, keys, work, timing):
             results["stalls"] = stalls(cluster)
             return results
         results["stalls"] = stalls(cluster)
+        results["terms_load"] = (term_before_load, cluster.highest_term())
+        if load_only:
+            return results
         secondary = cluster.secondary_of(primary)
         cluster.caught_up(secondary["name"], primary)
         snapshot_pattern = (r"Snapshot at entry (\d+) \(term \d+\) saved: (\d+) keys, (\d+) bytes in ([\d.]+) ms; "
@@ -288,6 +294,8 @@ def main():
     parser.add_argument("--keys", type=int, default=1_000_000)
     parser.add_argument("--policies", default="Always,EverySecond,Never")
     parser.add_argument("--timing", default="Seed", choices=["Seed", "Fast"])
+    parser.add_argument("--load-only", action="store_true",
+                        help="stop after the load: its time, the terms before and after it, and the loop stalls")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="kv-durability-")
@@ -299,7 +307,7 @@ def main():
     load = os.getloadavg()
     try:
         policies = fsync_policies(binary, args.policies.split(","), work) if args.policies else []
-        million = million_keys(binary, args.keys, work, args.timing) if args.keys else None
+        million = million_keys(binary, args.keys, work, args.timing, args.load_only) if args.keys else None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -307,7 +315,8 @@ def main():
              "",
              f"`python3 bench/durability.py --keys {args.keys} --policies {args.policies} --timing {args.timing}` — {os.cpu_count()} cores, "
              f"load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; three Release node processes on loopback, "
-             + ("seed timing (2 s heartbeat, 5-8 s election timeout)." if args.timing == "Seed" else "fast timing (50 ms heartbeat, 300-600 ms election timeout)."),
+             + ("seed timing (2 s heartbeat, 5-8 s election timeout)" if args.timing == "Seed" else "fast timing (50 ms heartbeat, 300-600 ms election timeout)")
+             + "; GC settings: " + (" ".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.upper().startswith("DOTNET_GC")) or "the node's own") + ".",
              ""]
     if policies:
         lines += ["| Storage:Fsync | SET/s, 50 clients | p50 / p99 ms, 50 clients | SET/s, 1 client | p50 / p99 ms, 1 client |",
@@ -323,6 +332,9 @@ def main():
     if million and "load_failed" in million:
         lines += [f"With {args.keys:,} keys of 100 bytes: **the load failed** ({million['load_failed']}): the primary changed "
                   f"(highest term {million['terms_load'][0]} before, {million['terms_load'][1]} after).", "", stall_line, ""]
+    elif million and args.load_only:
+        lines += [f"With {args.keys:,} keys of 100 bytes: loaded in {million['load_s']:.1f} s; highest term {million['terms_load'][0]} "
+                  f"before, {million['terms_load'][1]} after.", "", stall_line, ""]
     elif million:
         snap, sent = million["snapshot"], million["resync_sent"]
         lines += [f"With {args.keys:,} keys of 100 bytes:",

@@ -127,6 +127,20 @@ public sealed class ClientAuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdminRequests_WithTheAdminSecret_CountNoFailureAgainstTheClientPassword()
+    {
+        var server = await StartAsync(Password);
+
+        // More admin requests than Auth:MaxFailures (2): had the client scheme run for them too, each would have been a
+        // failed client authentication, and the address would now be throttled.
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(StatusCodes.Status200OK, (await SendAsync(server, "/admin/thing", AdminPassword, "POST")).Response.StatusCode);
+        var client = await SendAsync(server, "/kv/k", Password);
+
+        Assert.Equal(StatusCodes.Status200OK, client.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task ClientEndpoint_NeedsTheClientPassword_NotTheAdminSecret_AndSaysWhichSecret()
     {
         var server = await StartAsync(Password);
