@@ -173,6 +173,23 @@ def load_keys(port, keys, value_bytes, batch=1000):
     return elapsed
 
 
+def gc_totals(node):
+    """The node's GC counters from its /metrics: pause seconds, collections per generation, bytes allocated."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{node['http']}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    def value(pattern):
+        found = re.search("^" + pattern + r"\S* ([\d.e+-]+)", text, re.M)
+        return float(found[1]) if found else 0.0
+    return {"pause_s": value("dotnet_gc_pause_time_seconds_total"),
+            "allocated": value("dotnet_gc_heap_total_allocated_bytes_total"),
+            **{gen: value(r'dotnet_gc_collections_total\{[^}]*gc_heap_generation="' + gen + '"') for gen in ("gen0", "gen1", "gen2")}}
+
+
+def gc_during(before, cluster):
+    """Per node, what its GC did since `before` (from gc_totals)."""
+    return {name: {k: v - before[name][k] for k, v in gc_totals(node).items()} for name, node in cluster.nodes.items()}
+
+
 def stalls(cluster):
     """Per node, the host loop stalls it logged (LoopStalls: batches held a quarter of an election timeout or more,
     logged at most once a second): how many, and the longest with the part of it spent in GC pauses."""
@@ -223,6 +240,8 @@ def million_keys(binary, keys, work, timing, load_only):
         cluster.caught_up(cluster.secondary_of(primary)["name"], primary)
         term_before_load = cluster.highest_term()
         before = rss_kib(primary["process"].pid)
+        gc_before = {name: gc_totals(node) for name, node in cluster.nodes.items()}
+        results["primary"] = primary["name"]
         log(f"loading {keys} keys of 100 bytes")
         try:
             results["load_s"] = load_keys(primary["resp"], keys, 100)
@@ -232,8 +251,10 @@ def million_keys(binary, keys, work, timing, load_only):
             results["load_failed"] = summary[0] if summary else str(e).strip().splitlines()[-1]
             results["terms_load"] = (term_before_load, cluster.highest_term())
             results["stalls"] = stalls(cluster)
+            results["gc"] = gc_during(gc_before, cluster)
             return results
         results["stalls"] = stalls(cluster)
+        results["gc"] = gc_during(gc_before, cluster)
         results["terms_load"] = (term_before_load, cluster.highest_term())
         if load_only:
             return results
@@ -329,6 +350,10 @@ def main():
         stalled = ", ".join(f"{name} {count}" + (f" (longest {longest[0]:,} ms, {longest[1]:,} ms of it GC)" if longest else "")
                             for name, (count, longest) in million["stalls"].items())
         stall_line = f"- host loop stalls logged during the load (a quarter of an election timeout or more): {stalled}"
+        stall_line += "\n- GC during the load: " + "; ".join(
+            f"{name}{' (primary)' if name == million['primary'] else ''} {gc['pause_s']:.2f} s paused in {gc['gen0']:.0f} gen0, "
+            f"{gc['gen1']:.0f} gen1 and {gc['gen2']:.0f} gen2 collections, {gc['allocated'] / 2**30:.2f} GiB allocated"
+            for name, gc in million["gc"].items())
     if million and "load_failed" in million:
         lines += [f"With {args.keys:,} keys of 100 bytes: **the load failed** ({million['load_failed']}): the primary changed "
                   f"(highest term {million['terms_load'][0]} before, {million['terms_load'][1]} after).", "", stall_line, ""]
