@@ -138,6 +138,16 @@ public sealed partial class Raft
             SendReplicate(peer, _progress[peer], heartbeat: false);
     }
 
+    /// <summary>
+    /// The last entry <paramref name="peer"/> may be sent: a learner only what has committed. Its copy counts towards
+    /// nothing, so an entry only it received may outlive every voter's copy; yet an uncommitted promotion this log does not
+    /// hold may make it a voter in another node's log, and there its newer entry would refuse every candidate that needs
+    /// its vote (Raft §5.4.1) while it, a learner in its own log, never campaigns. With a voter wiped, no primary could
+    /// ever be elected again (simulator seed 17951). A committed entry is in every later primary's log, so a learner
+    /// holding only those refuses no candidate that could win.
+    /// </summary>
+    private long SendableThrough(string peer) => Membership.IsLearner(peer) ? CommitIndex : Log.LastIndex;
+
     private void SendReplicate(string peer, Progress progress, bool heartbeat)
     {
         if (heartbeat && progress.State == ProgressState.Probe)
@@ -148,9 +158,10 @@ public sealed partial class Raft
             SendSnapshot(peer, progress);
             paused = true;
         }
-        var entries = paused
+        var sendable = SendableThrough(peer);
+        var entries = paused || progress.Next > sendable
             ? []
-            : Log.Slice(progress.Next, _options.MaxEntriesPerReplicate, _options.MaxBytesPerReplicate);
+            : Log.Slice(progress.Next, (int)Math.Min(_options.MaxEntriesPerReplicate, sendable - progress.Next + 1), _options.MaxBytesPerReplicate);
         var commitNews = progress.CommitSent < CommitIndex && !(progress.State != ProgressState.Replicate && paused);
         if (entries.Count == 0 && !heartbeat && !commitNews)
             return;

@@ -31,7 +31,8 @@ public sealed record RaftOptions
     /// </summary>
     public bool AsyncStorageWrites { get; init; }
     /// <summary>How many entries behind the primary's log a learner may be when it is promoted to voter: a voter further
-    /// behind would hold up commits while it copies the rest.</summary>
+    /// behind would hold up commits while it copies the rest. A learner is sent only committed entries, so the entries not
+    /// yet committed count towards this too.</summary>
     public long MaxPromotionLag { get; init; } = 1_000;
     /// <summary>How a primary confirms a linearizable read: a ReadIndex round, or its lease when it holds one (Raft.Lease.cs).</summary>
     public ReadMode ReadMode { get; init; } = ReadMode.ReadIndex;

@@ -56,15 +56,78 @@ public class MembershipChangeTests
         var network = Grown(["a", "b", "c", "d"]);
         var primary = network.ElectPrimary().Id;
         Change(network, MembershipChangeKind.AddLearner, "d");
+        // Once no longer joining too: a joining node's answers count for nothing anyway.
+        network.RunUntil(() => !network[primary].MembershipChanging && network["d"].Standing == Standing.Voter, 100,
+            "the learner's addition committing");
+
+        foreach (var founder in Founders.Where(id => id != primary))
+            network.Isolate(founder);
+        var write = network.Propose(primary, "only-the-learner-acknowledges-it");
+        // A learner is sent only committed entries, but it may hold this one from before (as a voter of a configuration
+        // that was later truncated): its acknowledgement is made by hand.
+        network[primary].Step(new ReplicateResponse("d", primary, network[primary].Term, Success: true, MatchIndex: write.Index));
+        network.Tick(5);
+
+        Assert.True(network[primary].CommitIndex < write.Index, "a learner's acknowledgement committed an entry");
+    }
+
+    [Fact]
+    public void Learner_ReceivesAnEntry_OnlyOnceItHasCommitted()
+    {
+        var network = Grown(["a", "b", "c", "d"]);
+        var primary = network.ElectPrimary().Id;
+        Change(network, MembershipChangeKind.AddLearner, "d");
         network.RunUntil(() => !network[primary].MembershipChanging, 100, "the learner's addition committing");
 
         foreach (var founder in Founders.Where(id => id != primary))
             network.Isolate(founder);
-        var write = network.Propose(primary, "only-the-learner-hears-it");
+        var write = network.Propose(primary, "no-majority-holds-it-yet");
         network.Tick(5);
+        Assert.True(network["d"].Log.LastIndex < write.Index, "the learner received an entry that had not committed");
 
-        Assert.True(network["d"].Log.LastIndex >= write.Index, "the learner received the entry");
-        Assert.True(network[primary].CommitIndex < write.Index, "a learner's acknowledgement committed an entry");
+        network.Heal();
+        network.RunUntil(() => network["d"].Log.LastIndex >= write.Index, 100, "the learner receiving the entry once it commits");
+        Assert.True(network[primary].CommitIndex >= write.Index);
+    }
+
+    /// <summary>
+    /// Simulator seed 17951 in four nodes. The promoter appends d's promotion and is cut off before anyone receives it: in
+    /// its log d is a voter, so it needs three of a, b, c, d. The other two founders elect a newer primary, whose entries
+    /// reach only d (a learner in that primary's configuration), and that primary then loses its disk. Had d received them,
+    /// its newer last term would refuse the promoter's votes (Raft §5.4.1), the promoter's longer log would refuse the last
+    /// founder's, the wiped node may not vote and d, a learner in its own log, never campaigns: no primary ever again,
+    /// with three of four nodes up. Failed before a learner was sent only committed entries.
+    /// </summary>
+    [Fact]
+    public void UncommittedPromotion_ANewerTermOnlyTheLearnerSaw_AndAWipedVoter_StillLeaveAPrimaryElectable()
+    {
+        var network = Grown(["a", "b", "c", "d"]);
+        var promoter = network.ElectPrimary().Id;
+        ProposeMany(network, 3);
+        Change(network, MembershipChangeKind.AddLearner, "d");
+        network.RunUntil(() => !network[promoter].MembershipChanging && network["d"].Log.LastIndex == network[promoter].Log.LastIndex
+            && network["d"].Standing == Standing.Voter, 200, "the learner catching up");
+        var promotionTerm = network[promoter].Term;
+
+        network.Isolate(promoter);
+        var promotion = network[promoter].ChangeMembership(new MembershipChange(MembershipChangeKind.Promote, "d"));
+        Assert.Equal(MembershipChangeStatus.Accepted, promotion.Status);
+        // A newer primary's entries reach the learner, and no voter.
+        network.MessageHook = m => m is not (Replicate or InstallSnapshot) || m.Term == promotionTerm || m.To == "d";
+        network.RunUntil(() => network.Live.Any(r => r.Role == Role.Primary && r.Term > promotionTerm), 300, "a primary of a newer term");
+        var newer = network.Live.First(r => r.Role == Role.Primary && r.Term > promotionTerm);
+        var newerTerm = newer.Term;
+
+        network.Wipe(newer.Id);
+        network.MessageHook = null;
+        network.Tick(network.Options.ElectionTicksMax); // the cut-off promoter steps down (check-quorum)
+        Assert.Empty(network.Primaries);
+        network.Heal();
+
+        network.RunUntil(() => network.Primaries is [{ HasCommittedInCurrentTerm: true } primary] && primary.Term > newerTerm, 1_000,
+            "a primary after the wipe");
+        Assert.Equal(promoter, network.Primary.Id); // the only log as up to date as a majority of either configuration
+        Assert.True(network.Primary.Membership.IsVoter("d"));
     }
 
     [Fact]

@@ -54,6 +54,9 @@ public sealed class TestNetwork
     public double DuplicateRate { get; set; }
     /// <summary>A delayed message is held back to a later tick, so messages also arrive reordered.</summary>
     public double DelayRate { get; set; }
+    /// <summary>Asked about every message before it is delivered; false drops it (etcd-io/raft's network <c>msgHook</c>), so a
+    /// test can lose exactly the messages a scenario needs lost. Null delivers everything.</summary>
+    public Func<Message, bool>? MessageHook { get; set; }
 
     /// <summary>Every message a node handed to the network, whether or not it was delivered.</summary>
     public List<Message> Sent { get; } = [];
@@ -202,6 +205,8 @@ public sealed class TestNetwork
     private void Transmit(Message message)
     {
         if (_isolated.Contains(message.From) || _isolated.Contains(message.To))
+            return;
+        if (MessageHook is { } hook && !hook(message))
             return;
         if (DropRate > 0 && _random.NextDouble() < DropRate)
             return;
