@@ -34,7 +34,14 @@ public sealed partial class Raft
         else if (Joining)
             Probe();
         else if (!MayCampaign)
-            ResetTimers(); // a learner, or a node removed from the cluster, never campaigns
+        {
+            // A learner, or a node removed from the cluster, never campaigns. It forgets a primary it has not heard from
+            // for an election timeout: still honouring it, it would ignore every vote request for the first
+            // ElectionTicksMin of each timeout (InPrimaryLease), while a candidate may need its vote, as a voter of an
+            // uncommitted promotion in the candidate's log.
+            Primary = null;
+            ResetTimers();
+        }
         else if (_options.PreVote)
             PreCampaign();
         else

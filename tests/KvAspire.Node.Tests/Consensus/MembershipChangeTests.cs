@@ -72,6 +72,29 @@ public class MembershipChangeTests
     }
 
     [Fact]
+    public void Learner_ForgetsAPrimaryItHasNotHeardFromForAnElectionTimeout_AndAnswersVoteRequestsAtOnce()
+    {
+        var network = Grown(["a", "b", "c", "d"]);
+        var primary = network.ElectPrimary().Id;
+        Change(network, MembershipChangeKind.AddLearner, "d");
+        network.RunUntil(() => !network[primary].MembershipChanging && network["d"].Standing == Standing.Voter, 100,
+            "the learner's addition committing");
+        var learner = network["d"];
+        var candidate = Founders.First(id => id != primary);
+        Assert.Equal(primary, learner.Primary);
+
+        network.Crash(primary);
+        for (var i = 0; i < network.Options.ElectionTicksMax; i++)
+            learner.Tick();
+        Assert.Null(learner.Primary);
+        learner.TakeReady();
+        learner.Step(new RequestVote(candidate, "d", learner.Term + 1, learner.Log.LastIndex, learner.Log.LastTerm));
+
+        var answer = Assert.Single(learner.TakeReady().Messages.OfType<RequestVoteResponse>());
+        Assert.True(answer.Granted, "a learner whose primary is gone refused a candidate as up to date as itself");
+    }
+
+    [Fact]
     public void Learner_ReceivesAnEntry_OnlyOnceItHasCommitted()
     {
         var network = Grown(["a", "b", "c", "d"]);
