@@ -12,7 +12,6 @@ namespace KvAspire.Node.Consensus;
 public sealed class RaftLog
 {
     private readonly List<Entry> _entries = [];
-    private readonly EntryArena _arena = new();
     private long _handedOverIndex;
     private long? _pendingTruncateFrom;
     private SnapshotMarker? _pendingRestore;
@@ -24,7 +23,7 @@ public sealed class RaftLog
         {
             if (entry.Index != LastIndex + 1)
                 throw new ArgumentException($"Persisted log is not contiguous at index {entry.Index} (expected {LastIndex + 1}).", nameof(persisted));
-            _entries.Add(entry with { Data = _arena.Keep(entry.Data) });
+            _entries.Add(entry);
         }
         _handedOverIndex = LastIndex;
         DurableIndex = LastIndex;
@@ -82,7 +81,7 @@ public sealed class RaftLog
 
     public long Append(long term, ReadOnlyMemory<byte> data)
     {
-        var entry = new Entry(LastIndex + 1, term, _arena.Keep(data));
+        var entry = new Entry(LastIndex + 1, term, data);
         _entries.Add(entry);
         return entry.Index;
     }
@@ -104,7 +103,7 @@ public sealed class RaftLog
                 continue;
             if (existing is not null)
                 TruncateFrom(entry.Index, commitIndex);
-            _entries.Add(entry with { Data = _arena.Keep(entry.Data) });
+            _entries.Add(entry);
         }
         return true;
     }
