@@ -1,3 +1,6 @@
+using KvAspire.Settings;
+using Microsoft.Extensions.Options;
+
 namespace KvAspire.Node.Cluster;
 
 /// <summary>
@@ -17,11 +20,10 @@ public sealed class AdminOptions
     public string? Secret { get; set; }
 
     /// <summary>The longest isolation one request may ask for.</summary>
+    [SettingRange("Admin:MaxIsolation", typeof(TimeSpan), "00:00:01", "01:00:00", Allowed = "between 1 s and 1 h")]
     public TimeSpan MaxIsolation { get; set; } = TimeSpan.FromMinutes(10);
-
-    public void Validate()
-    {
-        if (MaxIsolation < TimeSpan.FromSeconds(1) || MaxIsolation > TimeSpan.FromHours(1))
-            throw new OptionsValidationError("Admin:MaxIsolation", "must be between 1 s and 1 h");
-    }
 }
+
+/// <summary>The range of <see cref="AdminOptions.MaxIsolation"/>, from its attribute.</summary>
+[OptionsValidator]
+internal sealed partial class AdminOptionsValidator : IValidateOptions<AdminOptions>;

@@ -1,5 +1,6 @@
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Storage;
+using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Storage;
 
@@ -12,7 +13,8 @@ public class StorageOptionsTests
     {
         var options = new StorageOptions { DataDirectory = "/tmp/x", Fsync = fsync };
 
-        var error = Assert.Throws<OptionsValidationError>(() => options.Validate(new ReplicationOptions { Acknowledge = Acknowledge.Quorum }));
+        var error = Assert.Throws<OptionsValidationException>(() =>
+            SettingsCheck.Validate(options, replication: new ReplicationOptions { Acknowledge = Acknowledge.Quorum }));
 
         Assert.Contains("Storage:Fsync", error.Message);
         Assert.Contains("Replication:Acknowledge=Leader", error.Message);
@@ -25,6 +27,6 @@ public class StorageOptionsTests
     [InlineData(FsyncPolicy.Never, Acknowledge.Leader)]
     public void EveryOtherCombination_IsAccepted(FsyncPolicy fsync, Acknowledge acknowledge)
     {
-        new StorageOptions { DataDirectory = "/tmp/x", Fsync = fsync }.Validate(new ReplicationOptions { Acknowledge = acknowledge });
+        SettingsCheck.Validate(new StorageOptions { DataDirectory = "/tmp/x", Fsync = fsync }, replication: new ReplicationOptions { Acknowledge = acknowledge });
     }
 }
