@@ -10,7 +10,10 @@ public enum Acknowledge
     Quorum,
     /// <summary>After the primary's own durable append; replication is asynchronous, so the
     /// last acknowledged writes can be lost if the primary dies before a secondary has them.</summary>
-    Leader,
+    Primary,
+    /// <summary>The name <see cref="Primary"/> had first; still accepted wherever a mode is typed (the setting, <c>?ack=</c>,
+    /// <c>X-Kv-Acknowledge</c>). Declared after it, so that the mode prints as Primary.</summary>
+    Leader = Primary,
 }
 
 /// <summary><c>Replication:</c> settings.</summary>

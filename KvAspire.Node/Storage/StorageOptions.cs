@@ -58,7 +58,7 @@ internal sealed class StorageRules(IOptions<ReplicationOptions> replication) : I
         // promise that a failover loses nothing, and a machine crash of a majority could lose it.
         else if (options.Fsync != FsyncPolicy.Always && replication.ValueIfValid()?.Acknowledge == Acknowledge.Quorum)
             result.AddError(BadSetting.Message("Storage:Fsync",
-                $"is '{options.Fsync}', which acknowledges entries before they are on disk, so Replication:Acknowledge=Quorum cannot keep its promise; use Storage:Fsync=Always, or set Replication:Acknowledge=Leader to accept losing the last writes"));
+                $"is '{options.Fsync}', which acknowledges entries before they are on disk, so Replication:Acknowledge=Quorum cannot keep its promise; use Storage:Fsync=Always, or set Replication:Acknowledge=Primary to accept losing the last writes"));
         return result.Build();
     }
 }
