@@ -77,7 +77,8 @@ public sealed class ClusterOptions
 [OptionsValidator]
 internal sealed partial class ClusterOptionsValidator : IValidateOptions<ClusterOptions>;
 
-/// <summary>The timings as the profile and the explicit intervals make them, which must nest, and the names of members.</summary>
+/// <summary>What no attribute states: a node name and a cluster id, enum values that have names, timings that nest as the
+/// profile and the explicit intervals make them, and the members' names.</summary>
 internal sealed class ClusterRules : IValidateOptions<ClusterOptions>
 {
     public ValidateOptionsResult Validate(string? name, ClusterOptions options)
