@@ -1,3 +1,5 @@
+using KvAspire.Node.Api;
+using KvAspire.Node.Api.Http;
 using KvAspire.Node.Api.Resp;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Storage;

@@ -1,7 +1,7 @@
 using KvAspire.Settings;
 using Microsoft.Extensions.Options;
 
-namespace KvAspire.Node.Cluster;
+namespace KvAspire.Node.Api;
 
 /// <summary><c>Limits:</c> sizes a client request may not exceed.</summary>
 public sealed class LimitsOptions

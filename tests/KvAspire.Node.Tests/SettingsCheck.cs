@@ -1,3 +1,4 @@
+using KvAspire.Node.Api;
 using KvAspire.Node.Cluster;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

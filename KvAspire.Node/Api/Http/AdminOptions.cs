@@ -1,7 +1,7 @@
 using KvAspire.Settings;
 using Microsoft.Extensions.Options;
 
-namespace KvAspire.Node.Cluster;
+namespace KvAspire.Node.Api.Http;
 
 /// <summary>
 /// <c>Admin:</c> settings. The admin endpoints (crash, isolate) exist to drill failures; they are off

@@ -1,4 +1,3 @@
-using KvAspire.Node.Cluster;
 using KvAspire.Settings;
 using Microsoft.Extensions.Options;
 

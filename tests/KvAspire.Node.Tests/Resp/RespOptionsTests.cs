@@ -1,5 +1,4 @@
 using KvAspire.Node.Api.Resp;
-using KvAspire.Node.Cluster;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Resp;

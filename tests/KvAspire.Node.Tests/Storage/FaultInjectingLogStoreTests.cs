@@ -1,4 +1,3 @@
-using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
