@@ -17,14 +17,15 @@ public sealed record ClusterNode(string Name, Uri Address, DnsEndPoint? Resp = n
 /// </summary>
 public static class ClusterNodes
 {
-    public static IReadOnlyList<ClusterNode> FromConfiguration(IConfiguration configuration)
+    /// <param name="options">The gateway's settings, validated: the templates give every member an absolute address.</param>
+    public static IReadOnlyList<ClusterNode> FromConfiguration(IConfiguration configuration, GatewayOptions options)
     {
         var services = configuration.GetSection("services").GetChildren()
             .Select(service => (service.Key, Address: service["http:0"], Resp: service["resp:0"]))
             .Where(service => !string.IsNullOrWhiteSpace(service.Address))
             .Select(service => new ClusterNode(service.Key, new Uri(service.Address!, UriKind.Absolute), RespEndPoint(service.Key, service.Resp)))
             .ToList();
-        var nodes = services.Concat(FoundingMembers(configuration).Where(member => services.All(node => node.Name != member.Name)))
+        var nodes = services.Concat(FoundingMembers(configuration, options).Where(member => services.All(node => node.Name != member.Name)))
             .OrderBy(node => node.Name, StringComparer.Ordinal)
             .ToList();
         if (nodes.Count == 0)
@@ -38,10 +39,10 @@ public static class ClusterNodes
     }
 
     /// <summary>The founding members at the template's addresses; none without a template.</summary>
-    private static IEnumerable<ClusterNode> FoundingMembers(IConfiguration configuration)
+    private static IEnumerable<ClusterNode> FoundingMembers(IConfiguration configuration, GatewayOptions options)
     {
         var members = configuration.GetSection("Cluster:Members").Get<string[]>() ?? [];
-        if (NodeTemplate.From(configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new()) is not { } template)
+        if (NodeTemplate.From(options) is not { } template)
         {
             return [];
         }

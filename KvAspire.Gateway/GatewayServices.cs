@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using KvAspire.Gateway.Resp;
 using KvAspire.Security;
+using KvAspire.Settings;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -18,42 +20,49 @@ public static class GatewayServices
     /// </summary>
     public static WebApplicationBuilder AddPrimaryFollowingProxy(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
-        options.Validate();
-        var nodes = ClusterNodes.FromConfiguration(builder.Configuration);
-        var password = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>()?.Password;
-
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        var configuration = builder.Configuration;
+        builder.Services.AddGatewaySettings();
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, options) =>
         {
             // Keys travel in the path percent-encoded (up to 3 bytes per key byte; nodes allow 8 KiB keys)
             // and values in the body (16 MiB): let them through so the node answers with its own errors.
             kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, 3 * 8 * 1024 + 1024);
             kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024 + 1;
-            if (options.RespPort is { } respPort)
+            if (options.Value.RespPort is { } respPort)
             {
-                RespEndpoint.Listen(kestrel, builder.Configuration, respPort);
+                RespEndpoint.Listen(kestrel, configuration, respPort);
             }
         });
         builder.Services.AddSingleton<RespForwarder>();
         builder.Services.AddSingleton<RespAuthGate>();
         builder.Services.AddSingleton(services => new SocketConnectionContextFactory(
             new SocketConnectionFactoryOptions(), services.GetRequiredService<ILogger<SocketConnectionContextFactory>>()));
-        builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<GatewayTelemetry>();
+        builder.Services.AddSingleton(services => new SeedNodes(ClusterNodes.FromConfiguration(configuration, Settings(services))));
         builder.Services.AddSingleton(services => new PrimaryTracker(
-            nodes, CreatePollClient(options, password), services.GetRequiredService<IOptions<GatewayOptions>>(),
+            services.GetRequiredService<SeedNodes>().Nodes,
+            CreatePollClient(Settings(services), services.GetRequiredService<IOptions<AuthOptions>>().Value.Password),
+            services.GetRequiredService<IOptions<GatewayOptions>>(),
             services.GetRequiredService<ILogger<PrimaryTracker>>(), services.GetRequiredService<GatewayTelemetry>(),
             nodesChanged: watched => services.GetRequiredService<InMemoryConfigProvider>()
-                .Update(ProxyRoutes.Routes, ProxyRoutes.Clusters(watched, options))));
+                .Update(ProxyRoutes.Routes, ProxyRoutes.Clusters(watched, Settings(services)))));
         builder.Services.AddHostedService(services => services.GetRequiredService<PrimaryTracker>());
         builder.Services.AddSingleton<ILoadBalancingPolicy, PrimaryLoadBalancingPolicy>();
         builder.Services.AddGatewayOpenApi();
 
+        // YARP's LoadFromMemory, with the destinations built when the proxy first asks for them, from validated settings.
+        builder.Services.AddSingleton(services => new InMemoryConfigProvider(
+            ProxyRoutes.Routes, ProxyRoutes.Clusters(services.GetRequiredService<SeedNodes>().Nodes, Settings(services))));
+        builder.Services.AddSingleton<IProxyConfigProvider>(services => services.GetRequiredService<InMemoryConfigProvider>());
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(ProxyRoutes.Routes, ProxyRoutes.Clusters(nodes, options))
             .AddTransforms(context => context.AddResponseTransform(PrimaryRouting.CaptureRefusalAsync));
         return builder;
     }
+
+    private static GatewayOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+
+    /// <summary>The nodes the gateway watches from its start (<see cref="ClusterNodes"/>), found once.</summary>
+    private sealed record SeedNodes(IReadOnlyList<ClusterNode> Nodes);
 
     // Deliberately not from IHttpClientFactory: the service defaults add the standard resilience
     // handler to those clients, whose retries and circuit breaker would hide a node coming back

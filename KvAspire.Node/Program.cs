@@ -1,15 +1,15 @@
 using KvAspire.Node;
 using KvAspire.Node.Api.Http;
-using KvAspire.Node.Cluster;
 using KvAspire.Node.Storage;
 using KvAspire.Node.Transport;
 using KvAspire.Security;
+using KvAspire.Settings;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 
-// The settings are checked while the node is set up, and the stored state is read while the app is built (the RESP
-// listener needs the store).
+// The settings are checked and the stored state is read while the app is built: Kestrel is configured then, and the
+// RESP listener needs the store (NodeSettings).
 try
 {
     builder.AddKvNode();
@@ -27,9 +27,9 @@ try
     // Non-zero when the host loop stopped the node (NodeExitCodes.DiskFailed).
     return Environment.ExitCode;
 }
-catch (OptionsValidationError e)
+catch (Exception e) when (BadSetting.Describe(e) is { } problems)
 {
-    Console.Error.WriteLine($"KvAspire.Node cannot start: {e.Message}");
+    Console.Error.WriteLine($"KvAspire.Node cannot start: {problems}");
     return NodeExitCodes.BadConfiguration;
 }
 catch (DamagedDataException e)

@@ -213,7 +213,7 @@ def fsync_policies(binary, policies, work):
         # Only Always keeps Quorum's promise; the node refuses Quorum with the others.
         settings = {"Storage__Fsync": policy}
         if policy != "Always":
-            settings["Replication__Acknowledge"] = "Leader"
+            settings["Replication__Acknowledge"] = "Primary"
         cluster = Cluster(binary, root, settings)
         cluster.start_all()
         try:

@@ -3,7 +3,7 @@
 # while dotnet-trace samples the primary's (PROFILED=secondary: a secondary's) thread stacks (~100 Hz, wall-clock: waiting threads
 # count) and dotnet-counters records the runtime and KvAspire.Node counters; prints where the host
 # loop's time goes (bench/host-loop.py) and the top methods by exclusive and inclusive time. Run it alone: bench/run.sh measures, this explains.
-# Usage: bench/profile.sh        (ACK=Leader for the other acknowledgement mode, TRACE_SECONDS=15,
+# Usage: bench/profile.sh        (ACK=Primary for the other acknowledgement mode, TRACE_SECONDS=15,
 #        TEST=hset for the load of `redis-benchmark -t hset -r 100000` instead of KvAspire.Bench's SETs,
 #        PIPELINE=16 to pipeline that load's requests)
 set -euo pipefail

@@ -161,7 +161,7 @@ kvaspire_benchmark() {
 
 # Throughput and latency in one acknowledgement mode, with the seed timings (the default of
 # `dotnet run`): the fast profile's 300-600 ms election timeout trips on this loaded machine.
-throughput_suite() { # MODE (Quorum or Leader)
+throughput_suite() { # MODE (Quorum or Primary)
   local mode=$1 label="kvaspire ack=$1" rep pipeline first_term
   start_cluster --Cluster:Timing=Seed --Replication:Acknowledge="$mode"
   first_term=$(term)
@@ -232,7 +232,7 @@ stop_apphost
 start_cluster --Cluster:Timing=Seed
 resp_failover Seed "$FAILOVER_ROUNDS_SEED" "seed (2 s heartbeat, 5-8 s election)"
 stop_apphost
-throughput_suite Leader
+throughput_suite Primary
 sample_load "restart"
 say "memory per key and restart with $RESTART_KEYS keys"
 "$BENCH" restart --gateway "$GATEWAY" --password "$KV_PASSWORD" --keys "$RESTART_KEYS" --out "$WORK/restart" --json "$RESULTS"

@@ -1,5 +1,4 @@
 using System.Text;
-using KvAspire.Node.Cluster;
 
 namespace KvAspire.Node.Api;
 

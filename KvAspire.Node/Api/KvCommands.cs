@@ -249,9 +249,9 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
         if (idempotent is not null)
             command = Idempotency.Create(idempotent.Key, idempotent.Fingerprint,
                 command.TimestampMs + (long)_replication.IdempotencyWindow.TotalMilliseconds, command);
-        // Under Leader acknowledgement the reply comes before the entry is applied, so whether the key
+        // Under Primary acknowledgement the reply comes before the entry is applied, so whether the key
         // existed is read now: exact unless another write to the same key is in flight.
-        var existedBefore = mode == Acknowledge.Leader ? Live(command.Key) is not null : (bool?)null;
+        var existedBefore = mode == Acknowledge.Primary ? Live(command.Key) is not null : (bool?)null;
         // A client that is gone before its write is proposed has nothing written; once proposed, the write is waited
         // for (its deadline bounds the wait), since its outcome is decided whether or not anyone hears it.
         cancellationToken.ThrowIfCancellationRequested();

@@ -11,7 +11,7 @@ namespace KvAspire.Node.Api;
 /// loop at a time.
 /// </summary>
 /// <param name="lastWrite">The log index of the owner's latest acknowledged write, which its reads must see
-/// (read-your-writes: a Leader-acknowledged write is answered before it commits).</param>
+/// (read-your-writes: a Primary-acknowledged write is answered before it commits).</param>
 public sealed class SharedReadPermit(Func<long>? lastWrite = null)
 {
     private Task<ReadPermit>? _permit;

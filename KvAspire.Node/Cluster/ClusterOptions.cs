@@ -1,4 +1,6 @@
 using KvAspire.Node.Consensus;
+using KvAspire.Settings;
+using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Cluster;
 
@@ -43,10 +45,12 @@ public sealed class ClusterOptions
 
     /// <summary>Client requests the host loop may have queued at once (beyond it, clients are told to retry), and as many
     /// peer messages again in their own lane (beyond it, they are dropped and resent).</summary>
+    [SettingRange("Cluster:MaxQueuedInputs", 16, 10_000_000)]
     public int MaxQueuedInputs { get; set; } = 100_000;
 
     /// <summary>Bytes of values the host loop may have queued from clients at once, and of entries from peers (one input
     /// larger than this still passes alone).</summary>
+    [SettingRange("Cluster:MaxQueuedBytes", typeof(long), "1048576", "68719476736", Allowed = "between 1 MiB and 64 GiB")]
     public long MaxQueuedBytes { get; set; } = 256L * 1024 * 1024;
 
     public TimeSpan Heartbeat => HeartbeatInterval ?? (IsFast ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(2));
@@ -57,41 +61,6 @@ public sealed class ClusterOptions
 
     private bool IsFast => Timing == ClusterTiming.Fast;
 
-    /// <summary>Checks every setting and throws naming the first bad one and its allowed range.</summary>
-    public void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(NodeId))
-            throw new OptionsValidationError("Cluster:NodeId", "must name this node (e.g. node1)");
-        if (string.IsNullOrWhiteSpace(Id) || Id.Length > 64 || !Id.All(c => c is > ' ' and <= '~'))
-            throw new OptionsValidationError("Cluster:Id", $"is '{Id}'; it must be 1-64 printable ASCII characters without spaces");
-        if (!Enum.IsDefined(Timing))
-            throw new OptionsValidationError("Cluster:Timing", $"is '{Timing}'; allowed: Default, Fast");
-        if (Tick < TimeSpan.FromMilliseconds(1) || Tick > TimeSpan.FromSeconds(1))
-            throw new OptionsValidationError("Cluster:TickInterval", "must be between 1 ms and 1 s");
-        if (Heartbeat < Tick)
-            throw new OptionsValidationError("Cluster:HeartbeatInterval", $"must be at least the tick interval ({Tick})");
-        if (ElectionMin < 2 * Heartbeat)
-            throw new OptionsValidationError("Cluster:ElectionTimeoutMin", $"must be at least twice the heartbeat interval ({Heartbeat})");
-        if (ElectionMax <= ElectionMin)
-            throw new OptionsValidationError("Cluster:ElectionTimeoutMax", $"must be greater than Cluster:ElectionTimeoutMin ({ElectionMin})");
-        if (!Enum.IsDefined(ReadMode))
-            throw new OptionsValidationError("Cluster:ReadMode", $"is '{ReadMode}'; allowed: ReadIndex, Lease");
-        if (ReadMode == ReadMode.Lease && (Margin < Tick || Ticks(Margin) >= Ticks(ElectionMin)))
-            throw new OptionsValidationError("Cluster:LeaseMargin",
-                $"must be at least the tick interval ({Tick}) and less than Cluster:ElectionTimeoutMin ({ElectionMin})");
-        if (Members.FirstOrDefault(m => !MemberRules.IsValidId(m)) is { } member)
-            throw new OptionsValidationError("Cluster:Members", $"names '{member}'; a member's name is 1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.'");
-        if (Members.Distinct().Count() > MemberRules.MaxMembers)
-            throw new OptionsValidationError("Cluster:Members", $"names more than {MemberRules.MaxMembers} members");
-        if (PeerAddressTemplate is { } template
-            && (!template.Contains("{id}", StringComparison.Ordinal) || !Uri.TryCreate(template.Replace("{id}", "node", StringComparison.Ordinal), UriKind.Absolute, out _)))
-            throw new OptionsValidationError("Cluster:PeerAddressTemplate", $"is '{template}'; it must be an absolute URI containing {{id}}");
-        if (MaxQueuedInputs is < 16 or > 10_000_000)
-            throw new OptionsValidationError("Cluster:MaxQueuedInputs", "must be between 16 and 10000000");
-        if (MaxQueuedBytes is < 1024 * 1024 or > 64L * 1024 * 1024 * 1024)
-            throw new OptionsValidationError("Cluster:MaxQueuedBytes", "must be between 1 MiB and 64 GiB");
-    }
-
     public RaftOptions ToRaftOptions() => new()
     {
         HeartbeatTicks = Ticks(Heartbeat),
@@ -101,7 +70,64 @@ public sealed class ClusterOptions
         LeaseMarginTicks = Ticks(Margin),
     };
 
-    private int Ticks(TimeSpan interval) => (int)Math.Max(1, Math.Round(interval / Tick));
+    internal int Ticks(TimeSpan interval) => (int)Math.Max(1, Math.Round(interval / Tick));
+}
+
+/// <summary>The ranges of <see cref="ClusterOptions"/>' own fields, from their attributes.</summary>
+[OptionsValidator]
+internal sealed partial class ClusterOptionsValidator : IValidateOptions<ClusterOptions>;
+
+/// <summary>What no attribute states: a node name and a cluster id, enum values that have names, timings that nest as the
+/// profile and the explicit intervals make them, and the members' names.</summary>
+internal sealed class ClusterRules : IValidateOptions<ClusterOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ClusterOptions options)
+    {
+        var result = new ValidateOptionsResultBuilder();
+        if (string.IsNullOrWhiteSpace(options.NodeId))
+            result.AddError(BadSetting.Message("Cluster:NodeId", "must name this node (e.g. node1)"));
+        if (string.IsNullOrWhiteSpace(options.Id) || options.Id.Length > 64 || !options.Id.All(c => c is > ' ' and <= '~'))
+            result.AddError(BadSetting.Message("Cluster:Id", $"is '{options.Id}'; it must be 1-64 printable ASCII characters without spaces"));
+        if (!Enum.IsDefined(options.Timing))
+            result.AddError(BadSetting.Message("Cluster:Timing", $"is '{options.Timing}'; allowed: Default, Fast"));
+        if (!Enum.IsDefined(options.ReadMode))
+            result.AddError(BadSetting.Message("Cluster:ReadMode", $"is '{options.ReadMode}'; allowed: ReadIndex, Lease"));
+        CheckTimings(options, result);
+        CheckMembers(options, result);
+        return result.Build();
+    }
+
+    // Each interval is checked against the one below it, so the first bad one is the one named.
+    private static void CheckTimings(ClusterOptions options, ValidateOptionsResultBuilder result)
+    {
+        var tick = options.Tick;
+        if (tick < TimeSpan.FromMilliseconds(1) || tick > TimeSpan.FromSeconds(1))
+            result.AddError(BadSetting.Message("Cluster:TickInterval", $"is '{tick}'; it must be between 1 ms and 1 s"));
+        else if (options.Heartbeat < tick)
+            result.AddError(BadSetting.Message("Cluster:HeartbeatInterval", $"is '{options.Heartbeat}'; it must be at least the tick interval ({tick})"));
+        else if (options.ElectionMin < 2 * options.Heartbeat)
+            result.AddError(BadSetting.Message("Cluster:ElectionTimeoutMin",
+                $"is '{options.ElectionMin}'; it must be at least twice the heartbeat interval ({options.Heartbeat})"));
+        else if (options.ElectionMax <= options.ElectionMin)
+            result.AddError(BadSetting.Message("Cluster:ElectionTimeoutMax",
+                $"is '{options.ElectionMax}'; it must be greater than Cluster:ElectionTimeoutMin ({options.ElectionMin})"));
+        else if (options.ReadMode == ReadMode.Lease && (options.Margin < tick || options.Ticks(options.Margin) >= options.Ticks(options.ElectionMin)))
+            result.AddError(BadSetting.Message("Cluster:LeaseMargin",
+                $"is '{options.Margin}'; it must be at least the tick interval ({tick}) and less than Cluster:ElectionTimeoutMin ({options.ElectionMin})"));
+    }
+
+    private static void CheckMembers(ClusterOptions options, ValidateOptionsResultBuilder result)
+    {
+        if (options.Members.FirstOrDefault(m => !MemberRules.IsValidId(m)) is { } member)
+            result.AddError(BadSetting.Message("Cluster:Members",
+                $"names '{member}'; a member's name is 1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.'"));
+        if (options.Members.Distinct().Count() > MemberRules.MaxMembers)
+            result.AddError(BadSetting.Message("Cluster:Members", $"names more than {MemberRules.MaxMembers} members"));
+        if (options.PeerAddressTemplate is { } template
+            && (!template.Contains("{id}", StringComparison.Ordinal)
+                || !Uri.TryCreate(template.Replace("{id}", "node", StringComparison.Ordinal), UriKind.Absolute, out _)))
+            result.AddError(BadSetting.Message("Cluster:PeerAddressTemplate", $"is '{template}'; it must be an absolute URI containing {{id}}"));
+    }
 }
 
 /// <summary>The heartbeat and election timeouts as a set (<c>Cluster:Timing</c>).</summary>
@@ -114,7 +140,3 @@ public enum ClusterTiming
     /// <summary>The name <see cref="Default"/> had in the project's first design; still accepted.</summary>
     Seed = Default,
 }
-
-/// <summary>A configuration value outside its allowed range; the message names the setting.</summary>
-public sealed class OptionsValidationError(string setting, string problem)
-    : Exception($"Configuration '{setting}' {problem}.");

@@ -17,7 +17,7 @@ public sealed class PendingReads
 
     /// <summary>Registers a read; returns the id to pass to <see cref="Raft.ReadIndex"/>. With <paramref name="after"/>,
     /// the read also waits until that entry is applied: the client's own write, acknowledged before it committed
-    /// (<see cref="Acknowledge.Leader"/>), so that it reads what it wrote.</summary>
+    /// (<see cref="Acknowledge.Primary"/>), so that it reads what it wrote.</summary>
     public long Add(TaskCompletionSource<ReadPermit> completion, long after = 0)
     {
         var id = ++_lastId;

@@ -12,7 +12,7 @@ namespace KvAspire.Node.Cluster;
 public sealed class Proposals
 {
     private readonly Dictionary<long, Pending> _byIndex = [];
-    /// <summary><see cref="Acknowledge.Leader"/> writes whose entries are written but not yet on disk, in index order.</summary>
+    /// <summary><see cref="Acknowledge.Primary"/> writes whose entries are written but not yet on disk, in index order.</summary>
     private readonly Queue<Entry> _awaitingDisk = new();
 
     public int Count => _byIndex.Count;
@@ -27,12 +27,12 @@ public sealed class Proposals
     /// <summary>Whether a client write still waits on the entry at <paramref name="index"/>.</summary>
     public bool IsWaiting(long index) => _byIndex.ContainsKey(index);
 
-    /// <summary>The entries are on the primary's disk: <see cref="Acknowledge.Leader"/> writes are done.</summary>
+    /// <summary>The entries are on the primary's disk: <see cref="Acknowledge.Primary"/> writes are done.</summary>
     public void Persisted(IReadOnlyList<Entry> entries)
     {
         foreach (var entry in entries)
         {
-            if (_byIndex.TryGetValue(entry.Index, out var pending) && pending.Acknowledge == Acknowledge.Leader)
+            if (_byIndex.TryGetValue(entry.Index, out var pending) && pending.Acknowledge == Acknowledge.Primary)
                 Complete(entry.Index, pending.Term == entry.Term
                     ? new WriteOutcome.Written(entry.Index, entry.Term, null)
                     : new WriteOutcome.PrimaryLost(entry.Term));
@@ -41,13 +41,13 @@ public sealed class Proposals
 
     /// <summary>
     /// The entries are written but not yet forced to disk (the primary's group commit runs beside its loop):
-    /// <see cref="Acknowledge.Leader"/> writes among them wait for <see cref="Durable"/>.
+    /// <see cref="Acknowledge.Primary"/> writes among them wait for <see cref="Durable"/>.
     /// </summary>
     public void Written(IReadOnlyList<Entry> entries)
     {
         foreach (var entry in entries)
         {
-            if (_byIndex.TryGetValue(entry.Index, out var pending) && pending.Acknowledge == Acknowledge.Leader && pending.Term == entry.Term)
+            if (_byIndex.TryGetValue(entry.Index, out var pending) && pending.Acknowledge == Acknowledge.Primary && pending.Term == entry.Term)
                 _awaitingDisk.Enqueue(entry);
         }
     }

@@ -186,7 +186,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
     /// applied), or until this node turns out not to be primary; at most <see cref="ReplicationOptions.WriteTimeout"/>.
     /// </summary>
     /// <param name="after">An entry the read must also see: the client's last write, which under
-    /// <see cref="Acknowledge.Leader"/> was acknowledged before it committed (read-your-writes).</param>
+    /// <see cref="Acknowledge.Primary"/> was acknowledged before it committed (read-your-writes).</param>
     public Task<ReadPermit> ReadAsync(long after = 0)
     {
         if (_stopped)

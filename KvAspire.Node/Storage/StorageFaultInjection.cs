@@ -1,4 +1,4 @@
-using KvAspire.Node.Cluster;
+using KvAspire.Settings;
 
 namespace KvAspire.Node.Storage;
 
@@ -9,19 +9,11 @@ namespace KvAspire.Node.Storage;
 /// </summary>
 public sealed class StorageFaultInjection
 {
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(10);
-
+    [SettingRange("Storage:FaultInjection:FsyncDelay", typeof(TimeSpan), "00:00:00", "00:00:10", Allowed = "between 0 and 10 s")]
     public TimeSpan FsyncDelay { get; set; }
 
+    [SettingRange("Storage:FaultInjection:FailFsyncAfter", 0, int.MaxValue, Allowed = "0 or more (or unset: fsyncs never fail)")]
     public int? FailFsyncAfter { get; set; }
 
     public bool IsEnabled => FsyncDelay > TimeSpan.Zero || FailFsyncAfter is not null;
-
-    public void Validate()
-    {
-        if (FsyncDelay < TimeSpan.Zero || FsyncDelay > MaxDelay)
-            throw new OptionsValidationError("Storage:FaultInjection:FsyncDelay", $"must be between 0 and {MaxDelay.TotalSeconds:0} s");
-        if (FailFsyncAfter < 0)
-            throw new OptionsValidationError("Storage:FaultInjection:FailFsyncAfter", "must not be negative (or unset: fsyncs never fail)");
-    }
 }

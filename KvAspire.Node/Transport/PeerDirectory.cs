@@ -1,5 +1,6 @@
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
+using KvAspire.Settings;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Transport;
@@ -25,7 +26,7 @@ public sealed class PeerDirectory
             if (service.Key == self || string.IsNullOrWhiteSpace(address))
                 continue;
             if (!Uri.TryCreate(address, UriKind.Absolute, out var uri))
-                throw new OptionsValidationError($"services:{service.Key}:{EndpointName}:0", $"is '{address}', not an absolute URI");
+                throw BadSetting.Exception($"services:{service.Key}:{EndpointName}:0", typeof(Uri), $"is '{address}', not an absolute URI");
             addresses[service.Key] = uri;
         }
         Addresses = addresses;

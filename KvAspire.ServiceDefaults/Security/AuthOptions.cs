@@ -1,3 +1,6 @@
+using KvAspire.Settings;
+using Microsoft.Extensions.Options;
+
 namespace KvAspire.Security;
 
 /// <summary>
@@ -12,16 +15,13 @@ public sealed class AuthOptions
     public string? Password { get; set; }
 
     /// <summary>Failed attempts one client address may make per <see cref="FailureWindow"/> before it is refused outright.</summary>
+    [SettingRange("Auth:MaxFailures", 1, 1_000_000)]
     public int MaxFailures { get; set; } = 10;
 
+    [SettingRange("Auth:FailureWindow", typeof(TimeSpan), "00:00:01", "1.00:00:00", Allowed = "between 1 s and 1 day")]
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Checks every setting and throws naming the first bad one and its allowed range.</summary>
-    public void Validate()
-    {
-        if (MaxFailures is < 1 or > 1_000_000)
-            throw new InvalidOperationException($"Configuration '{Section}:MaxFailures' must be between 1 and 1000000.");
-        if (FailureWindow < TimeSpan.FromSeconds(1) || FailureWindow > TimeSpan.FromDays(1))
-            throw new InvalidOperationException($"Configuration '{Section}:FailureWindow' must be between 1 s and 1 day.");
-    }
 }
+
+/// <summary>The ranges of <see cref="AuthOptions"/>' fields, from their attributes.</summary>
+[OptionsValidator]
+internal sealed partial class AuthOptionsValidator : IValidateOptions<AuthOptions>;

@@ -1,4 +1,5 @@
 using KvAspire.Contracts;
+using KvAspire.Settings;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -20,16 +21,19 @@ public static class ClientAuthentication
     public const string ClientPolicy = "client-secret";
     public const string AdminPolicy = "admin-secret";
     public const string AdminSecretSetting = "Admin:Secret";
+    public const string PasswordSetting = $"{AuthOptions.Section}:Password";
 
     /// <summary>Binds and validates <c>Auth:</c>, registers <see cref="AccessControl"/>, the two schemes and their policies.</summary>
     public static TBuilder AddClientAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        options.Validate();
-        builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton(sp => new AuthThrottle(options.MaxFailures, options.FailureWindow,
-            sp.GetService<TimeProvider>() ?? TimeProvider.System));
-        var client = Secret.From($"{AuthOptions.Section}:Password", options.Password);
+        builder.Services.AddSettings<AuthOptions>(AuthOptions.Section).ValidateWith<AuthOptions, AuthOptionsValidator>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AuthOptions>>().Value;
+            return new AuthThrottle(options.MaxFailures, options.FailureWindow, sp.GetService<TimeProvider>() ?? TimeProvider.System);
+        });
+        // The secrets have no rule to pass: read as they are, since the schemes are configured with them here.
+        var client = Secret.From(PasswordSetting, builder.Configuration[PasswordSetting]);
         var admin = Secret.From(AdminSecretSetting, builder.Configuration[AdminSecretSetting]);
         builder.Services.AddSingleton(sp => new AccessControl(client, sp.GetRequiredService<AuthThrottle>(),
             sp.GetRequiredService<ILogger<AccessControl>>()));

@@ -12,7 +12,7 @@ using KvAspire.Chaos.Linearizability;
 //   sub-history per key), 2 for bad usage or an unreadable file.
 const string Usage = """
     usage: KvAspire.Chaos run [--minutes 10] [--seed 42] [--clients 8] [--keys 8] [--key-generation 20]
-                              [--timing Fast|Default] [--acknowledge Quorum|Leader] [--spares 2] [--out DIR]
+                              [--timing Fast|Default] [--acknowledge Quorum|Primary] [--spares 2] [--out DIR]
            KvAspire.Chaos check <history.jsonl>
     """;
 

@@ -13,12 +13,6 @@ namespace KvAspire.Deploy.Tests;
 /// </summary>
 internal sealed partial class CodeFacts
 {
-    /// <summary>
-    /// The RESP listener lands with the RESP front end (another branch); until NodeSetup reads it, the
-    /// key and its default are known here. Once NodeSetup reads it, the source wins.
-    /// </summary>
-    private static readonly KeyValuePair<string, int> RespPort = new("KV_RESP_PORT", 6379);
-
     /// <summary>What the gateway's <c>ClusterNodes</c> reads outside its options classes: the founding members (the
     /// address templates are <c>GatewayOptions</c>', which reflection finds).</summary>
     private static readonly string[] GatewayMemberKeys = ["Cluster:Members" + IndexedKey];
@@ -66,7 +60,7 @@ internal sealed partial class CodeFacts
         var defaults = typeof(Microsoft.Extensions.Hosting.Extensions);
         return new CodeFacts
         {
-            NodePorts = NodePortsFromSource(),
+            NodePorts = NodePortsFromCode(),
             // Auth: (AuthOptions) lives in ServiceDefaults and is read by both.
             NodeOptionKeys = OptionKeys(nodeAssembly.GetTypes().Where(IsOptionsClass).Append(typeof(AuthOptions))),
             // The admin secret is read by ClientAuthentication (ServiceDefaults), which guards the gateway's /cluster/members route.
@@ -112,28 +106,16 @@ internal sealed partial class CodeFacts
         type.GetField(name, BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string
         ?? throw new InvalidOperationException($"{type.FullName}.{name} is gone: update the deployment tests.");
 
-    /// <summary>
-    /// The node's ports are literals in NodeSetup (<c>Port(configuration, "KV_HTTP_PORT", 8080)</c>), not
-    /// reachable by reflection: read them from the source, and fail loudly if that shape changes.
-    /// </summary>
-    private static Dictionary<string, int> NodePortsFromSource()
+    /// <summary>The node's ports as <see cref="KvAspire.Node.NodePorts"/> declares them: each key and its default.</summary>
+    private static Dictionary<string, int> NodePortsFromCode()
     {
-        var ports = new Dictionary<string, int>(StringComparer.Ordinal);
-        var pattern = new Regex("""Port\(\s*\w+\s*,\s*"(KV_[A-Z]+_PORT)"\s*,\s*(\d+)\s*\)""");
-        foreach (var file in Directory.EnumerateFiles(Repository.PathOf("KvAspire.Node"), "*.cs", SearchOption.AllDirectories))
-        {
-            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-                continue;
-            foreach (Match match in pattern.Matches(File.ReadAllText(file)))
-                ports[match.Groups[1].Value] = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-        }
-        if (!ports.ContainsKey("KV_HTTP_PORT") || !ports.ContainsKey("KV_PEER_PORT"))
-        {
-            throw new InvalidOperationException(
-                "KvAspire.Node no longer reads its ports as Port(configuration, \"KV_..._PORT\", default): " +
-                "update CodeFacts.NodePortsFromSource so the manifests stay checked against the code.");
-        }
-        ports.TryAdd(RespPort.Key, RespPort.Value);
+        var defaults = new KvAspire.Node.NodePorts();
+        var ports = typeof(KvAspire.Node.NodePorts).GetProperties().ToDictionary(
+            property => property.GetCustomAttribute<Microsoft.Extensions.Configuration.ConfigurationKeyNameAttribute>()!.Name,
+            property => (int)property.GetValue(defaults)!,
+            StringComparer.Ordinal);
+        if (!ports.ContainsKey("KV_HTTP_PORT") || !ports.ContainsKey("KV_PEER_PORT") || !ports.ContainsKey("KV_RESP_PORT"))
+            throw new InvalidOperationException("NodePorts no longer names KV_HTTP_PORT, KV_PEER_PORT and KV_RESP_PORT: update the deployment tests.");
         return ports;
     }
 }

@@ -41,8 +41,10 @@ public sealed class ConfigurationBindingTests : IDisposable
 
             var builder = WebApplication.CreateSlimBuilder();
             builder.Configuration.AddInMemoryCollection(configuration);
-            builder.AddKvNode(); // binds and validates Cluster:, Replication:, Limits:, Storage: and the ports
+            builder.AddKvNode();
             using var app = builder.Build();
+            // What the start checks first: every setting of Cluster:, Replication:, Limits:, Storage:, Resp:, Admin:, Auth: and the ports.
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
 
             var cluster = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
             Assert.Equal(pod, cluster.NodeId);
@@ -66,9 +68,8 @@ public sealed class ConfigurationBindingTests : IDisposable
         var environment = PodEnvironment.ForPod(PodEnvironment.Declared(manifest, container, []), "kv-gateway-abc12");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(PodEnvironment.AsConfiguration(environment)).Build();
 
-        var nodes = ClusterNodes.FromConfiguration(configuration);
-        var options = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        options.Validate();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddGatewaySettings().BuildServiceProvider();
+        var nodes = ClusterNodes.FromConfiguration(configuration, services.GetRequiredService<IOptions<GatewayOptions>>().Value);
 
         Assert.Equal(Enumerable.Range(0, replicas).Select(i => $"kv-{i}"), nodes.Select(n => n.Name));
         Assert.All(nodes, node => Assert.Equal(new Uri($"http://{node.Name}.kv-peers:8080/"), node.Address));

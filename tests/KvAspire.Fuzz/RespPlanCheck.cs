@@ -1,5 +1,5 @@
+using KvAspire.Node.Api;
 using KvAspire.Node.Api.Resp;
-using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.StateMachine;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace KvAspire.Gateway.Tests;
 
@@ -9,12 +11,25 @@ public sealed class ClusterNodesTests
     private static IConfiguration Settings(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
 
+    /// <summary>The seed nodes the settings give, with the gateway's options bound and validated as at its start.</summary>
+    private static IReadOnlyList<ClusterNode> Seeds(params (string Key, string Value)[] settings)
+    {
+        var configuration = Settings(settings);
+        return ClusterNodes.FromConfiguration(configuration, GatewayOptionsFrom(configuration));
+    }
+
+    private static GatewayOptions GatewayOptionsFrom(IConfiguration configuration)
+    {
+        using var services = new ServiceCollection().AddSingleton(configuration).AddGatewaySettings().BuildServiceProvider();
+        return services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+    }
+
     [Fact]
     public void FoundingMembers_WithTheTemplates_AreTheSeeds()
     {
-        var nodes = ClusterNodes.FromConfiguration(Settings(
+        var nodes = Seeds(
             ("Cluster:Members:0", "kv-1"), ("Cluster:Members:1", "kv-0"),
-            ("Gateway:NodeAddressTemplate", "http://{id}.kv-peers:8080"), ("Gateway:NodeRespTemplate", "tcp://{id}.kv-peers:6379")));
+            ("Gateway:NodeAddressTemplate", "http://{id}.kv-peers:8080"), ("Gateway:NodeRespTemplate", "tcp://{id}.kv-peers:6379"));
 
         Assert.Equal(
             [
@@ -27,10 +42,10 @@ public sealed class ClusterNodesTests
     [Fact]
     public void AServicesEntry_KeepsItsOwnAddresses_AndTheOtherMembersComeFromTheTemplate()
     {
-        var nodes = ClusterNodes.FromConfiguration(Settings(
+        var nodes = Seeds(
             ("services:node1:http:0", "http://localhost:5001"),
             ("Cluster:Members:0", "node1"), ("Cluster:Members:1", "node2"),
-            ("Gateway:NodeAddressTemplate", "http://{id}:8080")));
+            ("Gateway:NodeAddressTemplate", "http://{id}:8080"));
 
         Assert.Equal([new ClusterNode("node1", new Uri("http://localhost:5001")), new ClusterNode("node2", new Uri("http://node2:8080"))], nodes);
     }
@@ -38,7 +53,7 @@ public sealed class ClusterNodesTests
     [Fact]
     public void FoundingMembers_WithoutATemplate_AddNothing()
     {
-        var nodes = ClusterNodes.FromConfiguration(Settings(("services:node1:http:0", "http://localhost:5001"), ("Cluster:Members:0", "node2")));
+        var nodes = Seeds(("services:node1:http:0", "http://localhost:5001"), ("Cluster:Members:0", "node2"));
 
         Assert.Equal(["node1"], nodes.Select(node => node.Name));
     }
@@ -46,7 +61,7 @@ public sealed class ClusterNodesTests
     [Fact]
     public void NoNodes_IsAnError_NamingBothWaysToConfigureThem()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => ClusterNodes.FromConfiguration(Settings(("Cluster:Members:0", "node1"))));
+        var error = Assert.Throws<InvalidOperationException>(() => Seeds(("Cluster:Members:0", "node1")));
 
         Assert.Contains("services:{node}:http:0", error.Message, StringComparison.Ordinal);
         Assert.Contains("Gateway:NodeAddressTemplate", error.Message, StringComparison.Ordinal);
@@ -55,8 +70,8 @@ public sealed class ClusterNodesTests
     [Fact]
     public void AFoundingMember_ThatIsNoMembersName_IsAnError()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => ClusterNodes.FromConfiguration(Settings(
-            ("Cluster:Members:0", "node1/x"), ("Gateway:NodeAddressTemplate", "http://{id}:8080"))));
+        var error = Assert.Throws<InvalidOperationException>(() => Seeds(
+            ("Cluster:Members:0", "node1/x"), ("Gateway:NodeAddressTemplate", "http://{id}:8080")));
 
         Assert.Contains("'node1/x'", error.Message, StringComparison.Ordinal);
     }
@@ -69,9 +84,10 @@ public sealed class ClusterNodesTests
     [InlineData(null, "tcp://{id}.kv-peers:6379")]
     public void Templates_ThatCannotGiveAnAbsoluteAddressForEveryMember_AreRefusedAtStart(string? address, string? resp)
     {
-        var options = new GatewayOptions { NodeAddressTemplate = address, NodeRespTemplate = resp };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(
+            [KeyValuePair.Create("Gateway:NodeAddressTemplate", address), KeyValuePair.Create("Gateway:NodeRespTemplate", resp)]).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+        var error = Assert.Throws<OptionsValidationException>(() => GatewayOptionsFrom(configuration));
 
         Assert.Contains("Gateway:Node", error.Message, StringComparison.Ordinal);
     }

@@ -8,9 +8,10 @@ namespace KvAspire.IntegrationTests;
 public sealed class AcknowledgementTests(ClusterFixture cluster)
 {
     [Theory]
-    [InlineData("?ack=leader", null)]
+    [InlineData("?ack=primary", null)]
+    [InlineData("?ack=leader", null)] // Primary's first name, still accepted
     [InlineData("?ack=quorum", null)]
-    [InlineData("", "Leader")]
+    [InlineData("", "Primary")]
     [InlineData("", "Quorum")]
     public async Task Write_IsAcknowledged_AndReachesEveryNode(string query, string? header)
     {

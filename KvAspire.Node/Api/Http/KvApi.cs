@@ -9,7 +9,7 @@ namespace KvAspire.Node.Api.Http;
 /// <summary>
 /// <c>PUT/GET/DELETE /kv/{**key}</c>. The key is the rest of the path, percent-decoded, so
 /// <c>user:1</c> and <c>a/b</c> both work. Writes may override the acknowledgement mode with the
-/// <c>X-Kv-Acknowledge</c> header or <c>?ack=</c> (Quorum or Leader). A PUT with <c>?ttl=</c> (or the
+/// <c>X-Kv-Acknowledge</c> header or <c>?ack=</c> (Quorum or Primary; Leader, its first name, still works). A PUT with <c>?ttl=</c> (or the
 /// <c>X-Kv-Ttl</c> header) in seconds expires; GET reports the seconds left in <c>X-Kv-Ttl</c> and the key's
 /// revision as its <c>ETag</c>, which PUT and DELETE compare with <c>If-Match</c> / <c>If-None-Match: *</c>. PUT and
 /// DELETE with an <c>Idempotency-Key</c> (see <see cref="IdempotencyKey"/>) are applied at most once per key.
@@ -54,7 +54,7 @@ public static class KvApi
     {
         if (KeyValidation.Problem(key, limits.Value) is { } problem)
             return ErrorResults.BadRequest("invalid_key", problem);
-        // Read-your-writes on this connection: a Leader-acknowledged PUT or DELETE was answered before it committed.
+        // Read-your-writes on this connection: a Primary-acknowledged PUT or DELETE was answered before it committed.
         var lastWrite = LastWrite(response.HttpContext);
         return await commands.GetAsync(key!, cancellationToken, new SharedReadPermit(() => lastWrite)) switch
         {
@@ -193,7 +193,7 @@ public static class KvApi
     private static bool TryReadAcknowledge(HttpRequest request, out Acknowledge? acknowledge, out IResult problem) =>
         TryReadOption(request, AcknowledgeHeader, "ack", text =>
                 Enum.TryParse<Acknowledge>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : (Acknowledge?)null,
-            text => ErrorResults.BadRequest("invalid_acknowledge", $"'{text}' is not an acknowledgement mode; use Quorum or Leader"),
+            text => ErrorResults.BadRequest("invalid_acknowledge", $"'{text}' is not an acknowledgement mode; use Quorum or Primary"),
             out acknowledge, out problem);
 
     /// <summary>A write's option from its header, else its query parameter: null when neither is given, false when unreadable.</summary>

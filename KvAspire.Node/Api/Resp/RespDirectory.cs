@@ -1,4 +1,5 @@
 using KvAspire.Node.Cluster;
+using KvAspire.Settings;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api.Resp;
@@ -29,7 +30,7 @@ public sealed class RespDirectory
             if (service.Key == options.Value.NodeId || string.IsNullOrWhiteSpace(address))
                 continue;
             if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Port <= 0)
-                throw new OptionsValidationError($"services:{service.Key}:{EndpointName}:0", $"is '{address}', not an absolute URI with a port");
+                throw BadSetting.Exception($"services:{service.Key}:{EndpointName}:0", typeof(Uri), $"is '{address}', not an absolute URI with a port");
             _addresses[service.Key] = new RespAddress(uri.Host, uri.Port);
         }
     }

@@ -1,4 +1,5 @@
-using KvAspire.Node.Cluster;
+using KvAspire.Settings;
+using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api.Resp;
 
@@ -12,30 +13,37 @@ public sealed class RespOptions
     public const string Section = "Resp";
 
     /// <summary>Most items one command may carry (<c>*N</c>).</summary>
+    [SettingRange("Resp:MaxMultibulkLength", 3, int.MaxValue / 2)]
     public int MaxMultibulkLength { get; set; } = 1024 * 1024;
 
     /// <summary>Longest inline command line (Redis' PROTO_INLINE_MAX_SIZE), and longest <c>*N</c>/<c>$N</c> header.</summary>
+    [SettingRange("Resp:MaxInlineBytes", 1024, 16 * 1024 * 1024)]
     public int MaxInlineBytes { get; set; } = 64 * 1024;
 
     /// <summary>Most unparsed bytes one client may have buffered (Redis' client-query-buffer-limit).</summary>
+    [SettingRange("Resp:MaxQueryBufferBytes", 1, 1024 * 1024 * 1024, Allowed = "at most 1073741824")]
     public int MaxQueryBufferBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>Most simultaneous RESP clients on one node (Redis' maxclients).</summary>
+    [SettingRange("Resp:MaxClients", 1, 1_000_000)]
     public int MaxClients { get; set; } = 10_000;
 
     /// <summary>A client silent this long is disconnected; zero keeps idle clients forever (Redis' <c>timeout 0</c>).</summary>
+    [SettingRange("Resp:IdleTimeout", typeof(TimeSpan), "00:00:00", "365.00:00:00", Allowed = "zero (never) or a positive time up to 365 days")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.Zero;
 
     /// <summary>
     /// With <c>Auth:Password</c> set, a client that has not authenticated this long after connecting is
     /// disconnected, so slow or silent strangers cannot hold connections; zero: never.
     /// </summary>
+    [SettingRange("Resp:AuthTimeout", typeof(TimeSpan), "00:00:00", "01:00:00", Allowed = "zero (never) or a positive time up to 1 hour")]
     public TimeSpan AuthTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// A client whose replies have waited this long for it to read them is disconnected; the replies
     /// themselves wait in a bounded buffer, so this bounds how long a never-reading client holds it. Zero: never.
     /// </summary>
+    [SettingRange("Resp:SlowClientTimeout", typeof(TimeSpan), "00:00:00", "01:00:00", Allowed = "zero (never) or a positive time up to 1 hour")]
     public TimeSpan SlowClientTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>PEM certificate (chain) for TLS on the RESP port; unset: plain TCP. Needs <see cref="TlsKeyFile"/>.</summary>
@@ -51,33 +59,30 @@ public sealed class RespOptions
     /// an error naming that limit, and the connection stays open.
     /// </summary>
     public RespReadLimits ReadLimits => new(MaxMultibulkLength, MaxQueryBufferBytes, MaxInlineBytes);
+}
 
-    /// <summary>Checks every setting and throws naming the first bad one and its allowed range.</summary>
-    public void Validate(LimitsOptions limits)
+/// <summary>The ranges of <see cref="RespOptions"/>' fields, from their attributes.</summary>
+[OptionsValidator]
+internal sealed partial class RespOptionsValidator : IValidateOptions<RespOptions>;
+
+/// <summary>A query buffer that holds the largest SET <see cref="LimitsOptions"/> allows, and TLS files that exist, in pairs.</summary>
+internal sealed class RespRules(IOptions<LimitsOptions> limits) : IValidateOptions<RespOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RespOptions options)
     {
-        if (MaxMultibulkLength is < 3 or > int.MaxValue / 2)
-            throw new OptionsValidationError("Resp:MaxMultibulkLength", "must be between 3 and 1073741823");
-        if (MaxInlineBytes is < 1024 or > 16 * 1024 * 1024)
-            throw new OptionsValidationError("Resp:MaxInlineBytes", "must be between 1024 and 16777216");
+        var result = new ValidateOptionsResultBuilder();
         // A SET of the largest key and value, with its headers, must fit in one client's buffer.
-        var largestSet = (long)limits.MaxValueBytes + limits.MaxKeyBytes + 1024;
-        if (MaxQueryBufferBytes < largestSet || MaxQueryBufferBytes > 1024 * 1024 * 1024)
-            throw new OptionsValidationError("Resp:MaxQueryBufferBytes",
-                $"must be between {largestSet} (Limits:MaxValueBytes + Limits:MaxKeyBytes + 1024) and 1073741824");
-        if (MaxClients is < 1 or > 1_000_000)
-            throw new OptionsValidationError("Resp:MaxClients", "must be between 1 and 1000000");
-        if (IdleTimeout < TimeSpan.Zero || IdleTimeout > TimeSpan.FromDays(365))
-            throw new OptionsValidationError("Resp:IdleTimeout", "must be zero (never) or a positive time up to 365 days");
-        if (AuthTimeout < TimeSpan.Zero || AuthTimeout > TimeSpan.FromHours(1))
-            throw new OptionsValidationError("Resp:AuthTimeout", "must be zero (never) or a positive time up to 1 hour");
-        if (SlowClientTimeout < TimeSpan.Zero || SlowClientTimeout > TimeSpan.FromHours(1))
-            throw new OptionsValidationError("Resp:SlowClientTimeout", "must be zero (never) or a positive time up to 1 hour");
-        if (string.IsNullOrEmpty(TlsCertificateFile) != string.IsNullOrEmpty(TlsKeyFile))
-            throw new OptionsValidationError("Resp:TlsCertificateFile", "and Resp:TlsKeyFile must be set together (PEM files) or both left unset");
-        foreach (var (setting, file) in new[] { ("Resp:TlsCertificateFile", TlsCertificateFile), ("Resp:TlsKeyFile", TlsKeyFile) })
+        var largestSet = limits.ValueIfValid() is { } limit ? (long)limit.MaxValueBytes + limit.MaxKeyBytes + 1024 : 0;
+        if (options.MaxQueryBufferBytes < largestSet)
+            result.AddError(BadSetting.Message("Resp:MaxQueryBufferBytes",
+                $"is '{options.MaxQueryBufferBytes}'; it must be between {largestSet} (Limits:MaxValueBytes + Limits:MaxKeyBytes + 1024) and 1073741824"));
+        if (string.IsNullOrEmpty(options.TlsCertificateFile) != string.IsNullOrEmpty(options.TlsKeyFile))
+            result.AddError(BadSetting.Message("Resp:TlsCertificateFile", "and Resp:TlsKeyFile must be set together (PEM files) or both left unset"));
+        foreach (var (setting, file) in new[] { ("Resp:TlsCertificateFile", options.TlsCertificateFile), ("Resp:TlsKeyFile", options.TlsKeyFile) })
         {
             if (!string.IsNullOrEmpty(file) && !File.Exists(file))
-                throw new OptionsValidationError(setting, $"names '{file}', which does not exist");
+                result.AddError(BadSetting.Message(setting, $"names '{file}', which does not exist"));
         }
+        return result.Build();
     }
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using KvAspire.Node.Cluster;
 using KvAspire.Node.StateMachine;
 
 namespace KvAspire.Node.Api.Resp;

@@ -1,4 +1,3 @@
-using KvAspire.Node.Cluster;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Api.Resp;

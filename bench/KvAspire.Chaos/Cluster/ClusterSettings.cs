@@ -14,8 +14,9 @@ public sealed record ClusterSettings(string Timing, string Acknowledge, int Spar
     {
         if (Timing is not ("Fast" or "Default"))
             throw new ArgumentException($"--timing is Fast or Default; got '{Timing}'");
-        if (Acknowledge is not ("Quorum" or "Leader"))
-            throw new ArgumentException($"--acknowledge is Quorum or Leader; got '{Acknowledge}'");
+        // Leader is Primary's first name, which the nodes still accept.
+        if (Acknowledge is not ("Quorum" or "Primary" or "Leader"))
+            throw new ArgumentException($"--acknowledge is Quorum or Primary; got '{Acknowledge}'");
         if (Spares is < 0 or > MaxSpares)
             throw new ArgumentException($"--spares is 0 to {MaxSpares}; got {Spares}");
     }

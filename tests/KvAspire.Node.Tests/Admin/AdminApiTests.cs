@@ -165,7 +165,7 @@ public sealed class AdminApiTests : IAsyncLifetime
     {
         var options = new AdminOptions { MaxIsolation = TimeSpan.Zero };
 
-        var error = Assert.Throws<OptionsValidationError>(options.Validate);
+        var error = Assert.Throws<OptionsValidationException>(() => SettingsCheck.Validate(options));
 
         Assert.False(new AdminOptions().Enabled);
         Assert.Contains("Admin:MaxIsolation", error.Message);

@@ -1,5 +1,4 @@
 using KvAspire.Node.Api;
-using KvAspire.Node.Cluster;
 
 namespace KvAspire.Node.Tests.Api;
 

@@ -24,6 +24,19 @@ public sealed class KvApiConditionsTests : SingleNodeApi
     }
 
     [Fact]
+    public async Task AcknowledgementMode_IsQuorumOrPrimary_AndLeaderStillMeansPrimary()
+    {
+        var primary = await Put("ack", "1", query: "?ack=primary");
+        var leader = await Put("ack", "2", headers: (KvApi.AcknowledgeHeader, "Leader"));
+        var unknown = await Put("ack", "3", query: "?ack=everyone");
+
+        Assert.Equal(HttpStatusCode.OK, primary.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, leader.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("use Quorum or Primary", await unknown.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task IfMatch_WritesOnlyOverTheRevisionItNames()
     {
         var created = await Put("doc", "1", ifNoneMatch: "*");

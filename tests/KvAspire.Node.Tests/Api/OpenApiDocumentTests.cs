@@ -1,7 +1,6 @@
 using System.Text.Json;
 using KvAspire.Node.Api;
 using KvAspire.Node.Api.Http;
-using KvAspire.Node.Cluster;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;

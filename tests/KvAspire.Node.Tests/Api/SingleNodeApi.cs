@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using KvAspire.Node.Api;
 using KvAspire.Node.Api.Http;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;

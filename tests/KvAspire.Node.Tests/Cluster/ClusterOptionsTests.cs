@@ -1,6 +1,8 @@
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Cluster;
 
@@ -11,7 +13,7 @@ public sealed class ClusterOptionsTests
     {
         var options = new ClusterOptions { NodeId = "node1" };
 
-        options.Validate();
+        SettingsCheck.Validate(options);
 
         Assert.Equal(TimeSpan.FromSeconds(2), options.Heartbeat);
         Assert.Equal(TimeSpan.FromSeconds(5), options.ElectionMin);
@@ -61,7 +63,7 @@ public sealed class ClusterOptionsTests
             ElectionTimeoutMax = maxMs is { } max ? TimeSpan.FromMilliseconds(max) : null,
         };
 
-        var error = Assert.Throws<OptionsValidationError>(options.Validate);
+        var error = Assert.Throws<OptionsValidationException>(() => SettingsCheck.Validate(options));
 
         Assert.Contains(setting, error.Message);
     }
@@ -74,7 +76,7 @@ public sealed class ClusterOptionsTests
         var lease = configuration.GetSection("Cluster").Get<ClusterOptions>()!;
         lease.NodeId = "node1";
 
-        lease.Validate();
+        SettingsCheck.Validate(lease);
 
         Assert.Equal(ReadMode.ReadIndex, new ClusterOptions().ToRaftOptions().ReadMode);
         var raft = lease.ToRaftOptions();
@@ -89,7 +91,9 @@ public sealed class ClusterOptionsTests
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection([KeyValuePair.Create("Cluster:ReadMode", (string?)"Leese")]).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => configuration.GetSection("Cluster").Get<ClusterOptions>());
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddNodeSettings().BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ClusterOptions>>().Value);
 
         Assert.Contains("Cluster:ReadMode", error.Message);
         Assert.Contains("Leese", error.Message);
@@ -105,7 +109,7 @@ public sealed class ClusterOptionsTests
             NodeId = "node1", Timing = ClusterTiming.Fast, ReadMode = ReadMode.Lease, LeaseMargin = TimeSpan.FromMilliseconds(marginMs),
         };
 
-        var error = Assert.Throws<OptionsValidationError>(options.Validate);
+        var error = Assert.Throws<OptionsValidationException>(() => SettingsCheck.Validate(options));
 
         Assert.Contains("Cluster:LeaseMargin", error.Message);
     }

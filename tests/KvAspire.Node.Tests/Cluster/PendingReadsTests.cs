@@ -28,7 +28,7 @@ public sealed class PendingReadsTests
     [Fact]
     public async Task Read_AfterTheClientsOwnUncommittedWrite_WaitsUntilThatWriteIsApplied()
     {
-        // A Leader-acknowledged write at 15 was answered before it committed; the client's next read is
+        // A Primary-acknowledged write at 15 was answered before it committed; the client's next read is
         // confirmed at commit index 12, yet must see its own write.
         var reads = new PendingReads();
         var read = NewRead();

@@ -42,9 +42,9 @@ public sealed class ProposalsTests
     }
 
     [Fact]
-    public async Task LeaderWrite_CompletesWhenPersistedLocally()
+    public async Task PrimaryAcknowledgedWrite_CompletesWhenPersistedLocally()
     {
-        var write = Add(5, 2, Acknowledge.Leader);
+        var write = Add(5, 2, Acknowledge.Primary);
 
         _proposals.Persisted([EntryAt(5, 2)]);
 
@@ -57,9 +57,9 @@ public sealed class ProposalsTests
     /// term). Nothing waits for it, because a compacted entry was applied, and applying answers the write.
     /// </summary>
     [Fact]
-    public async Task LeaderWrite_WrittenButNotYetSynced_IsAnsweredWhenApplied_WithoutTheFsyncReport()
+    public async Task PrimaryAcknowledgedWrite_WrittenButNotYetSynced_IsAnsweredWhenApplied_WithoutTheFsyncReport()
     {
-        var write = Add(5, 2, Acknowledge.Leader);
+        var write = Add(5, 2, Acknowledge.Primary);
         _proposals.Written([EntryAt(5, 2)]);
 
         _proposals.Applied(EntryAt(5, 2), new ApplyResult(Existed: false));
@@ -106,10 +106,10 @@ public sealed class ProposalsTests
     }
 
     [Fact]
-    public async Task LeaderWrite_WrittenButNotYetDurable_CompletesWhenTheLogIsDurableThroughIt()
+    public async Task PrimaryAcknowledgedWrite_WrittenButNotYetDurable_CompletesWhenTheLogIsDurableThroughIt()
     {
-        var first = Add(5, 2, Acknowledge.Leader);
-        var second = Add(6, 2, Acknowledge.Leader);
+        var first = Add(5, 2, Acknowledge.Primary);
+        var second = Add(6, 2, Acknowledge.Primary);
         var quorum = Add(7, 2, Acknowledge.Quorum);
 
         _proposals.Written([EntryAt(5, 2), EntryAt(6, 2), EntryAt(7, 2)]);
@@ -125,14 +125,14 @@ public sealed class ProposalsTests
     }
 
     [Fact]
-    public async Task LeaderWrite_AwaitingDisk_IsNotCompletedByAReportAfterItWasTruncated()
+    public async Task PrimaryAcknowledgedWrite_AwaitingDisk_IsNotCompletedByAReportAfterItWasTruncated()
     {
-        var lost = Add(5, 2, Acknowledge.Leader);
+        var lost = Add(5, 2, Acknowledge.Primary);
         _proposals.Written([EntryAt(5, 2)]);
         _proposals.Truncated(5, 3);
         Assert.Equal(new WriteOutcome.PrimaryLost(3), await lost.Task);
 
-        var again = Add(5, 4, Acknowledge.Leader);
+        var again = Add(5, 4, Acknowledge.Primary);
         _proposals.Durable(5); // the old report arrives: it vouches for nothing still waiting
         Assert.False(again.Task.IsCompleted);
     }

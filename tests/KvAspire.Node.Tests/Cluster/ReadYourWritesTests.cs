@@ -6,14 +6,14 @@ using KvAspire.Node.Tests.Telemetry;
 namespace KvAspire.Node.Tests.Cluster;
 
 /// <summary>
-/// Under <c>Replication:Acknowledge=Leader</c> a write is answered once the primary's own disk has it, before it commits.
+/// Under <c>Replication:Acknowledge=Primary</c> a write is answered once the primary's own disk has it, before it commits.
 /// Three real host loops whose replication is held back keep such a write uncommitted while the primary stays
 /// recognised: a read on the client's connection (which passes its last write, as HTTP and RESP do) must see it anyway.
 /// </summary>
 public sealed class ReadYourWritesTests
 {
     [Fact]
-    public async Task ALeaderAcknowledgedWrite_IsSeenByTheNextReadOnItsConnection_ThoughNotYetCommitted()
+    public async Task APrimaryAcknowledgedWrite_IsSeenByTheNextReadOnItsConnection_ThoughNotYetCommitted()
     {
         await using var cluster = new InProcessCluster("n1", "n2", "n3");
         await cluster.StartAsync();
@@ -26,7 +26,7 @@ public sealed class ReadYourWritesTests
 
         cluster.HoldEntries();
         var written = Assert.IsType<WriteOutcome.Written>(
-            await commands.SetAsync("k", "v1"u8.ToArray(), null, Acknowledge.Leader, CancellationToken.None));
+            await commands.SetAsync("k", "v1"u8.ToArray(), null, Acknowledge.Primary, CancellationToken.None));
         var sameConnection = commands.GetAsync("k", CancellationToken.None, new SharedReadPermit(() => written.Index));
         // Reads are confirmed in the order they arrive: once a later read is answered, the earlier one could have been.
         var otherConnection = await commands.GetAsync("k", CancellationToken.None);

@@ -113,7 +113,7 @@ public sealed class RespCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ValueAtTheLimit_RoundTrips_AndOneByteMoreIsRefusedNamingTheLimit()
     {
-        var limit = new KvAspire.Node.Cluster.LimitsOptions().MaxValueBytes;
+        var limit = new KvAspire.Node.Api.LimitsOptions().MaxValueBytes;
         var value = new string('v', limit);
 
         Assert.Equal("+OK\r\n", await _node.SendAsync("SET", "big", value));

@@ -113,7 +113,7 @@ public sealed class RespDataModelTests : IAsyncLifetime
     [Fact]
     public async Task Transactions_AreBoundedByTheirLimits()
     {
-        await using var node = await SingleNodeResp.StartAsync(new KvAspire.Node.Cluster.LimitsOptions { MaxTransactionCommands = 2 });
+        await using var node = await SingleNodeResp.StartAsync(new KvAspire.Node.Api.LimitsOptions { MaxTransactionCommands = 2 });
         await node.SendAsync("MULTI");
         await node.SendAsync("SET", "a", "1");
         await node.SendAsync("SET", "b", "1");
@@ -126,7 +126,7 @@ public sealed class RespDataModelTests : IAsyncLifetime
     [Fact]
     public async Task ElementsPerKey_AreBounded_WithAClearError()
     {
-        await using var node = await SingleNodeResp.StartAsync(new KvAspire.Node.Cluster.LimitsOptions { MaxElementsPerKey = 2, MaxElementBytes = 4 });
+        await using var node = await SingleNodeResp.StartAsync(new KvAspire.Node.Api.LimitsOptions { MaxElementsPerKey = 2, MaxElementBytes = 4 });
 
         Assert.Equal(":2\r\n", await node.SendAsync("SADD", "s", "a", "b"));
         Assert.StartsWith("-ERR the key would hold more than 2 elements, the limit (Limits:MaxElementsPerKey)", await node.SendAsync("SADD", "s", "c"));

@@ -1,12 +1,12 @@
 using KvAspire.Node.Api.Resp;
-using KvAspire.Node.Cluster;
+using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Resp;
 
 public sealed class RespOptionsTests
 {
     [Fact]
-    public void Defaults_AreValid() => new RespOptions().Validate(new LimitsOptions());
+    public void Defaults_AreValid() => SettingsCheck.Validate(new RespOptions());
 
     [Theory]
     [InlineData("Resp:MaxMultibulkLength", nameof(RespOptions.MaxMultibulkLength), 0)]
@@ -18,7 +18,7 @@ public sealed class RespOptionsTests
         var options = new RespOptions();
         typeof(RespOptions).GetProperty(property)!.SetValue(options, value);
 
-        var error = Assert.Throws<OptionsValidationError>(() => options.Validate(new LimitsOptions()));
+        var error = Assert.Throws<OptionsValidationException>(() => SettingsCheck.Validate(options));
 
         Assert.Contains(setting, error.Message);
     }

@@ -159,7 +159,7 @@ public sealed class RespSortedSetTests : IAsyncLifetime
     [Fact]
     public async Task ElementsPerKeyAndElementSize_AreBounded_WithAClearError()
     {
-        await using var node = await SingleNodeResp.StartAsync(new KvAspire.Node.Cluster.LimitsOptions { MaxElementsPerKey = 2, MaxElementBytes = 4 });
+        await using var node = await SingleNodeResp.StartAsync(new KvAspire.Node.Api.LimitsOptions { MaxElementsPerKey = 2, MaxElementBytes = 4 });
 
         Assert.Equal(":2\r\n", await node.SendAsync("ZADD", "z", "1", "a", "2", "b"));
         Assert.StartsWith("-ERR the key would hold more than 2 elements, the limit (Limits:MaxElementsPerKey)", await node.SendAsync("ZADD", "z", "3", "c"));

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Resp;
 
@@ -73,8 +74,8 @@ public sealed class RespTlsTests : IAsyncLifetime
     {
         WritePemCertificate(out var certificateFile, out _).Dispose();
 
-        var error = Assert.Throws<KvAspire.Node.Cluster.OptionsValidationError>(() =>
-            new RespOptions { TlsCertificateFile = certificateFile }.Validate(new KvAspire.Node.Cluster.LimitsOptions()));
+        var error = Assert.Throws<OptionsValidationException>(() =>
+            SettingsCheck.Validate(new RespOptions { TlsCertificateFile = certificateFile }));
 
         Assert.Contains("Resp:TlsCertificateFile", error.Message);
     }

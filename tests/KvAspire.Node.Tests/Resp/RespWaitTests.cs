@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
+using KvAspire.Node.Api;
 using KvAspire.Node.Api.Resp;
 using KvAspire.Node.Cluster;
 using KvAspire.Node.Tests.Telemetry;

@@ -185,13 +185,13 @@ internal sealed class SafetyChecker(Simulator sim)
 
     public void Acknowledged(ClientWrite write, WriteOutcome.Written written)
     {
-        if (write.Mode == Acknowledge.Leader)
+        if (write.Mode == Acknowledge.Primary)
         {
-            // Leader mode promises the write is on the primary's disk, unless it is already committed.
+            // Primary mode promises the write is on the primary's disk, unless it is already committed.
             var committed = written.Index <= _committed.Count && WriteIdOf(_committed[(int)written.Index - 1]) == write.Id;
             if (!committed && sim.Nodes.First(n => n.Id == write.Node).UnsyncedFrom <= written.Index)
-                sim.Fail($"w{write.Id} acknowledged (Leader) by {write.Node} at {written.Index} before it was on disk");
-            sim.Stats.LeaderAcks++;
+                sim.Fail($"w{write.Id} acknowledged (Primary) by {write.Node} at {written.Index} before it was on disk");
+            sim.Stats.PrimaryAcks++;
             _leaderAcked.Add((write.Id, written.Index, written.Term));
             return;
         }
@@ -230,7 +230,7 @@ internal sealed class SafetyChecker(Simulator sim)
         foreach (var (writeId, index, term) in _leaderAcked)
         {
             if (index > _committed.Count || _committed[(int)index - 1].Term != term || WriteIdOf(_committed[(int)index - 1]) != writeId)
-                sim.Stats.LeaderAcksLost++;
+                sim.Stats.PrimaryAcksLost++;
         }
     }
 

@@ -44,8 +44,8 @@ public class SimulationTests(ITestOutputHelper output)
             }
         });
         output.WriteLine($"{stats.Count} seeds x {steps} steps in {clock.Elapsed.TotalSeconds:F1} s: "
-            + $"{stats.Sum(s => s.Writes)} writes ({stats.Sum(s => s.QuorumAcks)} Quorum acks, {stats.Sum(s => s.LeaderAcks)} Leader acks "
-            + $"of which {stats.Sum(s => s.LeaderAcksLost)} lost by failover), {stats.Sum(s => s.ReadsServed)} reads served ({stats.Sum(s => s.ReadsConfirmedAtOnce)} confirmed at once), "
+            + $"{stats.Sum(s => s.Writes)} writes ({stats.Sum(s => s.QuorumAcks)} Quorum acks, {stats.Sum(s => s.PrimaryAcks)} Primary acks "
+            + $"of which {stats.Sum(s => s.PrimaryAcksLost)} lost by failover), {stats.Sum(s => s.ReadsServed)} reads served ({stats.Sum(s => s.ReadsConfirmedAtOnce)} confirmed at once), "
             + $"{stats.Sum(s => s.Elections)} elections, {stats.Sum(s => s.Crashes)} crashes "
             + $"({stats.Sum(s => s.UnsyncedLost)} losing a primary's unsynced log), "
             + $"{stats.Sum(s => s.Snapshots)} snapshots taken and {stats.Sum(s => s.SnapshotsInstalled)} installed from a primary, "

@@ -10,7 +10,7 @@ internal sealed partial class Simulator
 
     /// <summary>
     /// The host's handling of one node's Readys, in RaftHost.Process's order: install a snapshot, persist (and fail writes
-    /// whose entries were truncated, acknowledge Leader-mode writes), send, apply (acknowledge Quorum
+    /// whose entries were truncated, acknowledge Primary-mode writes), send, apply (acknowledge Quorum
     /// writes, grant confirmed reads), fail waiting clients if the primary role was lost, advance.
     /// </summary>
     private void ProcessReady(SimNode node)

@@ -107,7 +107,7 @@ internal sealed partial class Simulator
         else if (roll < 0.80)
             SyncLog(RandomNode(static n => n.IsUp && n.PendingSync is not null));
         else if (roll < 0.88)
-            ClientWrite(PreferPrimary(), _random.Next(2) == 0 ? Acknowledge.Quorum : Acknowledge.Leader);
+            ClientWrite(PreferPrimary(), _random.Next(2) == 0 ? Acknowledge.Quorum : Acknowledge.Primary);
         else if (roll < 0.92)
             ClientRead(PreferPrimary());
         else if (roll < 0.925)
@@ -407,8 +407,8 @@ internal sealed class SimulationStats
 {
     public long Writes { get; set; }
     public long QuorumAcks { get; set; }
-    public long LeaderAcks { get; set; }
-    public long LeaderAcksLost { get; set; }
+    public long PrimaryAcks { get; set; }
+    public long PrimaryAcksLost { get; set; }
     public long ReadsServed { get; set; }
     /// <summary>Reads confirmed in the Ready right after they were asked, without a message exchanged: from a lease (or a
     /// configuration with one voter).</summary>

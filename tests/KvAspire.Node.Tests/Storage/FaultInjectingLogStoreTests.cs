@@ -1,7 +1,7 @@
-using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace KvAspire.Node.Tests.Storage;
 
@@ -60,7 +60,7 @@ public sealed class FaultInjectingLogStoreTests : IDisposable
             FaultInjection = new StorageFaultInjection { FsyncDelay = TimeSpan.FromMilliseconds(delayMs), FailFsyncAfter = failAfter },
         };
 
-        var error = Assert.Throws<OptionsValidationError>(() => options.Validate(new ReplicationOptions()));
+        var error = Assert.Throws<OptionsValidationException>(() => SettingsCheck.Validate(options));
 
         Assert.Contains(setting, error.Message);
     }

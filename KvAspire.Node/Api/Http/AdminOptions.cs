@@ -1,4 +1,7 @@
-namespace KvAspire.Node.Cluster;
+using KvAspire.Settings;
+using Microsoft.Extensions.Options;
+
+namespace KvAspire.Node.Api.Http;
 
 /// <summary>
 /// <c>Admin:</c> settings. The admin endpoints (crash, isolate) exist to drill failures; they are off
@@ -17,11 +20,10 @@ public sealed class AdminOptions
     public string? Secret { get; set; }
 
     /// <summary>The longest isolation one request may ask for.</summary>
+    [SettingRange("Admin:MaxIsolation", typeof(TimeSpan), "00:00:01", "01:00:00", Allowed = "between 1 s and 1 h")]
     public TimeSpan MaxIsolation { get; set; } = TimeSpan.FromMinutes(10);
-
-    public void Validate()
-    {
-        if (MaxIsolation < TimeSpan.FromSeconds(1) || MaxIsolation > TimeSpan.FromHours(1))
-            throw new OptionsValidationError("Admin:MaxIsolation", "must be between 1 s and 1 h");
-    }
 }
+
+/// <summary>The range of <see cref="AdminOptions.MaxIsolation"/>, from its attribute.</summary>
+[OptionsValidator]
+internal sealed partial class AdminOptionsValidator : IValidateOptions<AdminOptions>;
