@@ -123,10 +123,8 @@ internal sealed class ClusterRules : IValidateOptions<ClusterOptions>
                 $"names '{member}'; a member's name is 1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.'"));
         if (options.Members.Distinct().Count() > MemberRules.MaxMembers)
             result.AddError(BadSetting.Message("Cluster:Members", $"names more than {MemberRules.MaxMembers} members"));
-        if (options.PeerAddressTemplate is { } template
-            && (!template.Contains("{id}", StringComparison.Ordinal)
-                || !Uri.TryCreate(template.Replace("{id}", "node", StringComparison.Ordinal), UriKind.Absolute, out _)))
-            result.AddError(BadSetting.Message("Cluster:PeerAddressTemplate", $"is '{template}'; it must be an absolute URI containing {{id}}"));
+        if (options.PeerAddressTemplate is { } template && MemberAddressTemplate.Problem(template, needsPort: false) is { } problem)
+            result.AddError(BadSetting.Message("Cluster:PeerAddressTemplate", problem));
     }
 }
 

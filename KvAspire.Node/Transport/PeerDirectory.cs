@@ -45,6 +45,6 @@ public sealed class PeerDirectory
     {
         if (Addresses.TryGetValue(member, out var address))
             return address;
-        return Knows(member) ? new Uri(_template!.Replace("{id}", member, StringComparison.Ordinal)) : null;
+        return _template is null ? null : MemberAddressTemplate.Resolve(_template, member);
     }
 }

@@ -28,6 +28,7 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
         { "member-in-env", "StatefulSet/kv: env Cluster__Members__0 writes a founding member a second time" },
         { "gateway-without-members", "Deployment/kv-gateway: does not load ConfigMap kv-members-" },
         { "peer-port", "StatefulSet/kv: Cluster__PeerAddressTemplate uses port 8080, the node's peer port is 8081" },
+        { "resp-member-port", "StatefulSet/kv: Resp__MemberAddressTemplate uses port 6380, the node's resp port is 6379" },
         { "peer-template-without-id", "StatefulSet/kv: Cluster__PeerAddressTemplate is 'http://kv-0.kv-peers:8081'; it must contain {id}" },
         { "gateway-node-host", "Deployment/kv-gateway: Gateway__NodeAddressTemplate gives kv-0.kv-gateway for kv-0, not the pod's stable name kv-0.kv-peers" },
         { "per-replica-peers", ": services__kv-1__peer__0 is a per-replica address" },
@@ -111,6 +112,9 @@ public sealed class BrokenManifestTests(ITestOutputHelper output)
                 break;
             case "peer-port":
                 ConfigMap(manifest, "kv-members").Set(["data"], "Cluster__PeerAddressTemplate", "http://{id}.kv-peers:8080");
+                break;
+            case "resp-member-port":
+                ConfigMap(manifest, "kv-members").Set(["data"], "Resp__MemberAddressTemplate", "redis://{id}.kv-peers:6380");
                 break;
             case "peer-template-without-id":
                 ConfigMap(manifest, "kv-members").Set(["data"], "Cluster__PeerAddressTemplate", "http://kv-0.kv-peers:8081");

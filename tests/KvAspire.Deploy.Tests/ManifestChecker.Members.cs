@@ -41,6 +41,8 @@ internal sealed partial class ManifestChecker
         var service = node.Str("spec", "serviceName");
         var nodeEnvironment = PodEnvironment.ForPod(PodEnvironment.Declared(_manifest, nodeContainer, []), founding[0]);
         CheckTemplate(Name(node), nodeEnvironment, "Cluster__PeerAddressTemplate", "http", NodePort(nodeContainer, "KV_PEER_PORT"), "peer", pods, service);
+        // ROLE, INFO and -READONLY name the other members' RESP addresses to Redis clients.
+        CheckTemplate(Name(node), nodeEnvironment, "Resp__MemberAddressTemplate", "redis", NodePort(nodeContainer, "KV_RESP_PORT"), "resp", pods, service);
         if (gateway is not { } g)
             return;
         var gatewayEnvironment = PodEnvironment.ForPod(PodEnvironment.Declared(_manifest, g.Container, []), "gateway-pod");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using KvAspire.Node.Cluster;
 using KvAspire.Settings;
 using Microsoft.Extensions.Options;
@@ -12,8 +13,9 @@ public sealed record RespAddress(string Host, int Port)
 
 /// <summary>
 /// The other members' RESP addresses, from the configuration Aspire service discovery fills
-/// (<c>services:{name}:resp:0</c>, e.g. <c>redis://localhost:6380</c> under the AppHost), so that ROLE, INFO and
-/// -READONLY can tell a Redis client where the primary is. A node without the entries still
+/// (<c>services:{name}:resp:0</c>, e.g. <c>redis://localhost:6380</c> under the AppHost), else from
+/// <see cref="RespOptions.MemberAddressTemplate"/> (members Kubernetes adds at runtime), so that ROLE, INFO and
+/// -READONLY can tell a Redis client where the primary is. A node without either still
 /// works; it just names the primary without an address.
 /// </summary>
 public sealed class RespDirectory
@@ -21,9 +23,13 @@ public sealed class RespDirectory
     private const string EndpointName = "resp";
 
     private readonly Dictionary<string, RespAddress> _addresses = new(StringComparer.Ordinal);
+    private readonly string? _template;
+    /// <summary>Addresses built from the template, one per member asked about (members only: status names them).</summary>
+    private readonly ConcurrentDictionary<string, RespAddress?> _templated = new(StringComparer.Ordinal);
 
-    public RespDirectory(IConfiguration configuration, IOptions<ClusterOptions> options)
+    public RespDirectory(IConfiguration configuration, IOptions<ClusterOptions> options, IOptions<RespOptions> resp)
     {
+        _template = resp.Value.MemberAddressTemplate;
         foreach (var service in configuration.GetSection("services").GetChildren())
         {
             var address = service.GetSection(EndpointName)["0"];
@@ -35,7 +41,12 @@ public sealed class RespDirectory
         }
     }
 
-    public RespAddress? Find(string? node) => node is null ? null : _addresses.GetValueOrDefault(node);
+    public RespAddress? Find(string? node) =>
+        node is null ? null
+        : _addresses.TryGetValue(node, out var address) ? address
+        : _template is null ? null
+        : _templated.GetOrAdd(node, static (member, template) =>
+            MemberAddressTemplate.Resolve(template, member) is { } uri ? new RespAddress(uri.Host, uri.Port) : null, _template);
 
     /// <summary>"node2 at localhost:6380", or just the name when its address is unknown.</summary>
     public string Describe(string node) => Find(node) is { } address ? $"{node} at {address}" : node;

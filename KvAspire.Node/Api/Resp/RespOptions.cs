@@ -46,6 +46,14 @@ public sealed class RespOptions
     [SettingRange("Resp:SlowClientTimeout", typeof(TimeSpan), "00:00:00", "01:00:00", Allowed = "zero (never) or a positive time up to 1 hour")]
     public TimeSpan SlowClientTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The RESP address of a member that service discovery does not name (<c>services:{id}:resp:0</c>), with <c>{id}</c>
+    /// standing for its name: in Kubernetes <c>redis://{id}.kv-peers:6379</c> names every pod of the StatefulSet, present or
+    /// future, so ROLE, INFO and -READONLY tell Redis clients where a member added at runtime listens. Unset: such a member
+    /// is named without an address.
+    /// </summary>
+    public string? MemberAddressTemplate { get; set; }
+
     /// <summary>PEM certificate (chain) for TLS on the RESP port; unset: plain TCP. Needs <see cref="TlsKeyFile"/>.</summary>
     public string? TlsCertificateFile { get; set; }
 
@@ -78,6 +86,8 @@ internal sealed class RespRules(IOptions<LimitsOptions> limits) : IValidateOptio
                 $"is '{options.MaxQueryBufferBytes}'; it must be between {largestSet} (Limits:MaxValueBytes + Limits:MaxKeyBytes + 1024) and 1073741824"));
         if (string.IsNullOrEmpty(options.TlsCertificateFile) != string.IsNullOrEmpty(options.TlsKeyFile))
             result.AddError(BadSetting.Message("Resp:TlsCertificateFile", "and Resp:TlsKeyFile must be set together (PEM files) or both left unset"));
+        if (options.MemberAddressTemplate is { } template && Cluster.MemberAddressTemplate.Problem(template, needsPort: true) is { } problem)
+            result.AddError(BadSetting.Message("Resp:MemberAddressTemplate", problem));
         foreach (var (setting, file) in new[] { ("Resp:TlsCertificateFile", options.TlsCertificateFile), ("Resp:TlsKeyFile", options.TlsKeyFile) })
         {
             if (!string.IsNullOrEmpty(file) && !File.Exists(file))

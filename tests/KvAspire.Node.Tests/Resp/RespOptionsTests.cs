@@ -22,4 +22,20 @@ public sealed class RespOptionsTests
 
         Assert.Contains(setting, error.Message);
     }
+
+    [Theory]
+    [InlineData("redis://kv-peers:6379")] // no {id}
+    [InlineData("{id}.kv-peers:6379")] // not an absolute URI
+    [InlineData("redis://{id}.kv-peers")] // no port
+    public void AMemberAddressTemplate_ThatCannotNameAMembersPort_FailsNamingTheSetting(string template)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => SettingsCheck.Validate(new RespOptions { MemberAddressTemplate = template }));
+
+        Assert.Contains("Resp:MemberAddressTemplate", error.Message);
+        Assert.Contains(template, error.Message);
+    }
+
+    [Fact]
+    public void AMemberAddressTemplate_WithIdAndPort_IsValid() =>
+        SettingsCheck.Validate(new RespOptions { MemberAddressTemplate = "redis://{id}.kv-peers:6379" });
 }

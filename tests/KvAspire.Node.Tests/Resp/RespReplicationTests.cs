@@ -18,7 +18,14 @@ public sealed class RespReplicationTests
             ["services:node2:resp:0"] = "tcp://localhost:6380",
             ["services:node3:resp:0"] = "tcp://localhost:6381",
         }).Build(),
-        Options.Create(new ClusterOptions { NodeId = "node1" }));
+        Options.Create(new ClusterOptions { NodeId = "node1" }), Options.Create(new RespOptions()));
+
+    /// <summary>As a Kubernetes pod sees it: service discovery names no member, the template names them all.</summary>
+    private static readonly RespDirectory Templated = new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["services:kv-1:resp:0"] = "tcp://10.0.0.7:6390",
+        }).Build(),
+        Options.Create(new ClusterOptions { NodeId = "kv-0" }), Options.Create(new RespOptions { MemberAddressTemplate = "redis://{id}.kv-peers:6379" }));
 
     [Fact]
     public void Primary_ListsOnlySecondariesItIsReplicatingTo_WithTheirMatchIndexAndLag()
@@ -82,6 +89,25 @@ public sealed class RespReplicationTests
 
         Assert.Contains("role:slave\r\nmaster_host:localhost\r\nmaster_port:6380\r\nmaster_link_status:up\r\nmaster_sync_in_progress:1\r\nslave_repl_offset:7\r\n", info);
         Assert.Equal("*5\r\n$5\r\nslave\r\n$9\r\nlocalhost\r\n:6380\r\n$4\r\nsync\r\n:7\r\n", RoleReply(status));
+    }
+
+    [Fact]
+    public void AMemberServiceDiscoveryDoesNotName_IsFoundThroughTheTemplate_AndANamedOneAtItsOwnAddress()
+    {
+        Assert.Equal(new RespAddress("kv-3.kv-peers", 6379), Templated.Find("kv-3"));
+        Assert.Equal(new RespAddress("10.0.0.7", 6390), Templated.Find("kv-1"));
+        Assert.Null(Templated.Find("not/a member"));
+        Assert.Null(Directory.Find("node4"));
+    }
+
+    [Fact]
+    public void Secondary_NamesAPrimaryAddedAtRuntime_ThroughTheTemplate()
+    {
+        var status = Primary() with { Node = "kv-0", Role = NodeRole.Secondary, Primary = "kv-4" };
+        var info = new StringBuilder();
+        RespReplication.AppendInfo(info, status, Templated);
+
+        Assert.Contains("master_host:kv-4.kv-peers\r\nmaster_port:6379\r\n", info.ToString());
     }
 
     [Fact]

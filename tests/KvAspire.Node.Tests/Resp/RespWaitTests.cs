@@ -23,7 +23,8 @@ public sealed class RespWaitTests
         await cluster.StartAsync();
         var primary = await cluster.WaitForPrimaryAsync();
         cluster.Block(Nodes.First(n => n != primary.Node));
-        var directory = new RespDirectory(new ConfigurationBuilder().Build(), Options.Create(new ClusterOptions { NodeId = primary.Node }));
+        var directory = new RespDirectory(new ConfigurationBuilder().Build(), Options.Create(new ClusterOptions { NodeId = primary.Node }),
+            Options.Create(new RespOptions()));
         var limits = Options.Create(new LimitsOptions());
         var commands = cluster.Commands[primary.Node];
         var data = new RespDataCommands(commands, directory, limits, new RespPlanRunner(new RespPlanner(limits), commands, directory));

@@ -46,8 +46,8 @@ internal sealed class SingleNodeResp : IAsyncDisposable
         var kv = replication is null
             ? node.Commands
             : new KvCommands(node.Host, node.Store, node.Expiry, Options.Create(replication), Metrics, TimeProvider.System);
-        var directory = new RespDirectory(configuration, cluster);
         var resp = Options.Create(respOptions ?? new RespOptions());
+        var directory = new RespDirectory(configuration, cluster, resp);
         Access = new AccessControl(Secret.From("Auth:Password", password), new AuthThrottle(3, TimeSpan.FromMinutes(1), TimeProvider.System),
             NullLogger<AccessControl>.Instance);
         var plans = new RespPlanRunner(new RespPlanner(Options.Create(limits)), kv, directory);
