@@ -22,9 +22,9 @@ public sealed class RespReplicationTests
 
     /// <summary>As a Kubernetes pod sees it: service discovery names no member, the template names them all.</summary>
     private static readonly RespDirectory Templated = new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["services:kv-1:resp:0"] = "tcp://10.0.0.7:6390",
-        }).Build(),
+    {
+        ["services:kv-1:resp:0"] = "tcp://10.0.0.7:6390",
+    }).Build(),
         Options.Create(new ClusterOptions { NodeId = "kv-0" }), Options.Create(new RespOptions { MemberAddressTemplate = "redis://{id}.kv-peers:6379" }));
 
     [Fact]
