@@ -27,14 +27,18 @@ public sealed class TraceTests(TracedClusterFixture cluster)
 
         (await cluster.Gateway.SendAsync(write)).EnsureSuccessStatusCode();
 
-        var spans = await WithWhatArrivedAsync(trace, () => Eventually.ResultAsync("the gateway's span, the primary's and each secondary's receive, persist and apply",
+        var spans = await WithWhatArrivedAsync(trace, () => Eventually.ResultAsync(
+            "the gateway's span, the primary's, its replicate span to each secondary, and each secondary's receive, persist and apply",
             ExportTimeout, () =>
             {
                 var inTrace = cluster.Receiver!.Spans.Where(s => s.TraceId == trace).ToList();
                 var complete = inTrace.Any(s => s.Service == "gateway")
                     && inTrace.Any(s => s.Name == "kv SET" && s.Service == primary.Node)
                     && secondaries.All(node => new[] { "replicate.receive", "replicate.persist", "replicate.apply" }
-                        .All(name => inTrace.Any(s => s.Name == name && s.Attributes.GetValueOrDefault("kv.node") == node)));
+                        .All(name => inTrace.Any(s => s.Name == name && s.Attributes.GetValueOrDefault("kv.node") == node)))
+                    // A replicate span ends when its secondary acknowledges, which may be after that secondary's own
+                    // spans were exported (a CI run read the trace before one had arrived).
+                    && secondaries.All(node => inTrace.Any(s => s.Name == "replicate" && s.Attributes.GetValueOrDefault("kv.peer") == node));
                 return Task.FromResult(complete ? inTrace : null);
             }));
 

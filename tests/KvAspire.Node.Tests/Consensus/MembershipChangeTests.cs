@@ -19,6 +19,18 @@ public class MembershipChangeTests
         return result;
     }
 
+    /// <summary>The founders and "d", with d's addition as a learner committed; <paramref name="untilItStopsJoining"/>: and d no
+    /// longer joining either (a joining node's answers count for nothing anyway).</summary>
+    private static (TestNetwork Network, string Primary) WithLearnerD(bool untilItStopsJoining)
+    {
+        var network = Grown(["a", "b", "c", "d"]);
+        var primary = network.ElectPrimary().Id;
+        Change(network, MembershipChangeKind.AddLearner, "d");
+        network.RunUntil(() => !network[primary].MembershipChanging && (!untilItStopsJoining || network["d"].Standing == Standing.Voter), 100,
+            "the learner's addition committing");
+        return (network, primary);
+    }
+
     private static void ProposeMany(TestNetwork network, int count)
     {
         for (var i = 0; i < count; i++)
@@ -53,12 +65,7 @@ public class MembershipChangeTests
     [Fact]
     public void Learner_DoesNotCount_UntilPromoted()
     {
-        var network = Grown(["a", "b", "c", "d"]);
-        var primary = network.ElectPrimary().Id;
-        Change(network, MembershipChangeKind.AddLearner, "d");
-        // Once no longer joining too: a joining node's answers count for nothing anyway.
-        network.RunUntil(() => !network[primary].MembershipChanging && network["d"].Standing == Standing.Voter, 100,
-            "the learner's addition committing");
+        var (network, primary) = WithLearnerD(untilItStopsJoining: true);
 
         foreach (var founder in Founders.Where(id => id != primary))
             network.Isolate(founder);
@@ -74,11 +81,7 @@ public class MembershipChangeTests
     [Fact]
     public void Learner_ForgetsAPrimaryItHasNotHeardFromForAnElectionTimeout_AndAnswersVoteRequestsAtOnce()
     {
-        var network = Grown(["a", "b", "c", "d"]);
-        var primary = network.ElectPrimary().Id;
-        Change(network, MembershipChangeKind.AddLearner, "d");
-        network.RunUntil(() => !network[primary].MembershipChanging && network["d"].Standing == Standing.Voter, 100,
-            "the learner's addition committing");
+        var (network, primary) = WithLearnerD(untilItStopsJoining: true);
         var learner = network["d"];
         var candidate = Founders.First(id => id != primary);
         Assert.Equal(primary, learner.Primary);
@@ -97,10 +100,7 @@ public class MembershipChangeTests
     [Fact]
     public void Learner_ReceivesAnEntry_OnlyOnceItHasCommitted()
     {
-        var network = Grown(["a", "b", "c", "d"]);
-        var primary = network.ElectPrimary().Id;
-        Change(network, MembershipChangeKind.AddLearner, "d");
-        network.RunUntil(() => !network[primary].MembershipChanging, 100, "the learner's addition committing");
+        var (network, primary) = WithLearnerD(untilItStopsJoining: false);
 
         foreach (var founder in Founders.Where(id => id != primary))
             network.Isolate(founder);
@@ -289,10 +289,7 @@ public class MembershipChangeTests
     [Fact]
     public void Configuration_IsReadBackFromTheLog_OnRestart()
     {
-        var network = Grown(["a", "b", "c", "d"]);
-        var primary = network.ElectPrimary().Id;
-        Change(network, MembershipChangeKind.AddLearner, "d");
-        network.RunUntil(() => !network[primary].MembershipChanging, 100, "the learner's addition committing");
+        var (network, primary) = WithLearnerD(untilItStopsJoining: false);
         var secondary = Founders.First(id => id != primary);
 
         network.Crash(secondary);
