@@ -70,6 +70,7 @@ public static class NodeSetup
             services.GetRequiredService<IOptions<ClusterOptions>>().Value.NodeId));
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
+        builder.Services.AddSingleton<IPeerReceiver>(sp => sp.GetRequiredService<RaftHost>());
         builder.Services.AddSingleton<NodeReadiness>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeReadiness>());
         builder.Services.AddHealthChecks().AddCheck<NodeReadiness>(NodeReadiness.Name, tags: [NodeReadiness.Tag]);

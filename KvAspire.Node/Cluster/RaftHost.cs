@@ -14,7 +14,7 @@ namespace KvAspire.Node.Cluster;
 /// and publishes a <see cref="ClusterStatus"/> (<see cref="StatusPublisher"/>). Only this loop touches the core; its fsyncs run
 /// beside it (<see cref="GroupCommit"/>) and come back as inputs.
 /// </summary>
-public sealed class RaftHost : BackgroundService, IHostedLifecycleService
+public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeerReceiver
 {
     private const int MaxInputsPerBatch = 1024;
     private const int MaxReadiesPerBatch = 4;
@@ -130,6 +130,11 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService
 
     /// <summary>A catch-up from the primary's snapshot, if any: the receiving call reports the transfer, this loop the rest.</summary>
     public Syncing Syncing { get; } = new();
+
+    long IPeerReceiver.Term => Status.Term;
+    bool IPeerReceiver.TryBeginSnapshot(string from, long snapshotIndex, long bytesTotal) => Syncing.TryBegin(from, snapshotIndex, bytesTotal);
+    void IPeerReceiver.SnapshotBytesReceived(long bytes) => Syncing.Received(bytes);
+    void IPeerReceiver.SnapshotAbandoned() => Syncing.Abandoned();
 
     /// <summary>Completes when the loop next publishes a status: at the end of its next batch, since taking it asks for one.</summary>
     public Task StatusChanged => _status.Changed;

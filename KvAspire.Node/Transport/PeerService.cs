@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Grpc.Core;
-using KvAspire.Node.Cluster;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.StateMachine;
 using KvAspire.Node.Storage;
@@ -11,7 +10,7 @@ using Proto = KvAspire.Node.Transport.Protos;
 namespace KvAspire.Node.Transport;
 
 /// <summary>The receiving end of every peer's stream and snapshot: hands each message to the host loop.</summary>
-public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMessageGate gate, ISnapshotStore snapshots,
+public sealed class PeerService(IPeerReceiver host, PeerIsolation isolation, PeerMessageGate gate, ISnapshotStore snapshots,
     IOptions<StorageOptions> storage, ILogger<PeerService> logger)
     : Proto.Peer.PeerBase
 {
@@ -53,11 +52,11 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMess
             throw new RpcException(new Status(StatusCode.InvalidArgument, "a snapshot stream starts with its header"));
         if (!gate.Admit(header, SpaceForSnapshot(), out var problem))
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"{problem!.Reason}: {problem.Detail}"));
-        if (header.Term < host.Status.Term)
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"term {header.Term} is stale: this node is in term {host.Status.Term}"));
+        if (header.Term < host.Term)
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"term {header.Term} is stale: this node is in term {host.Term}"));
 
         // One at a time: two streams would race to be installed, and the first to end would end Syncing.
-        if (!host.Syncing.TryBegin(header.From, header.Index, header.FileBytes))
+        if (!host.TryBeginSnapshot(header.From, header.Index, header.FileBytes))
             throw new RpcException(new Status(StatusCode.Unavailable, "another snapshot is being received; offer it again later"));
         var started = TimeProvider.System.GetTimestamp();
         var handedOver = false;
@@ -88,7 +87,7 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMess
         finally
         {
             if (!handedOver)
-                host.Syncing.Abandoned();
+                host.SnapshotAbandoned();
         }
     }
 
@@ -110,7 +109,7 @@ public sealed class PeerService(RaftHost host, PeerIsolation isolation, PeerMess
             total += data.Length;
             if (total > expectedBytes)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"more than the {expectedBytes} bytes the header announced"));
-            host.Syncing.Received(data.Length);
+            host.SnapshotBytesReceived(data.Length);
             yield return data;
         }
         if (total != expectedBytes)
