@@ -19,6 +19,9 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     /// <summary>The last lines the node wrote to stderr, so a failed start says why.</summary>
     private readonly Queue<string> _errors = new();
+    /// <summary>Whether any stderr line said a port was taken: the exception's stack trace that follows it can be longer
+    /// than the lines kept (a CI run's failed start kept only the trace, and was not retried).</summary>
+    private bool _portTaken;
 
     private NodeProcess(Process process, Uri address)
     {
@@ -30,6 +33,7 @@ public sealed class NodeProcess : IAsyncDisposable
             lock (_errors)
             {
                 _errors.Enqueue(line.Data);
+                _portTaken |= line.Data.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
                 if (_errors.Count > ErrorLinesKept)
                     _errors.Dequeue();
             }
@@ -138,10 +142,11 @@ public sealed class NodeProcess : IAsyncDisposable
             {
                 await _process.WaitForExitAsync(); // flushes the redirected stderr
                 string errors;
+                bool portTaken;
                 lock (_errors)
-                    errors = string.Join("\n", _errors);
+                    (errors, portTaken) = (string.Join("\n", _errors), _portTaken);
                 var message = $"the node exited with code {_process.ExitCode} during start; its last stderr lines:\n{errors}";
-                throw errors.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                throw portTaken
                     ? new PortTakenException(message)
                     : new InvalidOperationException(message);
             }
