@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using KvAspire.Node.Cluster;
 using KvAspire.Settings;
 using Microsoft.Extensions.Options;
@@ -24,8 +23,6 @@ public sealed class RespDirectory
 
     private readonly Dictionary<string, RespAddress> _addresses = new(StringComparer.Ordinal);
     private readonly string? _template;
-    /// <summary>Addresses built from the template, one per member asked about (members only: status names them).</summary>
-    private readonly ConcurrentDictionary<string, RespAddress?> _templated = new(StringComparer.Ordinal);
 
     public RespDirectory(IConfiguration configuration, IOptions<ClusterOptions> options, IOptions<RespOptions> resp)
     {
@@ -45,8 +42,7 @@ public sealed class RespDirectory
         node is null ? null
         : _addresses.TryGetValue(node, out var address) ? address
         : _template is null ? null
-        : _templated.GetOrAdd(node, static (member, template) =>
-            MemberAddressTemplate.Resolve(template, member) is { } uri ? new RespAddress(uri.Host, uri.Port) : null, _template);
+        : MemberAddressTemplate.Resolve(_template, node) is { } uri ? new RespAddress(uri.Host, uri.Port) : null;
 
     /// <summary>"node2 at localhost:6380", or just the name when its address is unknown.</summary>
     public string Describe(string node) => Find(node) is { } address ? $"{node} at {address}" : node;
