@@ -3,12 +3,12 @@ using KvAspire.Node.Consensus;
 namespace KvAspire.Node.Storage;
 
 /// <summary>
-/// Applies the fsync policy to the log store. What a <see cref="Ready"/> asks to persist is written at
-/// once. Under <see cref="FsyncPolicy.Always"/> the entries of a Ready whose durability may follow
-/// (<see cref="Ready.DurabilityMayFollow"/>: a primary's, which count towards a quorum only once durable, and a
-/// secondary's, which it acknowledges only once durable) are forced to disk by <see cref="GroupCommit"/> beside
-/// the loop and reported through <c>durable</c>; any other Ready waits for the disk (with whatever was left
-/// unsynced), because its messages may promise what it wrote: a vote, a truncation.
+/// Applies the fsync policy to the log store. Under <see cref="FsyncPolicy.Always"/> the entries of a Ready whose
+/// durability may follow (<see cref="Ready.DurabilityMayFollow"/>: a primary's, which count towards a quorum only once
+/// durable, and a secondary's, which it acknowledges only once durable) are written and forced to disk by
+/// <see cref="GroupCommit"/> beside the loop and reported through <c>durable</c>; any other Ready is written at once and
+/// waits for the disk (with whatever was left unsynced), because its messages may promise what it wrote: a vote, a
+/// truncation.
 /// <see cref="FsyncPolicy.EverySecond"/> syncs within a second, <see cref="FsyncPolicy.Never"/> leaves it to the
 /// operating system. Host loop only.
 /// </summary>
@@ -35,9 +35,9 @@ public sealed class DurableLog : IDisposable
     public long SizeBytes => _store.SizeBytes;
 
     /// <summary>
-    /// Writes the Ready's truncation and entries (after dropping the whole log for an installed snapshot).
-    /// Returns whether its entries are durable under the policy now; false when the group commit will
-    /// report them.
+    /// Writes the Ready's truncation and entries (after dropping the whole log for an installed snapshot), or hands the
+    /// entries' write to the group commit. Returns whether its entries are durable under the policy now; false when the
+    /// group commit will report them.
     /// </summary>
     public bool Persist(Ready ready)
     {
@@ -53,7 +53,7 @@ public sealed class DurableLog : IDisposable
             if (ready.EntriesToPersist.Count == 0)
                 return true;
             var last = ready.EntriesToPersist[^1];
-            _groupCommit.Request(_store.SyncLater(), last.Index, last.Term);
+            _groupCommit.Request(_store.WriteLater(), last.Index, last.Term);
             _unsynced = true;
             return false;
         }

@@ -24,13 +24,16 @@ public sealed class FaultInjectingLogStore(ILogStore inner, StorageFaultInjectio
         inner.Flush(durable);
     }
 
-    public Action SyncLater()
+    public LogWrite WriteLater()
     {
-        var sync = inner.SyncLater();
-        return () =>
+        var work = inner.WriteLater();
+        return work with
         {
-            BeforeFsync();
-            sync();
+            Sync = () =>
+            {
+                BeforeFsync();
+                work.Sync();
+            },
         };
     }
 

@@ -1,17 +1,20 @@
 namespace KvAspire.Node.Storage;
 
 /// <summary>
-/// A primary's fsyncs, on a thread of their own beside the host loop. The loop writes entries to the
-/// operating system and asks for a sync; while one runs, further requests only replace the one waiting,
-/// so one fsync covers everything written meanwhile (group commit) and the loop never waits for the disk.
-/// Each finished fsync is reported with the last entry it covers; a failed one with its exception, since
-/// after a failed fsync nothing written since the last good one can be trusted to be on disk.
+/// The log's writes and fsyncs, on a thread of their own beside the host loop. The loop encodes entries and hands over
+/// their write with a sync request; while a sync runs, further writes queue up in order and the newest sync request
+/// replaces the one waiting, so one fsync covers everything written meanwhile (group commit) and the loop waits for
+/// neither the disk nor the page cache. Each finished fsync is reported with the last entry it covers; a failed write or
+/// fsync with its exception, since after one nothing written since the last good fsync can be trusted to be on disk.
 /// </summary>
 public sealed class GroupCommit : IDisposable
 {
     private readonly object _gate = new();
     private readonly Action<long, long, Exception?> _durable;
     private readonly Thread _thread;
+    private List<Action> _writes = [];
+    /// <summary>The sync thread's list, swapped with <see cref="_writes"/> so that neither side allocates one per batch.</summary>
+    private List<Action> _writing = [];
     private (Action Sync, long Index, long Term)? _waiting;
     private bool _stopping;
 
@@ -23,13 +26,16 @@ public sealed class GroupCommit : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Asks for <paramref name="sync"/> to run, after which the entries up to <paramref name="index"/>
-    /// (of <paramref name="term"/>) are durable; replaces a request still waiting, which it covers.</summary>
-    public void Request(Action sync, long index, long term)
+    /// <summary>Asks for <paramref name="work"/>'s write to run after those asked for before, then its sync, after which
+    /// the entries up to <paramref name="index"/> (of <paramref name="term"/>) are durable; its sync replaces a sync
+    /// request still waiting, which it covers.</summary>
+    public void Request(LogWrite work, long index, long term)
     {
         lock (_gate)
         {
-            _waiting = (sync, index, term);
+            if (work.Write is { } write)
+                _writes.Add(write);
+            _waiting = (work.Sync, index, term);
             Monitor.Pulse(_gate);
         }
     }
@@ -47,21 +53,35 @@ public sealed class GroupCommit : IDisposable
                     return;
                 next = _waiting.Value;
                 _waiting = null;
+                (_writes, _writing) = (_writing, _writes);
             }
             Exception? failure = null;
-            try
+            // Every write runs even after one failed: each releases its buffer and whoever waits for the writes to finish.
+            foreach (var write in _writing)
             {
-                next.Sync();
+                var failed = Attempt(write);
+                failure ??= failed;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                failure = e;
-            }
+            _writing.Clear();
+            failure ??= Attempt(next.Sync);
             _durable(next.Index, next.Term, failure);
         }
     }
 
-    /// <summary>Runs the request still waiting, if any, then stops the thread.</summary>
+    private static Exception? Attempt(Action io)
+    {
+        try
+        {
+            io();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e;
+        }
+    }
+
+    /// <summary>Runs the writes and the sync still waiting, if any, then stops the thread.</summary>
     public void Dispose()
     {
         lock (_gate)

@@ -54,12 +54,23 @@ internal sealed class Segment : IDisposable
     /// <summary>Writes already-encoded records (one per entry of <paramref name="recordSizes"/>) to the operating system.</summary>
     public void Write(ReadOnlySpan<byte> records, IEnumerable<int> recordSizes)
     {
-        RandomAccess.Write(Writer(), records, Length);
+        var (file, offset) = Reserve(recordSizes);
+        RandomAccess.Write(file, records, offset);
+    }
+
+    /// <summary>
+    /// Counts records (one per entry of <paramref name="recordSizes"/>) as written, and returns where their bytes go, for
+    /// a write that runs later on another thread: the next records go after them, and a truncation finds them.
+    /// </summary>
+    public (SafeFileHandle File, long Offset) Reserve(IEnumerable<int> recordSizes)
+    {
+        var offset = Length;
         foreach (var size in recordSizes)
         {
             _offsets.Add(Length);
             Length += size;
         }
+        return (Writer(), offset);
     }
 
     /// <summary>Writes go straight to the operating system, so only <paramref name="durable"/> has anything to do.</summary>

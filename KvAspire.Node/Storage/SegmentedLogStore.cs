@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using KvAspire.Node.Consensus;
 using KvAspire.Node.Telemetry;
 
@@ -16,7 +17,11 @@ public sealed class SegmentedLogStore : ILogStore
     private readonly string _directory;
     private readonly long _segmentBytes;
     private readonly List<Segment> _segments = [];
-    private readonly ArrayBufferWriter<byte> _buffer = new();
+    /// <summary>Records encoded and not yet written; handed over whole by <see cref="WriteLater"/>.</summary>
+    private ArrayBufferWriter<byte> _buffer = new();
+    /// <summary>Buffers whose writes have run, for the next hand-over (a few, each as large as the largest batch).</summary>
+    private readonly ConcurrentBag<ArrayBufferWriter<byte>> _spareBuffers = [];
+    private readonly PendingWrites _pendingWrites = new();
     private readonly List<int> _recordSizes = [];
     private List<Entry>? _recovered;
 
@@ -73,11 +78,11 @@ public sealed class SegmentedLogStore : ILogStore
             _recordSizes.Add(size);
             LastIndex = entry.Index;
         }
-        WriteBuffered();
     }
 
     public void TruncateFrom(long index)
     {
+        _pendingWrites.Wait();
         WriteBuffered();
         var removedFiles = false;
         while (_segments.Count > 0 && _segments[^1].FirstIndex >= index && _segments.Count > 1)
@@ -107,6 +112,7 @@ public sealed class SegmentedLogStore : ILogStore
 
     public void ResetAfter(long snapshotIndex)
     {
+        _pendingWrites.Wait();
         _buffer.ResetWrittenCount();
         _recordSizes.Clear();
         while (_segments.Count > 0)
@@ -117,21 +123,51 @@ public sealed class SegmentedLogStore : ILogStore
 
     public void Flush(bool durable)
     {
+        _pendingWrites.Wait();
         WriteBuffered();
         if (_segments.Count > 0)
             _segments[^1].Flush(durable);
     }
 
-    /// <remarks>Only the last segment can hold writes not yet on disk: rolling to a new one forces the old one.</remarks>
-    public Action SyncLater()
+    /// <remarks>
+    /// The write leaves the loop with the buffer it was encoded into: under a bulk load the write itself, not only the
+    /// fsync, held the loop for up to 275 ms (bench/RESULTS.md), since a page under writeback stalls the next write to
+    /// it. Only the last segment can hold writes not yet on disk: rolling to a new one waits for them and forces the old one.
+    /// </remarks>
+    public LogWrite WriteLater()
     {
-        WriteBuffered();
-        return _segments.Count > 0 ? _segments[^1].SyncLater() : () => { };
+        if (_segments.Count == 0)
+            return new LogWrite(null, static () => { });
+        var segment = _segments[^1];
+        Action? write = null;
+        if (_buffer.WrittenCount > 0)
+        {
+            var (file, offset) = segment.Reserve(_recordSizes);
+            _recordSizes.Clear();
+            var records = _buffer;
+            _buffer = _spareBuffers.TryTake(out var spare) ? spare : new ArrayBufferWriter<byte>();
+            _pendingWrites.Add();
+            write = () =>
+            {
+                try
+                {
+                    RandomAccess.Write(file, records.WrittenSpan, offset);
+                }
+                finally
+                {
+                    records.ResetWrittenCount();
+                    _spareBuffers.Add(records);
+                    _pendingWrites.Done();
+                }
+            };
+        }
+        return new LogWrite(write, segment.SyncLater());
     }
 
     private void Roll(long firstIndex)
     {
-        // What is buffered belongs to the segment being closed.
+        // What is buffered, and what was handed out, belongs to the segment being closed.
+        _pendingWrites.Wait();
         WriteBuffered();
         if (_segments.Count > 0)
         {
@@ -241,6 +277,7 @@ public sealed class SegmentedLogStore : ILogStore
 
     public void Dispose()
     {
+        _pendingWrites.Wait();
         foreach (var segment in _segments)
             segment.Dispose();
     }

@@ -201,12 +201,12 @@ public sealed class DurableLogTests : IDisposable
 
         public void Flush(bool durable) => Flushes.Add(durable);
 
-        public Action SyncLater() => () =>
+        public LogWrite WriteLater() => new(null, () =>
         {
             if (FailSync)
                 throw new IOException("fsync: input/output error");
             Interlocked.Increment(ref _backgroundSyncs);
-        };
+        });
 
         public void Dispose() { }
     }

@@ -22,14 +22,17 @@ internal sealed class FailingFsync(ILogStore inner) : ILogStore
         inner.Flush(durable);
     }
 
-    public Action SyncLater()
+    public LogWrite WriteLater()
     {
-        var sync = inner.SyncLater();
-        return () =>
+        var work = inner.WriteLater();
+        return work with
         {
-            if (Fail)
-                throw new IOException("Input/output error (injected)");
-            sync();
+            Sync = () =>
+            {
+                if (Fail)
+                    throw new IOException("Input/output error (injected)");
+                work.Sync();
+            },
         };
     }
 

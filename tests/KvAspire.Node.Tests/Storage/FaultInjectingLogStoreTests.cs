@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace KvAspire.Node.Tests.Storage;
 
 /// <summary>Storage:FaultInjection, the chaos suite's failing disk: the fsync after the allowed count fails, from
-/// either path that forces the log (the host loop's Flush and the group commit's SyncLater).</summary>
+/// either path that forces the log (the host loop's Flush and the group commit's sync of a WriteLater).</summary>
 public sealed class FaultInjectingLogStoreTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("kv-fault-").FullName;
@@ -25,11 +25,15 @@ public sealed class FaultInjectingLogStoreTests : IDisposable
         store.Append(Entry(1));
         store.Flush(durable: true);
         store.Append(Entry(2));
-        store.SyncLater()();
+        var first = store.WriteLater();
+        first.Write!();
+        first.Sync();
 
         store.Append(Entry(3));
         var flush = Assert.Throws<IOException>(() => store.Flush(durable: true));
-        var later = Assert.Throws<IOException>(store.SyncLater());
+        var written = store.WriteLater();
+        written.Write?.Invoke();
+        var later = Assert.Throws<IOException>(written.Sync);
 
         Assert.Contains("Storage:FaultInjection:FailFsyncAfter=2", flush.Message);
         Assert.Contains("FailFsyncAfter", later.Message);

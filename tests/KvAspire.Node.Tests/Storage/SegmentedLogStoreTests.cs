@@ -106,6 +106,81 @@ public sealed class SegmentedLogStoreTests : IDisposable
         AssertSameEntries(Entries(1, 3, term: 5), Open().Load());
     }
 
+    /// <summary>Generous: how long a test waits for a truncation to go on once the write it waits for has run.</summary>
+    private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void WriteLater_TakesTheRecordsOffTheLoop_TheyReachTheFileWhenItsWriteRuns()
+    {
+        using (var store = Open(1 << 20))
+        {
+            store.Load();
+            store.Append(Entries(1, 10));
+
+            var work = store.WriteLater();
+
+            Assert.Equal(EntryCodec.FormatHeader.Length, new FileInfo(Assert.Single(SegmentFiles())).Length);
+            work.Write!();
+            work.Sync();
+            Assert.Null(store.WriteLater().Write);
+            store.Append(Entries(11, 12));
+            var next = store.WriteLater();
+            next.Write!();
+            next.Sync();
+        }
+
+        AssertSameEntries(Entries(1, 12), Open(1 << 20).Load());
+    }
+
+    [Fact]
+    public async Task TruncateFrom_WaitsForAWriteHandedOut_WhichWouldOtherwiseBringBackWhatItRemoved()
+    {
+        using (var store = Open(1 << 20))
+        {
+            store.Load();
+            store.Append(Entries(1, 10));
+            var work = store.WriteLater();
+
+            var truncation = Task.Run(() =>
+            {
+                store.TruncateFrom(4);
+                store.Append(Entries(4, 5, term: 2));
+                store.Flush(durable: true);
+            });
+
+            // Were the truncation to run first, the write handed out would put entries 4-10 of term 1 back.
+            var first = await Task.WhenAny(truncation, Task.Delay(TimeSpan.FromMilliseconds(300)));
+            Assert.NotSame(truncation, first);
+            work.Write!();
+            await truncation.WaitAsync(WaitTimeout);
+        }
+
+        AssertSameEntries([.. Entries(1, 3), .. Entries(4, 5, term: 2)], Open(1 << 20).Load());
+    }
+
+    [Fact]
+    public async Task Rolling_WaitsForTheWritesHandedOut_AndEveryEntryIsReadBack()
+    {
+        using (var store = Open())
+        {
+            store.Load();
+            for (var i = 1; i <= 200; i += 10)
+            {
+                store.Append(Entries(i, i + 9));
+                var work = store.WriteLater();
+                // The next Append may roll to a new segment, which must find this write done.
+                await Task.Run(() =>
+                {
+                    work.Write?.Invoke();
+                    work.Sync();
+                }).WaitAsync(WaitTimeout);
+            }
+        }
+
+        AssertSameEntries(Entries(1, 200), Open().Load());
+        Assert.True(SegmentFiles().Length > 3, "small segments should have rolled");
+    }
+
     [Fact]
     public void Append_ThatDoesNotFollowTheLastEntry_Throws()
     {
