@@ -130,17 +130,27 @@ public sealed class NodeMetrics
             "Per secondary, on the primary: the age of the oldest entry it lacks; 0 when caught up");
         _meter.CreateObservableGauge(Instruments.ReplicationLagEntries, () => ReplicationLag(status(), p => p.Lag!.Value), "{entry}",
             "Per secondary, on the primary: how many entries it lacks");
+        // A dashboard's default graph of an instrument adds its series up (the Aspire dashboard does), and two secondaries'
+        // lags added up mean nothing; the worst one, a single series, is what that graph can show honestly.
+        _meter.CreateObservableGauge(Instruments.ReplicationMaxLag, () => MaxReplicationLag(status(), p => p.LagSeconds ?? 0), "s",
+            "On the primary: the largest kv.replication.lag among the secondaries");
+        _meter.CreateObservableGauge(Instruments.ReplicationMaxLagEntries, () => MaxReplicationLag(status(), p => p.Lag!.Value), "{entry}",
+            "On the primary: the largest kv.replication.lag.entries among the secondaries");
         _meter.CreateObservableGauge(Instruments.PeerInContact, () => status().Peers.Select(peer =>
                 new Measurement<int>(peer.InContact ? 1 : 0, new KeyValuePair<string, object?>("peer", peer.Node))), null,
             "Per peer: 1 when heard from within an election timeout, else 0");
     }
 
-    private static IEnumerable<Measurement<double>> ReplicationLag(ClusterStatus status, Func<PeerStatus, double> value)
+    private static IEnumerable<Measurement<double>> ReplicationLag(ClusterStatus status, Func<PeerStatus, double> value) =>
+        Replicated(status).Select(peer => new Measurement<double>(value(peer), new KeyValuePair<string, object?>("peer", peer.Node)));
+
+    /// <summary>No measurement off the primary, as for the per-secondary lag.</summary>
+    private static IEnumerable<Measurement<double>> MaxReplicationLag(ClusterStatus status, Func<PeerStatus, double> value)
     {
-        foreach (var peer in status.Peers)
-        {
-            if (peer.Lag is not null)
-                yield return new Measurement<double>(value(peer), new KeyValuePair<string, object?>("peer", peer.Node));
-        }
+        var peers = Replicated(status).ToList();
+        return peers.Count == 0 ? [] : [new Measurement<double>(peers.Max(value))];
     }
+
+    /// <summary>The secondaries whose lag this node knows: all of them on the primary, none elsewhere.</summary>
+    private static IEnumerable<PeerStatus> Replicated(ClusterStatus status) => status.Peers.Where(peer => peer.Lag is not null);
 }
