@@ -1,5 +1,6 @@
 using System.Net;
 using KvAspire.Node.Consensus;
+using KvAspire.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace KvAspire.Gateway;
@@ -13,7 +14,8 @@ public sealed record ClusterNode(string Name, Uri Address, DnsEndPoint? Resp = n
 /// (<c>redis://host:port</c> or <c>tcp://host:port</c>) for the RESP endpoint; and, when
 /// <see cref="GatewayOptions.NodeAddressTemplate"/> is set, every founding member of <c>Cluster:Members</c> that no entry
 /// names, at the template's addresses (Kubernetes). Members added later are learnt from the nodes' answers
-/// (<see cref="PrimaryTracker"/>).
+/// (<see cref="PrimaryTracker"/>). A setting they cannot be built from stops the start like any bad setting: one line
+/// naming it (<see cref="BadSetting"/>), not an exception with its stack trace.
 /// </summary>
 public static class ClusterNodes
 {
@@ -23,17 +25,17 @@ public static class ClusterNodes
         var services = configuration.GetSection("services").GetChildren()
             .Select(service => (service.Key, Address: service["http:0"], Resp: service["resp:0"]))
             .Where(service => !string.IsNullOrWhiteSpace(service.Address))
-            .Select(service => new ClusterNode(service.Key, new Uri(service.Address!, UriKind.Absolute), RespEndPoint(service.Key, service.Resp)))
+            .Select(service => new ClusterNode(service.Key, HttpAddress(service.Key, service.Address!), RespEndPoint(service.Key, service.Resp)))
             .ToList();
         var nodes = services.Concat(FoundingMembers(configuration, options).Where(member => services.All(node => node.Name != member.Name)))
             .OrderBy(node => node.Name, StringComparer.Ordinal)
             .ToList();
         if (nodes.Count == 0)
         {
-            throw new InvalidOperationException(
-                "No nodes configured: the gateway needs at least one services:{node}:http:0 entry " +
-                "(env services__node1__http__0=http://host:port), or Cluster:Members with Gateway:NodeAddressTemplate " +
-                "(env Cluster__Members__0=kv-0 and Gateway__NodeAddressTemplate=http://{id}.kv-peers:8080).");
+            throw BadSetting.Exception("services:{node}:http:0", typeof(Uri),
+                "names no node: the gateway needs at least one such entry (env services__node1__http__0=http://host:port), " +
+                "or Cluster:Members with Gateway:NodeAddressTemplate " +
+                "(env Cluster__Members__0=kv-0 and Gateway__NodeAddressTemplate=http://{id}.kv-peers:8080)");
         }
         return nodes;
     }
@@ -48,11 +50,16 @@ public static class ClusterNodes
         }
         if (members.Distinct().Count() > MemberRules.MaxMembers)
         {
-            throw new InvalidOperationException($"Cluster:Members names more than {MemberRules.MaxMembers} members.");
+            throw BadSetting.Exception("Cluster:Members", typeof(string[]), $"names more than {MemberRules.MaxMembers} members");
         }
-        return members.Distinct().Select(member => template.Resolve(member) ?? throw new InvalidOperationException(
-            $"Cluster:Members names '{member}'; a member's name is 1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.'."));
+        return members.Distinct().Select(member => template.Resolve(member) ?? throw BadSetting.Exception("Cluster:Members", typeof(string[]),
+            $"names '{member}'; a member's name is 1-{MemberRules.MaxIdLength} letters, digits, '-', '_' or '.'"));
     }
+
+    private static Uri HttpAddress(string node, string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri)
+            ? uri
+            : throw BadSetting.Exception($"services:{node}:http:0", typeof(Uri), $"is '{address}', not an absolute URI (http://host:port)");
 
     private static DnsEndPoint? RespEndPoint(string node, string? address)
     {
@@ -62,6 +69,6 @@ public static class ClusterNodes
         }
         return Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Port > 0
             ? new DnsEndPoint(uri.Host, uri.Port)
-            : throw new InvalidOperationException($"services:{node}:resp:0 is '{address}', not an absolute URI with a port (tcp://host:6379).");
+            : throw BadSetting.Exception($"services:{node}:resp:0", typeof(Uri), $"is '{address}', not an absolute URI with a port (tcp://host:6379)");
     }
 }

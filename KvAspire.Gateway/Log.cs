@@ -10,8 +10,9 @@ internal static partial class Log
         Message = "No primary known (previously {Previous}; learned from {Source}): commands get 503 until one is elected")]
     public static partial void PrimaryLost(ILogger logger, string previous, string source);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Node {Node} is unreachable: {Reason}")]
-    public static partial void NodeUnreachable(ILogger logger, string node, string reason);
+    /// <summary>One line, no stack trace: a node down, restarting or slow is what the gateway is built to ride out.</summary>
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Node {Node} at {Address} is unreachable: {Reason}")]
+    public static partial void NodeUnreachable(ILogger logger, string node, Uri address, string reason);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Node {Node} is reachable")]
     public static partial void NodeReachable(ILogger logger, string node);
@@ -38,4 +39,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 10, Level = LogLevel.Information,
         Message = "No longer watching {Node}: the committed configuration primary {Primary} reported does not hold it")]
     public static partial void MemberDropped(ILogger logger, string node, string primary);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error,
+        Message = "Polling node {Node} at {Address} failed unexpectedly; it counts as unreachable and is polled again")]
+    public static partial void PollFailed(ILogger logger, Exception exception, string node, Uri address);
 }

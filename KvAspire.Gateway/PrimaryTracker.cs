@@ -129,7 +129,7 @@ public sealed partial class PrimaryTracker : BackgroundService
             if (watched.TryGetValue(node, out var down) && down.View.Reachable)
             {
                 down.View = down.View with { Reachable = false };
-                Log.NodeUnreachable(logger, node, "a forwarded request could not connect");
+                Log.NodeUnreachable(logger, node, down.Node.Address, "a forwarded request could not connect");
             }
             ElectPrimary(source: $"connection to {node} refused");
         }
@@ -162,7 +162,7 @@ public sealed partial class PrimaryTracker : BackgroundService
             watching.View = view;
             if (previous.Reachable && !view.Reachable)
             {
-                Log.NodeUnreachable(logger, node.Name, failure ?? "unknown");
+                Log.NodeUnreachable(logger, node.Name, node.Address, failure ?? "unknown");
             }
             else if (!previous.Reachable && view.Reachable)
             {
@@ -260,14 +260,26 @@ public sealed partial class PrimaryTracker : BackgroundService
                 ? (view, null)
                 : (NodeView.Unreachable(node.Name), "/cluster JSON is not a node's status");
         }
-        catch (Exception exception) when (exception is HttpRequestException or JsonException or OperationCanceledException
+        // Expected: refused or reset connections, a body cut short by a restart (IOException), malformed JSON, no answer in time.
+        catch (Exception exception) when (exception is HttpRequestException or IOException or JsonException or OperationCanceledException
                                           && !cancellationToken.IsCancellationRequested)
         {
             return (NodeView.Unreachable(node.Name), exception is OperationCanceledException
                 ? $"no answer within {patience.TotalMilliseconds} ms"
-                : exception.Message);
+                : WithCauses(exception));
+        }
+        // Anything else is a bug worth its stack trace; the node's poll loop must outlive it all the same.
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.PollFailed(logger, exception, node.Name, node.Address);
+            return (NodeView.Unreachable(node.Name), exception.Message);
         }
     }
+
+    /// <summary>The message with its causes': an HttpRequestException's own ("Error while copying content to a stream.")
+    /// says less than its cause's ("The response ended prematurely.").</summary>
+    private static string WithCauses(Exception exception) =>
+        exception.InnerException is { } cause ? $"{exception.Message} ({WithCauses(cause)})" : exception.Message;
 
     // Called under gate after any view changes.
     private void ElectPrimary(string source)

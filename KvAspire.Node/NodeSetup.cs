@@ -66,8 +66,7 @@ public static class NodeSetup
         builder.Services.AddSingleton<PeerLinkCuts>();
         builder.Services.AddSingleton<PeerMessageGate>();
         builder.Services.AddSingleton<IPeerTransport, GrpcPeerTransport>();
-        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>(),
-            services.GetRequiredService<IOptions<ClusterOptions>>().Value.NodeId));
+        builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>()));
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
         builder.Services.AddSingleton<IPeerReceiver>(sp => sp.GetRequiredService<RaftHost>());

@@ -58,6 +58,10 @@ public static class KvTelemetry
         public const string ReplicationLag = "kv.replication.lag";
         /// <summary>Entries a secondary lacks.</summary>
         public const string ReplicationLagEntries = "kv.replication.lag.entries";
+        /// <summary>Seconds: the largest <see cref="ReplicationLag"/> among the secondaries, in one series without a peer.</summary>
+        public const string ReplicationMaxLag = "kv.replication.max_lag";
+        /// <summary>Entries: the largest <see cref="ReplicationLagEntries"/> among the secondaries, in one series without a peer.</summary>
+        public const string ReplicationMaxLagEntries = "kv.replication.max_lag_entries";
         public const string LastFailoverDuration = "kv.failover.last_duration";
         public const string PeerInContact = "kv.peer.in_contact";
         public const string Term = "kv.raft.term";

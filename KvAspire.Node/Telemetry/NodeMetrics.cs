@@ -10,12 +10,18 @@ namespace KvAspire.Node.Telemetry;
 /// one test process keep separate meters). Gauges read the status the host loop publishes.
 /// </summary>
 /// <remarks>
+/// <para>A node in its own process puts no node name on its meter: it is its own OTLP resource, which is what tells
+/// nodes apart. A meter's tags travel as the attributes of its instrumentation scope, and neither end keeps them
+/// per meter: OpenTelemetry's OTLP exporter writes one scope per meter name with the tags of the first meter of that
+/// name in the batch, and the Aspire dashboard keeps the first scope of each name a resource sent and adds its
+/// attributes to every series under it. A node name there can label a series with the wrong node (issue 23).</para>
+/// <para>
 /// When a series first appears matters. Exported with cumulative temporality (the OTLP default), a series'
 /// points all carry the time its instrument was created as their start, and the Aspire dashboard draws a
 /// series' first point from that start: a failover recorded an hour after the process started was drawn at
 /// the process's start, and a first election win as a flat line from there. So the election outcomes exist
 /// at zero from the first collection (the change to one is drawn when it happened), and the two failover
-/// instruments are created at the first failover, whose time then starts them.
+/// instruments are created at the first failover, whose time then starts them.</para>
 /// </remarks>
 public sealed class NodeMetrics
 {
@@ -33,11 +39,12 @@ public sealed class NodeMetrics
     private readonly Histogram<double> _loopStalls;
     private double _lastFailoverSeconds;
 
-    /// <param name="node">The node's name, a tag of the meter (<see cref="NodeTag"/>): several nodes in one process (the
-    /// tests) then keep separate instruments, as nodes in their own processes do.</param>
-    public NodeMetrics(IMeterFactory meterFactory, string node)
+    /// <param name="inProcessNode">Only where one process hosts several nodes (the tests): the node's name, a tag of the
+    /// meter (<see cref="NodeTag"/>), without which the meter factory would hand every node the same meter. Null for a
+    /// node in its own process (see the remarks).</param>
+    public NodeMetrics(IMeterFactory meterFactory, string? inProcessNode = null)
     {
-        _meter = meterFactory.Create(new MeterOptions(Name) { Tags = [new(NodeTag, node)] });
+        _meter = meterFactory.Create(new MeterOptions(Name) { Tags = inProcessNode is null ? null : [new(NodeTag, inProcessNode)] });
         _commands = _meter.CreateCounter<long>(Instruments.Commands, "{command}", "Client commands by command and result");
         _commandDuration = _meter.CreateHistogram(Instruments.CommandDuration, "s", "Client command latency by command and result",
             advice: Buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
@@ -130,17 +137,27 @@ public sealed class NodeMetrics
             "Per secondary, on the primary: the age of the oldest entry it lacks; 0 when caught up");
         _meter.CreateObservableGauge(Instruments.ReplicationLagEntries, () => ReplicationLag(status(), p => p.Lag!.Value), "{entry}",
             "Per secondary, on the primary: how many entries it lacks");
+        // A dashboard's default graph of an instrument adds its series up (the Aspire dashboard does), and two secondaries'
+        // lags added up mean nothing; the worst one, a single series, is what that graph can show honestly.
+        _meter.CreateObservableGauge(Instruments.ReplicationMaxLag, () => MaxReplicationLag(status(), p => p.LagSeconds ?? 0), "s",
+            "On the primary: the largest kv.replication.lag among the secondaries");
+        _meter.CreateObservableGauge(Instruments.ReplicationMaxLagEntries, () => MaxReplicationLag(status(), p => p.Lag!.Value), "{entry}",
+            "On the primary: the largest kv.replication.lag.entries among the secondaries");
         _meter.CreateObservableGauge(Instruments.PeerInContact, () => status().Peers.Select(peer =>
                 new Measurement<int>(peer.InContact ? 1 : 0, new KeyValuePair<string, object?>("peer", peer.Node))), null,
             "Per peer: 1 when heard from within an election timeout, else 0");
     }
 
-    private static IEnumerable<Measurement<double>> ReplicationLag(ClusterStatus status, Func<PeerStatus, double> value)
+    private static IEnumerable<Measurement<double>> ReplicationLag(ClusterStatus status, Func<PeerStatus, double> value) =>
+        Replicated(status).Select(peer => new Measurement<double>(value(peer), new KeyValuePair<string, object?>("peer", peer.Node)));
+
+    /// <summary>No measurement off the primary, as for the per-secondary lag.</summary>
+    private static IEnumerable<Measurement<double>> MaxReplicationLag(ClusterStatus status, Func<PeerStatus, double> value)
     {
-        foreach (var peer in status.Peers)
-        {
-            if (peer.Lag is not null)
-                yield return new Measurement<double>(value(peer), new KeyValuePair<string, object?>("peer", peer.Node));
-        }
+        var peers = Replicated(status).ToList();
+        return peers.Count == 0 ? [] : [new Measurement<double>(peers.Max(value))];
     }
+
+    /// <summary>The secondaries whose lag this node knows: all of them on the primary, none elsewhere.</summary>
+    private static IEnumerable<PeerStatus> Replicated(ClusterStatus status) => status.Peers.Where(peer => peer.Lag is not null);
 }

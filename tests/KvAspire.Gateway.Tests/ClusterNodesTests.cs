@@ -1,4 +1,5 @@
 using System.Net;
+using KvAspire.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -59,21 +60,40 @@ public sealed class ClusterNodesTests
     }
 
     [Fact]
-    public void NoNodes_IsAnError_NamingBothWaysToConfigureThem()
+    public void NoNodes_IsABadSetting_NamingBothWaysToConfigureThem()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Seeds(("Cluster:Members:0", "node1")));
+        var problem = BadSettingLine(() => Seeds(("Cluster:Members:0", "node1")));
 
-        Assert.Contains("services:{node}:http:0", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Gateway:NodeAddressTemplate", error.Message, StringComparison.Ordinal);
+        Assert.Contains("services:{node}:http:0", problem, StringComparison.Ordinal);
+        Assert.Contains("Gateway:NodeAddressTemplate", problem, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void AFoundingMember_ThatIsNoMembersName_IsAnError()
+    public void AFoundingMember_ThatIsNoMembersName_IsABadSetting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Seeds(
-            ("Cluster:Members:0", "node1/x"), ("Gateway:NodeAddressTemplate", "http://{id}:8080")));
+        var problem = BadSettingLine(() => Seeds(("Cluster:Members:0", "node1/x"), ("Gateway:NodeAddressTemplate", "http://{id}:8080")));
 
-        Assert.Contains("'node1/x'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'node1/x'", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("services:node2:http:0", "5002")]
+    [InlineData("services:node1:resp:0", "redis://localhost")]
+    public void AServicesEntry_ThatIsNoAddress_IsABadSetting_NamingIt(string key, string value)
+    {
+        var problem = BadSettingLine(() => Seeds(("services:node1:http:0", "http://localhost:5001"), (key, value)));
+
+        Assert.StartsWith($"Configuration '{key}' is '{value}'", problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>The one line the gateway prints before it exits with 78 (Program), rather than an exception's stack trace.</summary>
+    private static string BadSettingLine(Action start)
+    {
+        var problem = BadSetting.Describe(Assert.ThrowsAny<Exception>(start));
+
+        Assert.NotNull(problem);
+        Assert.DoesNotContain("\n", problem);
+        return problem;
     }
 
     [Theory]

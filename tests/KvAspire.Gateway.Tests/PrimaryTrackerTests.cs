@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using KvAspire.Node.Consensus;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace KvAspire.Gateway.Tests;
@@ -16,6 +16,7 @@ public sealed class PrimaryTrackerTests : IDisposable
     private readonly ServiceProvider metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly ClusterNode[] nodes = [.. new[] { "node1", "node2", "node3" }
         .Select(name => new ClusterNode(name, FakeClusterHandler.AddressOf(name)))];
+    private readonly FakeLogger<PrimaryTracker> log = new();
     private PrimaryTracker tracker;
 
     public PrimaryTrackerTests()
@@ -26,7 +27,7 @@ public sealed class PrimaryTrackerTests : IDisposable
     private PrimaryTracker NewTracker(TimeSpan pollInterval) => new(
         nodes, new HttpClient(cluster),
         Options.Create(new GatewayOptions { PollInterval = pollInterval, PollTimeout = TimeSpan.FromMilliseconds(200) }),
-        NullLogger<PrimaryTracker>.Instance, new GatewayTelemetry(metrics.GetRequiredService<IMeterFactory>()));
+        log, new GatewayTelemetry(metrics.GetRequiredService<IMeterFactory>()));
 
     public void Dispose()
     {
@@ -100,6 +101,27 @@ public sealed class PrimaryTrackerTests : IDisposable
         Assert.Null(tracker.Primary);
         Assert.True((await tracker.PollAsync(nodes[0], CancellationToken.None)).Reachable);
         Assert.Equal("node1", tracker.Primary);
+    }
+
+    [Fact]
+    public async Task ANodeGoingDown_IsOneLine_WithItsAddressAndTheError_NoStackTrace()
+    {
+        cluster.Report("node1", Role.Primary, term: 1);
+        cluster.Report("node2", Role.Secondary, term: 1);
+        await PollAllAsync();
+        cluster.Kill("node1");
+        // Killed as it answers that it moved on (at once, rather than at the end of a long poll).
+        cluster.Report("node2", Role.Secondary, term: 2);
+        cluster.DieWhileAnswering("node2");
+
+        await PollAllAsync();
+
+        var unreachable = log.Collector.GetSnapshot().Where(record => record.Id.Id == 3).OrderBy(record => record.Message, StringComparer.Ordinal).ToList();
+        Assert.Equal(2, unreachable.Count);
+        Assert.Equal("Node node1 at http://node1.test/ is unreachable: Connection refused", unreachable[0].Message);
+        Assert.StartsWith("Node node2 at http://node2.test/ is unreachable: ", unreachable[1].Message, StringComparison.Ordinal);
+        Assert.Contains("The response ended prematurely.", unreachable[1].Message, StringComparison.Ordinal);
+        Assert.All(unreachable, record => Assert.Null(record.Exception));
     }
 
     [Fact]

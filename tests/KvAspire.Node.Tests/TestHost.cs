@@ -29,7 +29,7 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
         var replication = Options.Create(new ReplicationOptions());
         var storage = Options.Create(new StorageOptions { DataDirectory = dataDirectory });
         var store = new KvStore();
-        var metrics = new NodeMetrics(Meters, node);
+        var metrics = new NodeMetrics(Meters, inProcessNode: node);
         var host = new RaftHost(cluster, replication, store, new FileHardStateStore(dataDirectory),
             (logStore ?? (real => real))(new SegmentedLogStore(dataDirectory, storage.Value.SegmentBytes, NullLogger.Instance)),
             new FileSnapshotStore(dataDirectory), storage, transport, new PeerDirectory(peers, cluster), metrics,

@@ -18,7 +18,7 @@ internal sealed class MeasurementRecorder : IDisposable
     public MeasurementRecorder(string tag)
     {
         var meters = _services.GetRequiredService<IMeterFactory>();
-        Metrics = new NodeMetrics(meters, "a");
+        Metrics = new NodeMetrics(meters);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter.Scope, meters))

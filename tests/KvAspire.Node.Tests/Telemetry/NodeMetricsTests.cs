@@ -23,6 +23,32 @@ public sealed class NodeMetricsTests : IDisposable
     }
 
     [Fact]
+    public void MaxReplicationLag_IsTheWorstSecondarys_InOneSeriesWithoutAPeer()
+    {
+        // The dashboard's default graph adds an instrument's series up: of the per-peer lag, 2 s for these two, which
+        // neither secondary lags by.
+        Metrics.Observe(() => Status(new PeerStatus("b", 90, 10, 1.5, "replicate", 0.1, true),
+            new PeerStatus("c", 60, 40, 0.5, "replicate", 0.1, true)));
+
+        _recorder.Observe();
+
+        Assert.Equal([(KvTelemetry.Instruments.ReplicationMaxLag, "s", 1.5, null)], Measured(KvTelemetry.Instruments.ReplicationMaxLag));
+        Assert.Equal([(KvTelemetry.Instruments.ReplicationMaxLagEntries, "{entry}", 40.0, null)],
+            Measured(KvTelemetry.Instruments.ReplicationMaxLagEntries));
+    }
+
+    [Fact]
+    public void MaxReplicationLag_IsNotMeasured_OffThePrimary()
+    {
+        Metrics.Observe(() => Status(Role.Secondary, new PeerStatus("b", null, null, null, null, 0.1, true)));
+
+        _recorder.Observe();
+
+        Assert.Empty(Measured(KvTelemetry.Instruments.ReplicationMaxLag));
+        Assert.Empty(Measured(KvTelemetry.Instruments.ReplicationMaxLagEntries));
+    }
+
+    [Fact]
     public void LastFailoverDuration_IsTheMeasuredDuration_NotABucketBound()
     {
         Metrics.Observe(() => Status());
@@ -66,6 +92,9 @@ public sealed class NodeMetricsTests : IDisposable
         Assert.Contains((KvTelemetry.Instruments.IsPrimary, (string?)null, expected, null), _recorder.Measurements);
         Assert.Contains((KvTelemetry.Instruments.Role, (string?)null, (double)(int)role, null), _recorder.Measurements);
     }
+
+    private List<(string Instrument, string? Unit, double Value, string? Tag)> Measured(string instrument) =>
+        [.. _recorder.Measurements.Where(m => m.Instrument == instrument)];
 
     private static ClusterStatus Status(params PeerStatus[] peers) => Status(Role.Primary, peers);
 
