@@ -72,7 +72,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeer
     public RaftHost(IOptions<ClusterOptions> options, IOptions<ReplicationOptions> replication, KvStore store,
         IHardStateStore hardStateStore, ILogStore logStore, ISnapshotStore snapshots, IOptions<StorageOptions> storage,
         IPeerTransport transport,
-        PeerDirectory peers, NodeMetrics metrics, ILogger<RaftHost> logger, TimeProvider time)
+        PeerDirectory peers, NodeMetrics metrics, ILogger<RaftHost> logger, TimeProvider time, RecoveredState recovered)
     {
         _options = options.Value;
         _inbox = new HostInbox(_options.MaxQueuedInputs, _options.MaxQueuedBytes);
@@ -86,7 +86,6 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeer
         _time = time;
         _log = new DurableLog(logStore, storage.Value.Fsync, time,
             (index, term, failure) => _inbox.TryPost(new HostInput.LogDurable(index, term, failure)));
-        var hardState = hardStateStore.Load();
         _snapshotStore = snapshots;
         _catchUpEntries = storage.Value.CatchUpEntries;
         _catchUpBytes = storage.Value.CatchUpBytes;
@@ -98,14 +97,11 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeer
                 if (attempts >= SnapshotScheduler.MaxAttempts)
                     _inbox.TryPost(new HostInput.SnapshotFailed(failure));
             }, logger, time);
-        var snapshot = RestoreSnapshot(snapshots);
-        var entries = LogRecovery.EntriesAfter(snapshot, snapshots.Latest?.Path ?? Path.Combine(storage.Value.DataDirectory, "log"),
-            logStore.Load(), logStore, logger);
         // Under Fsync=Always a secondary's entries are synced beside its loop too, which then goes on receiving.
         var raftOptions = _options.ToRaftOptions() with { AsyncStorageWrites = storage.Value.Fsync == FsyncPolicy.Always };
         // Every node is configured with the same founding members; a node started to join at runtime is not one of them.
         var founding = _options.Members.Length > 0 ? _options.Members : [.. peers.Names, _options.NodeId];
-        _raft = new Raft(_options.NodeId, founding, raftOptions, new Random(), hardState, entries, snapshot,
+        _raft = new Raft(_options.NodeId, founding, raftOptions, new Random(), recovered.HardState, recovered.Entries, recovered.Snapshot,
             _store.Membership, founder: founding.Contains(_options.NodeId));
         _softState = _raft.SoftState;
         _joining = _raft.Joining;
@@ -121,7 +117,7 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeer
         _tickClock = raftOptions.ReadMode == ReadMode.Lease ? new TickClock(time, _options.Tick) : null;
         _status = new StatusPublisher(_options.NodeId, _raft, _store, _log, _contact, _lagClock, Syncing, time, _options.Tick);
         metrics.Observe(() => _status.Current);
-        Log.NodeStarting(_logger, _options.NodeId, hardState.Term, _raft.Standing, _raft.Membership.ToString());
+        Log.NodeStarting(_logger, _options.NodeId, recovered.HardState.Term, _raft.Standing, _raft.Membership.ToString());
         if (_raft.Joining)
             Log.NodeJoining(_logger, _options.NodeId);
     }
@@ -639,15 +635,5 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeer
             slowest = Math.Min(slowest, match);
         }
         _lagClock.ForgetThrough(slowest);
-    }
-
-    /// <summary>Loads the newest snapshot into the store; returns what it covers (nothing for none).</summary>
-    private SnapshotMarker RestoreSnapshot(ISnapshotStore snapshots)
-    {
-        if (snapshots.Latest is not { } latest)
-            return default;
-        _store.Restore(snapshots.ReadStore(latest));
-        Log.SnapshotRestored(_logger, _store.Count, latest.Index, latest.Term);
-        return new SnapshotMarker(latest.Index, latest.Term);
     }
 }
