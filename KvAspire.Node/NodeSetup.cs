@@ -67,6 +67,10 @@ public static class NodeSetup
         builder.Services.AddSingleton<PeerMessageGate>();
         builder.Services.AddSingleton<IPeerTransport, GrpcPeerTransport>();
         builder.Services.AddSingleton(services => new NodeMetrics(services.GetRequiredService<IMeterFactory>()));
+        // Recovery reads the data directory once, as the host is first asked for; it logs as the host it starts.
+        builder.Services.AddSingleton(services => NodeRecovery.Recover(services.GetRequiredService<IHardStateStore>(),
+            services.GetRequiredService<ISnapshotStore>(), services.GetRequiredService<ILogStore>(), services.GetRequiredService<KvStore>(),
+            Storage(services), services.GetRequiredService<ILogger<RaftHost>>()));
         builder.Services.AddSingleton<RaftHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RaftHost>());
         builder.Services.AddSingleton<IPeerReceiver>(sp => sp.GetRequiredService<RaftHost>());

@@ -2,7 +2,7 @@
 """Where the KvAspire host loop spends its wall time, from a dotnet-trace speedscope file.
 
 dotnet-trace's topN ranks methods over every thread, so idle pool threads (waiting) dominate it.
-The host loop (RaftHost.ExecuteAsync) is one logical thread that hops between pool threads: this
+The host loop (HostLoop.RunAsync) is one logical thread that hops between pool threads: this
 sums, over every thread, the time whose stack contains it, and files each slice under the
 innermost frame matching one of TAGS.
 Usage: bench/host-loop.py TRACE.speedscope.json
@@ -11,7 +11,7 @@ import collections
 import json
 import sys
 
-LOOP = ("RaftHost", "ExecuteAsync")
+LOOP = ("HostLoop", "RunAsync")
 TAGS = ["FSync", "PWrite", "Publish", "PeerSender", "Transport", "KvStore", "Proposals", "Persist", "Activity", "Log", "Raft"]
 
 trace = json.load(open(sys.argv[1]))

@@ -9,87 +9,47 @@ using Microsoft.Extensions.Options;
 namespace KvAspire.Node.Cluster;
 
 /// <summary>
-/// The single loop around the pure core: it feeds in ticks, peer messages and client writes, then
-/// carries out each <see cref="Ready"/> in the order the core requires (persist, send, apply, advance)
-/// and publishes a <see cref="ClusterStatus"/> (<see cref="StatusPublisher"/>). Only this loop touches the core; its fsyncs run
-/// beside it (<see cref="GroupCommit"/>) and come back as inputs.
+/// The node's consensus as the rest of the node sees it: clients propose writes and reads, peers deliver messages, and
+/// everyone reads the <see cref="ClusterStatus"/>. Each of these is queued for the <see cref="HostLoop"/>, the one thread
+/// that touches the core; this class starts that loop from the <see cref="RecoveredState"/>, hands the primary role over
+/// when the node stops, and tells whatever still waits once the loop has ended.
 /// </summary>
 public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeerReceiver
 {
-    private const int MaxInputsPerBatch = 1024;
-    private const int MaxReadiesPerBatch = 4;
-    /// <summary>Client inputs a batch takes even when time and peers used its tick: on a machine so loaded that every batch
-    /// overruns, clients still make progress.</summary>
-    private const int MinClientInputsPerBatch = 64;
-
     private readonly HostInbox _inbox;
     private readonly Raft _raft;
-    private readonly KvStore _store;
-    private readonly IHardStateStore _hardStateStore;
+    private readonly HostLoop _loop;
+    private readonly StatusPublisher _status;
     private readonly DurableLog _log;
     private readonly ISnapshotStore _snapshotStore;
     private readonly SnapshotScheduler _snapshots;
-    private readonly long _catchUpEntries;
-    private readonly long _catchUpBytes;
-    private readonly IPeerTransport _transport;
-    private readonly Proposals _proposals = new();
     private readonly ClientDeadlines<WriteOutcome> _writeDeadlines;
     private readonly ClientDeadlines<ReadPermit> _readDeadlines;
-    private readonly PendingReads _reads = new();
-    private readonly PendingStepDowns _stepDowns = new();
     private readonly ClusterOptions _options;
     private readonly ReplicationOptions _replication;
+    private readonly NodeMetrics _metrics;
     private readonly ILogger<RaftHost> _logger;
     private readonly TimeProvider _time;
-    private readonly ElectionObserver _elections;
-    private readonly ReplicationTracing _replicationTracing;
-    private readonly SecondaryTracing _secondaryTracing;
-    /// <summary><see cref="Proposals.CommandOf"/> and <see cref="Proposals.IsWaiting"/> as delegates made once: the
-    /// tracing calls take them per message and per peer, and a method group would allocate on every call.</summary>
-    private readonly Func<long, ActivityContext?> _commandOf;
-    private readonly Func<long, bool> _isWaiting;
-    private readonly ReplicationLagClock _lagClock;
-    private readonly LoopStalls _stalls;
-    private readonly PeerContact _contact;
-    private readonly NodeMetrics _metrics;
-    /// <summary>Under <see cref="ReadMode.Lease"/>: the core's ticks follow the monotonic clock, so a pause is counted before
-    /// a read is answered from the lease. Null under ReadIndex, which needs no clock: one tick per timer firing.</summary>
-    private readonly TickClock? _tickClock;
-    private SoftState _softState;
-    /// <summary>The configuration last logged as in force.</summary>
-    private Membership? _membership;
-    private bool _joining;
     /// <summary>The loop has ended (stopping, or its disk failed): nothing more will be proposed or read.</summary>
     private volatile bool _stopped;
     private readonly CancellationTokenSource _peerStreamsEnding = new();
-    private readonly StatusPublisher _status;
-    private SnapshotMetadata? _received;
-    private PreparedStore? _receivedState;
-    /// <summary>The primary's commit index in the latest Replicate heard from it, which ends a catch-up.</summary>
-    private long _primaryCommit;
-    private CancellationToken _stopping;
 
     public RaftHost(IOptions<ClusterOptions> options, IOptions<ReplicationOptions> replication, KvStore store,
         IHardStateStore hardStateStore, ILogStore logStore, ISnapshotStore snapshots, IOptions<StorageOptions> storage,
         IPeerTransport transport,
-        PeerDirectory peers, NodeMetrics metrics, ILogger<RaftHost> logger, TimeProvider time)
+        PeerDirectory peers, NodeMetrics metrics, ILogger<RaftHost> logger, TimeProvider time, RecoveredState recovered)
     {
         _options = options.Value;
         _inbox = new HostInbox(_options.MaxQueuedInputs, _options.MaxQueuedBytes);
         _replication = replication.Value;
         _writeDeadlines = new(_replication.WriteTimeout, time, static after => new WriteOutcome.TimedOut(after));
         _readDeadlines = new(_replication.WriteTimeout, time, static after => new ReadPermit.TimedOut(after));
-        _store = store;
-        _hardStateStore = hardStateStore;
-        _transport = transport;
+        _snapshotStore = snapshots;
+        _metrics = metrics;
         _logger = logger;
         _time = time;
         _log = new DurableLog(logStore, storage.Value.Fsync, time,
             (index, term, failure) => _inbox.TryPost(new HostInput.LogDurable(index, term, failure)));
-        var hardState = hardStateStore.Load();
-        _snapshotStore = snapshots;
-        _catchUpEntries = storage.Value.CatchUpEntries;
-        _catchUpBytes = storage.Value.CatchUpBytes;
         _snapshots = new SnapshotScheduler(snapshots, storage.Value,
             saved => _inbox.TryPost(new HostInput.SnapshotSaved(saved)),
             (failure, attempts) =>
@@ -98,30 +58,17 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeer
                 if (attempts >= SnapshotScheduler.MaxAttempts)
                     _inbox.TryPost(new HostInput.SnapshotFailed(failure));
             }, logger, time);
-        var snapshot = RestoreSnapshot(snapshots);
-        var entries = LogRecovery.EntriesAfter(snapshot, snapshots.Latest?.Path ?? Path.Combine(storage.Value.DataDirectory, "log"),
-            logStore.Load(), logStore, logger);
         // Under Fsync=Always a secondary's entries are synced beside its loop too, which then goes on receiving.
         var raftOptions = _options.ToRaftOptions() with { AsyncStorageWrites = storage.Value.Fsync == FsyncPolicy.Always };
         // Every node is configured with the same founding members; a node started to join at runtime is not one of them.
         var founding = _options.Members.Length > 0 ? _options.Members : [.. peers.Names, _options.NodeId];
-        _raft = new Raft(_options.NodeId, founding, raftOptions, new Random(), hardState, entries, snapshot,
-            _store.Membership, founder: founding.Contains(_options.NodeId));
-        _softState = _raft.SoftState;
-        _joining = _raft.Joining;
-        _elections = new ElectionObserver(_options.NodeId, metrics, logger, time);
-        _replicationTracing = new ReplicationTracing(_options.NodeId);
-        _secondaryTracing = new SecondaryTracing(_options.NodeId);
-        _commandOf = _proposals.CommandOf;
-        _isWaiting = _proposals.IsWaiting;
-        _lagClock = new ReplicationLagClock(time);
-        _contact = new PeerContact(time, _options.ElectionMin);
-        _metrics = metrics;
-        _stalls = new LoopStalls(time, _options.ElectionMin / 4, metrics, logger, _options.NodeId);
-        _tickClock = raftOptions.ReadMode == ReadMode.Lease ? new TickClock(time, _options.Tick) : null;
-        _status = new StatusPublisher(_options.NodeId, _raft, _store, _log, _contact, _lagClock, Syncing, time, _options.Tick);
+        _raft = new Raft(_options.NodeId, founding, raftOptions, new Random(), recovered.HardState, recovered.Entries, recovered.Snapshot,
+            store.Membership, founder: founding.Contains(_options.NodeId));
+        _loop = new HostLoop(_options, storage.Value, _raft, store, _log, hardStateStore, snapshots, _snapshots, transport, _inbox,
+            Syncing, metrics, logger, time);
+        _status = _loop.Status;
         metrics.Observe(() => _status.Current);
-        Log.NodeStarting(_logger, _options.NodeId, hardState.Term, _raft.Standing, _raft.Membership.ToString());
+        Log.NodeStarting(_logger, _options.NodeId, recovered.HardState.Term, _raft.Standing, _raft.Membership.ToString());
         if (_raft.Joining)
             Log.NodeJoining(_logger, _options.NodeId);
     }
@@ -287,37 +234,10 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeer
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _stopping = stoppingToken;
         var ticker = TickAsync(stoppingToken);
         try
         {
-            // Work left over (a long run of committed entries, applied a slice per Ready, or more client inputs than
-            // one batch takes) skips the wait, but inputs that arrived meanwhile, ticks and heartbeats among them,
-            // are handled between slices, ahead of the clients still waiting. A batch's client work ends once it
-            // has taken a tick (after a minimum share): time and peers are then never much more than a tick late, however
-            // deep the backlog.
-            while ((!stoppingToken.IsCancellationRequested && (_raft.HasReady || _inbox.HasClientInputs)) || await _inbox.WaitAsync(stoppingToken))
-            {
-                var started = _time.GetTimestamp();
-                _stalls.BatchStarting();
-                var (inputs, applied) = (0, 0);
-                for (; inputs < MaxInputsPerBatch && _inbox.TryTakeFirst(out var input); inputs++)
-                    Handle(input);
-                for (var i = 0; i < MaxInputsPerBatch && (i < MinClientInputsPerBatch || !Overdue(started)) && _inbox.TryTakeClient(out var input); i++, inputs++)
-                    Handle(input);
-                for (var i = 0; i < MaxReadiesPerBatch && _raft.HasReady && (i == 0 || !Overdue(started)); i++)
-                {
-                    var ready = _raft.TakeReady();
-                    applied += ready.CommittedEntries.Count;
-                    Process(ready);
-                }
-                _stepDowns.Update(_raft);
-                _status.Publish(_primaryCommit);
-                _stalls.BatchEnded(inputs, applied);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            await _loop.RunAsync(stoppingToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -336,38 +256,14 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeer
         _log.Dispose();
     }
 
-    /// <summary>The loop has ended: whatever waits for it is told it will not hear back (a proposed write may or
-    /// may not have been applied; one still queued was never proposed), and the peer streams may close.</summary>
+    /// <summary>The loop has ended: nothing more is queued for it, whatever waits for it is told so, and the peer streams
+    /// may close.</summary>
     private async Task EndAsync()
     {
         _stopped = true;
-        var term = _raft.Term;
-        var primary = _raft.Primary == _options.NodeId ? null : _raft.Primary;
-        _proposals.FailAll(term);
-        _reads.FailAll(primary, term);
-        _inbox.Complete();
-        while (_inbox.TryTakeFirst(out var input) || _inbox.TryTakeClient(out input))
-        {
-            switch (input)
-            {
-                case HostInput.Propose propose:
-                    propose.Completion.TrySetResult(new WriteOutcome.NotPrimary(primary, term));
-                    break;
-                case HostInput.Read read:
-                    read.Completion.TrySetResult(new ReadPermit.NotPrimary(primary, term));
-                    break;
-                case HostInput.ChangeMembership change:
-                    change.Completion.TrySetResult(new MembershipChangeResult(MembershipChangeStatus.NotPrimary, 0, term, primary));
-                    break;
-                case HostInput.StepDown stepDown:
-                    stepDown.Completion.TrySetResult(new StepDownOutcome.NotPrimary(primary, term));
-                    break;
-            }
-        }
+        _loop.End();
         await _peerStreamsEnding.CancelAsync();
     }
-
-    private bool Overdue(long started) => _time.GetElapsedTime(started) >= _options.Tick;
 
     private async Task TickAsync(CancellationToken stoppingToken)
     {
@@ -384,270 +280,5 @@ public sealed class RaftHost : BackgroundService, IHostedLifecycleService, IPeer
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private void CatchUpTicks()
-    {
-        for (var due = _tickClock!.Due(); due > 0; due--)
-            _raft.Tick();
-    }
-
-    private void Handle(HostInput input)
-    {
-        switch (input)
-        {
-            case HostInput.Tick:
-                if (_tickClock is null)
-                    _raft.Tick();
-                else
-                    CatchUpTicks();
-                _log.OnTick();
-                break;
-            case HostInput.Deliver deliver:
-                _elections.Delivered(deliver.Message, deliver.Arrived, deliver.Trace);
-                _contact.Heard(deliver.Message.From);
-                var rejectedBefore = _raft.RejectedMessages;
-                _raft.Step(deliver.Message);
-                if (_raft.RejectedMessages != rejectedBefore)
-                {
-                    _metrics.PeerMessageRejected("inconsistent_with_log");
-                    Log.PeerMessageRejected(_logger, deliver.Message.From, "inconsistent_with_log",
-                        $"{deliver.Message} names entries or read rounds this node never sent");
-                }
-                if (deliver.Message is Replicate replicate && _raft.Primary == replicate.From && _raft.Term == replicate.Term)
-                    _primaryCommit = replicate.CommitIndex;
-                _secondaryTracing.Received(deliver.Message, deliver.Receive, deliver.Trace);
-                break;
-            case HostInput.Propose propose:
-                var result = _raft.Propose(propose.Data);
-                if (result.Accepted)
-                    _proposals.Add(result.Index, result.Term, propose.Acknowledge, propose.Completion, propose.Command);
-                else
-                    propose.Completion.TrySetResult(new WriteOutcome.NotPrimary(result.Primary, result.Term));
-                break;
-            case HostInput.Read read:
-                if (_tickClock is not null)
-                    CatchUpTicks(); // the lease is judged now, after any pause this loop just woke from
-                var id = _reads.Add(read.Completion, read.After);
-                if (!_raft.ReadIndex(id))
-                    _reads.Reject(id, _raft.Primary, _raft.Term);
-                break;
-            case HostInput.ChangeMembership change:
-                var changed = _raft.ChangeMembership(change.Change);
-                if (changed.Accepted)
-                {
-                    _proposals.Add(changed.Index, changed.Term, Acknowledge.Quorum, change.Committed, command: null);
-                    Log.MembershipChangeProposed(_logger, change.Change.Kind, change.Change.Id, changed.Index, _raft.Membership.ToString());
-                }
-                change.Completion.TrySetResult(changed);
-                break;
-            case HostInput.StepDown stepDown:
-                _stepDowns.Start(_raft, stepDown.To, stepDown.Completion);
-                break;
-            case HostInput.DeliverSnapshot deliver:
-                _received = deliver.Received;
-                _receivedState = deliver.State;
-                _raft.Step(deliver.Message with { Membership = deliver.State.Membership });
-                // Install (or discard) it now, so a second snapshot later in this batch cannot take its place.
-                while (_raft.HasReady)
-                    Process(_raft.TakeReady());
-                DiscardUninstalledSnapshot();
-                Syncing.Settled();
-                break;
-            case HostInput.SnapshotSaved saved:
-                var marker = new SnapshotMarker(saved.Snapshot.Index, saved.Snapshot.Term);
-                _raft.SnapshotTaken(marker, CatchUpWindow.CompactThrough(_raft.Log, marker.Index, _catchUpEntries, _catchUpBytes));
-                _log.Compact(_raft.Log.Start.Index);
-                break;
-            case HostInput.SnapshotFailed failed:
-                throw new IOException($"Saving a snapshot failed {SnapshotScheduler.MaxAttempts} times in a row; without snapshots the log would grow until the disk is full.", failed.Failure);
-            case HostInput.SnapshotShipped shipped:
-                _raft.ReportSnapshot(shipped.Peer, shipped.Delivered);
-                break;
-            case HostInput.LogDurable { Failure: { } failure }:
-                // What was written since the last good fsync may or may not be on disk: only a restart,
-                // which reads the log back, can tell.
-                throw new IOException("Forcing the replication log to disk failed; the node stops rather than acknowledge what it may lose.", failure);
-            case HostInput.LogDurable durable:
-                if (_raft.Log.TermAt(durable.Index) == durable.Term)
-                {
-                    _proposals.Durable(durable.Index);
-                    _secondaryTracing.Durable(durable.Index);
-                }
-                _raft.LogDurable(durable.Index, durable.Term);
-                break;
-        }
-    }
-
-    /// <summary>A received snapshot the core did not ask to install (it caught up from the log meanwhile,
-    /// or the message was stale) is only taking space.</summary>
-    private void DiscardUninstalledSnapshot()
-    {
-        if (_received is null)
-            return;
-        _snapshotStore.Discard(_received);
-        _received = null;
-        _receivedState = null;
-    }
-
-    /// <summary>Replaces the state machine with the primary's snapshot, durably, before anything else of the Ready.</summary>
-    private void InstallSnapshot(SnapshotMarker snapshot)
-    {
-        if (_received is not { } received || received.Index != snapshot.Index || received.Term != snapshot.Term)
-            throw new InvalidOperationException($"The core installs snapshot {snapshot} but the host received {_received?.Index}/{_received?.Term}.");
-        var state = _receivedState!;
-        _received = null;
-        _receivedState = null;
-        var installed = _snapshotStore.Install(received);
-        if (installed.Index != snapshot.Index)
-            throw new InvalidOperationException($"Installing snapshot {snapshot} left {installed.Index}/{installed.Term} as the newest.");
-        _store.Restore(state);
-        _snapshots.Installed();
-        Log.SnapshotInstalled(_logger, installed.Index, installed.Term, _store.Count);
-    }
-
-    private void Send(IReadOnlyList<Message> messages)
-    {
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var message = messages[i];
-            if (message is InstallSnapshot install)
-                _ = ShipSnapshotAsync(install);
-            else
-                _transport.Send(message, TraceOf(message));
-        }
-        _elections.Sent(messages);
-    }
-
-    /// <summary>The span <paramref name="message"/> travels under, started now if it is a batch's replicate span; default
-    /// for all unsampled work.</summary>
-    private ActivityContext TraceOf(Message message) => message switch
-    {
-        Replicate => _replicationTracing.Sending(message, _commandOf),
-        RequestVote => _elections.Trace(message),
-        _ => default,
-    };
-
-    /// <summary>Streams a snapshot on the thread pool; its outcome comes back to the loop as an input.</summary>
-    private async Task ShipSnapshotAsync(InstallSnapshot message)
-    {
-        try
-        {
-            var delivered = await _transport.SendSnapshotAsync(message, _stopping).ConfigureAwait(false);
-            _inbox.TryPost(new HostInput.SnapshotShipped(message.To, delivered));
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
-    }
-
-    private void Process(Ready ready)
-    {
-        var before = _softState;
-        var after = ready.SoftState;
-        _softState = after;
-        if (after.Role == Role.Primary && before.Role != Role.Primary)
-        {
-            _lagClock.BecamePrimary();
-            _secondaryTracing.Forget();
-        }
-        // Before anything is sent: a new candidate's election span must exist for its vote requests to carry.
-        if (after.Role != before.Role || after.Primary != before.Primary || after.Term != before.Term)
-        {
-            Log.RoleChanged(_logger, _options.NodeId, after.Role, after.Term, after.Primary ?? "(none)");
-            _elections.RoleChanged(before, after);
-        }
-        if (!ReferenceEquals(_raft.Membership, _membership))
-        {
-            _membership = _raft.Membership;
-            var place = _membership.IsVoter(_options.NodeId) ? "voter" : _membership.IsLearner(_options.NodeId) ? "learner" : "not a member";
-            Log.MembershipInForce(_logger, _options.NodeId, _membership.ToString(), place);
-        }
-
-        if (after.Role == Role.Primary)
-        {
-            foreach (var entry in ready.EntriesToPersist)
-                _lagClock.Appended(entry.Index);
-        }
-        // A primary's own copy counts towards a quorum only once durable (Log.DurableIndex), so it may ship
-        // entries while it writes them (Raft thesis §10.2.1): its fsync and the secondaries' overlap. A
-        // secondary's acknowledgements cover only what is durable already. Other messages may promise what
-        // this Ready writes (a vote, a truncation): they wait.
-        var sendFirst = ready.DurabilityMayFollow;
-        if (sendFirst)
-            Send(ready.Messages);
-
-        if (ready.Snapshot is { } snapshot)
-            InstallSnapshot(snapshot);
-        if (after.Role != Role.Primary)
-            _secondaryTracing.Persisting(ready.EntriesToPersist);
-        var entriesDurable = _log.Persist(ready);
-        if (ready.HardState is { } hardState)
-        {
-            _hardStateStore.Save(hardState);
-            if (_joining && !hardState.Joining)
-                Log.NodePromoted(_logger, _options.NodeId, hardState.Term, after.Primary ?? hardState.VotedFor ?? "(none)");
-            _joining = hardState.Joining;
-        }
-        if (entriesDurable && ready.EntriesToPersist.Count > 0)
-            _secondaryTracing.Durable(ready.EntriesToPersist[^1].Index);
-        if (ready.TruncateFrom is { } truncatedFrom)
-            _proposals.Truncated(truncatedFrom, after.Term);
-        if (entriesDurable)
-            _proposals.Persisted(ready.EntriesToPersist);
-        else
-            _proposals.Written(ready.EntriesToPersist);
-
-        if (!sendFirst)
-            Send(ready.Messages);
-
-        // Acknowledgements stepped since the last Ready end their replicate spans before the writes they complete
-        // are applied: a span whose command is still waiting then ends before that command's span.
-        ObserveAcknowledgements();
-        var apply = after.Role == Role.Primary ? null : _secondaryTracing.Applying(ready.CommittedEntries);
-        foreach (var entry in ready.CommittedEntries)
-        {
-            _proposals.Applied(entry, _store.Apply(entry));
-            _snapshots.Applied(entry);
-        }
-        apply?.Dispose();
-        _reads.Confirmed(ready.ReadStates, _store.AppliedIndex);
-        if (ready.CommittedEntries.Count > 0)
-            _snapshots.MaybeStart(_store, _raft.Log.TermAt);
-
-        if (before.Role == Role.Primary && after.Role != Role.Primary)
-        {
-            _proposals.FailAll(after.Term);
-            _replicationTracing.PrimaryLost();
-        }
-        if (before.Role == Role.Primary && (after.Role != Role.Primary || after.Term != before.Term))
-            _reads.FailUnconfirmed(after.Primary, after.Term);
-
-        _raft.Advance(ready, entriesDurable);
-    }
-
-    /// <summary>Secondaries' match indexes moved: end the spans and lag timestamps they cover.</summary>
-    private void ObserveAcknowledgements()
-    {
-        if (_raft.Role != Role.Primary)
-            return;
-        var slowest = long.MaxValue;
-        foreach (var peer in _raft.Peers)
-        {
-            var match = _raft.ProgressOf(peer)!.Match;
-            _replicationTracing.Acknowledged(peer, match, _isWaiting);
-            slowest = Math.Min(slowest, match);
-        }
-        _lagClock.ForgetThrough(slowest);
-    }
-
-    /// <summary>Loads the newest snapshot into the store; returns what it covers (nothing for none).</summary>
-    private SnapshotMarker RestoreSnapshot(ISnapshotStore snapshots)
-    {
-        if (snapshots.Latest is not { } latest)
-            return default;
-        _store.Restore(snapshots.ReadStore(latest));
-        Log.SnapshotRestored(_logger, _store.Count, latest.Index, latest.Term);
-        return new SnapshotMarker(latest.Index, latest.Term);
     }
 }

@@ -30,10 +30,11 @@ internal sealed record TestHost(RaftHost Host, KvStore Store, KvCommands Command
         var storage = Options.Create(new StorageOptions { DataDirectory = dataDirectory });
         var store = new KvStore();
         var metrics = new NodeMetrics(Meters, inProcessNode: node);
-        var host = new RaftHost(cluster, replication, store, new FileHardStateStore(dataDirectory),
-            (logStore ?? (real => real))(new SegmentedLogStore(dataDirectory, storage.Value.SegmentBytes, NullLogger.Instance)),
-            new FileSnapshotStore(dataDirectory), storage, transport, new PeerDirectory(peers, cluster), metrics,
-            NullLogger<RaftHost>.Instance, TimeProvider.System);
+        var (hardStates, snapshots) = (new FileHardStateStore(dataDirectory), new FileSnapshotStore(dataDirectory));
+        var log = (logStore ?? (real => real))(new SegmentedLogStore(dataDirectory, storage.Value.SegmentBytes, NullLogger.Instance));
+        var recovered = NodeRecovery.Recover(hardStates, snapshots, log, store, storage.Value, NullLogger.Instance);
+        var host = new RaftHost(cluster, replication, store, hardStates, log, snapshots, storage, transport, new PeerDirectory(peers, cluster),
+            metrics, NullLogger<RaftHost>.Instance, TimeProvider.System, recovered);
         var expiry = new ExpiredKeys(host, store, TimeProvider.System);
         return new TestHost(host, store, new KvCommands(host, store, expiry, replication, metrics, TimeProvider.System), expiry);
     }

@@ -9,7 +9,7 @@ internal sealed partial class Simulator
     public const int RecoveryTickBound = 300;
 
     /// <summary>
-    /// The host's handling of one node's Readys, in RaftHost.Process's order: install a snapshot, persist (and fail writes
+    /// The host's handling of one node's Readys, in ReadyProcessor.Process's order: install a snapshot, persist (and fail writes
     /// whose entries were truncated, acknowledge Primary-mode writes), send, apply (acknowledge Quorum
     /// writes, grant confirmed reads), fail waiting clients if the primary role was lost, advance.
     /// </summary>
