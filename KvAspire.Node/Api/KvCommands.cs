@@ -136,13 +136,6 @@ public sealed class KvCommands(RaftHost host, KvStore store, ExpiredKeys expired
     /// Sets several keys, one log entry each, proposed in order: acknowledged when every entry is. Not
     /// atomic: a failure or a failover can leave some of the keys written (the first failure is returned).
     /// </summary>
-    public async Task<WriteOutcome> SetManyAsync(IReadOnlyList<KeyValuePair<string, byte[]>> pairs, Acknowledge? acknowledge,
-        CancellationToken cancellationToken)
-    {
-        var writes = pairs.Select(pair => SetAsync(pair.Key, pair.Value, null, acknowledge, cancellationToken)).ToList();
-        return Combine(await Task.WhenAll(writes)).Outcome;
-    }
-
     /// <summary>Deletes several keys, one log entry each; <c>Removed</c> counts the keys that existed.</summary>
     public async Task<(WriteOutcome Outcome, int Removed)> DeleteManyAsync(IReadOnlyList<string> keys, Acknowledge? acknowledge,
         CancellationToken cancellationToken)

@@ -50,7 +50,7 @@ public static class RespCommandTable
         new(RespCommandId.Unlink, "unlink", -2, Write, 1, -1, 1, "keyspace", "Deletes keys: the same as DEL here (clients use it from Redis 4 on)."),
         new(RespCommandId.Exists, "exists", -2, ReadOnly, 1, -1, 1, "keyspace", "Counts how many of the keys exist."),
         new(RespCommandId.MGet, "mget", -2, ReadOnly, 1, -1, 1, "string", "Returns the values of several keys."),
-        new(RespCommandId.MSet, "mset", -3, Write, 1, -1, 2, "string", "Sets several keys, one log entry each: not atomic."),
+        new(RespCommandId.MSet, "mset", -3, Write, 1, -1, 2, "string", "Sets several keys at once, in one log entry."),
         new(RespCommandId.DbSize, "dbsize", 1, ReadOnly, 0, 0, 0, "server", "Returns the number of keys."),
         new(RespCommandId.Scan, "scan", -2, ["readonly"], 0, 0, 0, "generic", "Iterates over the keys (MATCH, COUNT)."),
         new(RespCommandId.Wait, "wait", 3, [], 0, 0, 0, "generic", "Waits until secondaries have this client's last write."),

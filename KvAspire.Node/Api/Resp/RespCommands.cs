@@ -62,7 +62,6 @@ public sealed class RespCommands(RespDataCommands data, RespServerCommands serve
             case RespCommandId.Del or RespCommandId.Unlink: return data.DeleteAsync(session, args, output, cancellationToken);
             case RespCommandId.Exists: return data.ExistsAsync(session, args, output, cancellationToken);
             case RespCommandId.MGet: return data.GetManyAsync(session, args, output, cancellationToken);
-            case RespCommandId.MSet: return data.SetManyAsync(session, args, output, cancellationToken);
             case RespCommandId.DbSize: return data.CountKeysAsync(output, cancellationToken);
             case RespCommandId.Scan: return data.ScanAsync(args, output, cancellationToken);
             case RespCommandId.Wait: return data.WaitAsync(session, args, output, cancellationToken);

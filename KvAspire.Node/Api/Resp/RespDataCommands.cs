@@ -126,29 +126,6 @@ public sealed class RespDataCommands(KvCommands commands, RespDirectory director
         }
     }
 
-    /// <summary><c>MSET k v [k v ...]</c>: one log entry per key, OK once all are acknowledged. Not atomic.</summary>
-    public async ValueTask SetManyAsync(RespSession session, RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
-    {
-        if (args.Count % 2 == 0)
-        {
-            WriteError(output, RespErrors.WrongArity("mset"));
-            return;
-        }
-        var pairs = new List<KeyValuePair<string, byte[]>>(args.Count / 2);
-        for (var i = 1; i < args.Count; i += 2)
-        {
-            if (!TryKey(args, i, output, out var key) || !TryValue(args, i + 1, output, out var value))
-                return;
-            pairs.Add(new(key, value));
-        }
-        var outcome = await commands.SetManyAsync(pairs, null, cancellationToken);
-        session.Wrote(outcome);
-        if (outcome is WriteOutcome.Written)
-            WriteRaw(output, RespLiterals.Ok);
-        else
-            WriteError(output, Refusal(outcome));
-    }
-
     /// <summary><c>SCAN cursor [MATCH pattern] [COUNT n] [TYPE string]</c>.</summary>
     public async ValueTask ScanAsync(RespArguments args, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {

@@ -11,6 +11,19 @@ public sealed class RespCommandsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
+    [Fact]
+    public async Task Mset_IsOneLogEntry_SoItsKeysAreWrittenTogether()
+    {
+        Assert.Equal("+OK\r\n", await _node.SendAsync("SET", "before", "0"));
+
+        Assert.Equal("+OK\r\n", await _node.SendAsync("MSET", "a", "1", "b", "2", "c", "3", "a", "4"));
+
+        // A value's revision is the index of the entry that wrote it.
+        var revisions = new[] { "a", "b", "c" }.Select(key => _node.Store.Get(key)!.Revision).Distinct();
+        Assert.Equal(_node.Store.Get("before")!.Revision + 1, Assert.Single(revisions));
+        Assert.Equal("*3\r\n$1\r\n4\r\n$1\r\n2\r\n$1\r\n3\r\n", await _node.SendAsync("MGET", "a", "b", "c"));
+    }
+
     [Theory]
     [InlineData("-ERR wrong number of arguments for 'get' command\r\n", "GET")]
     [InlineData("-ERR wrong number of arguments for 'get' command\r\n", "get", "a", "b")]
