@@ -317,6 +317,7 @@ def main():
     parser.add_argument("--timing", default="Seed", choices=["Seed", "Fast"])
     parser.add_argument("--load-only", action="store_true",
                         help="stop after the load: its time, the terms before and after it, and the loop stalls")
+    parser.add_argument("--keep", action="store_true", help="keep the nodes' data folders and logs, and print where")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="kv-durability-")
@@ -330,7 +331,10 @@ def main():
         policies = fsync_policies(binary, args.policies.split(","), work) if args.policies else []
         million = million_keys(binary, args.keys, work, args.timing, args.load_only) if args.keys else None
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            log(f"kept the nodes' data and logs in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
     lines = [f"### Durability run of {datetime.datetime.now():%Y-%m-%d %H:%M} UTC",
              "",

@@ -113,4 +113,95 @@ public sealed class KeyTableTests
 
         Assert.Equal(0, wrong);
     }
+
+    /// <summary>Holds every copy it is given until the test runs it, on another thread.</summary>
+    private sealed class HeldCopies
+    {
+        public List<Action> Waiting { get; } = [];
+
+        public void Hold(Action copy) => Waiting.Add(copy);
+
+        public Task RunAllBeside() => Task.WhenAll(Waiting.Select(Task.Run));
+    }
+
+    [Fact]
+    public async Task WhatTheWriterChanges_WhileACopyRunsBesideIt_IsAllInTheTableItPublishes()
+    {
+        var held = new HeldCopies();
+        var table = new KeyTable(0, backgroundCopySlots: 16, held.Hold);
+        var expected = new Dictionary<string, string>();
+        void Set(string key, string text)
+        {
+            table.Set(key, Value(text));
+            expected[key] = text;
+        }
+
+        var i = 0;
+        while (held.Waiting.Count == 0)
+            Set("k" + i++, "first");
+        // Changes the copy may or may not have seen: updates, removals, removals then sets, new keys.
+        for (var k = 0; k < i; k += 3)
+            Set("k" + k, "updated");
+        for (var k = 1; k < i; k += 3)
+        {
+            table.Remove("k" + k);
+            expected.Remove("k" + k);
+        }
+        Set("k1", "back");
+        Set("new", "during");
+        Assert.Single(held.Waiting);
+
+        await held.RunAllBeside();
+        Set("after", "published");
+
+        // The old table keeps the removed keys' slots; the copy, made after the removals, holds none.
+        Assert.Equal(expected.Count, table.Current.Slots().Count());
+        Assert.Equal(expected.Count, table.Count);
+        foreach (var (key, text) in expected)
+            Assert.Equal(text, Text(table.Get(key)));
+        Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)),
+            table.Current.Live().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, Text(p.Value))));
+    }
+
+    [Fact]
+    public async Task AWriterAtThreeQuarters_WaitsForTheCopyBesideIt_AndLosesNothing()
+    {
+        var copies = new List<Task>();
+        // The copies run late, on their own, as on a busy thread pool.
+        var table = new KeyTable(0, backgroundCopySlots: 16, copy => copies.Add(Task.Run(async () =>
+        {
+            await Task.Delay(50);
+            copy();
+        })));
+
+        for (var i = 0; i < 5_000; i++)
+            table.Set("k" + i, Value("v" + i));
+        await Task.WhenAll(copies);
+
+        Assert.True(copies.Count > 5, "the table grew through several copies beside the writer");
+        Assert.Equal(5_000, table.Count);
+        for (var i = 0; i < 5_000; i++)
+            Assert.Equal("v" + i, Text(table.Get("k" + i)));
+    }
+
+    [Fact]
+    public async Task KeysStoredAndUpdated_WhileCopiesRunBesideTheWriter_AreNeverLost()
+    {
+        var copies = new List<Task>();
+        var table = new KeyTable(0, backgroundCopySlots: 16, copy => copies.Add(Task.Run(copy)));
+
+        // Each copy runs while the writer goes on: what it stores in slots the copy has already read must come over too.
+        for (var step = 0; step < 300_000; step++)
+        {
+            table.Set("n" + step, Value("v" + step));
+            table.Set("hot" + step % 100, Value("s" + step));
+        }
+        await Task.WhenAll(copies);
+        table.Set("last", Value("x"));
+
+        Assert.True(copies.Count > 10, "the table grew through copies beside the writer");
+        Assert.Equal(300_000 + 100 + 1, table.Count);
+        Assert.All(Enumerable.Range(0, 300_000), step => Assert.Equal("v" + step, Text(table.Get("n" + step))));
+        Assert.All(Enumerable.Range(0, 100), hot => Assert.Equal("s" + (299_900 + hot), Text(table.Get("hot" + hot))));
+    }
 }
