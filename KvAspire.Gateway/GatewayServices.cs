@@ -21,6 +21,10 @@ public static class GatewayServices
     public static WebApplicationBuilder AddPrimaryFollowingProxy(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        // YARP writes two lines at Information for every request it forwards (where to, and the answer's status), each
+        // formatted and written by every logging provider: CPU spent per request (bench/RESULTS.md, issue 15). Its
+        // failures, also at Information, are logged by PrimaryRouting instead.
+        builder.Logging.AddFilter(ForwarderLogCategory, LogLevel.Warning);
         builder.Services.AddGatewaySettings();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, options) =>
         {
@@ -58,6 +62,8 @@ public static class GatewayServices
             .AddTransforms(context => context.AddResponseTransform(PrimaryRouting.CaptureRefusalAsync));
         return builder;
     }
+
+    private const string ForwarderLogCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
 
     private static GatewayOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<GatewayOptions>>().Value;
 
