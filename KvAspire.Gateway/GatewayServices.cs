@@ -5,6 +5,7 @@ using KvAspire.Settings;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Transforms;
@@ -42,6 +43,7 @@ public static class GatewayServices
         builder.Services.AddSingleton(services => new SocketConnectionContextFactory(
             new SocketConnectionFactoryOptions(), services.GetRequiredService<ILogger<SocketConnectionContextFactory>>()));
         builder.Services.AddSingleton<GatewayTelemetry>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(GatewayTelemetry.DropDuplicateRequestInstruments);
         builder.Services.AddSingleton(services => new SeedNodes(ClusterNodes.FromConfiguration(configuration, Settings(services))));
         builder.Services.AddSingleton(services => new PrimaryTracker(
             services.GetRequiredService<SeedNodes>().Nodes,

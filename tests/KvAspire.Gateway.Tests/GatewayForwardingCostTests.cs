@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,5 +29,35 @@ public sealed class GatewayForwardingCostTests : IAsyncLifetime
 
         Assert.False(forwarder.IsEnabled(LogLevel.Information));
         Assert.True(forwarder.IsEnabled(LogLevel.Warning));
+    }
+
+    [Fact]
+    public async Task AForwardedRequest_IsTimedOnce_AsTheGatewaysServerRequest()
+    {
+        node.BecomePrimary(term: 1);
+        await using var gateway = await TestGateway.StartAsync([
+            KeyValuePair.Create("services:node1:http:0", (string?)node.Address.ToString()),
+            KeyValuePair.Create("Gateway:PollInterval", (string?)"00:00:00.100")]);
+        using var client = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
+        await WaitUntilForwardedAsync(client);
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Contains("http_server_request_duration_seconds_count{", metrics);
+        Assert.DoesNotContain("http_client_request_duration", metrics);
+        Assert.DoesNotContain("http_client_active_requests", metrics);
+    }
+
+    private static async Task WaitUntilForwardedAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            using var response = await client.PutAsync("/kv/a", new ByteArrayContent([1]));
+            if (response.StatusCode == HttpStatusCode.OK)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, $"the gateway did not forward a PUT within 10 s (last answer {(int)response.StatusCode})");
+            await Task.Delay(20);
+        }
     }
 }
