@@ -31,6 +31,7 @@ stop_all() {
   pids=()
 }
 trap stop_all EXIT
+trap 'exit 1' INT TERM
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
@@ -124,9 +125,10 @@ profile() {
   sleep 3
   "$TOOLS/dotnet-counters" collect -p "$GATEWAY_PID" --counters System.Runtime,Microsoft.AspNetCore.Hosting,System.Net.Http,Yarp.ReverseProxy \
     --duration "00:00:00:$(printf %02d "$seconds")" -o "$WORK/counters.csv" >/dev/null &
+  local counters_pid=$!
   "$TOOLS/dotnet-trace" collect -p "$GATEWAY_PID" --profile dotnet-sampled-thread-time,gc-verbose \
     --duration "00:00:00:$(printf %02d "$seconds")" -o "$WORK/gateway.nettrace" >/dev/null
-  wait
+  wait "$load_pid" "$counters_pid"
   echo "load (requests rate p50_ms errors): $(cat "$WORK/profile-load.txt")"
   # Wall-clock samples: threads waiting in epoll or the thread pool's semaphore count too; read past them.
   echo "== top methods by exclusive time"

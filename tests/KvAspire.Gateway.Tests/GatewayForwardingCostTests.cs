@@ -17,6 +17,16 @@ public sealed class GatewayForwardingCostTests : IAsyncLifetime
     public async Task DisposeAsync() => await node.DisposeAsync();
 
     [Fact]
+    public void Forwarding_AsksNodesForHttp11Exactly_OverAnUnboundedPool()
+    {
+        var cluster = Assert.Single(ProxyRoutes.Clusters([new ClusterNode("node1", node.Address)], new GatewayOptions()));
+
+        Assert.Equal(HttpVersion.Version11, cluster.HttpRequest?.Version);
+        Assert.Equal(HttpVersionPolicy.RequestVersionExact, cluster.HttpRequest?.VersionPolicy);
+        Assert.Null(cluster.HttpClient?.MaxConnectionsPerServer);
+    }
+
+    [Fact]
     public void ForwardedRequests_AreNotLoggedOneByOne()
     {
         var builder = WebApplication.CreateBuilder();
