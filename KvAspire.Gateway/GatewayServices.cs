@@ -5,6 +5,7 @@ using KvAspire.Settings;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Transforms;
@@ -21,6 +22,10 @@ public static class GatewayServices
     public static WebApplicationBuilder AddPrimaryFollowingProxy(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        // YARP writes two lines at Information for every request it forwards (where to, and the answer's status), each
+        // formatted and written by every logging provider: CPU spent per request (bench/RESULTS.md, issue 15). Its
+        // failures, also at Information, are logged by PrimaryRouting instead.
+        builder.Logging.AddFilter(ForwarderLogCategory, LogLevel.Warning);
         builder.Services.AddGatewaySettings();
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, options) =>
         {
@@ -38,6 +43,7 @@ public static class GatewayServices
         builder.Services.AddSingleton(services => new SocketConnectionContextFactory(
             new SocketConnectionFactoryOptions(), services.GetRequiredService<ILogger<SocketConnectionContextFactory>>()));
         builder.Services.AddSingleton<GatewayTelemetry>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(GatewayTelemetry.DropDuplicateRequestInstruments);
         builder.Services.AddSingleton(services => new SeedNodes(ClusterNodes.FromConfiguration(configuration, Settings(services))));
         builder.Services.AddSingleton(services => new PrimaryTracker(
             services.GetRequiredService<SeedNodes>().Nodes,
@@ -58,6 +64,8 @@ public static class GatewayServices
             .AddTransforms(context => context.AddResponseTransform(PrimaryRouting.CaptureRefusalAsync));
         return builder;
     }
+
+    private const string ForwarderLogCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
 
     private static GatewayOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<GatewayOptions>>().Value;
 

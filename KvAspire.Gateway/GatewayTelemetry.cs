@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
 
 namespace KvAspire.Gateway;
 
@@ -26,4 +27,21 @@ public sealed class GatewayTelemetry
         primarySwitches.Add(1, new KeyValuePair<string, object?>("kv.primary", primary));
 
     public void PrimaryRegained(TimeSpan without) => withoutPrimary.Record(without.TotalSeconds);
+
+    /// <summary>
+    /// HttpClient's per-request instruments, which the service defaults collect. In the gateway they time each forwarded
+    /// request a second time (ASP.NET Core's <c>http.server.request.duration</c> already has it, as does the node's own), and
+    /// the primary tracker's long polls, whose duration is the node's wait. Not collected, they cost nothing per request:
+    /// SocketsHttpHandler skips an instrument nobody listens to. Its per-connection instruments stay.
+    /// </summary>
+    public static IReadOnlyList<string> DuplicateRequestInstruments { get; } =
+        ["http.client.request.duration", "http.client.active_requests", "http.client.request.time_in_queue"];
+
+    public static void DropDuplicateRequestInstruments(MeterProviderBuilder metrics)
+    {
+        foreach (var instrument in DuplicateRequestInstruments)
+        {
+            metrics.AddView(instrument, MetricStreamConfiguration.Drop);
+        }
+    }
 }

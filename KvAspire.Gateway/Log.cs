@@ -43,4 +43,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 11, Level = LogLevel.Error,
         Message = "Polling node {Node} at {Address} failed unexpectedly; it counts as unreachable and is polled again")]
     public static partial void PollFailed(ILogger logger, Exception exception, string node, Uri address);
+
+    /// <summary>YARP's own line for this is filtered out with its per-request lines (GatewayServices); one line, no stack trace.</summary>
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Forwarding {Method} {Path} to {Node} failed ({Error}): {Reason}")]
+    public static partial void ForwardingFailed(ILogger logger, string method, string path, string node, string error, string? reason);
 }

@@ -16,9 +16,18 @@ public sealed class PrimaryLoadBalancingPolicy(PrimaryTracker tracker) : ILoadBa
     public DestinationState? PickDestination(
         HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
     {
-        var primary = tracker.Primary;
-        return primary is null
-            ? null
-            : availableDestinations.FirstOrDefault(destination => destination.DestinationId == primary);
+        // Runs for every request: a plain loop, since a LINQ predicate would allocate its closure and enumerator each time.
+        if (tracker.Primary is not { } primary)
+        {
+            return null;
+        }
+        for (var i = 0; i < availableDestinations.Count; i++)
+        {
+            if (availableDestinations[i].DestinationId == primary)
+            {
+                return availableDestinations[i];
+            }
+        }
+        return null;
     }
 }

@@ -172,6 +172,8 @@ public static class PrimaryRouting
         }
         context.Features.Set<IForwarderErrorFeature>(null);
         var destination = context.GetReverseProxyFeature().ProxiedDestination?.DestinationId ?? "the primary";
+        Log.ForwardingFailed(context.RequestServices.GetRequiredService<ILogger<PrimaryTracker>>(), context.Request.Method,
+            context.Request.Path, destination, error.Error.ToString(), error.Exception?.Message);
         var neverSent = error.Error == ForwarderError.Request && IsConnectionFailure(error.Exception)
             && RefusedConnectionProvesNotSent(context.Request);
         return (destination, neverSent);

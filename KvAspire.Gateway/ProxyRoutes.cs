@@ -1,3 +1,4 @@
+using System.Net;
 using KvAspire.Security;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -33,8 +34,20 @@ public static class ProxyRoutes
             ClusterId = ClusterId,
             LoadBalancingPolicy = PrimaryLoadBalancingPolicy.PolicyName,
             Destinations = nodes.ToDictionary(node => node.Name, node => new DestinationConfig { Address = node.Address.ToString() }),
-            // YARP's default is 100 s: a node that stops answering must not hold clients that long.
-            HttpRequest = new ForwarderRequestConfig { ActivityTimeout = options.ForwardActivityTimeout },
+            HttpRequest = Forwarding(options),
         },
     ];
+
+    /// <summary>
+    /// HTTP/1.1 exactly, over YARP's pool of kept-alive connections (unbounded, so every client connection has one to
+    /// the primary, reused from request to request): a node's client port speaks HTTP/1.1 in cleartext, where YARP's
+    /// default, HTTP/2 or lower, can only ever end in HTTP/1.1.
+    /// </summary>
+    private static ForwarderRequestConfig Forwarding(GatewayOptions options) => new()
+    {
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        // YARP's default is 100 s: a node that stops answering must not hold clients that long.
+        ActivityTimeout = options.ForwardActivityTimeout,
+    };
 }
