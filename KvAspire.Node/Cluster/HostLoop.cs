@@ -9,7 +9,7 @@ namespace KvAspire.Node.Cluster;
 /// <summary>
 /// The one thread that touches the core: it takes batches of <see cref="HostInput"/>s from the <see cref="HostInbox"/>,
 /// steps them into the <see cref="Raft"/>, has each <see cref="Ready"/> carried out (<see cref="ReadyProcessor"/>) and
-/// publishes the status after every batch. Its fsyncs run beside it (<see cref="GroupCommit"/>) and come back as inputs.
+/// offers the status after every batch (<see cref="StatusPublisher"/> publishes it at most once a tick, or on a change of role). Its fsyncs run beside it (<see cref="GroupCommit"/>) and come back as inputs.
 /// </summary>
 internal sealed class HostLoop
 {

@@ -154,8 +154,10 @@ public sealed class NodeMetrics
     /// <summary>No measurement off the primary, as for the per-secondary lag.</summary>
     private static IEnumerable<Measurement<double>> MaxReplicationLag(ClusterStatus status, Func<PeerStatus, double> value)
     {
-        var peers = Replicated(status).ToList();
-        return peers.Count == 0 ? [] : [new Measurement<double>(peers.Max(value))];
+        double? max = null;
+        foreach (var peer in Replicated(status))
+            max = Math.Max(max ?? double.MinValue, value(peer));
+        return max is { } worst ? [new Measurement<double>(worst)] : [];
     }
 
     /// <summary>The secondaries whose lag this node knows: all of them on the primary, none elsewhere.</summary>
